@@ -1,0 +1,31 @@
+package io.agentrelay.common.config;
+
+import java.time.Duration;
+
+/** Validations for the compact constructors of the configuration records. */
+final class Checks {
+
+    private Checks() {
+    }
+
+    static int range(String name, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new ConfigException(name + " must be between " + min + " and " + max + ", but was " + value);
+        }
+        return value;
+    }
+
+    static Duration positive(String name, Duration value) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw new ConfigException(name + " must be a positive duration, but was " + value);
+        }
+        return value;
+    }
+
+    static String notBlank(String name, String value) {
+        if (value == null || value.isBlank()) {
+            throw new ConfigException(name + " must not be blank");
+        }
+        return value;
+    }
+}

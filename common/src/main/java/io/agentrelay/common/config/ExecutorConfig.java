@@ -1,0 +1,72 @@
+package io.agentrelay.common.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * Settings of one executor, each read from an environment variable.
+ *
+ * @param workerId    {@code EXECUTOR_WORKER_ID}: this executor's name in events and logs, default a random one
+ * @param groupId     {@code EXECUTOR_GROUP_ID}: the consumer group that executors share, default
+ *                    {@value #DEFAULT_GROUP_ID}
+ * @param kafka       how to reach Kafka
+ * @param sandboxDir  {@code EXECUTOR_SANDBOX_DIR}: the only directory that file tools may touch, default
+ *                    {@code ./sandbox}
+ * @param maxNodes    {@code EXECUTOR_MAX_NODES}: the most nodes a workflow may have, default
+ *                    {@value #DEFAULT_MAX_NODES}
+ * @param nodeTimeout {@code EXECUTOR_NODE_TIMEOUT_MS}: how long one node may run, default 30 s
+ * @param maxSleep    {@code EXECUTOR_MAX_SLEEP_MS}: the longest the {@code sleep} tool may sleep, default 60 s
+ * @param threads     {@code EXECUTOR_THREADS}: threads that run tools, default {@value #DEFAULT_THREADS}
+ */
+public record ExecutorConfig(
+    String workerId,
+    String groupId,
+    KafkaSettings kafka,
+    Path sandboxDir,
+    int maxNodes,
+    Duration nodeTimeout,
+    Duration maxSleep,
+    int threads) {
+
+    /** The default consumer group. */
+    public static final String DEFAULT_GROUP_ID = "agent-relay-executor";
+    /** The default node limit. */
+    public static final int DEFAULT_MAX_NODES = 100;
+    /** Tools block (sleep, files), so the pool is larger than the core count. */
+    public static final int DEFAULT_THREADS = 16;
+
+    /** Validates every field. */
+    public ExecutorConfig {
+        Checks.notBlank("EXECUTOR_WORKER_ID", workerId);
+        Checks.notBlank("EXECUTOR_GROUP_ID", groupId);
+        Objects.requireNonNull(kafka, "kafka");
+        Objects.requireNonNull(sandboxDir, "EXECUTOR_SANDBOX_DIR");
+        Checks.range("EXECUTOR_MAX_NODES", maxNodes, 1, 10_000);
+        Checks.positive("EXECUTOR_NODE_TIMEOUT_MS", nodeTimeout);
+        Checks.positive("EXECUTOR_MAX_SLEEP_MS", maxSleep);
+        Checks.range("EXECUTOR_THREADS", threads, 1, 1024);
+    }
+
+    /**
+     * Reads the settings from environment variables.
+     *
+     * @param env the environment, usually {@link System#getenv()}
+     * @return the settings, defaults filled in
+     * @throws ConfigException naming the first bad value
+     */
+    public static ExecutorConfig fromEnv(Map<String, String> env) {
+        Env vars = new Env(env);
+        return new ExecutorConfig(
+            vars.string("EXECUTOR_WORKER_ID", "worker-" + UUID.randomUUID().toString().substring(0, 8)),
+            vars.string("EXECUTOR_GROUP_ID", DEFAULT_GROUP_ID),
+            KafkaSettings.fromEnv(env),
+            vars.path("EXECUTOR_SANDBOX_DIR", Path.of("sandbox")),
+            vars.integer("EXECUTOR_MAX_NODES", DEFAULT_MAX_NODES, 1, 10_000),
+            vars.millis("EXECUTOR_NODE_TIMEOUT_MS", Duration.ofSeconds(30), 1, 86_400_000),
+            vars.millis("EXECUTOR_MAX_SLEEP_MS", Duration.ofSeconds(60), 1, 86_400_000),
+            vars.integer("EXECUTOR_THREADS", DEFAULT_THREADS, 1, 1024));
+    }
+}

@@ -1,0 +1,83 @@
+package io.agentrelay.common.config;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * Settings of one relay node, each read from an environment variable.
+ *
+ * @param host           {@code RELAY_HOST}: the address to listen on, default {@value #DEFAULT_HOST}
+ * @param port           {@code RELAY_PORT}: the HTTP and WebSocket port, default {@value #DEFAULT_PORT}; 0 picks a
+ *                       free one
+ * @param nodeId         {@code RELAY_NODE_ID}: this node's name in logs and stats, default a random one
+ * @param kafka          how to reach Kafka
+ * @param maxFrameBytes  {@code RELAY_MAX_FRAME_BYTES}: the largest inbound frame; a larger one closes the socket with
+ *                       1009, default {@value #DEFAULT_MAX_FRAME_BYTES}
+ * @param outboxMessages {@code RELAY_OUTBOX_MESSAGES}: frames a session may have waiting to be sent before it counts as
+ *                       too slow, default {@value #DEFAULT_OUTBOX_MESSAGES}
+ * @param outboxBytes    {@code RELAY_OUTBOX_BYTES}: bytes a session may have waiting, default
+ *                       {@value #DEFAULT_OUTBOX_BYTES}
+ * @param commandTimeout {@code RELAY_COMMAND_TIMEOUT_MS}: how long a command may wait for Kafka's acknowledgement
+ *                       before the client gets {@code UNAVAILABLE}, default 5 s
+ * @param ioThreads      {@code RELAY_IO_THREADS}: Undertow I/O threads, default the number of cores
+ */
+public record RelayConfig(
+    String host,
+    int port,
+    String nodeId,
+    KafkaSettings kafka,
+    int maxFrameBytes,
+    int outboxMessages,
+    int outboxBytes,
+    Duration commandTimeout,
+    int ioThreads) {
+
+    /** Listen on every interface. */
+    public static final String DEFAULT_HOST = "0.0.0.0";
+    /** The default port. */
+    public static final int DEFAULT_PORT = 8080;
+    /** 64 KiB: far above any legitimate command, far below what could hurt the node. */
+    public static final int DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
+    /** The default outbox length. */
+    public static final int DEFAULT_OUTBOX_MESSAGES = 1024;
+    /** 4 MiB. */
+    public static final int DEFAULT_OUTBOX_BYTES = 4 * 1024 * 1024;
+    /** The default command timeout. */
+    public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(5);
+
+    /** Validates every field. */
+    public RelayConfig {
+        Checks.notBlank("RELAY_HOST", host);
+        Checks.range("RELAY_PORT", port, 0, 65_535);
+        Checks.notBlank("RELAY_NODE_ID", nodeId);
+        Objects.requireNonNull(kafka, "kafka");
+        Checks.range("RELAY_MAX_FRAME_BYTES", maxFrameBytes, 256, 16 * 1024 * 1024);
+        Checks.range("RELAY_OUTBOX_MESSAGES", outboxMessages, 1, 1_000_000);
+        Checks.range("RELAY_OUTBOX_BYTES", outboxBytes, 1024, Integer.MAX_VALUE);
+        Checks.positive("RELAY_COMMAND_TIMEOUT_MS", commandTimeout);
+        Checks.range("RELAY_IO_THREADS", ioThreads, 1, 1024);
+    }
+
+    /**
+     * Reads the settings from environment variables.
+     *
+     * @param env the environment, usually {@link System#getenv()}
+     * @return the settings, defaults filled in
+     * @throws ConfigException naming the first bad value
+     */
+    public static RelayConfig fromEnv(Map<String, String> env) {
+        Env vars = new Env(env);
+        return new RelayConfig(
+            vars.string("RELAY_HOST", DEFAULT_HOST),
+            vars.integer("RELAY_PORT", DEFAULT_PORT, 0, 65_535),
+            vars.string("RELAY_NODE_ID", "relay-" + UUID.randomUUID().toString().substring(0, 8)),
+            KafkaSettings.fromEnv(env),
+            vars.integer("RELAY_MAX_FRAME_BYTES", DEFAULT_MAX_FRAME_BYTES, 256, 16 * 1024 * 1024),
+            vars.integer("RELAY_OUTBOX_MESSAGES", DEFAULT_OUTBOX_MESSAGES, 1, 1_000_000),
+            vars.integer("RELAY_OUTBOX_BYTES", DEFAULT_OUTBOX_BYTES, 1024, Integer.MAX_VALUE),
+            vars.millis("RELAY_COMMAND_TIMEOUT_MS", DEFAULT_COMMAND_TIMEOUT, 1, 600_000),
+            vars.integer("RELAY_IO_THREADS", Runtime.getRuntime().availableProcessors(), 1, 1024));
+    }
+}

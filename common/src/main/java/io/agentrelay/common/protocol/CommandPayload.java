@@ -1,0 +1,95 @@
+package io.agentrelay.common.protocol;
+
+import java.util.List;
+import java.util.Objects;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.annotation.JsonTypeName;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+
+/**
+ * What a {@link Command} asks for. The JSON form carries the kind in a {@code kind} property.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "kind")
+@JsonSubTypes({
+    @JsonSubTypes.Type(CommandPayload.ExecuteWorkflow.class),
+    @JsonSubTypes.Type(CommandPayload.GetWorkflowStatus.class),
+})
+public sealed interface CommandPayload {
+
+    /** The command's kind, as in the {@code kind} property. */
+    default String kind() {
+        return getClass().getAnnotation(JsonTypeName.class).value();
+    }
+
+    /** The entity the command is about: it decides the command's partition and so its owning executor. */
+    Channel.Scoped target();
+
+    /**
+     * Run a workflow: a directed acyclic graph of tool calls.
+     *
+     * @param workflowId the workflow's id, also its channel {@code workflow:<id>}
+     * @param nodes      the tool calls
+     * @param edges      which node waits for which
+     */
+    @JsonTypeName("execute_workflow")
+    record ExecuteWorkflow(String workflowId, List<Node> nodes, List<Edge> edges) implements CommandPayload {
+
+        /** Copies the lists; the graph itself is validated by the executor, which knows the tools. */
+        public ExecuteWorkflow {
+            Objects.requireNonNull(workflowId, "workflowId");
+            nodes = nodes == null ? List.of() : List.copyOf(nodes);
+            edges = edges == null ? List.of() : List.copyOf(edges);
+        }
+
+        @Override
+        public Channel.Scoped target() {
+            return Channel.of(Namespace.WORKFLOW, workflowId);
+        }
+    }
+
+    /**
+     * Ask for a workflow's status; the executor that owns it answers on the asker's {@code conn:<id>} channel.
+     *
+     * @param workflowId the workflow's id
+     */
+    @JsonTypeName("get_workflow_status")
+    record GetWorkflowStatus(String workflowId) implements CommandPayload {
+
+        /** Validates the id. */
+        public GetWorkflowStatus {
+            Objects.requireNonNull(workflowId, "workflowId");
+        }
+
+        @Override
+        public Channel.Scoped target() {
+            return Channel.of(Namespace.WORKFLOW, workflowId);
+        }
+    }
+
+    /**
+     * One tool call in a workflow.
+     *
+     * @param id     unique within the workflow
+     * @param tool   the tool's name
+     * @param params the tool's parameters; their shape is the tool's business
+     */
+    record Node(String id, String tool, JsonNode params) {
+
+        /** Fills missing params with an empty object. */
+        public Node {
+            params = params == null || params.isNull() ? JsonNodeFactory.instance.objectNode() : params;
+        }
+    }
+
+    /**
+     * A dependency: {@code to} starts only after {@code from} completed.
+     *
+     * @param from the node that runs first
+     * @param to   the node that waits for it
+     */
+    record Edge(String from, String to) {
+    }
+}

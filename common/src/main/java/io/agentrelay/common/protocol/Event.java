@@ -1,0 +1,86 @@
+package io.agentrelay.common.protocol;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Something that happened, as executors publish it to {@code <prefix>.events.<namespace>}, keyed by its channel.
+ *
+ * <p>An event on a {@code conn:<id>} channel with a {@link #correlationId()} is the reply to that connection's request
+ * of that id: relays send it as a response frame, or as an error frame when its name is {@link #ERROR}.
+ *
+ * @param id            unique id of this event
+ * @param channel       the channel it belongs to; its name is the record key
+ * @param event         dotted event name, such as {@code node.completed}; for a reply, the request's name
+ * @param data          the event's fields, snake_case
+ * @param ts            when it happened
+ * @param correlationId the request this event answers, or {@code null}
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Event(String id, Channel.Scoped channel, String event, JsonNode data, Instant ts, String correlationId) {
+
+    /** The event name of a reply that reports a failure; its data are {@code error_code} and {@code error_message}. */
+    public static final String ERROR = "error";
+
+    /** Validates the required fields and fills a missing {@code data} with an empty object. */
+    public Event {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(channel, "channel");
+        Objects.requireNonNull(event, "event");
+        Objects.requireNonNull(ts, "ts");
+        data = data == null ? JsonNodeFactory.instance.objectNode() : data;
+    }
+
+    /**
+     * A new event with a fresh id, stamped now.
+     *
+     * @param channel the channel it belongs to
+     * @param event   dotted event name
+     * @param data    its fields
+     * @return the event
+     */
+    public static Event of(Channel.Scoped channel, String event, JsonNode data) {
+        return new Event(UUID.randomUUID().toString(), channel, event, data, Instant.now(), null);
+    }
+
+    /**
+     * The successful answer to a connection's request.
+     *
+     * @param replyTo   the asker's {@code conn:<id>} channel
+     * @param request   the request's name, such as {@code get_workflow_status}
+     * @param requestId the id of the request it answers
+     * @param data      the answer
+     * @return the reply event
+     */
+    public static Event reply(Channel.Scoped replyTo, String request, String requestId, JsonNode data) {
+        return new Event(UUID.randomUUID().toString(), replyTo, request, data, Instant.now(), requestId);
+    }
+
+    /**
+     * The failed answer to a connection's request.
+     *
+     * @param replyTo   the asker's {@code conn:<id>} channel
+     * @param requestId the id of the request it answers
+     * @param code      the error code
+     * @param message   what went wrong, worded for the client
+     * @return the reply event
+     */
+    public static Event errorReply(Channel.Scoped replyTo, String requestId, ErrorCode code, String message) {
+        ObjectNode data = JsonNodeFactory.instance.objectNode()
+            .put("error_code", code.name())
+            .put("error_message", message);
+        return new Event(UUID.randomUUID().toString(), replyTo, ERROR, data, Instant.now(), requestId);
+    }
+
+    /** The request this event answers, if it is a reply. */
+    public Optional<String> correlation() {
+        return Optional.ofNullable(correlationId);
+    }
+}

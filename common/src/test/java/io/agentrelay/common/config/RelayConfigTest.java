@@ -1,0 +1,50 @@
+package io.agentrelay.common.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+class RelayConfigTest {
+
+    @Test
+    void shouldFillDefaults() {
+        RelayConfig config = RelayConfig.fromEnv(Map.of());
+
+        assertThat(config.port()).isEqualTo(8080);
+        assertThat(config.kafka().bootstrapServers()).isEqualTo("127.0.0.1:9092");
+        assertThat(config.kafka().topics().commands()).isEqualTo("relay.commands");
+        assertThat(config.maxFrameBytes()).isEqualTo(64 * 1024);
+        assertThat(config.commandTimeout()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void shouldReadEnvironmentVariables() {
+        RelayConfig config = RelayConfig.fromEnv(Map.of(
+            "RELAY_PORT", "0",
+            "KAFKA_BOOTSTRAP_SERVERS", "kafka-1:9092,kafka-2:9092",
+            "RELAY_TOPIC_PREFIX", "staging",
+            "RELAY_COMMAND_TIMEOUT_MS", "1500"));
+
+        assertThat(config.port()).isZero();
+        assertThat(config.kafka().bootstrapServers()).isEqualTo("kafka-1:9092,kafka-2:9092");
+        assertThat(config.kafka().topics().events(io.agentrelay.common.protocol.Namespace.WORKFLOW))
+            .isEqualTo("staging.events.workflow");
+        assertThat(config.commandTimeout()).isEqualTo(Duration.ofMillis(1500));
+    }
+
+    @Test
+    void shouldNameTheBadValue() {
+        assertThatThrownBy(() -> RelayConfig.fromEnv(Map.of("RELAY_PORT", "eighty")))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("RELAY_PORT must be a whole number, but was 'eighty'");
+        assertThatThrownBy(() -> RelayConfig.fromEnv(Map.of("RELAY_PORT", "70000")))
+            .hasMessage("RELAY_PORT must be between 0 and 65535, but was 70000");
+        assertThatThrownBy(() -> RelayConfig.fromEnv(Map.of("RELAY_TOPIC_PREFIX", "bad prefix!")))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("bad prefix!");
+    }
+}

@@ -1,0 +1,48 @@
+package io.agentrelay.common.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.agentrelay.common.json.Json;
+import io.agentrelay.common.json.JsonSerde;
+import org.junit.jupiter.api.Test;
+
+class CommandJsonTest {
+
+    @Test
+    void shouldRoundTripACommandWithItsKindAndSnakeCaseFields() throws Exception {
+        CommandPayload.ExecuteWorkflow payload = new CommandPayload.ExecuteWorkflow("wf-1",
+            List.of(new CommandPayload.Node("a", "echo", Json.object().put("message", "hi"))),
+            List.of(new CommandPayload.Edge("a", "b")));
+        Command command = new Command(UUID.randomUUID(), "req-1", payload.target(),
+            Channel.of(Namespace.CONN, "c1"), Principal.ANONYMOUS, payload, Instant.parse("2026-11-23T10:00:00Z"));
+        JsonSerde<Command> serde = JsonSerde.of(Command.class);
+
+        byte[] bytes = serde.serialize("t", command);
+        JsonNode tree = Json.readTree(bytes);
+
+        assertThat(serde.deserialize("t", bytes)).isEqualTo(command);
+        assertThat(tree.path("payload").path("kind").asText()).isEqualTo("execute_workflow");
+        assertThat(tree.path("payload").path("workflow_id").asText()).isEqualTo("wf-1");
+        assertThat(tree.path("reply_to").asText()).isEqualTo("conn:c1");
+        assertThat(tree.path("target").asText()).isEqualTo("workflow:wf-1");
+        assertThat(tree.path("ts").asText()).isEqualTo("2026-11-23T10:00:00Z");
+        assertThat(command.kind()).isEqualTo("execute_workflow");
+    }
+
+    @Test
+    void shouldRoundTripAReplyEvent() {
+        Event reply = Event.errorReply(Channel.of(Namespace.CONN, "c1"), "r1", ErrorCode.NOT_FOUND, "no such workflow");
+        JsonSerde<Event> serde = JsonSerde.of(Event.class);
+
+        Event read = serde.deserialize("t", serde.serialize("t", reply));
+
+        assertThat(read).isEqualTo(reply);
+        assertThat(read.correlation()).contains("r1");
+        assertThat(read.data().path("error_code").asText()).isEqualTo("NOT_FOUND");
+    }
+}
