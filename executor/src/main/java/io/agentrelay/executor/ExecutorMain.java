@@ -1,0 +1,42 @@
+package io.agentrelay.executor;
+
+import java.util.concurrent.CountDownLatch;
+
+import io.agentrelay.common.config.ConfigException;
+import io.agentrelay.common.config.ExecutorConfig;
+import io.agentrelay.executor.consume.ExecutorNode;
+import io.agentrelay.executor.tool.ToolRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Starts an executor configured by environment variables and runs it until SIGINT or SIGTERM. */
+public final class ExecutorMain {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ExecutorMain.class);
+
+    private ExecutorMain() {
+    }
+
+    /**
+     * @param args ignored; configuration comes from the environment
+     * @throws InterruptedException if interrupted while running
+     */
+    public static void main(String[] args) throws InterruptedException {
+        ExecutorConfig config;
+        try {
+            config = ExecutorConfig.fromEnv(System.getenv());
+        } catch (ConfigException e) {
+            System.err.println("agent-relay executor: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        ExecutorNode node = ExecutorNode.start(config, ToolRegistry.withPlugins());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("Stopping executor {}", config.workerId());
+            node.close();
+            stopped.countDown();
+        }, "executor-shutdown"));
+        stopped.await();
+    }
+}

@@ -1,0 +1,58 @@
+package io.agentrelay.executor.consume;
+
+import io.agentrelay.common.json.Json;
+import io.agentrelay.common.protocol.Command;
+import io.agentrelay.common.protocol.CommandPayload;
+import io.agentrelay.common.protocol.ErrorCode;
+import io.agentrelay.common.protocol.Event;
+import io.agentrelay.common.protocol.RelayException;
+import io.agentrelay.executor.workflow.EventSink;
+import io.agentrelay.executor.workflow.WorkflowEngine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Carries out one command. Failures that concern the sender are answered on its {@code conn:<id>} channel; none
+ * escapes to the consumer loop.
+ */
+final class CommandHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CommandHandler.class);
+
+    private final WorkflowEngine engine;
+    private final EventSink sink;
+
+    CommandHandler(WorkflowEngine engine, EventSink sink) {
+        this.engine = engine;
+        this.sink = sink;
+    }
+
+    void handle(Command command) {
+        try {
+            CommandPayload payload = command.payload();
+            if (payload instanceof CommandPayload.ExecuteWorkflow execute) {
+                engine.execute(execute);
+            } else if (payload instanceof CommandPayload.GetWorkflowStatus query) {
+                answerStatus(command, query);
+            } else {
+                replyError(command, ErrorCode.UNKNOWN_REQUEST, "this executor cannot carry out " + command.kind());
+            }
+        } catch (RelayException e) {
+            replyError(command, e.code(), e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.error("Command {} ({}) failed", command.id(), command.kind(), e);
+            replyError(command, ErrorCode.SERVER_ERROR, "the executor could not carry out " + command.kind());
+        }
+    }
+
+    private void answerStatus(Command command, CommandPayload.GetWorkflowStatus query) {
+        engine.status(query.workflowId()).ifPresentOrElse(
+            status -> sink.publish(Event.reply(command.replyTo(), command.kind(), command.requestId(),
+                Json.tree(status))),
+            () -> replyError(command, ErrorCode.NOT_FOUND, "workflow '" + query.workflowId() + "' is not known"));
+    }
+
+    private void replyError(Command command, ErrorCode code, String message) {
+        sink.publish(Event.errorReply(command.replyTo(), command.requestId(), code, message));
+    }
+}

@@ -1,0 +1,79 @@
+package io.agentrelay.executor.consume;
+
+import java.time.Duration;
+import java.util.Map;
+
+import io.agentrelay.common.config.ExecutorConfig;
+import io.agentrelay.common.topic.TopicProvisioner;
+import io.agentrelay.executor.tool.ToolRegistry;
+import io.agentrelay.executor.workflow.WorkflowEngine;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running executor: the topics ensured, the event producer, the workflow engine and the command consumer on a
+ * thread of its own. Closing it stops in the safe order: stop taking commands, stop the tools, flush the events.
+ */
+public final class ExecutorNode implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ExecutorNode.class);
+
+    private final ExecutorConfig config;
+    private final KafkaEventSink sink;
+    private final WorkflowEngine engine;
+    private final CommandConsumer consumer;
+    private final Thread consumerThread;
+
+    private ExecutorNode(ExecutorConfig config, ToolRegistry tools) {
+        this.config = config;
+        this.sink = new KafkaEventSink(config.kafka(), config.workerId() + "-events");
+        this.engine = new WorkflowEngine(config, tools, sink);
+        this.consumer = new CommandConsumer(config, new CommandHandler(engine, sink));
+        this.consumerThread = new Thread(consumer, "commands-" + config.workerId());
+    }
+
+    /**
+     * Ensures the topics exist and starts consuming commands.
+     *
+     * @param config the executor's settings
+     * @param tools  the tools workflow nodes may call
+     * @return the running executor
+     */
+    public static ExecutorNode start(ExecutorConfig config, ToolRegistry tools) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+            config.kafka().bootstrapServers()))) {
+            new TopicProvisioner(admin, config.kafka(), Duration.ofSeconds(30)).ensureTopics();
+        }
+        ExecutorNode node = new ExecutorNode(config, tools);
+        node.consumerThread.start();
+        LOG.info("Executor {} consuming {} as group {} with tools {}", config.workerId(),
+            config.kafka().topics().commands(), config.groupId(), tools.names());
+        return node;
+    }
+
+    /**
+     * Waits until the consumer group gave this executor partitions, so that commands sent from now on are consumed.
+     *
+     * @param timeout how long to wait
+     * @return whether it happened in time
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public boolean awaitAssignment(Duration timeout) throws InterruptedException {
+        return consumer.awaitAssignment(timeout);
+    }
+
+    /** This executor's settings. */
+    public ExecutorConfig config() {
+        return config;
+    }
+
+    @Override
+    public void close() {
+        consumer.close();
+        engine.close();
+        sink.close();
+        LOG.info("Executor {} stopped", config.workerId());
+    }
+}

@@ -1,0 +1,63 @@
+package io.agentrelay.executor.consume;
+
+import java.util.Map;
+
+import io.agentrelay.common.config.KafkaSettings;
+import io.agentrelay.common.json.JsonSerde;
+import io.agentrelay.common.protocol.Event;
+import io.agentrelay.executor.workflow.EventSink;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes events to their namespace's event topic, keyed by channel, with an idempotent producer so that retries
+ * neither duplicate nor reorder a channel's events. Thread-safe.
+ */
+public final class KafkaEventSink implements EventSink, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaEventSink.class);
+
+    private final KafkaSettings settings;
+    private final Producer<String, Event> producer;
+
+    /**
+     * @param settings how to reach Kafka and the topic names
+     * @param clientId the producer's client id, for broker logs and quotas
+     */
+    public KafkaEventSink(KafkaSettings settings, String clientId) {
+        this.settings = settings;
+        this.producer = new KafkaProducer<>(Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
+            ProducerConfig.CLIENT_ID_CONFIG, clientId,
+            ProducerConfig.ACKS_CONFIG, "all",
+            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+            // Events are small and latency matters more than batching.
+            ProducerConfig.LINGER_MS_CONFIG, 1),
+            new StringSerializer(), JsonSerde.of(Event.class));
+    }
+
+    @Override
+    public void publish(Event event) {
+        String topic = settings.topics().events(event.channel().namespace());
+        producer.send(new ProducerRecord<>(topic, event.channel().name(), event), (metadata, failure) -> {
+            if (failure != null) {
+                // The producer already retried retriable errors until delivery.timeout.ms; the event is lost to
+                // live subscribers, so say so loudly with enough to find it.
+                LOG.error("Event {} {} on {} was not published ({}retriable)", event.event(), event.id(),
+                    event.channel(), failure instanceof RetriableException ? "" : "not ", failure);
+            }
+        });
+    }
+
+    /** Sends what is buffered and closes the producer. */
+    @Override
+    public void close() {
+        producer.close();
+    }
+}

@@ -1,0 +1,36 @@
+package io.agentrelay.executor.spi;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * A tool that workflow nodes call by name. Tools beyond the built-in ones are found with {@link java.util.ServiceLoader}:
+ * list the implementation in {@code META-INF/services/io.agentrelay.executor.spi.Tool} and put its jar on the
+ * executor's class path. Implementations need a public no-argument constructor and must be thread-safe: nodes of many
+ * workflows call one instance at once.
+ */
+public interface Tool {
+
+    /** The name that workflow nodes use in their {@code tool} field. */
+    String name();
+
+    /**
+     * Checks a node's parameters before the workflow starts, so that a bad workflow fails before any of it runs.
+     *
+     * @param params the node's {@code params}
+     * @param context the executor's settings that tools may need
+     * @throws ToolException naming what is wrong
+     */
+    default void validate(JsonNode params, ToolContext context) throws ToolException {
+    }
+
+    /**
+     * Runs the tool on a thread of the executor's tool pool. Blocking is allowed; the node's timeout interrupts it.
+     *
+     * @param params  the node's {@code params}
+     * @param context the workflow, the node, the sandbox and a way to report progress
+     * @return the node's result, sent to clients in {@code node.completed}
+     * @throws ToolException        when the tool fails; its message reaches clients in {@code node.failed}
+     * @throws InterruptedException when the node timed out or the executor is stopping
+     */
+    JsonNode run(JsonNode params, ToolContext context) throws ToolException, InterruptedException;
+}

@@ -1,0 +1,27 @@
+package io.agentrelay.executor.spi;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** What a running tool may know and do besides its parameters. */
+public interface ToolContext {
+
+    /** The workflow the node belongs to. */
+    String workflowId();
+
+    /** The node being run. */
+    String nodeId();
+
+    /** The only directory that file tools may read or write. */
+    Path sandbox();
+
+    /** The longest a tool may deliberately wait. */
+    Duration maxSleep();
+
+    /**
+     * Tells the workflow's subscribers how far the node is, as a {@code node.progress} event.
+     *
+     * @param message a short, human-readable progress note
+     */
+    void progress(String message);
+}

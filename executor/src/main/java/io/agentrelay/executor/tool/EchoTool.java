@@ -1,0 +1,26 @@
+package io.agentrelay.executor.tool;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.agentrelay.common.json.Json;
+import io.agentrelay.executor.spi.Tool;
+import io.agentrelay.executor.spi.ToolContext;
+import io.agentrelay.executor.spi.ToolException;
+
+/** {@code echo {message}}: returns {@code {message}}. */
+final class EchoTool implements Tool {
+
+    @Override
+    public String name() {
+        return "echo";
+    }
+
+    @Override
+    public void validate(JsonNode params, ToolContext context) throws ToolException {
+        Params.text(params, "message");
+    }
+
+    @Override
+    public JsonNode run(JsonNode params, ToolContext context) throws ToolException {
+        return Json.object().put("message", Params.text(params, "message"));
+    }
+}

@@ -1,0 +1,21 @@
+package io.agentrelay.executor.tool;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.agentrelay.executor.spi.Tool;
+import io.agentrelay.executor.spi.ToolContext;
+import io.agentrelay.executor.spi.ToolException;
+
+/** {@code fail {reason}}: always fails with the reason; for testing how clients see failures. */
+final class FailTool implements Tool {
+
+    @Override
+    public String name() {
+        return "fail";
+    }
+
+    @Override
+    public JsonNode run(JsonNode params, ToolContext context) throws ToolException {
+        JsonNode reason = params.path("reason");
+        throw new ToolException(reason.isTextual() ? reason.asText() : "failed on purpose");
+    }
+}

@@ -1,0 +1,42 @@
+package io.agentrelay.executor.tool;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.agentrelay.common.json.Json;
+import io.agentrelay.executor.spi.Tool;
+import io.agentrelay.executor.spi.ToolContext;
+import io.agentrelay.executor.spi.ToolException;
+
+/** {@code write_file {filename, content}}: writes UTF-8 text inside the sandbox; returns {@code {filename, bytes}}. */
+final class WriteFileTool implements Tool {
+
+    @Override
+    public String name() {
+        return "write_file";
+    }
+
+    @Override
+    public void validate(JsonNode params, ToolContext context) throws ToolException {
+        Sandbox.resolve(context.sandbox(), Params.text(params, "filename"));
+        Params.text(params, "content");
+    }
+
+    @Override
+    public JsonNode run(JsonNode params, ToolContext context) throws ToolException {
+        String filename = Params.text(params, "filename");
+        Path target = Sandbox.resolve(context.sandbox(), filename);
+        byte[] content = Params.text(params, "content").getBytes(StandardCharsets.UTF_8);
+        try {
+            Files.createDirectories(target.getParent());
+            Sandbox.requireInside(context.sandbox(), target.getParent());
+            Files.write(target, content);
+        } catch (IOException e) {
+            throw new ToolException("cannot write '" + filename + "': " + e.getMessage(), e);
+        }
+        return Json.object().put("filename", filename).put("bytes", content.length);
+    }
+}

@@ -1,0 +1,164 @@
+package io.agentrelay.executor.workflow;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+import io.agentrelay.common.config.ExecutorConfig;
+import io.agentrelay.common.protocol.CommandPayload.ExecuteWorkflow;
+import io.agentrelay.common.protocol.ErrorCode;
+import io.agentrelay.common.protocol.RelayException;
+import io.agentrelay.executor.spi.ToolContext;
+import io.agentrelay.executor.tool.ToolRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the workflows this executor owns and remembers their status.
+ *
+ * <p>Thread-safe. Remembers the most recent {@value #RETAINED_WORKFLOWS} workflows; older ones are forgotten and
+ * their status is then {@code NOT_FOUND}.
+ */
+public final class WorkflowEngine implements AutoCloseable {
+
+    static final int RETAINED_WORKFLOWS = 10_000;
+    private static final Logger LOG = LoggerFactory.getLogger(WorkflowEngine.class);
+
+    private final ExecutorConfig config;
+    private final ToolRegistry tools;
+    private final EventSink sink;
+    private final ExecutorService pool;
+    private final Map<String, Supplier<WorkflowStatus>> workflows = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Supplier<WorkflowStatus>> eldest) {
+            return size() > RETAINED_WORKFLOWS;
+        }
+    };
+
+    /**
+     * @param config the executor's settings: node limit, timeout, sandbox, threads
+     * @param tools  the tools nodes may call
+     * @param sink   where events go
+     */
+    public WorkflowEngine(ExecutorConfig config, ToolRegistry tools, EventSink sink) {
+        this.config = config;
+        this.tools = tools;
+        this.sink = sink;
+        this.pool = Executors.newFixedThreadPool(config.threads(), new ToolThreads());
+    }
+
+    /**
+     * Validates a workflow and starts it. An invalid workflow is not started: it ends at once in
+     * {@code workflow.failed} with the reason, which its subscribers see like any other failure.
+     *
+     * @param workflow the workflow
+     * @throws RelayException with {@link ErrorCode#INVALID_REQUEST} when a workflow of that id is already known
+     */
+    public void execute(ExecuteWorkflow workflow) {
+        String workflowId = workflow.workflowId();
+        WorkflowGraph graph;
+        try {
+            graph = WorkflowGraph.of(workflow, tools, config.maxNodes(), validationContext(workflowId));
+        } catch (InvalidWorkflowException e) {
+            LOG.info("Workflow {} is invalid: {}", workflowId, e.getMessage());
+            WorkflowStatus failed = new WorkflowStatus(workflowId, "failed", 0, workflow.nodes().size(), Map.of(),
+                e.getMessage());
+            remember(workflowId, () -> failed);
+            sink.publish(WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_FAILED,
+                new WorkflowEvents.WorkflowFailed(workflowId, e.getMessage(), null, 0)));
+            return;
+        }
+        WorkflowRun run = new WorkflowRun(graph, sink, pool, config.nodeTimeout(), config.sandboxDir(),
+            config.maxSleep());
+        remember(workflowId, run::status);
+        run.start().whenComplete((ignored, failure) -> {
+            if (failure != null) {
+                LOG.error("Workflow {} could not publish its final event", workflowId, failure);
+            }
+        });
+    }
+
+    /**
+     * @param workflowId a workflow id
+     * @return its status, if this executor ran it
+     */
+    public Optional<WorkflowStatus> status(String workflowId) {
+        Supplier<WorkflowStatus> status;
+        synchronized (workflows) {
+            status = workflows.get(workflowId);
+        }
+        return Optional.ofNullable(status).map(Supplier::get);
+    }
+
+    /** Stops running tools (interrupting them) and waits briefly for their threads. */
+    @Override
+    public void close() {
+        pool.shutdownNow();
+        try {
+            if (!pool.awaitTermination(5, TimeUnit.SECONDS)) {
+                LOG.warn("Tool threads still running after 5 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void remember(String workflowId, Supplier<WorkflowStatus> status) {
+        synchronized (workflows) {
+            if (workflows.containsKey(workflowId)) {
+                throw new RelayException(ErrorCode.INVALID_REQUEST, "workflow '" + workflowId + "' already exists");
+            }
+            workflows.put(workflowId, status);
+        }
+    }
+
+    private ToolContext validationContext(String workflowId) {
+        Path sandbox = config.sandboxDir();
+        Duration maxSleep = config.maxSleep();
+        return new ToolContext() {
+            @Override
+            public String workflowId() {
+                return workflowId;
+            }
+
+            @Override
+            public String nodeId() {
+                return "";
+            }
+
+            @Override
+            public Path sandbox() {
+                return sandbox;
+            }
+
+            @Override
+            public Duration maxSleep() {
+                return maxSleep;
+            }
+
+            @Override
+            public void progress(String message) {
+                throw new IllegalStateException("tools report progress only while they run");
+            }
+        };
+    }
+
+    private static final class ToolThreads implements ThreadFactory {
+        private final AtomicInteger count = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable task) {
+            Thread thread = new Thread(task, "tool-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.agentrelay.executor.workflow;
+
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.agentrelay.common.json.Json;
+import io.agentrelay.common.protocol.Channel;
+import io.agentrelay.common.protocol.Event;
+import io.agentrelay.common.protocol.Namespace;
+
+/** The events of a workflow's life, each a record whose fields become the event's snake_case data. */
+final class WorkflowEvents {
+
+    static final String WORKFLOW_STARTED = "workflow.started";
+    static final String NODE_STARTED = "node.started";
+    static final String NODE_PROGRESS = "node.progress";
+    static final String NODE_COMPLETED = "node.completed";
+    static final String NODE_FAILED = "node.failed";
+    static final String WORKFLOW_COMPLETED = "workflow.completed";
+    static final String WORKFLOW_FAILED = "workflow.failed";
+
+    private WorkflowEvents() {
+    }
+
+    record WorkflowStarted(String workflowId, int totalNodes) {
+    }
+
+    record NodeStarted(String workflowId, String nodeId, String tool) {
+    }
+
+    record NodeProgress(String workflowId, String nodeId, String message) {
+    }
+
+    record NodeCompleted(String workflowId, String nodeId, JsonNode result, long durationMs) {
+    }
+
+    record NodeFailed(String workflowId, String nodeId, String error, long durationMs) {
+    }
+
+    record WorkflowCompleted(String workflowId, Map<String, JsonNode> result, long durationMs) {
+    }
+
+    record WorkflowFailed(String workflowId, String error, String failedNode, long durationMs) {
+    }
+
+    static Event event(String workflowId, String name, Record data) {
+        return Event.of(Channel.of(Namespace.WORKFLOW, workflowId), name, Json.tree(data));
+    }
+}

@@ -1,0 +1,209 @@
+package io.agentrelay.executor.workflow;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.agentrelay.common.protocol.CommandPayload.Node;
+import io.agentrelay.executor.spi.ToolContext;
+import io.agentrelay.executor.spi.ToolException;
+
+/**
+ * One run of a {@link WorkflowGraph}: each node starts when all its predecessors completed, independent nodes run in
+ * parallel on the tool pool, each within the node timeout. When a node fails, the nodes that depend on it never start;
+ * the others finish, then the workflow fails naming the first failed node.
+ *
+ * <p>Events of the run are published in causal order: a node's {@code node.completed} before its successors'
+ * {@code node.started}, and every node event before the workflow's final event.
+ */
+final class WorkflowRun {
+
+    private final WorkflowGraph graph;
+    private final EventSink sink;
+    private final ExecutorService pool;
+    private final Duration nodeTimeout;
+    private final Path sandbox;
+    private final Duration maxSleep;
+    private final Map<String, String> nodeStates = new LinkedHashMap<>();
+    private volatile String runState = "running";
+    private volatile String error;
+
+    WorkflowRun(WorkflowGraph graph, EventSink sink, ExecutorService pool, Duration nodeTimeout, Path sandbox,
+                Duration maxSleep) {
+        this.graph = graph;
+        this.sink = sink;
+        this.pool = pool;
+        this.nodeTimeout = nodeTimeout;
+        this.sandbox = sandbox;
+        this.maxSleep = maxSleep;
+        graph.order().forEach(node -> nodeStates.put(node.id(), "pending"));
+    }
+
+    /**
+     * Starts the run.
+     *
+     * @return completes when the workflow's final event was published
+     */
+    CompletableFuture<Void> start() {
+        long started = System.nanoTime();
+        String workflowId = graph.workflowId();
+        sink.publish(WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_STARTED,
+            new WorkflowEvents.WorkflowStarted(workflowId, graph.order().size())));
+
+        Map<String, CompletableFuture<JsonNode>> results = new HashMap<>();
+        for (Node node : graph.order()) {
+            CompletableFuture<?>[] before = graph.predecessors(node.id()).stream()
+                .map(results::get).toArray(CompletableFuture[]::new);
+            results.put(node.id(), CompletableFuture.allOf(before).thenCompose(ignored -> runNode(node)));
+        }
+        return CompletableFuture.allOf(results.values().toArray(CompletableFuture[]::new))
+            .handle((ignored, failure) -> {
+                long durationMs = millisSince(started);
+                if (failure == null) {
+                    Map<String, JsonNode> result = new LinkedHashMap<>();
+                    graph.order().forEach(node -> result.put(node.id(), results.get(node.id()).join()));
+                    runState = "completed";
+                    sink.publish(WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_COMPLETED,
+                        new WorkflowEvents.WorkflowCompleted(workflowId, result, durationMs)));
+                } else {
+                    NodeFailure first = firstFailure(results);
+                    error = "node '" + first.nodeId + "' failed: " + first.getMessage();
+                    runState = "failed";
+                    sink.publish(WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_FAILED,
+                        new WorkflowEvents.WorkflowFailed(workflowId, error, first.nodeId, durationMs)));
+                }
+                return null;
+            });
+    }
+
+    /** A snapshot of the run's state. */
+    synchronized WorkflowStatus status() {
+        int completed = (int) nodeStates.values().stream().filter("completed"::equals).count();
+        return new WorkflowStatus(graph.workflowId(), runState, completed, nodeStates.size(), nodeStates, error);
+    }
+
+    private CompletableFuture<JsonNode> runNode(Node node) {
+        String workflowId = graph.workflowId();
+        setState(node.id(), "running");
+        sink.publish(WorkflowEvents.event(workflowId, WorkflowEvents.NODE_STARTED,
+            new WorkflowEvents.NodeStarted(workflowId, node.id(), node.tool())));
+        long started = System.nanoTime();
+        CompletableFuture<JsonNode> outcome = new CompletableFuture<>();
+        Context context = new Context(node.id());
+        Future<?> task = pool.submit(() -> {
+            try {
+                outcome.complete(graph.tool(node.id()).run(node.params(), context));
+            } catch (InterruptedException e) {
+                outcome.completeExceptionally(e);
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                outcome.completeExceptionally(e);
+            }
+        });
+        return outcome.orTimeout(nodeTimeout.toMillis(), TimeUnit.MILLISECONDS)
+            .handle((result, failure) -> {
+                long durationMs = millisSince(started);
+                if (failure == null) {
+                    setState(node.id(), "completed");
+                    sink.publish(WorkflowEvents.event(workflowId, WorkflowEvents.NODE_COMPLETED,
+                        new WorkflowEvents.NodeCompleted(workflowId, node.id(), result, durationMs)));
+                    return result;
+                }
+                if (failure instanceof TimeoutException) {
+                    task.cancel(true);
+                }
+                String reason = reason(failure);
+                setState(node.id(), "failed");
+                sink.publish(WorkflowEvents.event(workflowId, WorkflowEvents.NODE_FAILED,
+                    new WorkflowEvents.NodeFailed(workflowId, node.id(), reason, durationMs)));
+                throw new NodeFailure(node.id(), reason);
+            });
+    }
+
+    private String reason(Throwable failure) {
+        if (failure instanceof TimeoutException) {
+            return "timed out after " + nodeTimeout.toMillis() + " ms";
+        }
+        if (failure instanceof ToolException) {
+            return failure.getMessage();
+        }
+        if (failure instanceof InterruptedException) {
+            return "interrupted: the executor is stopping";
+        }
+        return "unexpected " + failure.getClass().getSimpleName() + ": " + failure.getMessage();
+    }
+
+    private synchronized void setState(String nodeId, String state) {
+        nodeStates.put(nodeId, state);
+    }
+
+    /** The failure of the earliest node, in topological order, that failed itself rather than being skipped. */
+    private NodeFailure firstFailure(Map<String, CompletableFuture<JsonNode>> results) {
+        for (Node node : graph.order()) {
+            try {
+                results.get(node.id()).join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof NodeFailure failure && failure.nodeId.equals(node.id())) {
+                    return failure;
+                }
+            }
+        }
+        throw new IllegalStateException("workflow " + graph.workflowId() + " failed without a failed node");
+    }
+
+    private static long millisSince(long startNanos) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+    }
+
+    private static final class NodeFailure extends RuntimeException {
+        private final String nodeId;
+
+        NodeFailure(String nodeId, String reason) {
+            super(reason, null, false, false);
+            this.nodeId = nodeId;
+        }
+    }
+
+    private final class Context implements ToolContext {
+        private final String nodeId;
+
+        Context(String nodeId) {
+            this.nodeId = nodeId;
+        }
+
+        @Override
+        public String workflowId() {
+            return graph.workflowId();
+        }
+
+        @Override
+        public String nodeId() {
+            return nodeId;
+        }
+
+        @Override
+        public Path sandbox() {
+            return sandbox;
+        }
+
+        @Override
+        public Duration maxSleep() {
+            return maxSleep;
+        }
+
+        @Override
+        public void progress(String message) {
+            sink.publish(WorkflowEvents.event(graph.workflowId(), WorkflowEvents.NODE_PROGRESS,
+                new WorkflowEvents.NodeProgress(graph.workflowId(), nodeId, message)));
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package io.agentrelay.executor.workflow;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.agentrelay.common.protocol.Event;
+
+/** Keeps published events in publish order, for tests of the engine without a broker. */
+final class RecordingSink implements EventSink {
+
+    private final List<Event> events = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void publish(Event event) {
+        events.add(event);
+    }
+
+    List<Event> events() {
+        return List.copyOf(events);
+    }
+
+    List<String> names() {
+        return events.stream().map(Event::event).toList();
+    }
+
+    boolean has(String name) {
+        return names().contains(name);
+    }
+}

@@ -1,0 +1,194 @@
+package io.agentrelay.executor.workflow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentrelay.common.config.ExecutorConfig;
+import io.agentrelay.common.json.Json;
+import io.agentrelay.common.protocol.CommandPayload.Edge;
+import io.agentrelay.common.protocol.CommandPayload.ExecuteWorkflow;
+import io.agentrelay.common.protocol.CommandPayload.Node;
+import io.agentrelay.common.protocol.Event;
+import io.agentrelay.common.protocol.RelayException;
+import io.agentrelay.executor.tool.ToolRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class WorkflowEngineTest {
+
+    @TempDir
+    Path sandbox;
+
+    private final RecordingSink sink = new RecordingSink();
+    private WorkflowEngine engine;
+
+    @BeforeEach
+    void startEngine() {
+        ExecutorConfig config = ExecutorConfig.fromEnv(Map.of(
+            "EXECUTOR_SANDBOX_DIR", sandbox.toString(),
+            "EXECUTOR_NODE_TIMEOUT_MS", "1000",
+            "EXECUTOR_MAX_SLEEP_MS", "5000",
+            "EXECUTOR_MAX_NODES", "5"));
+        engine = new WorkflowEngine(config, ToolRegistry.of(List.of()), sink);
+    }
+
+    @AfterEach
+    void stopEngine() {
+        engine.close();
+    }
+
+    @Test
+    void shouldRunADiamondWithEachNodeAfterItsPredecessors() {
+        engine.execute(new ExecuteWorkflow("wf-diamond", List.of(
+            node("a", "echo", "message", "top"),
+            node("b", "sleep", "ms", 50),
+            node("c", "echo", "message", "right"),
+            node("d", "echo", "message", "bottom")),
+            List.of(new Edge("a", "b"), new Edge("a", "c"), new Edge("b", "d"), new Edge("c", "d"))));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> sink.has("workflow.completed"));
+
+        List<String> names = sink.names();
+        assertThat(names.get(0)).isEqualTo("workflow.started");
+        assertThat(names.get(names.size() - 1)).isEqualTo("workflow.completed");
+        assertThat(indexOf("node.completed", "a")).isLessThan(indexOf("node.started", "b"));
+        assertThat(indexOf("node.completed", "a")).isLessThan(indexOf("node.started", "c"));
+        assertThat(indexOf("node.completed", "b")).isLessThan(indexOf("node.started", "d"));
+        assertThat(indexOf("node.completed", "c")).isLessThan(indexOf("node.started", "d"));
+        Event completed = sink.events().get(names.size() - 1);
+        assertThat(completed.data().path("result").path("d").path("message").asText()).isEqualTo("bottom");
+        assertThat(completed.data().path("result").path("b").path("slept_ms").asLong()).isEqualTo(50);
+        assertThat(engine.status("wf-diamond")).hasValueSatisfying(status -> {
+            assertThat(status.status()).isEqualTo("completed");
+            assertThat(status.stagesCompleted()).isEqualTo(4);
+        });
+    }
+
+    @Test
+    void shouldRunIndependentNodesInParallel() {
+        engine.execute(new ExecuteWorkflow("wf-parallel", List.of(
+            node("x", "sleep", "ms", 300), node("y", "sleep", "ms", 300), node("z", "sleep", "ms", 300)),
+            List.of()));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> sink.has("workflow.completed"));
+
+        int firstCompleted = sink.names().indexOf("node.completed");
+        assertThat(List.of(indexOf("node.started", "x"), indexOf("node.started", "y"), indexOf("node.started", "z")))
+            .as("every sleep started before any finished")
+            .allMatch(started -> started < firstCompleted);
+    }
+
+    @Test
+    void shouldSkipDependentsOfAFailedNodeAndNameItInTheFailure() {
+        engine.execute(new ExecuteWorkflow("wf-fail", List.of(
+            node("a", "fail", "reason", "model unavailable"), node("b", "echo", "message", "never")),
+            List.of(new Edge("a", "b"))));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> sink.has("workflow.failed"));
+
+        Event failed = sink.events().get(sink.events().size() - 1);
+        assertThat(failed.data().path("error").asText()).isEqualTo("node 'a' failed: model unavailable");
+        assertThat(failed.data().path("failed_node").asText()).isEqualTo("a");
+        assertThat(sink.events()).noneMatch(e -> e.data().path("node_id").asText().equals("b"));
+    }
+
+    @Test
+    void shouldFailANodeThatOutlivesItsTimeout() {
+        engine.execute(new ExecuteWorkflow("wf-slow", List.of(node("slow", "sleep", "ms", 4_000)), List.of()));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> sink.has("workflow.failed"));
+
+        assertThat(sink.events()).anySatisfy(e -> {
+            assertThat(e.event()).isEqualTo("node.failed");
+            assertThat(e.data().path("error").asText()).isEqualTo("timed out after 1000 ms");
+        });
+    }
+
+    @Test
+    void shouldRejectInvalidWorkflowsWithAClearReason() {
+        assertThat(failureOf("wf-cycle", List.of(node("a", "echo", "message", "1"), node("b", "echo", "message", "2")),
+            List.of(new Edge("a", "b"), new Edge("b", "a"))))
+            .isEqualTo("workflow has a cycle through nodes [a, b]");
+        assertThat(failureOf("wf-tool", List.of(node("a", "teleport", "to", "mars")), List.of()))
+            .startsWith("node 'a' uses unknown tool 'teleport'; known tools: [echo, fail, read_file, sleep, write_file]");
+        assertThat(failureOf("wf-escape", List.of(node("a", "write_file", "filename", "../escape.txt")), List.of()))
+            .isEqualTo("node 'a' (write_file): filename '../escape.txt' must not contain '..'");
+        assertThat(failureOf("wf-absolute", List.of(node("a", "read_file", "filename", "/etc/passwd")), List.of()))
+            .isEqualTo("node 'a' (read_file): filename '/etc/passwd' must be relative to the sandbox");
+        assertThat(failureOf("wf-field", List.of(new Node("a", "echo", Json.object())), List.of()))
+            .isEqualTo("node 'a' (echo): missing field 'message'");
+        assertThat(failureOf("wf-no-tool", List.of(new Node("a", null, null)), List.of()))
+            .isEqualTo("node 'a' is missing field 'tool'");
+        assertThat(failureOf("wf-edge", List.of(node("a", "echo", "message", "1")), List.of(new Edge("a", "zz"))))
+            .isEqualTo("edge a -> zz names unknown node 'zz'");
+        assertThat(failureOf("wf-big", List.of(node("a", "echo", "message", "1"), node("b", "echo", "message", "1"),
+            node("c", "echo", "message", "1"), node("d", "echo", "message", "1"), node("e", "echo", "message", "1"),
+            node("f", "echo", "message", "1")), List.of()))
+            .isEqualTo("workflow has 6 nodes; at most 5 are allowed");
+        assertThat(failureOf("wf-sleep", List.of(node("a", "sleep", "ms", 999_999)), List.of()))
+            .isEqualTo("node 'a' (sleep): field 'ms' must be between 0 and 5000, but was 999999");
+    }
+
+    @Test
+    void shouldWriteAndReadFilesInsideTheSandbox() throws Exception {
+        ObjectNode write = Json.object().put("filename", "notes/hello.txt").put("content", "hello, sandbox");
+        engine.execute(new ExecuteWorkflow("wf-files", List.of(
+            new Node("w", "write_file", write), node("r", "read_file", "filename", "notes/hello.txt")),
+            List.of(new Edge("w", "r"))));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> sink.has("workflow.completed"));
+
+        assertThat(Files.readString(sandbox.resolve("notes/hello.txt"))).isEqualTo("hello, sandbox");
+        Event completed = sink.events().get(sink.events().size() - 1);
+        assertThat(completed.data().path("result").path("r").path("content").asText()).isEqualTo("hello, sandbox");
+    }
+
+    @Test
+    void shouldRefuseASecondWorkflowWithTheSameId() {
+        ExecuteWorkflow workflow = new ExecuteWorkflow("wf-twice", List.of(node("a", "echo", "message", "1")), List.of());
+        engine.execute(workflow);
+
+        assertThatThrownBy(() -> engine.execute(workflow))
+            .isInstanceOf(RelayException.class)
+            .hasMessage("workflow 'wf-twice' already exists");
+    }
+
+    private String failureOf(String workflowId, List<Node> nodes, List<Edge> edges) {
+        engine.execute(new ExecuteWorkflow(workflowId, nodes, edges));
+        Event failed = sink.events().stream()
+            .filter(e -> e.channel().id().equals(workflowId) && e.event().equals("workflow.failed"))
+            .findFirst().orElseThrow();
+        assertThat(sink.events()).noneMatch(e -> e.channel().id().equals(workflowId) && e.event().equals("node.started"));
+        return failed.data().path("error").asText();
+    }
+
+    private int indexOf(String event, String nodeId) {
+        List<Event> events = sink.events();
+        for (int i = 0; i < events.size(); i++) {
+            if (events.get(i).event().equals(event) && events.get(i).data().path("node_id").asText().equals(nodeId)) {
+                return i;
+            }
+        }
+        throw new AssertionError(event + " of " + nodeId + " not published: " + sink.names());
+    }
+
+    private static Node node(String id, String tool, String param, Object value) {
+        ObjectNode params = Json.object();
+        if (value instanceof Number number) {
+            params.put(param, number.longValue());
+        } else {
+            params.put(param, value.toString());
+        }
+        return new Node(id, tool, params);
+    }
+}
