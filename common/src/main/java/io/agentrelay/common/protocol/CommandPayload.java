@@ -28,6 +28,14 @@ public sealed interface CommandPayload {
     Channel.Scoped target();
 
     /**
+     * Whether the command asks a question that the owning executor answers on the asker's {@code conn:<id>} channel;
+     * the relay then sends no {@code accepted} response of its own.
+     */
+    default boolean isQuery() {
+        return false;
+    }
+
+    /**
      * Run a workflow: a directed acyclic graph of tool calls.
      *
      * @param workflowId the workflow's id, also its channel {@code workflow:<id>}
@@ -66,6 +74,11 @@ public sealed interface CommandPayload {
         @Override
         public Channel.Scoped target() {
             return Channel.of(Namespace.WORKFLOW, workflowId);
+        }
+
+        @Override
+        public boolean isQuery() {
+            return true;
         }
     }
 

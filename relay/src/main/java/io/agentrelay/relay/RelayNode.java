@@ -1,0 +1,99 @@
+package io.agentrelay.relay;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import io.agentrelay.common.config.RelayConfig;
+import io.agentrelay.common.topic.TopicInfo;
+import io.agentrelay.common.topic.TopicProvisioner;
+import io.agentrelay.relay.dialect.canonical.CanonicalDialect;
+import io.agentrelay.relay.fanout.EventFanout;
+import io.agentrelay.relay.inbound.RequestRouter;
+import io.agentrelay.relay.kafka.CommandPublisher;
+import io.agentrelay.relay.kafka.KafkaHealth;
+import io.agentrelay.relay.server.RelayServer;
+import io.agentrelay.relay.session.RelayStats;
+import io.agentrelay.relay.session.SessionRegistry;
+import io.agentrelay.relay.session.WsCloseCodes;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running relay node, wired from its parts. Closing it stops in the safe order: stop accepting and close the
+ * sockets, stop the event consumer, then flush and close the producer.
+ */
+public final class RelayNode implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RelayNode.class);
+
+    private final RelayConfig config;
+    private final SessionRegistry sessions;
+    private final CommandPublisher publisher;
+    private final KafkaHealth health;
+    private final EventFanout fanout;
+    private final RelayServer server;
+
+    private RelayNode(RelayConfig config, SessionRegistry sessions, CommandPublisher publisher, KafkaHealth health,
+                      EventFanout fanout, RelayServer server) {
+        this.config = config;
+        this.sessions = sessions;
+        this.publisher = publisher;
+        this.health = health;
+        this.fanout = fanout;
+        this.server = server;
+    }
+
+    /**
+     * Ensures the topics exist, then starts the event consumer, the command producer and the server.
+     *
+     * @param config the node's settings
+     * @return the running node
+     */
+    public static RelayNode start(RelayConfig config) {
+        Map<String, TopicInfo> topics;
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+            config.kafka().bootstrapServers()))) {
+            topics = new TopicProvisioner(admin, config.kafka(), Duration.ofSeconds(30)).ensureTopics();
+        }
+        Map<String, TopicInfo> eventTopics = topics.entrySet().stream()
+            .filter(entry -> config.kafka().topics().namespaceOfEvents(entry.getKey()).isPresent())
+            .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+
+        RelayStats stats = new RelayStats();
+        SessionRegistry sessions = new SessionRegistry(config, stats);
+        CommandPublisher publisher = new CommandPublisher(config);
+        KafkaHealth health = new KafkaHealth(config.kafka(), publisher);
+        EventFanout fanout = new EventFanout(config.kafka(), eventTopics, config.nodeId(), stats);
+        RequestRouter router = new RequestRouter(fanout, publisher, stats);
+        fanout.start();
+        health.start();
+        RelayServer server = RelayServer.start(config, new CanonicalDialect(), sessions, fanout, router, publisher,
+            health, stats);
+        LOG.info("Relay {} listening on port {} (Kafka {}, topics {}.*)", config.nodeId(), server.port(),
+            config.kafka().bootstrapServers(), config.kafka().topics().prefix());
+        return new RelayNode(config, sessions, publisher, health, fanout, server);
+    }
+
+    /** The port the node listens on. */
+    public int port() {
+        return server.port();
+    }
+
+    /** This node's settings. */
+    public RelayConfig config() {
+        return config;
+    }
+
+    @Override
+    public void close() {
+        sessions.closeAll(WsCloseCodes.GOING_AWAY, "relay node shutting down");
+        server.close();
+        fanout.close();
+        health.close();
+        publisher.close();
+        LOG.info("Relay {} stopped", config.nodeId());
+    }
+}

@@ -1,0 +1,74 @@
+package io.agentrelay.relay.dialect;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.agentrelay.common.protocol.ErrorCode;
+import io.agentrelay.common.protocol.Event;
+import io.agentrelay.common.protocol.Position;
+import io.agentrelay.relay.inbound.Request;
+
+/**
+ * One client protocol spoken on one endpoint: a codec between its frames and the relay's requests and events. A
+ * dialect holds no business logic and no per-connection state; one instance serves every connection, from any thread.
+ *
+ * <p>Encoders return UTF-8 JSON bytes. An event is encoded once per dialect and the same bytes go to every subscriber,
+ * so {@link #event} must not depend on the receiving connection.
+ */
+public interface Dialect {
+
+    /** The dialect's name, in logs and stats. */
+    String name();
+
+    /**
+     * Decodes one text frame.
+     *
+     * @param text the frame
+     * @return the request
+     * @throws InvalidFrameException when the frame is not a valid request of this dialect
+     */
+    Request decode(String text);
+
+    /**
+     * The first frame of a connection.
+     *
+     * @param connectionId the connection's id, also its private channel {@code conn:<id>}
+     * @param nodeId       the relay node's id
+     * @return the frame
+     */
+    byte[] welcome(String connectionId, String nodeId);
+
+    /**
+     * The relay's own successful answer to a request.
+     *
+     * @param request the request answered
+     * @param data    the answer
+     * @return the frame
+     */
+    byte[] response(Request request, JsonNode data);
+
+    /**
+     * An executor's answer to a request, which arrived on the connection's {@code conn:<id>} channel.
+     *
+     * @param reply the reply event; its name is the request's, or {@link Event#ERROR}
+     * @return the frame
+     */
+    byte[] reply(Event reply);
+
+    /**
+     * An error frame.
+     *
+     * @param code          the error code
+     * @param message       what went wrong
+     * @param correlationId the failed request's id, or {@code null}
+     * @return the frame
+     */
+    byte[] error(ErrorCode code, String message, String correlationId);
+
+    /**
+     * An event for subscribers of its channel.
+     *
+     * @param event    the event
+     * @param position where it sits in Kafka
+     * @return the frame
+     */
+    byte[] event(Event event, Position position);
+}

@@ -1,0 +1,221 @@
+package io.agentrelay.relay.dialect.canonical;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.agentrelay.common.json.Json;
+import io.agentrelay.common.protocol.Channel;
+import io.agentrelay.common.protocol.CommandPayload;
+import io.agentrelay.common.protocol.Envelope;
+import io.agentrelay.common.protocol.ErrorCode;
+import io.agentrelay.common.protocol.Event;
+import io.agentrelay.common.protocol.Namespace;
+import io.agentrelay.common.protocol.Position;
+import io.agentrelay.common.protocol.RelayException;
+import io.agentrelay.relay.dialect.Dialect;
+import io.agentrelay.relay.dialect.InvalidFrameException;
+import io.agentrelay.relay.inbound.Request;
+
+/**
+ * The canonical protocol, on {@code /ws} and {@code /}: Mahavishnu's envelope
+ * ({@code {id, correlation_id, type, event, data, timestamp, room}}), with {@code pos} on events.
+ *
+ * <p>Choices where the Mahavishnu document is silent, made so that its clients keep working:
+ * <ul>
+ *   <li>{@code type} may be left out of requests; when present it must be {@code request}.</li>
+ *   <li>A request without {@code id} is answered with its {@code correlation_id}, or else with an id the relay makes
+ *       up, so that every response and error can be matched.</li>
+ *   <li>{@code execute_workflow} without {@code workflow_id} gets one ({@code wf-<uuid>}), returned in the
+ *       {@code accepted} response.</li>
+ * </ul>
+ */
+public final class CanonicalDialect implements Dialect {
+
+    private static final List<String> REQUESTS =
+        List.of("subscribe", "unsubscribe", "execute_workflow", "get_workflow_status", "ping");
+
+    @Override
+    public String name() {
+        return "canonical";
+    }
+
+    @Override
+    public Request decode(String text) {
+        JsonNode root;
+        try {
+            root = Json.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new InvalidFrameException(ErrorCode.PARSE_ERROR,
+                "frame is not valid JSON: " + e.getOriginalMessage(), null);
+        }
+        if (root == null || !root.isObject()) {
+            throw new InvalidFrameException(ErrorCode.PARSE_ERROR, "frame must be a JSON object", null);
+        }
+        String id = requestId(root);
+        try {
+            return decode(root, id);
+        } catch (InvalidFrameException e) {
+            throw e;
+        } catch (RelayException e) {
+            throw new InvalidFrameException(e.code(), e.getMessage(), id);
+        }
+    }
+
+    private static Request decode(JsonNode root, String id) {
+        JsonNode type = root.get("type");
+        if (type != null && !Envelope.REQUEST.equals(type.asText())) {
+            throw new InvalidFrameException(ErrorCode.INVALID_REQUEST,
+                "clients send frames of type 'request', not '" + type.asText() + "'", id);
+        }
+        JsonNode name = root.get("event");
+        if (name == null || !name.isTextual() || name.asText().isEmpty()) {
+            throw new InvalidFrameException(ErrorCode.INVALID_REQUEST, "missing field 'event': the request name", id);
+        }
+        JsonNode data = root.path("data");
+        if (data.isMissingNode() || data.isNull()) {
+            data = Json.object();
+        } else if (!data.isObject()) {
+            throw new InvalidFrameException(ErrorCode.INVALID_REQUEST, "field 'data' must be an object", id);
+        }
+        switch (name.asText()) {
+            case "subscribe":
+                return new Request.Subscribe(id, Channel.parse(text(data, "channel", id)));
+            case "unsubscribe":
+                return new Request.Unsubscribe(id, Channel.parse(text(data, "channel", id)));
+            case "execute_workflow":
+                return new Request.SendCommand(id, executeWorkflow(data, id));
+            case "get_workflow_status":
+                return new Request.SendCommand(id,
+                    new CommandPayload.GetWorkflowStatus(workflowId(text(data, "workflow_id", id), id)));
+            case "ping":
+                return new Request.Ping(id);
+            default:
+                throw new InvalidFrameException(ErrorCode.UNKNOWN_REQUEST, "unknown request '"
+                    + abbreviate(name.asText()) + "'; this endpoint knows " + REQUESTS, id);
+        }
+    }
+
+    private static CommandPayload.ExecuteWorkflow executeWorkflow(JsonNode data, String id) {
+        JsonNode workflowId = data.get("workflow_id");
+        String wfId = workflowId == null || workflowId.isNull()
+            ? "wf-" + UUID.randomUUID()
+            : workflowId(workflowId.isTextual() ? workflowId.asText() : "", id);
+        JsonNode nodes = data.get("nodes");
+        if (nodes == null || !nodes.isArray() || nodes.isEmpty()) {
+            throw new InvalidFrameException(ErrorCode.INVALID_REQUEST,
+                "field 'nodes' must be a non-empty array of {id, tool, params}", id);
+        }
+        List<CommandPayload.Node> parsedNodes = new ArrayList<>(nodes.size());
+        for (int i = 0; i < nodes.size(); i++) {
+            JsonNode node = nodes.get(i);
+            if (!node.isObject() || !node.path("id").isTextual() || !node.path("tool").isTextual()) {
+                throw new InvalidFrameException(ErrorCode.INVALID_REQUEST,
+                    "nodes[" + i + "] must be an object with string fields 'id' and 'tool'", id);
+            }
+            parsedNodes.add(new CommandPayload.Node(node.get("id").asText(), node.get("tool").asText(),
+                node.get("params")));
+        }
+        JsonNode edges = data.path("edges");
+        List<CommandPayload.Edge> parsedEdges = new ArrayList<>();
+        if (!edges.isMissingNode() && !edges.isNull()) {
+            if (!edges.isArray()) {
+                throw new InvalidFrameException(ErrorCode.INVALID_REQUEST, "field 'edges' must be an array", id);
+            }
+            for (int i = 0; i < edges.size(); i++) {
+                JsonNode edge = edges.get(i);
+                if (!edge.path("from").isTextual() || !edge.path("to").isTextual()) {
+                    throw new InvalidFrameException(ErrorCode.INVALID_REQUEST,
+                        "edges[" + i + "] must be an object with string fields 'from' and 'to'", id);
+                }
+                parsedEdges.add(new CommandPayload.Edge(edge.get("from").asText(), edge.get("to").asText()));
+            }
+        }
+        return new CommandPayload.ExecuteWorkflow(wfId, parsedNodes, parsedEdges);
+    }
+
+    private static String workflowId(String value, String id) {
+        try {
+            return Channel.of(Namespace.WORKFLOW, value).id();
+        } catch (RelayException e) {
+            throw new InvalidFrameException(ErrorCode.INVALID_REQUEST,
+                "field 'workflow_id' must be 1 to 128 characters of [A-Za-z0-9._-]", id);
+        }
+    }
+
+    private static String text(JsonNode data, String field, String id) {
+        JsonNode value = data.get(field);
+        if (value == null || value.isNull()) {
+            throw new InvalidFrameException(ErrorCode.INVALID_REQUEST, "missing field 'data." + field + "'", id);
+        }
+        if (!value.isTextual()) {
+            throw new InvalidFrameException(ErrorCode.INVALID_REQUEST, "field 'data." + field + "' must be a string", id);
+        }
+        return value.asText();
+    }
+
+    private static String requestId(JsonNode root) {
+        for (String field : List.of("id", "correlation_id")) {
+            JsonNode value = root.get(field);
+            if (value != null && (value.isTextual() || value.isNumber()) && !value.asText().isEmpty()) {
+                return abbreviate(value.asText());
+            }
+        }
+        return UUID.randomUUID().toString();
+    }
+
+    /** Keeps what a client sent from making an error frame arbitrarily large. */
+    private static String abbreviate(String value) {
+        return value.length() <= 128 ? value : value.substring(0, 128);
+    }
+
+    @Override
+    public byte[] welcome(String connectionId, String nodeId) {
+        JsonNode data = Json.object()
+            .put("connection_id", connectionId)
+            .put("server", "agent-relay")
+            .put("node", nodeId)
+            .put("message", "Connected to Agent Relay");
+        return Json.toBytes(new Envelope(UUID.randomUUID().toString(), null, Envelope.EVENT, "session.created", data,
+            Instant.now(), Channel.of(Namespace.CONN, connectionId).name(), null, null, null));
+    }
+
+    @Override
+    public byte[] response(Request request, JsonNode data) {
+        return Json.toBytes(new Envelope(UUID.randomUUID().toString(), request.id(), Envelope.RESPONSE, request.name(),
+            data, Instant.now(), null, null, null, null));
+    }
+
+    @Override
+    public byte[] reply(Event reply) {
+        if (Event.ERROR.equals(reply.event())) {
+            return error(errorCode(reply.data().path("error_code").asText()), reply.data().path("error_message").asText(),
+                reply.correlationId());
+        }
+        return Json.toBytes(new Envelope(reply.id(), reply.correlationId(), Envelope.RESPONSE, reply.event(),
+            reply.data(), reply.ts(), null, null, null, null));
+    }
+
+    private static ErrorCode errorCode(String name) {
+        try {
+            return ErrorCode.valueOf(name);
+        } catch (IllegalArgumentException e) {
+            return ErrorCode.SERVER_ERROR;
+        }
+    }
+
+    @Override
+    public byte[] error(ErrorCode code, String message, String correlationId) {
+        return Json.toBytes(new Envelope(UUID.randomUUID().toString(), correlationId, Envelope.ERROR, null, null,
+            Instant.now(), null, null, code.name(), message));
+    }
+
+    @Override
+    public byte[] event(Event event, Position position) {
+        return Json.toBytes(new Envelope(event.id(), event.correlationId(), Envelope.EVENT, event.event(), event.data(),
+            event.ts(), event.channel().name(), position.encode(), null, null));
+    }
+}

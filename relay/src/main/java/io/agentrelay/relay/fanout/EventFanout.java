@@ -1,0 +1,299 @@
+package io.agentrelay.relay.fanout;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import com.fasterxml.jackson.databind.ObjectReader;
+import io.agentrelay.common.config.KafkaSettings;
+import io.agentrelay.common.json.Json;
+import io.agentrelay.common.protocol.Channel;
+import io.agentrelay.common.protocol.Event;
+import io.agentrelay.common.protocol.Namespace;
+import io.agentrelay.common.protocol.Position;
+import io.agentrelay.common.topic.Partitions;
+import io.agentrelay.common.topic.TopicInfo;
+import io.agentrelay.common.topic.Topics;
+import io.agentrelay.relay.dialect.Dialect;
+import io.agentrelay.relay.session.RelayStats;
+import io.agentrelay.relay.session.Session;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's one event consumer. It reads exactly the event partitions that its sessions' channels hash to
+ * (interest-based assignment, no consumer group), starting at the end when a partition is first wanted, and hands
+ * each event to the sessions subscribed to its channel, or to {@code global}.
+ *
+ * <p>An event is parsed only when someone on this node wants it, encoded once per dialect, and the same bytes go to
+ * every subscriber of that dialect. The consumer lives on one thread of its own; other threads talk to it through a
+ * queue and {@link KafkaConsumer#wakeup()}.
+ */
+public final class EventFanout implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EventFanout.class);
+    private static final Duration POLL = Duration.ofMillis(500);
+    private static final Duration POSITION_TIMEOUT = Duration.ofSeconds(5);
+
+    private final Topics topics;
+    private final Map<String, TopicInfo> eventTopics;
+    private final SubscriptionIndex index;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final RelayStats stats;
+    private final ObjectReader eventReader = Json.readerFor(Event.class);
+    private final BlockingQueue<CompletableFuture<Void>> assignmentRequests = new LinkedBlockingQueue<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Thread thread;
+
+    /**
+     * @param settings    how to reach Kafka, and topic names
+     * @param eventTopics the event topics as described at start: incarnation and partition count
+     * @param nodeId      this node's id, for the consumer's client id
+     * @param stats       the node's counters
+     */
+    public EventFanout(KafkaSettings settings, Map<String, TopicInfo> eventTopics, String nodeId, RelayStats stats) {
+        this.topics = settings.topics();
+        this.eventTopics = Map.copyOf(eventTopics);
+        this.stats = stats;
+        this.index = new SubscriptionIndex(this::partitionOf, globalPartitions());
+        this.consumer = new KafkaConsumer<>(Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
+            ConsumerConfig.CLIENT_ID_CONFIG, nodeId + "-events",
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest",
+            // Executors write events in transactions; aborted steps must never reach a client.
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+            new StringDeserializer(), new ByteArrayDeserializer());
+        this.thread = new Thread(this::run, "fanout-" + nodeId);
+    }
+
+    /** Starts the consumer thread. */
+    public void start() {
+        thread.start();
+    }
+
+    /**
+     * Subscribes a session to a channel. Events of the channel published after the returned future completes are
+     * delivered to the session; the relay answers {@code subscribe} only then.
+     *
+     * @param session the session
+     * @param channel the channel
+     * @return completes when the channel's partition is being read from a known position
+     */
+    public CompletableFuture<Void> subscribe(Session session, Channel channel) {
+        index.add(channel, session);
+        return requestAssignment();
+    }
+
+    /**
+     * Stops delivering a channel to a session.
+     *
+     * @param session the session
+     * @param channel the channel
+     */
+    public void unsubscribe(Session session, Channel channel) {
+        index.remove(channel, session);
+        requestAssignment();
+    }
+
+    /**
+     * Forgets a closed session's subscriptions, its private channel included.
+     *
+     * @param session the session
+     */
+    public void sessionClosed(Session session) {
+        index.remove(session.privateChannel(), session);
+        for (Channel channel : session.subscriptions()) {
+            index.remove(channel, session);
+        }
+        requestAssignment();
+    }
+
+    /** Channels with at least one subscriber on this node. */
+    public int channelCount() {
+        return index.channelCount();
+    }
+
+    /** Stops the consumer thread and closes the consumer. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            consumer.wakeup();
+        }
+        try {
+            thread.join(Duration.ofSeconds(30).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private CompletableFuture<Void> requestAssignment() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        assignmentRequests.add(done);
+        consumer.wakeup();
+        return done;
+    }
+
+    private void run() {
+        List<CompletableFuture<Void>> waiting = new ArrayList<>();
+        try {
+            while (!closed.get()) {
+                try {
+                    for (CompletableFuture<Void> request; (request = assignmentRequests.poll()) != null; ) {
+                        waiting.add(request);
+                    }
+                    if (!waiting.isEmpty()) {
+                        syncAssignment();
+                        waiting.forEach(request -> request.complete(null));
+                        waiting.clear();
+                    }
+                    if (consumer.assignment().isEmpty()) {
+                        // Nobody on this node listens to anything: wait for a subscription instead of polling.
+                        CompletableFuture<Void> request = assignmentRequests.poll(POLL.toMillis(), TimeUnit.MILLISECONDS);
+                        if (request != null) {
+                            waiting.add(request);
+                        }
+                    } else {
+                        dispatch(consumer.poll(POLL));
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                } catch (WakeupException e) {
+                    // A new assignment request, or close: the loop looks at both.
+                } catch (KafkaException e) {
+                    LOG.warn("Reading events failed; retrying", e);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.error("Event fan-out stopped unexpectedly", e);
+            throw e;
+        } finally {
+            waiting.forEach(request -> request.complete(null));
+            consumer.close();
+        }
+    }
+
+    /** Runs on the consumer thread. */
+    private void syncAssignment() {
+        Set<TopicPartition> wanted = index.wantedPartitions();
+        Set<TopicPartition> current = consumer.assignment();
+        if (wanted.equals(current)) {
+            return;
+        }
+        Set<TopicPartition> added = new HashSet<>(wanted);
+        added.removeAll(current);
+        consumer.assign(wanted);
+        if (added.isEmpty()) {
+            return;
+        }
+        consumer.seekToEnd(added);
+        for (TopicPartition partition : added) {
+            try {
+                // Fixes the start now, so that every event published after the subscribe response is delivered.
+                consumer.position(partition, POSITION_TIMEOUT);
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                LOG.warn("Could not find the end of {} within {} ms; it is read from the end once Kafka answers",
+                    partition, POSITION_TIMEOUT.toMillis());
+            }
+        }
+        LOG.debug("Reading {} event partitions", wanted.size());
+    }
+
+    /** Runs on the consumer thread. */
+    private void dispatch(ConsumerRecords<String, byte[]> records) {
+        for (ConsumerRecord<String, byte[]> record : records) {
+            stats.eventConsumed();
+            String channel = record.key();
+            if (channel == null || record.value() == null) {
+                continue;
+            }
+            Set<Session> direct = index.subscribers(channel);
+            Set<Session> global = channel.startsWith(Namespace.CONN.wireName() + ":")
+                ? Set.of() : index.globalSubscribers();
+            if (direct.isEmpty() && global.isEmpty()) {
+                continue;
+            }
+            Event event;
+            try {
+                event = eventReader.readValue(record.value());
+            } catch (IOException | RuntimeException e) {
+                LOG.error("Skipping unreadable event at {}-{} offset {}", record.topic(), record.partition(),
+                    record.offset(), e);
+                continue;
+            }
+            Encoded encoded = new Encoded(event, new Position(eventTopics.get(record.topic()).incarnation(),
+                record.partition(), record.offset()));
+            int delivered = 0;
+            for (Session session : direct) {
+                session.send(encoded.bytesFor(session.dialect()));
+                delivered++;
+            }
+            for (Session session : global) {
+                if (!direct.contains(session)) {
+                    session.send(encoded.bytesFor(session.dialect()));
+                    delivered++;
+                }
+            }
+            stats.eventDelivered(delivered);
+        }
+    }
+
+    private TopicPartition partitionOf(Channel.Scoped channel) {
+        String topic = topics.events(channel.namespace());
+        return new TopicPartition(topic, Partitions.forKey(channel.name(), eventTopics.get(topic).partitions()));
+    }
+
+    private Set<TopicPartition> globalPartitions() {
+        Set<TopicPartition> partitions = new HashSet<>();
+        for (Namespace namespace : Namespace.values()) {
+            if (namespace != Namespace.CONN) {
+                TopicInfo info = eventTopics.get(topics.events(namespace));
+                for (int p = 0; p < info.partitions(); p++) {
+                    partitions.add(new TopicPartition(info.name(), p));
+                }
+            }
+        }
+        return partitions;
+    }
+
+    /** One event's frames, encoded on first use per dialect and shared by every session of that dialect. */
+    private static final class Encoded {
+        private final Event event;
+        private final Position position;
+        private final Map<Dialect, byte[]> frames = new IdentityHashMap<>(2);
+
+        Encoded(Event event, Position position) {
+            this.event = event;
+            this.position = position;
+        }
+
+        byte[] bytesFor(Dialect dialect) {
+            return frames.computeIfAbsent(dialect, this::encode);
+        }
+
+        private byte[] encode(Dialect dialect) {
+            boolean isReply = event.channel().namespace() == Namespace.CONN && event.correlation().isPresent();
+            return isReply ? dialect.reply(event) : dialect.event(event, position);
+        }
+    }
+}

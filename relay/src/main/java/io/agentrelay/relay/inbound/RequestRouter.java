@@ -1,0 +1,148 @@
+package io.agentrelay.relay.inbound;
+
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentrelay.common.json.Json;
+import io.agentrelay.common.protocol.Channel;
+import io.agentrelay.common.protocol.Command;
+import io.agentrelay.common.protocol.CommandPayload;
+import io.agentrelay.common.protocol.ErrorCode;
+import io.agentrelay.common.protocol.Namespace;
+import io.agentrelay.common.protocol.RelayException;
+import io.agentrelay.relay.dialect.InvalidFrameException;
+import io.agentrelay.relay.fanout.EventFanout;
+import io.agentrelay.relay.kafka.CommandPublisher;
+import io.agentrelay.relay.session.RelayStats;
+import io.agentrelay.relay.session.Session;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Carries out a session's frames: decode with the session's dialect, check, then subscribe, publish a command or
+ * answer directly. Called on the I/O thread, so nothing here blocks: subscriptions and commands answer later, from
+ * the fan-out thread or the producer's callback.
+ */
+public final class RequestRouter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RequestRouter.class);
+
+    private final EventFanout fanout;
+    private final CommandPublisher publisher;
+    private final RelayStats stats;
+
+    /**
+     * @param fanout    subscriptions
+     * @param publisher commands
+     * @param stats     the node's counters
+     */
+    public RequestRouter(EventFanout fanout, CommandPublisher publisher, RelayStats stats) {
+        this.fanout = fanout;
+        this.publisher = publisher;
+        this.stats = stats;
+    }
+
+    /**
+     * Handles one text frame of a session.
+     *
+     * @param session the session it came from
+     * @param text    the frame
+     */
+    public void onFrame(Session session, String text) {
+        stats.frameIn();
+        Request request;
+        try {
+            request = session.dialect().decode(text);
+        } catch (InvalidFrameException e) {
+            sendError(session, e.code(), e.getMessage(), e.requestId().orElse(null));
+            return;
+        }
+        try {
+            route(session, request);
+        } catch (RelayException e) {
+            sendError(session, e.code(), e.getMessage(), request.id());
+        } catch (RuntimeException e) {
+            LOG.error("Request {} of session {} failed", request.name(), session.id(), e);
+            sendError(session, ErrorCode.SERVER_ERROR, ErrorCode.SERVER_ERROR.defaultMessage(), request.id());
+        }
+    }
+
+    private void route(Session session, Request request) {
+        if (request instanceof Request.Subscribe subscribe) {
+            subscribe(session, subscribe);
+        } else if (request instanceof Request.Unsubscribe unsubscribe) {
+            unsubscribe(session, unsubscribe);
+        } else if (request instanceof Request.SendCommand command) {
+            publish(session, command);
+        } else if (request instanceof Request.Ping) {
+            session.send(session.dialect().response(request, Json.object().put("status", "pong")));
+        }
+    }
+
+    private void subscribe(Session session, Request.Subscribe request) {
+        Channel channel = request.channel();
+        if (channel instanceof Channel.Scoped scoped && scoped.namespace() == Namespace.CONN
+            && !scoped.equals(session.privateChannel())) {
+            throw new RelayException(ErrorCode.FORBIDDEN, "only its own connection may subscribe to " + scoped);
+        }
+        session.subscriptions().add(channel);
+        fanout.subscribe(session, channel).whenComplete((ignored, failure) -> session.send(
+            session.dialect().response(request, Json.object()
+                .put("status", "subscribed")
+                .put("channel", channel.name()))));
+    }
+
+    private void unsubscribe(Session session, Request.Unsubscribe request) {
+        Channel channel = request.channel();
+        boolean wasSubscribed = session.subscriptions().remove(channel);
+        if (wasSubscribed) {
+            fanout.unsubscribe(session, channel);
+        }
+        session.send(session.dialect().response(request, Json.object()
+            .put("status", wasSubscribed ? "unsubscribed" : "not_subscribed")
+            .put("channel", channel.name())));
+    }
+
+    private void publish(Session session, Request.SendCommand request) {
+        CommandPayload payload = request.payload();
+        Command command = new Command(UUID.randomUUID(), request.id(), payload.target(), session.privateChannel(),
+            session.principal(), payload, Instant.now());
+        // Replies travel on the session's private channel: publish only once this node reads it.
+        session.replyRoute()
+            .thenCompose(ignored -> publisher.publish(command))
+            .whenComplete((metadata, failure) -> {
+                if (failure == null) {
+                    stats.commandPublished();
+                    if (!payload.isQuery()) {
+                        session.send(session.dialect().response(request, accepted(command)));
+                    }
+                } else {
+                    stats.commandRejected();
+                    Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+                    if (cause instanceof RelayException relayFailure) {
+                        sendError(session, relayFailure.code(), relayFailure.getMessage(), request.id());
+                    } else {
+                        LOG.error("Publishing command {} failed", command.id(), cause);
+                        sendError(session, ErrorCode.SERVER_ERROR, ErrorCode.SERVER_ERROR.defaultMessage(), request.id());
+                    }
+                }
+            });
+    }
+
+    private static ObjectNode accepted(Command command) {
+        ObjectNode data = Json.object()
+            .put("status", "accepted")
+            .put("command_id", command.id().toString());
+        if (command.payload() instanceof CommandPayload.ExecuteWorkflow execute) {
+            data.put("workflow_id", execute.workflowId());
+        }
+        return data;
+    }
+
+    private void sendError(Session session, ErrorCode code, String message, String correlationId) {
+        stats.errorSent();
+        session.send(session.dialect().error(code, message, correlationId));
+    }
+}

@@ -1,0 +1,152 @@
+package io.agentrelay.relay.kafka;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.agentrelay.common.config.RelayConfig;
+import io.agentrelay.common.json.JsonSerde;
+import io.agentrelay.common.protocol.Command;
+import io.agentrelay.common.protocol.ErrorCode;
+import io.agentrelay.common.protocol.RelayException;
+import io.github.resilience4j.bulkhead.BulkheadFullException;
+import io.github.resilience4j.bulkhead.ThreadPoolBulkhead;
+import io.github.resilience4j.bulkhead.ThreadPoolBulkheadConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes commands to the command topic, keyed by target entity, and reports when Kafka acknowledged each.
+ *
+ * <p>The caller's thread (an I/O thread) never blocks: {@code send}, which may wait for metadata, runs on a small
+ * bounded pool (a Resilience4j thread-pool bulkhead). A Resilience4j circuit breaker counts failed sends; when Kafka
+ * is down it opens, and commands fail at once with {@link ErrorCode#UNAVAILABLE} instead of each waiting out the
+ * timeout. It lets trial commands through after a pause, and closes again when they succeed.
+ */
+public final class CommandPublisher implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CommandPublisher.class);
+    private static final int LINGER_MS = 1;
+
+    private final String topic;
+    private final Producer<String, Command> producer;
+    private final CircuitBreaker breaker;
+    private final ThreadPoolBulkhead bulkhead;
+
+    /**
+     * @param config the node's settings: Kafka, topic names and the command timeout
+     */
+    public CommandPublisher(RelayConfig config) {
+        this.topic = config.kafka().topics().commands();
+        int timeoutMs = (int) Math.max(config.commandTimeout().toMillis(), 2L * LINGER_MS + 1);
+        this.producer = new KafkaProducer<>(Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers(),
+            ProducerConfig.CLIENT_ID_CONFIG, config.nodeId() + "-commands",
+            ProducerConfig.ACKS_CONFIG, "all",
+            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+            ProducerConfig.LINGER_MS_CONFIG, LINGER_MS,
+            // Every wait for Kafka ends within the command timeout, so that a client hears back in time.
+            ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs,
+            ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs - LINGER_MS,
+            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeoutMs),
+            new StringSerializer(), JsonSerde.of(Command.class));
+        this.breaker = CircuitBreaker.of("kafka-commands", CircuitBreakerConfig.custom()
+            .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+            .slidingWindowSize(10)
+            .minimumNumberOfCalls(3)
+            .failureRateThreshold(50)
+            .waitDurationInOpenState(Duration.ofSeconds(2))
+            .permittedNumberOfCallsInHalfOpenState(2)
+            .automaticTransitionFromOpenToHalfOpenEnabled(false)
+            .build());
+        this.bulkhead = ThreadPoolBulkhead.of("kafka-command-send", ThreadPoolBulkheadConfig.custom()
+            .coreThreadPoolSize(1)
+            .maxThreadPoolSize(2)
+            .queueCapacity(10_000)
+            .build());
+    }
+
+    /**
+     * Publishes a command.
+     *
+     * @param command the command
+     * @return completes when Kafka acknowledged it, or fails with a {@link RelayException} of code
+     *     {@link ErrorCode#UNAVAILABLE}
+     */
+    public CompletableFuture<RecordMetadata> publish(Command command) {
+        if (!breaker.tryAcquirePermission()) {
+            return CompletableFuture.failedFuture(
+                new RelayException(ErrorCode.UNAVAILABLE, "Kafka is unavailable; retry later"));
+        }
+        CompletableFuture<RecordMetadata> acknowledged = new CompletableFuture<>();
+        try {
+            bulkhead.executeRunnable(() -> send(command, acknowledged));
+        } catch (BulkheadFullException e) {
+            breaker.releasePermission();
+            acknowledged.completeExceptionally(
+                new RelayException(ErrorCode.UNAVAILABLE, "the relay has too many commands in flight; retry later"));
+        }
+        return acknowledged;
+    }
+
+    /**
+     * Opens the circuit from outside, as when the health probe finds Kafka unreachable: commands then fail at once
+     * until trial commands succeed again.
+     */
+    public void kafkaUnreachable() {
+        if (breaker.getState() == CircuitBreaker.State.CLOSED || breaker.getState() == CircuitBreaker.State.HALF_OPEN) {
+            LOG.warn("Kafka unreachable: refusing commands until it answers again");
+            breaker.transitionToOpenState();
+        }
+    }
+
+    /** The circuit breaker's state, for health and stats. */
+    public CircuitBreaker.State circuitState() {
+        return breaker.getState();
+    }
+
+    /** Flushes and closes the producer. */
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(5));
+        try {
+            bulkhead.close();
+        } catch (Exception e) {
+            LOG.warn("Closing the command bulkhead failed", e);
+        }
+    }
+
+    private void send(Command command, CompletableFuture<RecordMetadata> acknowledged) {
+        long started = System.nanoTime();
+        try {
+            producer.send(new ProducerRecord<>(topic, command.target().name(), command), (metadata, failure) -> {
+                long elapsed = System.nanoTime() - started;
+                if (failure == null) {
+                    breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
+                    acknowledged.complete(metadata);
+                } else {
+                    breaker.onError(elapsed, TimeUnit.NANOSECONDS, failure);
+                    acknowledged.completeExceptionally(unavailable(failure));
+                }
+            });
+        } catch (KafkaException e) {
+            breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, e);
+            acknowledged.completeExceptionally(unavailable(e));
+        }
+    }
+
+    private static RelayException unavailable(Throwable failure) {
+        return new RelayException(ErrorCode.UNAVAILABLE, "Kafka did not accept the command: " + failure.getMessage(),
+            failure);
+    }
+}

@@ -1,0 +1,96 @@
+package io.agentrelay.relay.server;
+
+import java.net.InetSocketAddress;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentrelay.common.config.RelayConfig;
+import io.agentrelay.common.json.Json;
+import io.agentrelay.relay.dialect.Dialect;
+import io.agentrelay.relay.fanout.EventFanout;
+import io.agentrelay.relay.inbound.RequestRouter;
+import io.agentrelay.relay.kafka.CommandPublisher;
+import io.agentrelay.relay.kafka.KafkaHealth;
+import io.agentrelay.relay.session.RelayStats;
+import io.agentrelay.relay.session.SessionRegistry;
+import io.undertow.Handlers;
+import io.undertow.Undertow;
+import io.undertow.server.handlers.PathHandler;
+import io.undertow.util.StatusCodes;
+
+/**
+ * The relay's HTTP and WebSocket server (Undertow): the canonical dialect on {@code /ws} and {@code /}, and
+ * {@code GET /health}, {@code /health/live} and {@code /stats}.
+ */
+public final class RelayServer implements AutoCloseable {
+
+    private final Undertow undertow;
+
+    private RelayServer(Undertow undertow) {
+        this.undertow = undertow;
+    }
+
+    /**
+     * Builds and starts the server.
+     *
+     * @param config    the node's settings
+     * @param canonical the canonical dialect
+     * @param sessions  the node's sessions
+     * @param fanout    the event fan-out
+     * @param router    the request router
+     * @param publisher the command publisher, for its circuit state
+     * @param health    the Kafka probe, for readiness
+     * @param stats     the node's counters
+     * @return the running server
+     */
+    public static RelayServer start(RelayConfig config, Dialect canonical, SessionRegistry sessions, EventFanout fanout,
+                                    RequestRouter router, CommandPublisher publisher, KafkaHealth health,
+                                    RelayStats stats) {
+        WebSocketEndpoint canonicalEndpoint =
+            new WebSocketEndpoint(canonical, config.nodeId(), config.maxFrameBytes(), sessions, fanout, router, stats);
+        PathHandler paths = Handlers.path()
+            .addExactPath("/ws", Handlers.websocket(canonicalEndpoint, StatusHandlers.upgradeRequired()))
+            .addExactPath("/", Handlers.websocket(canonicalEndpoint, StatusHandlers.upgradeRequired()))
+            .addExactPath("/health/live", StatusHandlers.json(() -> Json.object().put("status", "UP"), body -> 200))
+            .addExactPath("/health", StatusHandlers.json(() -> health(config, health, publisher),
+                body -> body.path("status").asText().equals("UP") ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE))
+            .addExactPath("/stats", StatusHandlers.json(() -> stats(config, sessions, fanout, publisher, stats),
+                body -> StatusCodes.OK));
+        Undertow undertow = Undertow.builder()
+            .addHttpListener(config.port(), config.host())
+            .setIoThreads(config.ioThreads())
+            // Nothing runs on worker threads: requests are answered on the I/O thread without blocking.
+            .setWorkerThreads(2)
+            .setHandler(paths)
+            .build();
+        undertow.start();
+        return new RelayServer(undertow);
+    }
+
+    /** The port the server listens on; the real one when the configured port was 0. */
+    public int port() {
+        return ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
+    }
+
+    /** Stops listening and closes every connection. */
+    @Override
+    public void close() {
+        undertow.stop();
+    }
+
+    private static ObjectNode health(RelayConfig config, KafkaHealth health, CommandPublisher publisher) {
+        boolean kafka = health.isReachable();
+        return Json.object()
+            .put("status", kafka ? "UP" : "DOWN")
+            .put("node", config.nodeId())
+            .put("kafka", kafka ? "UP" : "DOWN")
+            .put("commands", publisher.circuitState().name());
+    }
+
+    private static ObjectNode stats(RelayConfig config, SessionRegistry sessions, EventFanout fanout,
+                                    CommandPublisher publisher, RelayStats stats) {
+        ObjectNode body = (ObjectNode) Json.tree(stats.snapshot(sessions.size()));
+        return body.put("node", config.nodeId())
+            .put("channels", fanout.channelCount())
+            .put("commands_circuit", publisher.circuitState().name());
+    }
+}

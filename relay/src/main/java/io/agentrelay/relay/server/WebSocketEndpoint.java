@@ -1,0 +1,106 @@
+package io.agentrelay.relay.server;
+
+import io.agentrelay.common.protocol.ErrorCode;
+import io.agentrelay.common.protocol.Principal;
+import io.agentrelay.relay.dialect.Dialect;
+import io.agentrelay.relay.fanout.EventFanout;
+import io.agentrelay.relay.inbound.RequestRouter;
+import io.agentrelay.relay.session.RelayStats;
+import io.agentrelay.relay.session.Session;
+import io.agentrelay.relay.session.SessionRegistry;
+import io.undertow.websockets.WebSocketConnectionCallback;
+import io.undertow.websockets.core.AbstractReceiveListener;
+import io.undertow.websockets.core.BufferedBinaryMessage;
+import io.undertow.websockets.core.BufferedTextMessage;
+import io.undertow.websockets.core.CloseMessage;
+import io.undertow.websockets.core.WebSocketChannel;
+import io.undertow.websockets.spi.WebSocketHttpExchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One WebSocket endpoint speaking one dialect: opens a session per connection, sends the dialect's welcome, routes
+ * each text frame, and cleans up on close. Callbacks run on Undertow's I/O threads and never block.
+ */
+final class WebSocketEndpoint implements WebSocketConnectionCallback {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WebSocketEndpoint.class);
+
+    private final Dialect dialect;
+    private final String nodeId;
+    private final int maxFrameBytes;
+    private final SessionRegistry sessions;
+    private final EventFanout fanout;
+    private final RequestRouter router;
+    private final RelayStats stats;
+
+    WebSocketEndpoint(Dialect dialect, String nodeId, int maxFrameBytes, SessionRegistry sessions, EventFanout fanout,
+                      RequestRouter router, RelayStats stats) {
+        this.dialect = dialect;
+        this.nodeId = nodeId;
+        this.maxFrameBytes = maxFrameBytes;
+        this.sessions = sessions;
+        this.fanout = fanout;
+        this.router = router;
+        this.stats = stats;
+    }
+
+    @Override
+    public void onConnect(WebSocketHttpExchange exchange, WebSocketChannel channel) {
+        Session session = sessions.open(dialect, Principal.ANONYMOUS, channel);
+        channel.getReceiveSetter().set(new Listener(session));
+        channel.addCloseTask(closed -> {
+            sessions.remove(session);
+            fanout.sessionClosed(session);
+        });
+        session.send(dialect.welcome(session.id(), nodeId));
+        fanout.subscribe(session, session.privateChannel()).whenComplete((ignored, failure) ->
+            session.replyRoute().complete(null));
+        channel.resumeReceives();
+    }
+
+    /** Receives one connection's frames. */
+    private final class Listener extends AbstractReceiveListener {
+        private final Session session;
+
+        Listener(Session session) {
+            this.session = session;
+        }
+
+        @Override
+        protected long getMaxTextBufferSize() {
+            // Undertow closes the socket with 1009 when a text frame is larger.
+            return maxFrameBytes;
+        }
+
+        @Override
+        protected long getMaxBinaryBufferSize() {
+            return maxFrameBytes;
+        }
+
+        @Override
+        protected void onFullTextMessage(WebSocketChannel channel, BufferedTextMessage message) {
+            router.onFrame(session, message.getData());
+        }
+
+        @Override
+        protected void onFullBinaryMessage(WebSocketChannel channel, BufferedBinaryMessage message) {
+            message.getData().free();
+            stats.frameIn();
+            stats.errorSent();
+            session.send(dialect.error(ErrorCode.INVALID_REQUEST,
+                "binary frames are not supported; send JSON text frames", null));
+        }
+
+        @Override
+        protected void onError(WebSocketChannel channel, Throwable error) {
+            LOG.debug("Session {} failed", session.id(), error);
+            super.onError(channel, error);
+        }
+
+        @Override
+        protected void onCloseMessage(CloseMessage message, WebSocketChannel channel) {
+            LOG.debug("Session {} closed by the client: {} {}", session.id(), message.getCode(), message.getReason());
+        }
+    }
+}

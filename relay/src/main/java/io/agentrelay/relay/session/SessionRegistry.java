@@ -1,0 +1,68 @@
+package io.agentrelay.relay.session;
+
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.agentrelay.common.config.RelayConfig;
+import io.agentrelay.common.protocol.Principal;
+import io.agentrelay.relay.dialect.Dialect;
+import io.undertow.websockets.core.WebSocketChannel;
+
+/** The sessions open on this node. Thread-safe. */
+public final class SessionRegistry {
+
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final RelayConfig config;
+    private final RelayStats stats;
+
+    /**
+     * @param config outbox limits
+     * @param stats  the node's counters
+     */
+    public SessionRegistry(RelayConfig config, RelayStats stats) {
+        this.config = config;
+        this.stats = stats;
+    }
+
+    /**
+     * Registers a new connection.
+     *
+     * @param dialect   the endpoint's dialect
+     * @param principal who connected
+     * @param socket    the WebSocket
+     * @return the session, with a fresh id
+     */
+    public Session open(Dialect dialect, Principal principal, WebSocketChannel socket) {
+        String id = UUID.randomUUID().toString();
+        Session session = new Session(id, dialect, principal, socket, config.outboxMessages(), config.outboxBytes(),
+            stats);
+        sessions.put(id, session);
+        stats.connectionOpened();
+        return session;
+    }
+
+    /**
+     * Forgets a closed connection.
+     *
+     * @param session the session
+     */
+    public void remove(Session session) {
+        sessions.remove(session.id());
+    }
+
+    /** Connections open now. */
+    public int size() {
+        return sessions.size();
+    }
+
+    /**
+     * Closes every connection, as when the node shuts down.
+     *
+     * @param code   the close code
+     * @param reason the close reason
+     */
+    public void closeAll(int code, String reason) {
+        sessions.values().forEach(session -> session.close(code, reason));
+    }
+}
