@@ -1,0 +1,137 @@
+package io.agentrelay.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.agentrelay.client.RelayClient;
+import io.agentrelay.client.RelayErrorException;
+import io.agentrelay.common.json.Json;
+import io.agentrelay.common.protocol.Envelope;
+import io.agentrelay.relay.session.WsCloseCodes;
+import io.agentrelay.testkit.EmbeddedKafka;
+import io.agentrelay.testkit.KafkaExtension;
+import io.agentrelay.testkit.TopicPrefix;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(KafkaExtension.class)
+class BadInputIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @TempDir
+    Path sandbox;
+
+    private LocalCluster cluster;
+
+    @BeforeEach
+    void startCluster(EmbeddedKafka kafka, TopicPrefix prefix) {
+        cluster = LocalCluster.start(kafka, prefix, sandbox, 1);
+    }
+
+    @AfterEach
+    void stopCluster() {
+        cluster.close();
+    }
+
+    @Test
+    void shouldAnswerBadFramesWithErrorsAndKeepTheConnectionUsable() throws Exception {
+        RelayClient client = cluster.connect(0);
+        Frames frames = new Frames();
+        client.addListener(frames);
+
+        client.sendText("{not json");
+        client.sendText("[1, 2, 3]");
+        client.sendText("{\"type\":\"request\",\"event\":\"launch\",\"id\":\"r-unknown\"}");
+        client.sendText("{\"type\":\"request\",\"data\":{},\"id\":\"r-no-event\"}");
+        client.sendText("{\"type\":\"request\",\"event\":\"subscribe\",\"data\":{},\"id\":\"r-no-channel\"}");
+        client.sendText("{\"type\":\"request\",\"event\":\"subscribe\",\"data\":{\"channel\":\"bogus:x\"},\"id\":\"r-ns\"}");
+        client.sendText("{\"type\":\"request\",\"event\":\"subscribe\",\"data\":{\"channel\":\"workflow:a b\"},\"id\":\"r-id\"}");
+        client.sendText("{\"type\":\"request\",\"event\":\"subscribe\",\"data\":{\"channel\":\"conn:someone-else\"},\"id\":\"r-conn\"}");
+        client.sendText("{\"type\":\"request\",\"event\":\"execute_workflow\",\"data\":{\"nodes\":[]},\"id\":\"r-empty\"}");
+        client.sendText("{\"type\":\"request\",\"event\":\"execute_workflow\",\"data\":{\"nodes\":[{\"id\":1}]},\"id\":\"r-node\"}");
+
+        await().atMost(WAIT).until(() -> frames.ofType(Envelope.ERROR).size() == 10);
+        assertThat(frames.ofType(Envelope.ERROR)).extracting(e -> e.errorCode() + " " + e.correlationId()).containsExactly(
+            "PARSE_ERROR null",
+            "PARSE_ERROR null",
+            "UNKNOWN_REQUEST r-unknown",
+            "INVALID_REQUEST r-no-event",
+            "INVALID_REQUEST r-no-channel",
+            "INVALID_CHANNEL r-ns",
+            "INVALID_CHANNEL r-id",
+            "FORBIDDEN r-conn",
+            "INVALID_REQUEST r-empty",
+            "INVALID_REQUEST r-node");
+        assertThat(frames.ofType(Envelope.ERROR)).allSatisfy(e -> assertThat(e.errorMessage()).isNotBlank());
+        assertThat(frames.ofType(Envelope.ERROR).get(2).errorMessage())
+            .isEqualTo("unknown request 'launch'; this endpoint knows "
+                + "[subscribe, unsubscribe, execute_workflow, get_workflow_status, ping]");
+
+        Envelope pong = client.request("ping", Json.object()).get(10, TimeUnit.SECONDS);
+        assertThat(pong.data().path("status").asText()).isEqualTo("pong");
+        Envelope subscribed = client.subscribe("workflow:still-works").get(10, TimeUnit.SECONDS);
+        assertThat(subscribed.data().path("status").asText()).isEqualTo("subscribed");
+    }
+
+    @Test
+    void shouldCloseOnlyTheSocketThatSentAnOversizedFrame() throws Exception {
+        RelayClient offender = cluster.connect(0);
+        RelayClient bystander = cluster.connect(0);
+
+        offender.sendText("{\"type\":\"request\",\"event\":\"ping\",\"data\":{\"pad\":\"" + "x".repeat(70_000) + "\"}}");
+
+        RelayClient.CloseStatus status = offender.closed().get(10, TimeUnit.SECONDS);
+        assertThat(status.code()).isEqualTo(WsCloseCodes.MESSAGE_TOO_BIG);
+        assertThat(bystander.request("ping", Json.object()).get(10, TimeUnit.SECONDS).type()).isEqualTo("response");
+    }
+
+    @Test
+    void shouldRejectErrorsWithTheRequestIdSoClientsCanMatchThem() {
+        RelayClient client = cluster.connect(0);
+
+        assertThatThrownBy(() -> client.subscribe("global:x").get(10, TimeUnit.SECONDS))
+            .isInstanceOf(ExecutionException.class)
+            .cause().isInstanceOfSatisfying(RelayErrorException.class, e -> {
+                assertThat(e.errorCode()).isEqualTo("INVALID_CHANNEL");
+                assertThat(e.getMessage()).contains("unknown namespace 'global'");
+            });
+    }
+
+    @Test
+    void shouldServeHealthAndStats() throws Exception {
+        RelayClient client = cluster.connect(0);
+        client.request("ping", Json.object()).get(10, TimeUnit.SECONDS);
+        HttpClient http = HttpClient.newHttpClient();
+
+        HttpResponse<String> health = http.send(HttpRequest.newBuilder(cluster.http(0, "/health")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> stats = http.send(HttpRequest.newBuilder(cluster.http(0, "/stats")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> plainGet = http.send(HttpRequest.newBuilder(cluster.http(0, "/ws")).build(),
+            HttpResponse.BodyHandlers.ofString());
+
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(Json.readTree(health.body()).path("kafka").asText()).isEqualTo("UP");
+        JsonNode counters = Json.readTree(stats.body());
+        assertThat(counters.path("connections").asInt()).isEqualTo(1);
+        assertThat(counters.path("frames_in").asLong()).isGreaterThanOrEqualTo(1);
+        assertThat(counters.path("frames_out").asLong()).isGreaterThanOrEqualTo(2);
+        assertThat(List.of(counters.path("errors").isNumber(), counters.path("node").isTextual())).containsOnly(true);
+        assertThat(plainGet.statusCode()).isEqualTo(426);
+    }
+}

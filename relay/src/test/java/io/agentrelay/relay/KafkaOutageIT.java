@@ -1,0 +1,78 @@
+package io.agentrelay.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import io.agentrelay.client.RelayClient;
+import io.agentrelay.client.RelayErrorException;
+import io.agentrelay.common.json.Json;
+import io.agentrelay.common.protocol.Envelope;
+import io.agentrelay.testkit.EmbeddedKafka;
+import io.agentrelay.testkit.TopicPrefix;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Stops and restarts a broker of its own, so it does not share the run's broker. */
+class KafkaOutageIT {
+
+    @Test
+    void shouldRefuseCommandsQuicklyWhileKafkaIsDownAndAcceptThemWhenItReturns(@TempDir Path sandbox) throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.startNew();
+             LocalCluster cluster = LocalCluster.start(kafka.bootstrapServers(), new TopicPrefix("outage"), sandbox, 1,
+                 Map.of("RELAY_COMMAND_TIMEOUT_MS", "2000"))) {
+            RelayClient client = cluster.connect(0);
+            Frames frames = new Frames();
+            client.addListener(frames);
+            client.subscribe("workflow:wf-before").get(10, TimeUnit.SECONDS);
+            client.request("execute_workflow", Workflows.echo("wf-before", "up")).get(10, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(30))
+                .until(() -> frames.eventNames("workflow:wf-before").contains("workflow.completed"));
+
+            kafka.stop();
+
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                assertThat(healthStatus(cluster)).isEqualTo(503));
+            long started = System.nanoTime();
+            assertThat(errorOf(client.request("execute_workflow", Workflows.echo("wf-down", "down"))))
+                .isEqualTo("UNAVAILABLE");
+            assertThat(Duration.ofNanos(System.nanoTime() - started))
+                .as("refused at once, not after the command timeout").isLessThan(Duration.ofMillis(1_500));
+            assertThat(client.request("ping", Json.object()).get(5, TimeUnit.SECONDS).type())
+                .as("the socket stays open and usable").isEqualTo(Envelope.RESPONSE);
+
+            kafka.start();
+
+            client.subscribe("workflow:wf-after").get(10, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() ->
+                assertThat(client.request("execute_workflow", Workflows.echo("wf-after", "back"))
+                    .get(10, TimeUnit.SECONDS).data().path("status").asText()).isEqualTo("accepted"));
+            await().atMost(Duration.ofSeconds(30))
+                .until(() -> frames.eventNames("workflow:wf-after").contains("workflow.completed"));
+            assertThat(healthStatus(cluster)).isEqualTo(200);
+        }
+    }
+
+    private static String errorOf(CompletableFuture<Envelope> response) throws Exception {
+        try {
+            response.get(10, TimeUnit.SECONDS);
+            return "no error";
+        } catch (ExecutionException e) {
+            return e.getCause() instanceof RelayErrorException error ? error.errorCode() : e.getCause().toString();
+        }
+    }
+
+    private static int healthStatus(LocalCluster cluster) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(cluster.http(0, "/health")).build(),
+            HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+}

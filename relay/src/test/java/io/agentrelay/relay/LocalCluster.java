@@ -1,0 +1,88 @@
+package io.agentrelay.relay;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.agentrelay.client.RelayClient;
+import io.agentrelay.common.config.ExecutorConfig;
+import io.agentrelay.common.config.RelayConfig;
+import io.agentrelay.executor.consume.ExecutorNode;
+import io.agentrelay.executor.tool.ToolRegistry;
+import io.agentrelay.testkit.EmbeddedKafka;
+import io.agentrelay.testkit.TopicPrefix;
+
+/**
+ * Relay nodes and one executor on a test's own topic prefix, configured the way production is: through the
+ * environment variables of {@link RelayConfig} and {@link ExecutorConfig}.
+ */
+final class LocalCluster implements AutoCloseable {
+
+    private final List<RelayNode> relays = new ArrayList<>();
+    private final List<RelayClient> clients = new ArrayList<>();
+    private final ExecutorNode executor;
+
+    private LocalCluster(Map<String, String> env, int relayCount) {
+        executor = ExecutorNode.start(ExecutorConfig.fromEnv(env), ToolRegistry.withPlugins());
+        for (int i = 0; i < relayCount; i++) {
+            Map<String, String> relayEnv = new HashMap<>(env);
+            relayEnv.put("RELAY_NODE_ID", "relay-" + i);
+            relays.add(RelayNode.start(RelayConfig.fromEnv(relayEnv)));
+        }
+    }
+
+    static LocalCluster start(EmbeddedKafka kafka, TopicPrefix prefix, Path sandbox, int relayCount) {
+        return start(kafka.bootstrapServers(), prefix, sandbox, relayCount, Map.of());
+    }
+
+    static LocalCluster start(String bootstrapServers, TopicPrefix prefix, Path sandbox, int relayCount,
+                              Map<String, String> overrides) {
+        Map<String, String> env = new HashMap<>(Map.of(
+            "KAFKA_BOOTSTRAP_SERVERS", bootstrapServers,
+            "RELAY_TOPIC_PREFIX", prefix.value(),
+            "RELAY_TOPIC_PARTITIONS", "3",
+            "RELAY_HOST", "127.0.0.1",
+            "RELAY_PORT", "0",
+            "EXECUTOR_GROUP_ID", prefix.value() + "-executors",
+            "EXECUTOR_SANDBOX_DIR", sandbox.toString(),
+            "EXECUTOR_NODE_TIMEOUT_MS", "5000"));
+        env.putAll(overrides);
+        return new LocalCluster(env, relayCount);
+    }
+
+    URI webSocket(int relay) {
+        return URI.create("ws://127.0.0.1:" + relays.get(relay).port() + "/ws");
+    }
+
+    URI http(int relay, String path) {
+        return URI.create("http://127.0.0.1:" + relays.get(relay).port() + path);
+    }
+
+    RelayNode relay(int relay) {
+        return relays.get(relay);
+    }
+
+    /** A client of one relay node, closed with the cluster. */
+    RelayClient connect(int relay) {
+        try {
+            RelayClient client = RelayClient.connect(webSocket(relay), Duration.ofSeconds(10));
+            clients.add(client);
+            return client;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        clients.forEach(RelayClient::close);
+        relays.forEach(RelayNode::close);
+        executor.close();
+    }
+}
