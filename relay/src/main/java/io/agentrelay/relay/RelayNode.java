@@ -67,7 +67,7 @@ public final class RelayNode implements AutoCloseable {
         CommandPublisher publisher = new CommandPublisher(config);
         KafkaHealth health = new KafkaHealth(config.kafka(), publisher);
         EventFanout fanout = new EventFanout(config.kafka(), eventTopics, config.nodeId(), stats);
-        RequestRouter router = new RequestRouter(fanout, publisher, stats);
+        RequestRouter router = new RequestRouter(fanout, publisher, stats, config.maxSubscriptions());
         fanout.start();
         health.start();
         RelayServer server = RelayServer.start(config, new CanonicalDialect(), sessions, fanout, router, publisher,

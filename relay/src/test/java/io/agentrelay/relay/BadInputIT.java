@@ -101,6 +101,24 @@ class BadInputIT {
     }
 
     @Test
+    void shouldRateLimitAFloodAndDisconnectAClientThatIgnoresIt() throws Exception {
+        RelayClient flooder = cluster.connect(0);
+        RelayClient bystander = cluster.connect(0);
+        Frames frames = new Frames();
+        flooder.addListener(frames);
+
+        for (int i = 0; i < 1_000 && !flooder.closed().isDone(); i++) {
+            flooder.sendText("{\"type\":\"request\",\"event\":\"ping\",\"id\":\"p" + i + "\"}");
+        }
+
+        assertThat(flooder.closed().get(10, TimeUnit.SECONDS).code()).isEqualTo(WsCloseCodes.POLICY_VIOLATION);
+        assertThat(frames.ofType(Envelope.ERROR)).isNotEmpty()
+            .allSatisfy(error -> assertThat(error.errorCode()).isEqualTo("RATE_LIMITED"));
+        assertThat(frames.ofType(Envelope.RESPONSE)).hasSizeGreaterThanOrEqualTo(100);
+        assertThat(bystander.request("ping", Json.object()).get(10, TimeUnit.SECONDS).type()).isEqualTo("response");
+    }
+
+    @Test
     void shouldRejectErrorsWithTheRequestIdSoClientsCanMatchThem() {
         RelayClient client = cluster.connect(0);
 

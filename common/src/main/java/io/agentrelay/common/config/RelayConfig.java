@@ -22,6 +22,10 @@ import java.util.UUID;
  * @param commandTimeout {@code RELAY_COMMAND_TIMEOUT_MS}: how long a command may wait for Kafka's acknowledgement
  *                       before the client gets {@code UNAVAILABLE}, default 5 s
  * @param ioThreads      {@code RELAY_IO_THREADS}: Undertow I/O threads, default the number of cores
+ * @param rateLimit      {@code RELAY_RATE_LIMIT}: frames a second one connection may send (bursts of as many),
+ *                       default {@value #DEFAULT_RATE_LIMIT}
+ * @param maxSubscriptions {@code RELAY_MAX_SUBSCRIPTIONS}: channels one connection may subscribe to, default
+ *                       {@value #DEFAULT_MAX_SUBSCRIPTIONS}
  */
 public record RelayConfig(
     String host,
@@ -32,7 +36,9 @@ public record RelayConfig(
     int outboxMessages,
     int outboxBytes,
     Duration commandTimeout,
-    int ioThreads) {
+    int ioThreads,
+    int rateLimit,
+    int maxSubscriptions) {
 
     /** Listen on every interface. */
     public static final String DEFAULT_HOST = "0.0.0.0";
@@ -46,6 +52,10 @@ public record RelayConfig(
     public static final int DEFAULT_OUTBOX_BYTES = 4 * 1024 * 1024;
     /** The default command timeout. */
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(5);
+    /** The rate the Mahavishnu API promises its clients. */
+    public static final int DEFAULT_RATE_LIMIT = 100;
+    /** The default subscription limit. */
+    public static final int DEFAULT_MAX_SUBSCRIPTIONS = 1000;
 
     /** Validates every field. */
     public RelayConfig {
@@ -58,6 +68,8 @@ public record RelayConfig(
         Checks.range("RELAY_OUTBOX_BYTES", outboxBytes, 1024, Integer.MAX_VALUE);
         Checks.positive("RELAY_COMMAND_TIMEOUT_MS", commandTimeout);
         Checks.range("RELAY_IO_THREADS", ioThreads, 1, 1024);
+        Checks.range("RELAY_RATE_LIMIT", rateLimit, 1, 1_000_000);
+        Checks.range("RELAY_MAX_SUBSCRIPTIONS", maxSubscriptions, 1, 1_000_000);
     }
 
     /**
@@ -78,6 +90,8 @@ public record RelayConfig(
             vars.integer("RELAY_OUTBOX_MESSAGES", DEFAULT_OUTBOX_MESSAGES, 1, 1_000_000),
             vars.integer("RELAY_OUTBOX_BYTES", DEFAULT_OUTBOX_BYTES, 1024, Integer.MAX_VALUE),
             vars.millis("RELAY_COMMAND_TIMEOUT_MS", DEFAULT_COMMAND_TIMEOUT, 1, 600_000),
-            vars.integer("RELAY_IO_THREADS", Runtime.getRuntime().availableProcessors(), 1, 1024));
+            vars.integer("RELAY_IO_THREADS", Runtime.getRuntime().availableProcessors(), 1, 1024),
+            vars.integer("RELAY_RATE_LIMIT", DEFAULT_RATE_LIMIT, 1, 1_000_000),
+            vars.integer("RELAY_MAX_SUBSCRIPTIONS", DEFAULT_MAX_SUBSCRIPTIONS, 1, 1_000_000));
     }
 }

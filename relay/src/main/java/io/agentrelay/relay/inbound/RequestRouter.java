@@ -32,16 +32,19 @@ public final class RequestRouter {
     private final EventFanout fanout;
     private final CommandPublisher publisher;
     private final RelayStats stats;
+    private final int maxSubscriptions;
 
     /**
      * @param fanout    subscriptions
      * @param publisher commands
      * @param stats     the node's counters
+     * @param maxSubscriptions channels one session may subscribe to
      */
-    public RequestRouter(EventFanout fanout, CommandPublisher publisher, RelayStats stats) {
+    public RequestRouter(EventFanout fanout, CommandPublisher publisher, RelayStats stats, int maxSubscriptions) {
         this.fanout = fanout;
         this.publisher = publisher;
         this.stats = stats;
+        this.maxSubscriptions = maxSubscriptions;
     }
 
     /**
@@ -52,6 +55,12 @@ public final class RequestRouter {
      */
     public void onFrame(Session session, String text) {
         stats.frameIn();
+        if (!session.admitFrame()) {
+            if (session.isOpen()) {
+                sendError(session, ErrorCode.RATE_LIMITED, "more than the allowed frames per second; slow down", null);
+            }
+            return;
+        }
         Request request;
         try {
             request = session.dialect().decode(text);
@@ -86,6 +95,10 @@ public final class RequestRouter {
         if (channel instanceof Channel.Scoped scoped && scoped.namespace() == Namespace.CONN
             && !scoped.equals(session.privateChannel())) {
             throw new RelayException(ErrorCode.FORBIDDEN, "only its own connection may subscribe to " + scoped);
+        }
+        if (!session.subscriptions().contains(channel) && session.subscriptions().size() >= maxSubscriptions) {
+            throw new RelayException(ErrorCode.INVALID_REQUEST,
+                "a connection may subscribe to at most " + maxSubscriptions + " channels");
         }
         session.subscriptions().add(channel);
         fanout.subscribe(session, channel).whenComplete((ignored, failure) -> session.send(

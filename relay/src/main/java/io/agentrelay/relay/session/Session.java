@@ -38,14 +38,17 @@ public final class Session {
     private final AtomicBoolean closing = new AtomicBoolean();
     private final WebSocketCallback<Integer> onWritten = new Written();
 
+    private final FrameRateLimiter rateLimiter;
+
     Session(String id, Dialect dialect, Principal principal, WebSocketChannel socket, int outboxMessages,
-            int outboxBytes, RelayStats stats) {
+            int outboxBytes, int rateLimit, RelayStats stats) {
         this.id = id;
         this.privateChannel = Channel.of(Namespace.CONN, id);
         this.dialect = dialect;
         this.principal = principal;
         this.socket = socket;
         this.outbox = new Outbox(outboxMessages, outboxBytes);
+        this.rateLimiter = new FrameRateLimiter(rateLimit, System::nanoTime);
         this.stats = stats;
     }
 
@@ -80,6 +83,25 @@ public final class Session {
      */
     public CompletableFuture<Void> replyRoute() {
         return replyRoute;
+    }
+
+    /**
+     * Counts an inbound frame against the connection's rate. Called on the connection's I/O thread.
+     *
+     * @return true to handle the frame; false when it is over the rate and the caller must answer
+     *     {@code RATE_LIMITED}. A client that keeps flooding while refused is closed here with 1008, and false is
+     *     returned.
+     */
+    public boolean admitFrame() {
+        switch (rateLimiter.admit()) {
+            case ADMIT:
+                return true;
+            case DISCONNECT:
+                close(WsCloseCodes.POLICY_VIOLATION, "rate limit exceeded");
+                return false;
+            default:
+                return false;
+        }
     }
 
     /**

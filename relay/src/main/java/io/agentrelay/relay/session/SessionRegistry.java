@@ -36,7 +36,7 @@ public final class SessionRegistry {
     public Session open(Dialect dialect, Principal principal, WebSocketChannel socket) {
         String id = UUID.randomUUID().toString();
         Session session = new Session(id, dialect, principal, socket, config.outboxMessages(), config.outboxBytes(),
-            stats);
+            config.rateLimit(), stats);
         sessions.put(id, session);
         stats.connectionOpened();
         return session;
