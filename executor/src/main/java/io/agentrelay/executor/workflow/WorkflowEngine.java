@@ -1,7 +1,5 @@
 package io.agentrelay.executor.workflow;
 
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -16,7 +14,6 @@ import io.agentrelay.common.config.ExecutorConfig;
 import io.agentrelay.common.protocol.CommandPayload.ExecuteWorkflow;
 import io.agentrelay.common.protocol.ErrorCode;
 import io.agentrelay.common.protocol.RelayException;
-import io.agentrelay.executor.spi.ToolContext;
 import io.agentrelay.executor.tool.ToolRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,7 +63,7 @@ public final class WorkflowEngine implements AutoCloseable {
         String workflowId = workflow.workflowId();
         WorkflowGraph graph;
         try {
-            graph = WorkflowGraph.of(workflow, tools, config.maxNodes(), validationContext(workflowId));
+            graph = WorkflowGraph.of(workflow, tools, config.maxNodes(), NodeContext.forValidation(workflowId, config.sandboxDir(), config.maxSleep()));
         } catch (InvalidWorkflowException e) {
             LOG.info("Workflow {} is invalid: {}", workflowId, e.getMessage());
             WorkflowStatus failed = new WorkflowStatus(workflowId, "failed", 0, workflow.nodes().size(), Map.of(),
@@ -118,37 +115,6 @@ public final class WorkflowEngine implements AutoCloseable {
             }
             workflows.put(workflowId, status);
         }
-    }
-
-    private ToolContext validationContext(String workflowId) {
-        Path sandbox = config.sandboxDir();
-        Duration maxSleep = config.maxSleep();
-        return new ToolContext() {
-            @Override
-            public String workflowId() {
-                return workflowId;
-            }
-
-            @Override
-            public String nodeId() {
-                return "";
-            }
-
-            @Override
-            public Path sandbox() {
-                return sandbox;
-            }
-
-            @Override
-            public Duration maxSleep() {
-                return maxSleep;
-            }
-
-            @Override
-            public void progress(String message) {
-                throw new IllegalStateException("tools report progress only while they run");
-            }
-        };
     }
 
     private static final class ToolThreads implements ThreadFactory {

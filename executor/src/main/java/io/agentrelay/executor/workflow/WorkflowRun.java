@@ -14,7 +14,6 @@ import java.util.concurrent.TimeoutException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentrelay.common.protocol.CommandPayload.Node;
-import io.agentrelay.executor.spi.ToolContext;
 import io.agentrelay.executor.spi.ToolException;
 
 /**
@@ -98,7 +97,9 @@ final class WorkflowRun {
             new WorkflowEvents.NodeStarted(workflowId, node.id(), node.tool())));
         long started = System.nanoTime();
         CompletableFuture<JsonNode> outcome = new CompletableFuture<>();
-        Context context = new Context(node.id());
+        NodeContext context = new NodeContext(workflowId, node.id(), sandbox, maxSleep, message -> sink.publish(
+            WorkflowEvents.event(workflowId, WorkflowEvents.NODE_PROGRESS,
+                new WorkflowEvents.NodeProgress(workflowId, node.id(), message))));
         Future<?> task = pool.submit(() -> {
             try {
                 outcome.complete(graph.tool(node.id()).run(node.params(), context));
@@ -170,40 +171,6 @@ final class WorkflowRun {
         NodeFailure(String nodeId, String reason) {
             super(reason, null, false, false);
             this.nodeId = nodeId;
-        }
-    }
-
-    private final class Context implements ToolContext {
-        private final String nodeId;
-
-        Context(String nodeId) {
-            this.nodeId = nodeId;
-        }
-
-        @Override
-        public String workflowId() {
-            return graph.workflowId();
-        }
-
-        @Override
-        public String nodeId() {
-            return nodeId;
-        }
-
-        @Override
-        public Path sandbox() {
-            return sandbox;
-        }
-
-        @Override
-        public Duration maxSleep() {
-            return maxSleep;
-        }
-
-        @Override
-        public void progress(String message) {
-            sink.publish(WorkflowEvents.event(graph.workflowId(), WorkflowEvents.NODE_PROGRESS,
-                new WorkflowEvents.NodeProgress(graph.workflowId(), nodeId, message)));
         }
     }
 }
