@@ -9,6 +9,7 @@ import io.agentrelay.common.topic.TopicInfo;
 import io.agentrelay.common.topic.TopicProvisioner;
 import io.agentrelay.relay.dialect.canonical.CanonicalDialect;
 import io.agentrelay.relay.fanout.EventFanout;
+import io.agentrelay.relay.fanout.HistoryReader;
 import io.agentrelay.relay.inbound.RequestRouter;
 import io.agentrelay.relay.kafka.CommandPublisher;
 import io.agentrelay.relay.kafka.KafkaHealth;
@@ -34,15 +35,17 @@ public final class RelayNode implements AutoCloseable {
     private final CommandPublisher publisher;
     private final KafkaHealth health;
     private final EventFanout fanout;
+    private final HistoryReader history;
     private final RelayServer server;
 
     private RelayNode(RelayConfig config, SessionRegistry sessions, CommandPublisher publisher, KafkaHealth health,
-                      EventFanout fanout, RelayServer server) {
+                      EventFanout fanout, HistoryReader history, RelayServer server) {
         this.config = config;
         this.sessions = sessions;
         this.publisher = publisher;
         this.health = health;
         this.fanout = fanout;
+        this.history = history;
         this.server = server;
     }
 
@@ -67,14 +70,15 @@ public final class RelayNode implements AutoCloseable {
         CommandPublisher publisher = new CommandPublisher(config);
         KafkaHealth health = new KafkaHealth(config.kafka(), publisher);
         EventFanout fanout = new EventFanout(config.kafka(), eventTopics, config.nodeId(), stats);
-        RequestRouter router = new RequestRouter(fanout, publisher, stats, config.maxSubscriptions());
+        HistoryReader history = new HistoryReader(config.kafka(), config.nodeId(), 2);
+        RequestRouter router = new RequestRouter(fanout, history, publisher, stats, config.maxSubscriptions());
         fanout.start();
         health.start();
         RelayServer server = RelayServer.start(config, new CanonicalDialect(), sessions, fanout, router, publisher,
             health, stats);
         LOG.info("Relay {} listening on port {} (Kafka {}, topics {}.*)", config.nodeId(), server.port(),
             config.kafka().bootstrapServers(), config.kafka().topics().prefix());
-        return new RelayNode(config, sessions, publisher, health, fanout, server);
+        return new RelayNode(config, sessions, publisher, health, fanout, history, server);
     }
 
     /** The port the node listens on. */
@@ -91,6 +95,7 @@ public final class RelayNode implements AutoCloseable {
     public void close() {
         sessions.closeAll(WsCloseCodes.GOING_AWAY, "relay node shutting down");
         server.close();
+        history.close();
         fanout.close();
         health.close();
         publisher.close();

@@ -8,7 +8,7 @@ import java.util.Objects;
  *
  * @param incarnation the topic's id, which changes when a topic is deleted and created again
  * @param partition   the partition of the channel's key
- * @param offset      the record's offset in that partition
+ * @param offset      the record's offset in that partition; -1 names the point before the partition's first record
  */
 public record Position(String incarnation, int partition, long offset) {
 
@@ -20,8 +20,8 @@ public record Position(String incarnation, int partition, long offset) {
         if (incarnation.isEmpty() || incarnation.indexOf(SEPARATOR) >= 0) {
             throw new IllegalArgumentException("incarnation must be non-empty and have no '.', but was " + incarnation);
         }
-        if (partition < 0 || offset < 0) {
-            throw new IllegalArgumentException("partition and offset must not be negative, but were "
+        if (partition < 0 || offset < -1) {
+            throw new IllegalArgumentException("partition must not be negative and offset not below -1, but were "
                 + partition + " and " + offset);
         }
     }
@@ -50,6 +50,16 @@ public record Position(String incarnation, int partition, long offset) {
         } catch (IllegalArgumentException e) {
             throw new RelayException(ErrorCode.INVALID_REQUEST, "pos '" + pos + "' is not a position from this relay", e);
         }
+    }
+
+    /**
+     * @param partitionOffset the offset of the next record, as a consumer's position
+     * @param incarnation     the topic's incarnation
+     * @param partition       the partition
+     * @return the position just before that record: resuming after it reads from {@code partitionOffset} on
+     */
+    public static Position before(String incarnation, int partition, long partitionOffset) {
+        return new Position(incarnation, partition, partitionOffset - 1);
     }
 
     @Override

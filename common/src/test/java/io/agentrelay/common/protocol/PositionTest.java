@@ -16,8 +16,16 @@ class PositionTest {
         assertThat(Position.decode(position.encode())).isEqualTo(position);
     }
 
+    @Test
+    void shouldNameThePointBeforeAnEmptyPartition() {
+        Position start = Position.before("Zk3q", 0, 0);
+
+        assertThat(start.offset()).isEqualTo(-1);
+        assertThat(Position.decode(start.encode())).isEqualTo(start);
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"", "abc", "abc.1", ".1.2", "abc.x.2", "abc.1.-2", "abc.1.2.3x"})
+    @ValueSource(strings = {"", "abc", "abc.1", ".1.2", "abc.x.2", "abc.1.-2", "abc.-1.5", "abc.1.2.3x"})
     void shouldRejectStringsThatAreNotPositions(String pos) {
         assertThatThrownBy(() -> Position.decode(pos))
             .isInstanceOfSatisfying(RelayException.class,

@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.BlockingQueue;
@@ -60,7 +61,7 @@ public final class EventFanout implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
     private final RelayStats stats;
     private final ObjectReader eventReader = Json.readerFor(Event.class);
-    private final BlockingQueue<CompletableFuture<Void>> assignmentRequests = new LinkedBlockingQueue<>();
+    private final BlockingQueue<AssignmentRequest> assignmentRequests = new LinkedBlockingQueue<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread thread;
 
@@ -93,15 +94,28 @@ public final class EventFanout implements AutoCloseable {
 
     /**
      * Subscribes a session to a channel. Events of the channel published after the returned future completes are
-     * delivered to the session; the relay answers {@code subscribe} only then.
+     * delivered to the session; the relay answers {@code subscribe} only then. A scoped channel's events reach the
+     * session through {@link Session#deliver}, so the session must {@link Session#follow} it first.
      *
      * @param session the session
      * @param channel the channel
-     * @return completes when the channel's partition is being read from a known position
+     * @return completes when the channel's partition is being read from a known position, with the position from
+     *     which on this node delivers the channel's events; empty for {@code global}, or when Kafka did not tell
      */
-    public CompletableFuture<Void> subscribe(Session session, Channel channel) {
+    public CompletableFuture<Optional<Position>> subscribe(Session session, Channel channel) {
         index.add(channel, session);
-        return requestAssignment();
+        return requestAssignment(channel instanceof Channel.Scoped scoped ? partitionOf(scoped) : null);
+    }
+
+    /**
+     * The partition and incarnation that hold a channel's events.
+     *
+     * @param channel the channel
+     * @return where its events are
+     */
+    public ChannelLocation locate(Channel.Scoped channel) {
+        TopicPartition partition = partitionOf(channel);
+        return new ChannelLocation(partition, eventTopics.get(partition.topic()).incarnation());
     }
 
     /**
@@ -112,7 +126,7 @@ public final class EventFanout implements AutoCloseable {
      */
     public void unsubscribe(Session session, Channel channel) {
         index.remove(channel, session);
-        requestAssignment();
+        requestAssignment(null);
     }
 
     /**
@@ -125,7 +139,7 @@ public final class EventFanout implements AutoCloseable {
         for (Channel channel : session.subscriptions()) {
             index.remove(channel, session);
         }
-        requestAssignment();
+        requestAssignment(null);
     }
 
     /** Channels with at least one subscriber on this node. */
@@ -146,29 +160,29 @@ public final class EventFanout implements AutoCloseable {
         }
     }
 
-    private CompletableFuture<Void> requestAssignment() {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        assignmentRequests.add(done);
+    private CompletableFuture<Optional<Position>> requestAssignment(TopicPartition partition) {
+        AssignmentRequest request = new AssignmentRequest(partition, new CompletableFuture<>());
+        assignmentRequests.add(request);
         consumer.wakeup();
-        return done;
+        return request.done();
     }
 
     private void run() {
-        List<CompletableFuture<Void>> waiting = new ArrayList<>();
+        List<AssignmentRequest> waiting = new ArrayList<>();
         try {
             while (!closed.get()) {
                 try {
-                    for (CompletableFuture<Void> request; (request = assignmentRequests.poll()) != null; ) {
+                    for (AssignmentRequest request; (request = assignmentRequests.poll()) != null; ) {
                         waiting.add(request);
                     }
                     if (!waiting.isEmpty()) {
                         syncAssignment();
-                        waiting.forEach(request -> request.complete(null));
+                        waiting.forEach(this::completeWithLiveStart);
                         waiting.clear();
                     }
                     if (consumer.assignment().isEmpty()) {
                         // Nobody on this node listens to anything: wait for a subscription instead of polling.
-                        CompletableFuture<Void> request = assignmentRequests.poll(POLL.toMillis(), TimeUnit.MILLISECONDS);
+                        AssignmentRequest request = assignmentRequests.poll(POLL.toMillis(), TimeUnit.MILLISECONDS);
                         if (request != null) {
                             waiting.add(request);
                         }
@@ -188,7 +202,8 @@ public final class EventFanout implements AutoCloseable {
             LOG.error("Event fan-out stopped unexpectedly", e);
             throw e;
         } finally {
-            waiting.forEach(request -> request.complete(null));
+            waiting.forEach(request -> request.done().complete(Optional.empty()));
+            assignmentRequests.forEach(request -> request.done().complete(Optional.empty()));
             consumer.close();
         }
     }
@@ -219,6 +234,23 @@ public final class EventFanout implements AutoCloseable {
         LOG.debug("Reading {} event partitions", wanted.size());
     }
 
+    /** Runs on the consumer thread, right after the assignment includes the request's partition. */
+    private void completeWithLiveStart(AssignmentRequest request) {
+        TopicPartition partition = request.partition();
+        if (partition == null || !consumer.assignment().contains(partition)) {
+            request.done().complete(Optional.empty());
+            return;
+        }
+        Optional<Position> liveStart = Optional.empty();
+        try {
+            liveStart = Optional.of(Position.before(eventTopics.get(partition.topic()).incarnation(),
+                partition.partition(), consumer.position(partition, POSITION_TIMEOUT)));
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            LOG.debug("No position for {} yet", partition);
+        }
+        request.done().complete(liveStart);
+    }
+
     /** Runs on the consumer thread. */
     private void dispatch(ConsumerRecords<String, byte[]> records) {
         for (ConsumerRecord<String, byte[]> record : records) {
@@ -243,9 +275,15 @@ public final class EventFanout implements AutoCloseable {
             }
             Encoded encoded = new Encoded(event, new Position(eventTopics.get(record.topic()).incarnation(),
                 record.partition(), record.offset()));
+            boolean followed = event.channel().namespace() != Namespace.CONN;
+            String pos = encoded.position.encode();
             int delivered = 0;
             for (Session session : direct) {
-                session.send(encoded.bytesFor(session.dialect()));
+                if (followed) {
+                    session.deliver(channel, record.offset(), pos, encoded.bytesFor(session.dialect()));
+                } else {
+                    session.send(encoded.bytesFor(session.dialect()));
+                }
                 delivered++;
             }
             for (Session session : global) {
@@ -274,6 +312,10 @@ public final class EventFanout implements AutoCloseable {
             }
         }
         return partitions;
+    }
+
+    /** A wish for the assignment to be brought up to date, and for the live start of one partition. */
+    private record AssignmentRequest(TopicPartition partition, CompletableFuture<Optional<Position>> done) {
     }
 
     /** One event's frames, encoded on first use per dialect and shared by every session of that dialect. */

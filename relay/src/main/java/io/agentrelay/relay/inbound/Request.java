@@ -2,6 +2,7 @@ package io.agentrelay.relay.inbound;
 
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.CommandPayload;
+import io.agentrelay.common.protocol.Position;
 
 /**
  * What a client asked for, decoded from its dialect. Every request has the id that its response and errors carry
@@ -16,12 +17,13 @@ public sealed interface Request {
     String name();
 
     /**
-     * Start receiving a channel's events.
+     * Start receiving a channel's events; with {@code since}, first the events after that position.
      *
      * @param id      request id
      * @param channel the channel
+     * @param since   the position of the last event the client has, or null to start with what comes next
      */
-    record Subscribe(String id, Channel channel) implements Request {
+    record Subscribe(String id, Channel channel, Position since) implements Request {
         @Override
         public String name() {
             return "subscribe";

@@ -6,14 +6,13 @@ import java.util.concurrent.CompletionException;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.common.json.Json;
-import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Command;
 import io.agentrelay.common.protocol.CommandPayload;
 import io.agentrelay.common.protocol.ErrorCode;
-import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.common.protocol.RelayException;
 import io.agentrelay.relay.dialect.InvalidFrameException;
 import io.agentrelay.relay.fanout.EventFanout;
+import io.agentrelay.relay.fanout.HistoryReader;
 import io.agentrelay.relay.kafka.CommandPublisher;
 import io.agentrelay.relay.session.RelayStats;
 import io.agentrelay.relay.session.Session;
@@ -29,22 +28,22 @@ public final class RequestRouter {
 
     private static final Logger LOG = LoggerFactory.getLogger(RequestRouter.class);
 
-    private final EventFanout fanout;
+    private final SubscriptionHandler subscriptions;
     private final CommandPublisher publisher;
     private final RelayStats stats;
-    private final int maxSubscriptions;
 
     /**
-     * @param fanout    subscriptions
-     * @param publisher commands
-     * @param stats     the node's counters
+     * @param fanout           live subscriptions
+     * @param history          reads of past events, for resumes
+     * @param publisher        commands
+     * @param stats            the node's counters
      * @param maxSubscriptions channels one session may subscribe to
      */
-    public RequestRouter(EventFanout fanout, CommandPublisher publisher, RelayStats stats, int maxSubscriptions) {
-        this.fanout = fanout;
+    public RequestRouter(EventFanout fanout, HistoryReader history, CommandPublisher publisher, RelayStats stats,
+                         int maxSubscriptions) {
+        this.subscriptions = new SubscriptionHandler(fanout, history, maxSubscriptions);
         this.publisher = publisher;
         this.stats = stats;
-        this.maxSubscriptions = maxSubscriptions;
     }
 
     /**
@@ -80,42 +79,14 @@ public final class RequestRouter {
 
     private void route(Session session, Request request) {
         if (request instanceof Request.Subscribe subscribe) {
-            subscribe(session, subscribe);
+            subscriptions.subscribe(session, subscribe);
         } else if (request instanceof Request.Unsubscribe unsubscribe) {
-            unsubscribe(session, unsubscribe);
+            subscriptions.unsubscribe(session, unsubscribe);
         } else if (request instanceof Request.SendCommand command) {
             publish(session, command);
         } else if (request instanceof Request.Ping) {
             session.send(session.dialect().response(request, Json.object().put("status", "pong")));
         }
-    }
-
-    private void subscribe(Session session, Request.Subscribe request) {
-        Channel channel = request.channel();
-        if (channel instanceof Channel.Scoped scoped && scoped.namespace() == Namespace.CONN
-            && !scoped.equals(session.privateChannel())) {
-            throw new RelayException(ErrorCode.FORBIDDEN, "only its own connection may subscribe to " + scoped);
-        }
-        if (!session.subscriptions().contains(channel) && session.subscriptions().size() >= maxSubscriptions) {
-            throw new RelayException(ErrorCode.INVALID_REQUEST,
-                "a connection may subscribe to at most " + maxSubscriptions + " channels");
-        }
-        session.subscriptions().add(channel);
-        fanout.subscribe(session, channel).whenComplete((ignored, failure) -> session.send(
-            session.dialect().response(request, Json.object()
-                .put("status", "subscribed")
-                .put("channel", channel.name()))));
-    }
-
-    private void unsubscribe(Session session, Request.Unsubscribe request) {
-        Channel channel = request.channel();
-        boolean wasSubscribed = session.subscriptions().remove(channel);
-        if (wasSubscribed) {
-            fanout.unsubscribe(session, channel);
-        }
-        session.send(session.dialect().response(request, Json.object()
-            .put("status", wasSubscribed ? "unsubscribed" : "not_subscribed")
-            .put("channel", channel.name())));
     }
 
     private void publish(Session session, Request.SendCommand request) {

@@ -1,6 +1,5 @@
 package io.agentrelay.relay.session;
 
-import java.nio.ByteBuffer;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -19,7 +18,7 @@ final class Outbox {
 
     private final int maxMessages;
     private final long maxBytes;
-    private final Queue<byte[]> frames = new ConcurrentLinkedQueue<>();
+    private final Queue<Outgoing> frames = new ConcurrentLinkedQueue<>();
     private final AtomicInteger messages = new AtomicInteger();
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicBoolean writing = new AtomicBoolean();
@@ -35,12 +34,12 @@ final class Outbox {
      *
      * @return false when the frame did not fit
      */
-    boolean offer(byte[] frame) {
-        if (messages.get() >= maxMessages || bytes.get() + frame.length > maxBytes) {
+    boolean offer(Outgoing frame) {
+        if (messages.get() >= maxMessages || bytes.get() + frame.bytes().length > maxBytes) {
             return false;
         }
         messages.incrementAndGet();
-        bytes.addAndGet(frame.length);
+        bytes.addAndGet(frame.bytes().length);
         frames.add(frame);
         return true;
     }
@@ -50,11 +49,11 @@ final class Outbox {
      *
      * @return the frame to write, or null when there is none or another thread is already writing
      */
-    ByteBuffer poll() {
+    Outgoing poll() {
         while (writing.compareAndSet(false, true)) {
-            byte[] next = frames.poll();
+            Outgoing next = frames.poll();
             if (next != null) {
-                return ByteBuffer.wrap(next);
+                return next;
             }
             writing.set(false);
             // A frame offered between the poll and the release would otherwise wait for the next offer.
@@ -65,10 +64,10 @@ final class Outbox {
         return null;
     }
 
-    /** The writer finished a frame of this many bytes and gives up its role. */
-    void sent(int frameBytes) {
+    /** The writer finished a frame and gives up its role. */
+    void sent(Outgoing frame) {
         messages.decrementAndGet();
-        bytes.addAndGet(-frameBytes);
+        bytes.addAndGet(-frame.bytes().length);
         writing.set(false);
     }
 

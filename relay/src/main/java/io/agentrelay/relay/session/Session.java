@@ -2,6 +2,7 @@ package io.agentrelay.relay.session;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,9 +35,12 @@ public final class Session {
     private final Outbox outbox;
     private final RelayStats stats;
     private final Set<Channel> subscriptions = ConcurrentHashMap.newKeySet();
+    private final Map<String, ChannelCursor> cursors = new ConcurrentHashMap<>();
+    private final Map<String, String> written = new ConcurrentHashMap<>();
+    private final int maxHeld;
     private final CompletableFuture<Void> replyRoute = new CompletableFuture<>();
     private final AtomicBoolean closing = new AtomicBoolean();
-    private final WebSocketCallback<Integer> onWritten = new Written();
+    private final WebSocketCallback<Outgoing> onWritten = new Written();
 
     private final FrameRateLimiter rateLimiter;
 
@@ -49,6 +53,7 @@ public final class Session {
         this.socket = socket;
         this.outbox = new Outbox(outboxMessages, outboxBytes);
         this.rateLimiter = new FrameRateLimiter(rateLimit, System::nanoTime);
+        this.maxHeld = outboxMessages;
         this.stats = stats;
     }
 
@@ -105,21 +110,128 @@ public final class Session {
     }
 
     /**
+     * Starts following a channel: from now on {@link #deliver} sends its events, each at most once and in order.
+     *
+     * @param channel    the channel's name
+     * @param lastOffset the offset of the last event the client already has, or -1
+     * @param catchingUp whether a resume is about to send older events through {@link #catchUp}; live events are then
+     *                   held until {@link #caughtUp}
+     */
+    public void follow(String channel, long lastOffset, boolean catchingUp) {
+        cursors.put(channel, new ChannelCursor(lastOffset, catchingUp));
+    }
+
+    /**
+     * Stops following a channel.
+     *
+     * @param channel the channel's name
+     */
+    public void unfollow(String channel) {
+        cursors.remove(channel);
+    }
+
+    /**
+     * Sends a live event of a followed channel, unless the client already has it; holds it while the channel catches
+     * up. Called by the fan-out thread.
+     *
+     * @param channel the channel's name
+     * @param offset  the event's offset
+     * @param pos     the event's encoded position
+     * @param frame   the encoded frame
+     */
+    public void deliver(String channel, long offset, String pos, byte[] frame) {
+        ChannelCursor cursor = cursors.get(channel);
+        if (cursor == null) {
+            return;
+        }
+        synchronized (cursor) {
+            if (cursor.catchingUp) {
+                if (cursor.held.size() >= maxHeld) {
+                    overflow();
+                    return;
+                }
+                cursor.held.add(new ChannelCursor.Held(offset, pos, frame));
+            } else {
+                sendInOrder(cursor, channel, offset, pos, frame);
+            }
+        }
+    }
+
+    /**
+     * Sends an older event of a channel that is catching up. Called by the catch-up thread, in offset order.
+     *
+     * @param channel the channel's name
+     * @param offset  the event's offset
+     * @param pos     the event's encoded position
+     * @param frame   the encoded frame
+     */
+    public void catchUp(String channel, long offset, String pos, byte[] frame) {
+        ChannelCursor cursor = cursors.get(channel);
+        if (cursor == null) {
+            return;
+        }
+        synchronized (cursor) {
+            sendInOrder(cursor, channel, offset, pos, frame);
+        }
+    }
+
+    /**
+     * Ends a catch-up: sends the live events held meanwhile that the catch-up did not already send, and delivers live
+     * events directly from now on.
+     *
+     * @param channel the channel's name
+     */
+    public void caughtUp(String channel) {
+        ChannelCursor cursor = cursors.get(channel);
+        if (cursor == null) {
+            return;
+        }
+        synchronized (cursor) {
+            for (ChannelCursor.Held event; (event = cursor.held.poll()) != null; ) {
+                sendInOrder(cursor, channel, event.offset(), event.pos(), event.frame());
+            }
+            cursor.catchingUp = false;
+        }
+    }
+
+    /**
      * Queues a frame for the socket. When the outbox is full the client is too slow: the session is closed with 1013,
      * and the client resumes from Kafka after reconnecting.
      *
      * @param frame an encoded frame; not modified, so the same bytes may go to many sessions
      */
     public void send(byte[] frame) {
+        enqueue(Outgoing.plain(frame));
+    }
+
+    /**
+     * The position of the last event of each channel that was written to the socket: where the client resumes.
+     */
+    public Map<String, String> writtenPositions() {
+        return Map.copyOf(written);
+    }
+
+    private void sendInOrder(ChannelCursor cursor, String channel, long offset, String pos, byte[] frame) {
+        if (offset > cursor.lastOffset) {
+            cursor.lastOffset = offset;
+            enqueue(new Outgoing(frame, channel, pos));
+        }
+    }
+
+    private void enqueue(Outgoing frame) {
         if (closing.get()) {
             return;
         }
         if (!outbox.offer(frame)) {
-            stats.slowConsumerClosed();
-            close(WsCloseCodes.TRY_AGAIN_LATER, "outbox full: reconnect and resume");
+            overflow();
             return;
         }
         writeNext();
+    }
+
+    private void overflow() {
+        stats.slowConsumerClosed();
+        close(WsCloseCodes.TRY_AGAIN_LATER, SlowConsumerReason.of(writtenPositions()));
     }
 
     /**
@@ -144,9 +256,9 @@ public final class Session {
     }
 
     private void writeNext() {
-        ByteBuffer next = outbox.poll();
+        Outgoing next = outbox.poll();
         if (next != null) {
-            WebSockets.sendText(next, socket, onWritten, next.remaining());
+            WebSockets.sendText(ByteBuffer.wrap(next.bytes()), socket, onWritten, next);
         }
     }
 
@@ -168,18 +280,21 @@ public final class Session {
         }
     }
 
-    /** Runs on the I/O thread when Undertow wrote a frame; the context is the frame's length. */
-    private final class Written implements WebSocketCallback<Integer> {
+    /** Runs on the I/O thread when Undertow wrote a frame. */
+    private final class Written implements WebSocketCallback<Outgoing> {
         @Override
-        public void complete(WebSocketChannel channel, Integer frameBytes) {
-            outbox.sent(frameBytes);
+        public void complete(WebSocketChannel channel, Outgoing frame) {
+            if (frame.channel() != null) {
+                written.put(frame.channel(), frame.pos());
+            }
+            outbox.sent(frame);
             stats.frameOut();
             writeNext();
         }
 
         @Override
-        public void onError(WebSocketChannel channel, Integer frameBytes, Throwable failure) {
-            outbox.sent(frameBytes);
+        public void onError(WebSocketChannel channel, Outgoing frame, Throwable failure) {
+            outbox.sent(frame);
             if (!closing.get()) {
                 LOG.debug("Writing to session {} failed; closing it", id, failure);
                 closing.set(true);

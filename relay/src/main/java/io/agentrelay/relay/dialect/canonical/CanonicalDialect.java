@@ -29,6 +29,7 @@ import io.agentrelay.relay.inbound.Request;
  *   <li>{@code type} may be left out of requests; when present it must be {@code request}.</li>
  *   <li>A request without {@code id} is answered with its {@code correlation_id}, or else with an id the relay makes
  *       up, so that every response and error can be matched.</li>
+ *   <li>{@code subscribe} takes an optional {@code since}: the {@code pos} of the last event the client has.</li>
  *   <li>{@code execute_workflow} without {@code workflow_id} gets one ({@code wf-<uuid>}), returned in the
  *       {@code accepted} response.</li>
  * </ul>
@@ -83,7 +84,7 @@ public final class CanonicalDialect implements Dialect {
         }
         switch (name.asText()) {
             case "subscribe":
-                return new Request.Subscribe(id, Channel.parse(text(data, "channel", id)));
+                return new Request.Subscribe(id, Channel.parse(text(data, "channel", id)), since(data));
             case "unsubscribe":
                 return new Request.Unsubscribe(id, Channel.parse(text(data, "channel", id)));
             case "execute_workflow":
@@ -135,6 +136,17 @@ public final class CanonicalDialect implements Dialect {
             }
         }
         return new CommandPayload.ExecuteWorkflow(wfId, parsedNodes, parsedEdges);
+    }
+
+    private static Position since(JsonNode data) {
+        JsonNode since = data.get("since");
+        if (since == null || since.isNull()) {
+            return null;
+        }
+        if (!since.isTextual()) {
+            throw new RelayException(ErrorCode.INVALID_REQUEST, "field 'data.since' must be a pos string from an event");
+        }
+        return Position.decode(since.asText());
     }
 
     private static String workflowId(String value, String id) {

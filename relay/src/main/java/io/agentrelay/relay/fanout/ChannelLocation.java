@@ -1,0 +1,12 @@
+package io.agentrelay.relay.fanout;
+
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Where a channel's events are kept.
+ *
+ * @param partition   the event topic's partition that the channel's name hashes to
+ * @param incarnation the event topic's id
+ */
+public record ChannelLocation(TopicPartition partition, String incarnation) {
+}

@@ -1,0 +1,144 @@
+package io.agentrelay.relay.inbound;
+
+import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentrelay.common.json.Json;
+import io.agentrelay.common.protocol.Channel;
+import io.agentrelay.common.protocol.ErrorCode;
+import io.agentrelay.common.protocol.Namespace;
+import io.agentrelay.common.protocol.Position;
+import io.agentrelay.common.protocol.RelayException;
+import io.agentrelay.relay.fanout.ChannelLocation;
+import io.agentrelay.relay.fanout.EventFanout;
+import io.agentrelay.relay.fanout.HistoryReader;
+import io.agentrelay.relay.session.Session;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * {@code subscribe} and {@code unsubscribe}, including resumes: {@code subscribe {channel, since}} first makes the
+ * live fan-out route the channel to the session (holding its events), then reads the channel's history after
+ * {@code since} up to the partition's end, then releases the held live events that the history did not cover. Every
+ * event reaches the client once, in order, with no gap.
+ */
+final class SubscriptionHandler {
+
+    private final EventFanout fanout;
+    private final HistoryReader history;
+    private final int maxSubscriptions;
+
+    SubscriptionHandler(EventFanout fanout, HistoryReader history, int maxSubscriptions) {
+        this.fanout = fanout;
+        this.history = history;
+        this.maxSubscriptions = maxSubscriptions;
+    }
+
+    void subscribe(Session session, Request.Subscribe request) {
+        Channel channel = request.channel();
+        if (channel instanceof Channel.Scoped scoped && scoped.namespace() == Namespace.CONN
+            && !scoped.equals(session.privateChannel())) {
+            throw new RelayException(ErrorCode.FORBIDDEN, "only its own connection may subscribe to " + scoped);
+        }
+        if (!(channel instanceof Channel.Scoped) && request.since() != null) {
+            throw new RelayException(ErrorCode.INVALID_REQUEST, "'since' needs one channel; 'global' cannot resume");
+        }
+        if (session.subscriptions().contains(channel)) {
+            respond(session, request, subscribed(channel));
+            return;
+        }
+        if (session.subscriptions().size() >= maxSubscriptions) {
+            throw new RelayException(ErrorCode.INVALID_REQUEST,
+                "a connection may subscribe to at most " + maxSubscriptions + " channels");
+        }
+        session.subscriptions().add(channel);
+        Position since = request.since();
+        if (channel instanceof Channel.Scoped scoped) {
+            session.follow(scoped.name(), since == null ? -1 : since.offset(), since != null);
+        }
+        fanout.subscribe(session, channel).thenAccept(liveStart -> {
+            if (since == null) {
+                ObjectNode data = subscribed(channel);
+                liveStart.ifPresent(pos -> data.put("pos", pos.encode()));
+                respond(session, request, data);
+            } else {
+                resume(session, request, (Channel.Scoped) channel, since);
+            }
+        });
+    }
+
+    void unsubscribe(Session session, Request.Unsubscribe request) {
+        Channel channel = request.channel();
+        boolean wasSubscribed = session.subscriptions().remove(channel);
+        if (wasSubscribed) {
+            fanout.unsubscribe(session, channel);
+            session.unfollow(channel.name());
+        }
+        respond(session, request, Json.object()
+            .put("status", wasSubscribed ? "unsubscribed" : "not_subscribed")
+            .put("channel", channel.name()));
+    }
+
+    /** Runs the catch-up on the history pool; the fan-out already holds the channel's live events for the session. */
+    private void resume(Session session, Request.Subscribe request, Channel.Scoped channel, Position since) {
+        try {
+            history.submit(partition -> {
+                try {
+                    catchUp(session, request, channel, since, partition);
+                } catch (KafkaException e) {
+                    respond(session, request, subscribed(channel).put("recovered", false)
+                        .put("reason", "cannot read the channel's history: " + e.getMessage()));
+                } finally {
+                    session.caughtUp(channel.name());
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            session.caughtUp(channel.name());
+            respond(session, request, subscribed(channel).put("recovered", false)
+                .put("reason", "too many resumes in progress on this relay; only new events follow"));
+        }
+    }
+
+    private void catchUp(Session session, Request.Subscribe request, Channel.Scoped channel, Position since,
+                         HistoryReader.Partition partition) {
+        ChannelLocation location = fanout.locate(channel);
+        TopicPartition topicPartition = location.partition();
+        if (!since.incarnation().equals(location.incarnation())
+            || since.partition() != topicPartition.partition()) {
+            respond(session, request, subscribed(channel).put("recovered", false).put("reason",
+                "'since' is not a position of this channel in the current event topic (was the topic recreated?); "
+                    + "only new events follow"));
+            return;
+        }
+        long first = partition.firstOffset(topicPartition);
+        long end = partition.endOffset(topicPartition);
+        long from = since.offset() + 1;
+        Optional<String> lost = Optional.empty();
+        if (from < first) {
+            lost = Optional.of("'since' is older than the retention: events before offset " + first
+                + " were deleted; the rest follow");
+            from = first;
+        } else if (from > end) {
+            lost = Optional.of("'since' is ahead of the channel's partition; only new events follow");
+            from = end;
+        }
+        ObjectNode data = subscribed(channel).put("recovered", lost.isEmpty());
+        lost.ifPresent(reason -> data.put("reason", reason));
+        respond(session, request, data);
+        partition.read(topicPartition, channel.name(), from, end, historic -> {
+            Position position = new Position(location.incarnation(), topicPartition.partition(), historic.offset());
+            session.catchUp(channel.name(), historic.offset(), position.encode(),
+                session.dialect().event(historic.event(), position));
+            return session.isOpen();
+        });
+    }
+
+    private static ObjectNode subscribed(Channel channel) {
+        return Json.object().put("status", "subscribed").put("channel", channel.name());
+    }
+
+    private static void respond(Session session, Request request, ObjectNode data) {
+        session.send(session.dialect().response(request, data));
+    }
+}
