@@ -70,7 +70,7 @@ public final class RelayNode implements AutoCloseable {
         CommandPublisher publisher = new CommandPublisher(config);
         KafkaHealth health = new KafkaHealth(config.kafka(), publisher);
         EventFanout fanout = new EventFanout(config.kafka(), eventTopics, config.nodeId(), stats);
-        HistoryReader history = new HistoryReader(config.kafka(), config.nodeId(), 2);
+        HistoryReader history = new HistoryReader(config.kafka(), config.nodeId(), 4);
         RequestRouter router = new RequestRouter(fanout, history, publisher, stats, config.maxSubscriptions());
         fanout.start();
         health.start();

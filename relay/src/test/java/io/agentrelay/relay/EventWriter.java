@@ -34,9 +34,14 @@ final class EventWriter implements AutoCloseable {
 
     /** Publishes {@code tick {seq, pad}} and waits for Kafka's acknowledgement. */
     RecordMetadata tick(Channel.Scoped channel, int seq, int padBytes) throws Exception {
+        return tickAt(channel, seq, padBytes, null);
+    }
+
+    /** Publishes {@code tick {seq, pad}} with the given record time, as if it had happened then. */
+    RecordMetadata tickAt(Channel.Scoped channel, int seq, int padBytes, Long timestamp) throws Exception {
         Event event = Event.of(channel, "tick", Json.object().put("seq", seq).put("pad", "x".repeat(padBytes)));
-        return producer.send(new ProducerRecord<>(topics.events(channel.namespace()), channel.name(), event))
-            .get(10, TimeUnit.SECONDS);
+        return producer.send(new ProducerRecord<>(topics.events(channel.namespace()), null, timestamp,
+            channel.name(), event)).get(10, TimeUnit.SECONDS);
     }
 
     @Override

@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param pos           on events, the opaque resume position
  * @param errorCode     on errors, an {@link ErrorCode} name
  * @param errorMessage  on errors, a human-readable message
+ * @param replayed      on events sent by a {@code replay}, true; absent on live events
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Envelope(
@@ -31,7 +32,8 @@ public record Envelope(
     String room,
     String pos,
     String errorCode,
-    String errorMessage) {
+    String errorMessage,
+    Boolean replayed) {
 
     /** A client's request. */
     public static final String REQUEST = "request";
@@ -51,6 +53,6 @@ public record Envelope(
      * @return the frame
      */
     public static Envelope request(String id, String event, JsonNode data) {
-        return new Envelope(id, null, REQUEST, event, data, null, null, null, null, null);
+        return new Envelope(id, null, REQUEST, event, data, null, null, null, null, null, null);
     }
 }

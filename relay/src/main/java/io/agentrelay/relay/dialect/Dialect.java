@@ -71,4 +71,23 @@ public interface Dialect {
      * @return the frame
      */
     byte[] event(Event event, Position position);
+
+    /**
+     * An event sent again by a {@code replay}, marked so that clients never mistake it for a live one.
+     *
+     * @param event    the event
+     * @param position where it sits in Kafka
+     * @return the frame
+     */
+    byte[] replayed(Event event, Position position);
+
+    /**
+     * The end of a replay.
+     *
+     * @param request the replay request
+     * @param channel the channel replayed
+     * @param count   how many events were sent
+     * @return the frame
+     */
+    byte[] replayCompleted(Request request, String channel, long count);
 }

@@ -73,9 +73,18 @@ public final class HistoryReader implements AutoCloseable {
         });
     }
 
+    /** Lets running reads notice the end (their sessions are closed by now), then interrupts what is left. */
     @Override
     public void close() {
-        pool.shutdownNow();
+        pool.shutdown();
+        try {
+            if (!pool.awaitTermination(2, TimeUnit.SECONDS)) {
+                pool.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            pool.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 
     private KafkaConsumer<String, byte[]> newConsumer() {

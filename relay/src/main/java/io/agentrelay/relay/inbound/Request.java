@@ -57,6 +57,23 @@ public sealed interface Request {
     }
 
     /**
+     * Send a channel's past events again, between two points, optionally at their original pace.
+     *
+     * @param id      request id
+     * @param channel the channel
+     * @param from    the first point, inclusive
+     * @param to      the last point, inclusive, or null for the channel's end when the replay starts
+     * @param speed   0 for as fast as the socket takes them, else the original pace times this factor
+     */
+    record Replay(String id, Channel.Scoped channel, ReplayBound from, ReplayBound to, double speed)
+        implements Request {
+        @Override
+        public String name() {
+            return "replay";
+        }
+    }
+
+    /**
      * Check that the connection and the relay are alive.
      *
      * @param id request id

@@ -29,6 +29,7 @@ public final class RequestRouter {
     private static final Logger LOG = LoggerFactory.getLogger(RequestRouter.class);
 
     private final SubscriptionHandler subscriptions;
+    private final ReplayHandler replays;
     private final CommandPublisher publisher;
     private final RelayStats stats;
 
@@ -42,6 +43,7 @@ public final class RequestRouter {
     public RequestRouter(EventFanout fanout, HistoryReader history, CommandPublisher publisher, RelayStats stats,
                          int maxSubscriptions) {
         this.subscriptions = new SubscriptionHandler(fanout, history, maxSubscriptions);
+        this.replays = new ReplayHandler(fanout, history);
         this.publisher = publisher;
         this.stats = stats;
     }
@@ -82,6 +84,8 @@ public final class RequestRouter {
             subscriptions.subscribe(session, subscribe);
         } else if (request instanceof Request.Unsubscribe unsubscribe) {
             subscriptions.unsubscribe(session, unsubscribe);
+        } else if (request instanceof Request.Replay replay) {
+            replays.replay(session, replay);
         } else if (request instanceof Request.SendCommand command) {
             publish(session, command);
         } else if (request instanceof Request.Ping) {

@@ -37,7 +37,7 @@ public final class Session {
     private final Set<Channel> subscriptions = ConcurrentHashMap.newKeySet();
     private final Map<String, ChannelCursor> cursors = new ConcurrentHashMap<>();
     private final Map<String, String> written = new ConcurrentHashMap<>();
-    private final int maxHeld;
+    private final int outboxLimit;
     private final CompletableFuture<Void> replyRoute = new CompletableFuture<>();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final WebSocketCallback<Outgoing> onWritten = new Written();
@@ -53,7 +53,7 @@ public final class Session {
         this.socket = socket;
         this.outbox = new Outbox(outboxMessages, outboxBytes);
         this.rateLimiter = new FrameRateLimiter(rateLimit, System::nanoTime);
-        this.maxHeld = outboxMessages;
+        this.outboxLimit = outboxMessages;
         this.stats = stats;
     }
 
@@ -146,7 +146,7 @@ public final class Session {
         }
         synchronized (cursor) {
             if (cursor.catchingUp) {
-                if (cursor.held.size() >= maxHeld) {
+                if (cursor.held.size() >= outboxLimit) {
                     overflow();
                     return;
                 }
@@ -251,8 +251,12 @@ public final class Session {
         return !closing.get() && socket.isOpen();
     }
 
-    int queued() {
-        return outbox.size();
+    /**
+     * Whether half the outbox is taken: producers that can wait (replays) hold back until it drains, so that only
+     * live traffic can make a session overflow.
+     */
+    public boolean isBacklogged() {
+        return outbox.size() >= outboxLimit / 2;
     }
 
     private void writeNext() {

@@ -18,6 +18,7 @@ import io.agentrelay.common.protocol.Position;
 import io.agentrelay.common.protocol.RelayException;
 import io.agentrelay.relay.dialect.Dialect;
 import io.agentrelay.relay.dialect.InvalidFrameException;
+import io.agentrelay.relay.inbound.ReplayBound;
 import io.agentrelay.relay.inbound.Request;
 
 /**
@@ -30,6 +31,8 @@ import io.agentrelay.relay.inbound.Request;
  *   <li>A request without {@code id} is answered with its {@code correlation_id}, or else with an id the relay makes
  *       up, so that every response and error can be matched.</li>
  *   <li>{@code subscribe} takes an optional {@code since}: the {@code pos} of the last event the client has.</li>
+ *   <li>{@code replay {channel, from, to?, speed?}} takes ISO-8601 times or {@code pos} strings for {@code from}
+ *       and {@code to}, both inclusive; without {@code to} it stops at the channel's end when the replay starts.</li>
  *   <li>{@code execute_workflow} without {@code workflow_id} gets one ({@code wf-<uuid>}), returned in the
  *       {@code accepted} response.</li>
  * </ul>
@@ -37,7 +40,7 @@ import io.agentrelay.relay.inbound.Request;
 public final class CanonicalDialect implements Dialect {
 
     private static final List<String> REQUESTS =
-        List.of("subscribe", "unsubscribe", "execute_workflow", "get_workflow_status", "ping");
+        List.of("subscribe", "unsubscribe", "execute_workflow", "get_workflow_status", "replay", "ping");
 
     @Override
     public String name() {
@@ -92,6 +95,8 @@ public final class CanonicalDialect implements Dialect {
             case "get_workflow_status":
                 return new Request.SendCommand(id,
                     new CommandPayload.GetWorkflowStatus(workflowId(text(data, "workflow_id", id), id)));
+            case "replay":
+                return replay(data, id);
             case "ping":
                 return new Request.Ping(id);
             default:
@@ -136,6 +141,23 @@ public final class CanonicalDialect implements Dialect {
             }
         }
         return new CommandPayload.ExecuteWorkflow(wfId, parsedNodes, parsedEdges);
+    }
+
+    private static Request.Replay replay(JsonNode data, String id) {
+        Channel channel = Channel.parse(text(data, "channel", id));
+        if (!(channel instanceof Channel.Scoped scoped)) {
+            throw new InvalidFrameException(ErrorCode.INVALID_REQUEST, "replay needs one channel, not 'global'", id);
+        }
+        ReplayBound from = ReplayBound.parse("from", text(data, "from", id));
+        JsonNode to = data.get("to");
+        ReplayBound until = to == null || to.isNull() ? null : ReplayBound.parse("to", to.asText());
+        JsonNode speed = data.get("speed");
+        double pace = speed == null || speed.isNull() ? 0 : speed.asDouble(-1);
+        if (speed != null && !speed.isNull() && !speed.isNumber() || pace < 0 || pace > 1_000) {
+            throw new InvalidFrameException(ErrorCode.INVALID_REQUEST,
+                "field 'data.speed' must be a number from 0 (as fast as possible) to 1000", id);
+        }
+        return new Request.Replay(id, scoped, from, until, pace);
     }
 
     private static Position since(JsonNode data) {
@@ -192,13 +214,13 @@ public final class CanonicalDialect implements Dialect {
             .put("node", nodeId)
             .put("message", "Connected to Agent Relay");
         return Json.toBytes(new Envelope(UUID.randomUUID().toString(), null, Envelope.EVENT, "session.created", data,
-            Instant.now(), Channel.of(Namespace.CONN, connectionId).name(), null, null, null));
+            Instant.now(), Channel.of(Namespace.CONN, connectionId).name(), null, null, null, null));
     }
 
     @Override
     public byte[] response(Request request, JsonNode data) {
         return Json.toBytes(new Envelope(UUID.randomUUID().toString(), request.id(), Envelope.RESPONSE, request.name(),
-            data, Instant.now(), null, null, null, null));
+            data, Instant.now(), null, null, null, null, null));
     }
 
     @Override
@@ -208,7 +230,7 @@ public final class CanonicalDialect implements Dialect {
                 reply.correlationId());
         }
         return Json.toBytes(new Envelope(reply.id(), reply.correlationId(), Envelope.RESPONSE, reply.event(),
-            reply.data(), reply.ts(), null, null, null, null));
+            reply.data(), reply.ts(), null, null, null, null, null));
     }
 
     private static ErrorCode errorCode(String name) {
@@ -222,12 +244,25 @@ public final class CanonicalDialect implements Dialect {
     @Override
     public byte[] error(ErrorCode code, String message, String correlationId) {
         return Json.toBytes(new Envelope(UUID.randomUUID().toString(), correlationId, Envelope.ERROR, null, null,
-            Instant.now(), null, null, code.name(), message));
+            Instant.now(), null, null, code.name(), message, null));
     }
 
     @Override
     public byte[] event(Event event, Position position) {
         return Json.toBytes(new Envelope(event.id(), event.correlationId(), Envelope.EVENT, event.event(), event.data(),
-            event.ts(), event.channel().name(), position.encode(), null, null));
+            event.ts(), event.channel().name(), position.encode(), null, null, null));
+    }
+
+    @Override
+    public byte[] replayed(Event event, Position position) {
+        return Json.toBytes(new Envelope(event.id(), event.correlationId(), Envelope.EVENT, event.event(), event.data(),
+            event.ts(), event.channel().name(), position.encode(), null, null, Boolean.TRUE));
+    }
+
+    @Override
+    public byte[] replayCompleted(Request request, String channel, long count) {
+        return Json.toBytes(new Envelope(UUID.randomUUID().toString(), request.id(), Envelope.EVENT, "replay.completed",
+            Json.object().put("channel", channel).put("count", count), Instant.now(), channel, null, null, null,
+            Boolean.TRUE));
     }
 }

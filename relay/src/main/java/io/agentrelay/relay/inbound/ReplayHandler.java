@@ -1,0 +1,101 @@
+package io.agentrelay.relay.inbound;
+
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import io.agentrelay.common.json.Json;
+import io.agentrelay.common.protocol.ErrorCode;
+import io.agentrelay.common.protocol.Position;
+import io.agentrelay.common.protocol.RelayException;
+import io.agentrelay.relay.fanout.ChannelLocation;
+import io.agentrelay.relay.fanout.EventFanout;
+import io.agentrelay.relay.fanout.HistoryReader;
+import io.agentrelay.relay.session.Session;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * {@code replay}: a channel's past events between two points, sent with {@code replayed: true} beside (never into)
+ * the socket's live subscriptions, at the original pace times {@code speed} or as fast as the socket takes them, then
+ * {@code replay.completed} with the count.
+ */
+final class ReplayHandler {
+
+    private static final long BACKLOG_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+
+    private final EventFanout fanout;
+    private final HistoryReader history;
+
+    ReplayHandler(EventFanout fanout, HistoryReader history) {
+        this.fanout = fanout;
+        this.history = history;
+    }
+
+    void replay(Session session, Request.Replay request) {
+        try {
+            history.submit(partition -> {
+                try {
+                    run(session, request, partition);
+                } catch (KafkaException e) {
+                    session.send(session.dialect().error(ErrorCode.UNAVAILABLE,
+                        "cannot read the channel's history: " + e.getMessage(), request.id()));
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            session.send(session.dialect().error(ErrorCode.UNAVAILABLE,
+                "too many replays in progress on this relay; retry later", request.id()));
+        }
+    }
+
+    private void run(Session session, Request.Replay request, HistoryReader.Partition partition) {
+        ChannelLocation location = fanout.locate(request.channel());
+        TopicPartition topicPartition = location.partition();
+        long end = partition.endOffset(topicPartition);
+        long from = Math.max(offset(request.from(), location, partition, false), partition.firstOffset(topicPartition));
+        long to = request.to() == null ? end : Math.min(end, offset(request.to(), location, partition, true));
+        session.send(session.dialect().response(request, Json.object()
+            .put("status", "replaying")
+            .put("channel", request.channel().name())
+            .put("speed", request.speed())));
+        long[] previousTimestamp = {-1};
+        long count = from >= to ? 0 : partition.read(topicPartition, request.channel().name(), from, to, historic -> {
+            pace(request.speed(), previousTimestamp, historic.timestamp());
+            while (session.isOpen() && session.isBacklogged()) {
+                LockSupport.parkNanos(BACKLOG_PAUSE_NANOS);
+            }
+            Position position = new Position(location.incarnation(), topicPartition.partition(), historic.offset());
+            session.send(session.dialect().replayed(historic.event(), position));
+            return session.isOpen() && !Thread.currentThread().isInterrupted();
+        });
+        session.send(session.dialect().replayCompleted(request, request.channel().name(), count));
+    }
+
+    /** The first offset to send ({@code end} false), or the one after the last ({@code end} true). */
+    private static long offset(ReplayBound bound, ChannelLocation location, HistoryReader.Partition partition,
+                               boolean end) {
+        if (bound instanceof ReplayBound.AtTime at) {
+            return partition.offsetAt(location.partition(), at.time().toEpochMilli() + (end ? 1 : 0));
+        }
+        Position position = ((ReplayBound.AtPosition) bound).position();
+        if (!position.incarnation().equals(location.incarnation())
+            || position.partition() != location.partition().partition()) {
+            throw new RelayException(ErrorCode.INVALID_REQUEST,
+                "pos " + position + " is not a position of this channel in the current event topic");
+        }
+        return position.offset() + (end ? 1 : 0);
+    }
+
+    /** Waits out the original gap between two events, shortened by the speed; speed 0 does not wait. */
+    private static void pace(double speed, long[] previousTimestamp, long timestamp) {
+        if (speed > 0 && previousTimestamp[0] >= 0 && timestamp > previousTimestamp[0]) {
+            long gapNanos = (long) (TimeUnit.MILLISECONDS.toNanos(timestamp - previousTimestamp[0]) / speed);
+            long deadline = System.nanoTime() + gapNanos;
+            for (long left = gapNanos; left > 0 && !Thread.currentThread().isInterrupted();
+                 left = deadline - System.nanoTime()) {
+                LockSupport.parkNanos(left);
+            }
+        }
+        previousTimestamp[0] = timestamp;
+    }
+}

@@ -1,0 +1,142 @@
+package io.agentrelay.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.agentrelay.client.RelayClient;
+import io.agentrelay.common.json.Json;
+import io.agentrelay.common.protocol.Channel;
+import io.agentrelay.common.protocol.Envelope;
+import io.agentrelay.common.protocol.Namespace;
+import io.agentrelay.common.protocol.Position;
+import io.agentrelay.common.topic.Partitions;
+import io.agentrelay.testkit.EmbeddedKafka;
+import io.agentrelay.testkit.KafkaExtension;
+import io.agentrelay.testkit.TopicPrefix;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(KafkaExtension.class)
+class ReplayIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final long GAP_MS = 300;
+
+    @TempDir
+    Path sandbox;
+
+    private LocalCluster cluster;
+    private EventWriter writer;
+    private final Channel.Scoped channel = Channel.of(Namespace.WORKFLOW, "history");
+    private final Channel.Scoped other = Channel.of(Namespace.WORKFLOW, "other");
+    private final List<RecordMetadata> written = new ArrayList<>();
+    private final long start = Instant.parse("2026-11-20T10:00:00Z").toEpochMilli();
+
+    @BeforeEach
+    void start(EmbeddedKafka kafka, TopicPrefix prefix) throws Exception {
+        cluster = LocalCluster.start(kafka, prefix, sandbox, 1);
+        writer = new EventWriter(kafka.bootstrapServers(), prefix.value());
+        for (int seq = 0; seq < 10; seq++) {
+            written.add(writer.tickAt(channel, seq, 10, start + seq * GAP_MS));
+            writer.tickAt(other, seq, 10, start + seq * GAP_MS);
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        writer.close();
+        cluster.close();
+    }
+
+    @Test
+    void shouldReplayExactlyTheChannelsEventsBetweenTwoPositionsAsFastAsPossible() throws Exception {
+        RelayClient client = cluster.connect(0);
+        Frames frames = new Frames();
+        client.addListener(frames);
+
+        Envelope started = client.request("replay", Json.object().put("channel", channel.name())
+            .put("from", pos(2)).put("to", pos(7)).put("speed", 0)).get(10, TimeUnit.SECONDS);
+
+        assertThat(started.data().path("status").asText()).isEqualTo("replaying");
+        await().atMost(WAIT).until(() -> frames.eventNames(channel.name()).contains("replay.completed"));
+        List<Envelope> events = frames.events(channel.name());
+        assertThat(events).extracting(Envelope::event).containsExactly(
+            "tick", "tick", "tick", "tick", "tick", "tick", "replay.completed");
+        assertThat(events.subList(0, 6)).extracting(e -> e.data().path("seq").asInt()).containsExactly(2, 3, 4, 5, 6, 7);
+        assertThat(events).allMatch(e -> Boolean.TRUE.equals(e.replayed()));
+        Envelope completed = events.get(6);
+        assertThat(completed.data().path("count").asLong()).isEqualTo(6);
+        assertThat(completed.correlationId()).isEqualTo(started.correlationId());
+    }
+
+    @Test
+    void shouldReplayBetweenTwoTimesAndKeepLiveEventsApart() throws Exception {
+        RelayClient client = cluster.connect(0);
+        Frames frames = new Frames();
+        client.addListener(frames);
+        client.subscribe(channel.name()).get(10, TimeUnit.SECONDS);
+
+        client.request("replay", Json.object().put("channel", channel.name())
+            .put("from", Instant.ofEpochMilli(start + 5 * GAP_MS).toString())
+            .put("to", Instant.ofEpochMilli(start + 8 * GAP_MS).toString())).get(10, TimeUnit.SECONDS);
+        writer.tick(channel, 100, 10);
+
+        await().atMost(WAIT).until(() -> frames.eventNames(channel.name()).contains("replay.completed")
+            && frames.events(channel.name()).stream().anyMatch(e -> e.data().path("seq").asInt() == 100));
+        List<Envelope> replayed = frames.events(channel.name()).stream()
+            .filter(e -> Boolean.TRUE.equals(e.replayed()) && e.event().equals("tick")).toList();
+        List<Envelope> live = frames.events(channel.name()).stream().filter(e -> e.replayed() == null).toList();
+        assertThat(replayed).extracting(e -> e.data().path("seq").asInt()).containsExactly(5, 6, 7, 8);
+        assertThat(live).extracting(e -> e.data().path("seq").asInt()).containsExactly(100);
+    }
+
+    @Test
+    void shouldReplayAtTheOriginalPaceAtSpeedOne() throws Exception {
+        RelayClient client = cluster.connect(0);
+        List<Long> arrivals = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Frames frames = new Frames();
+        client.addListener(frame -> {
+            if ("tick".equals(frame.event())) {
+                arrivals.add(System.nanoTime());
+            }
+        });
+        client.addListener(frames);
+
+        client.request("replay", Json.object().put("channel", channel.name())
+            .put("from", pos(0)).put("to", pos(4)).put("speed", 1)).get(10, TimeUnit.SECONDS);
+
+        await().atMost(WAIT).until(() -> frames.eventNames(channel.name()).contains("replay.completed"));
+        assertThat(arrivals).hasSize(5);
+        for (int i = 1; i < arrivals.size(); i++) {
+            assertThat(Duration.ofNanos(arrivals.get(i) - arrivals.get(i - 1)))
+                .as("gap before event %d", i).isGreaterThanOrEqualTo(Duration.ofMillis(GAP_MS - 50));
+        }
+        assertThat(Duration.ofNanos(arrivals.get(4) - arrivals.get(0)))
+            .isLessThan(Duration.ofMillis(4 * GAP_MS + 2_000));
+    }
+
+    private String pos(int seq) throws Exception {
+        RecordMetadata metadata = written.get(seq);
+        return new Position(incarnation(), metadata.partition(), metadata.offset()).encode();
+    }
+
+    /** A plain subscribe answers with a pos of the channel's partition, which names the topic's incarnation. */
+    private String incarnation() throws Exception {
+        RelayClient probe = cluster.connect(0);
+        Position live = Position.decode(probe.subscribe(channel.name()).get(10, TimeUnit.SECONDS).data().path("pos")
+            .asText());
+        assertThat(live.partition()).isEqualTo(Partitions.forKey(channel.name(), 3));
+        return live.incarnation();
+    }
+}
