@@ -2,252 +2,332 @@ package io.agentrelay.client;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Envelope;
+import io.agentrelay.common.protocol.Position;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A connection to a relay's canonical endpoint ({@code /ws}). Requests return futures of their response; events
- * and every other frame go to listeners.
+ * A client of Agent Relay that survives relay nodes going away. It connects to one of its endpoints, subscribes with
+ * handlers, and sends requests; when the connection drops it reconnects with exponential backoff and jitter, trying
+ * the endpoints in turn, and resumes every channel from the last event its handler received, so that each event
+ * reaches the handler once and in order.
  *
  * <pre>{@code
- * try (RelayClient client = RelayClient.connect(URI.create("ws://127.0.0.1:8080/ws"), Duration.ofSeconds(5))) {
- *     client.addListener(frame -> System.out.println(frame.event() + " " + frame.data()));
- *     client.subscribe("workflow:wf-1").get(5, TimeUnit.SECONDS);
+ * try (RelayClient client = RelayClient.builder()
+ *         .endpoints(List.of(URI.create("ws://relay-1:8080/ws"), URI.create("ws://relay-2:8080/ws")))
+ *         .build()) {
+ *     client.connect();
+ *     client.subscribe("workflow:wf-1", event -> System.out.println(event.event())).get(5, TimeUnit.SECONDS);
  *     client.request("execute_workflow", workflow).get(5, TimeUnit.SECONDS);
  * }
  * }</pre>
  *
- * <p>Thread-safe. Listeners run on the WebSocket's receiving thread, one frame at a time, in arrival order; they must
- * not block.
+ * <p>Thread-safe. Requests fail fast while disconnected; subscriptions persist across reconnects until
+ * {@link #unsubscribe} or {@link #close}.
  */
 public final class RelayClient implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RelayClient.class);
-    private static final ObjectReader ENVELOPE = Json.readerFor(Envelope.class);
 
-    /** The code a client reports when the connection ended without a close frame (RFC 6455, 7.4.1). */
-    public static final int ABNORMAL_CLOSURE = 1006;
-
-    private final WebSocket socket;
-    private final Receiver receiver;
+    private final List<URI> endpoints;
     private final Duration requestTimeout;
-    private CompletableFuture<WebSocket> lastSend = CompletableFuture.completedFuture(null);
+    private final Duration initialBackoff;
+    private final Duration maxBackoff;
+    private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService reconnector;
+    private final AtomicInteger nextEndpoint = new AtomicInteger();
+    private volatile RelayConnection connection;
+    private volatile boolean closed;
 
-    private RelayClient(WebSocket socket, Receiver receiver, Duration requestTimeout) {
-        this.socket = socket;
-        this.receiver = receiver;
-        this.requestTimeout = requestTimeout;
+    private RelayClient(Builder builder) {
+        this.endpoints = List.copyOf(builder.endpoints);
+        this.requestTimeout = builder.requestTimeout;
+        this.initialBackoff = builder.initialBackoff;
+        this.maxBackoff = builder.maxBackoff;
+        this.reconnector = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "relay-client-reconnect");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** A builder; {@link Builder#endpoints} is required. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     /**
-     * Connects and waits for the relay's {@code session.created} welcome.
+     * Connects to the first endpoint that answers, trying each once.
      *
-     * @param uri     the endpoint, such as {@code ws://127.0.0.1:8080/ws}
-     * @param timeout how long connecting may take; also each request's timeout
-     * @return the connected client
-     * @throws IOException when the relay cannot be reached or does not welcome the client in time
+     * @throws IOException when none does; the client stays usable and {@link #connect()} may be called again
      */
-    public static RelayClient connect(URI uri, Duration timeout) throws IOException {
-        Receiver receiver = new Receiver();
-        try {
-            WebSocket socket = HttpClient.newBuilder().connectTimeout(timeout).build()
-                .newWebSocketBuilder()
-                .connectTimeout(timeout)
-                .buildAsync(uri, receiver)
-                .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            receiver.welcome.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return new RelayClient(socket, receiver, timeout);
-        } catch (ExecutionException e) {
-            throw new IOException("cannot connect to " + uri + ": " + e.getCause().getMessage(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new IOException("no welcome from " + uri + " within " + timeout.toMillis() + " ms", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while connecting to " + uri, e);
+    public synchronized void connect() throws IOException {
+        IOException last = null;
+        for (int i = 0; i < endpoints.size(); i++) {
+            try {
+                attach(RelayConnection.connect(endpoint(), requestTimeout));
+                return;
+            } catch (IOException e) {
+                last = e;
+            }
         }
+        throw new IOException("no relay answered at " + endpoints, last);
     }
 
-    /** The connection id from the relay's welcome; replies to this connection travel on {@code conn:<id>}. */
-    public String connectionId() {
-        return receiver.welcome.join().data().path("connection_id").asText();
+    /** Whether a connection is open now. */
+    public boolean isConnected() {
+        RelayConnection current = connection;
+        return current != null && !current.closed().isDone();
     }
 
     /**
-     * Receives every frame the relay sends, responses and errors included, from now on.
+     * Subscribes to a channel; after a reconnect the subscription resumes where the handler's last event left off.
      *
-     * @param listener called once per frame, in order
+     * @param channel {@code <namespace>:<id>}
+     * @param handler receives the channel's events
+     * @return the relay's response
      */
-    public void addListener(Consumer<Envelope> listener) {
-        receiver.listeners.add(listener);
+    public CompletableFuture<Envelope> subscribe(String channel, ChannelHandler handler) {
+        Subscription subscription = new Subscription(channel, handler);
+        if (subscriptions.putIfAbsent(channel, subscription) != null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("already subscribed to " + channel));
+        }
+        return subscription.subscribe(current(), false);
     }
 
     /**
-     * Sends a request and returns its response.
+     * Stops a subscription.
      *
-     * @param name the request name, such as {@code execute_workflow}
+     * @param channel the channel
+     * @return the relay's response
+     */
+    public CompletableFuture<Envelope> unsubscribe(String channel) {
+        subscriptions.remove(channel);
+        return current().request("unsubscribe", Json.object().put("channel", channel));
+    }
+
+    /**
+     * Sends a request on the current connection.
+     *
+     * @param name the request name
      * @param data its fields
-     * @return the response frame; fails with {@link RelayErrorException} on an error frame, or with a
-     *     {@link TimeoutException} when no answer comes within the timeout
+     * @return the response; fails at once with an {@link IOException} while disconnected
      */
     public CompletableFuture<Envelope> request(String name, JsonNode data) {
-        String id = UUID.randomUUID().toString();
-        CompletableFuture<Envelope> response = new CompletableFuture<>();
-        receiver.pending.put(id, response);
-        response.whenComplete((frame, failure) -> receiver.pending.remove(id));
-        sendText(Json.toText(Envelope.request(id, name, data)))
-            .whenComplete((ignored, failure) -> {
-                if (failure != null) {
-                    response.completeExceptionally(failure);
-                }
-            });
-        return response.orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    /**
-     * Subscribes to a channel.
-     *
-     * @param channel {@code <namespace>:<id>} or {@code global}
-     * @return the response; events of the channel published after it completes are delivered
-     */
-    public CompletableFuture<Envelope> subscribe(String channel) {
-        return request("subscribe", Json.object().put("channel", channel));
-    }
-
-    /**
-     * Sends a raw text frame, for protocols' corners that {@link #request} does not cover.
-     *
-     * @param text the frame
-     * @return completes when the frame was handed to the network
-     */
-    public CompletableFuture<WebSocket> sendText(String text) {
-        synchronized (this) {
-            // The JDK WebSocket allows one outstanding send at a time; chaining keeps frames in call order.
-            lastSend = lastSend.handle((ignored, failure) -> null).thenCompose(ignored -> socket.sendText(text, true));
-            return lastSend;
+        RelayConnection current = connection;
+        if (current == null || current.closed().isDone()) {
+            return CompletableFuture.failedFuture(new IOException("not connected; reconnecting"));
         }
+        return current.request(name, data);
     }
 
-    /** Completes with the close code and reason when the relay closes the connection. */
-    public CompletableFuture<CloseStatus> closed() {
-        return receiver.closed;
+    /** The position of the last event the handler of a channel received, if any. */
+    public java.util.Optional<String> lastPosition(String channel) {
+        Subscription subscription = subscriptions.get(channel);
+        return subscription == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(subscription.lastPos);
     }
 
-    /** Closes the connection normally and waits briefly for the relay's answer. */
+    /** Stops reconnecting and closes the connection. */
     @Override
     public void close() {
-        if (!socket.isOutputClosed()) {
-            socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye");
-        }
-        try {
-            receiver.closed.get(2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            socket.abort();
+        closed = true;
+        reconnector.shutdownNow();
+        RelayConnection current = connection;
+        if (current != null) {
+            current.close();
         }
     }
 
-    /**
-     * How the relay closed the connection.
-     *
-     * @param code   the WebSocket close code
-     * @param reason the close reason
-     */
-    public record CloseStatus(int code, String reason) {
+    private RelayConnection current() {
+        RelayConnection current = connection;
+        if (current == null) {
+            throw new IllegalStateException("call connect() first");
+        }
+        return current;
     }
 
-    private static final class Receiver implements WebSocket.Listener {
-        private final CompletableFuture<Envelope> welcome = new CompletableFuture<>();
-        private final CompletableFuture<CloseStatus> closed = new CompletableFuture<>();
-        private final Map<String, CompletableFuture<Envelope>> pending = new ConcurrentHashMap<>();
-        private final List<Consumer<Envelope>> listeners = new CopyOnWriteArrayList<>();
-        private final StringBuilder partial = new StringBuilder();
+    private URI endpoint() {
+        return endpoints.get(Math.floorMod(nextEndpoint.getAndIncrement(), endpoints.size()));
+    }
 
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                String text = partial.toString();
-                partial.setLength(0);
-                onFrame(text);
+    private void attach(RelayConnection fresh) {
+        fresh.addListener(this::route);
+        connection = fresh;
+        fresh.closed().whenComplete((status, failure) -> {
+            if (!closed && connection == fresh) {
+                LOG.info("Connection lost ({}); reconnecting", status);
+                scheduleReconnect(0);
             }
-            webSocket.request(1);
-            return null;
+        });
+    }
+
+    private void scheduleReconnect(int attempt) {
+        long cap = Math.min(maxBackoff.toMillis(), initialBackoff.toMillis() << Math.min(attempt, 20));
+        // Equal jitter: at least half the backoff, so that a fleet of clients does not return in lockstep.
+        long delay = cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1);
+        try {
+            reconnector.schedule(() -> reconnect(attempt), delay, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("Client closed; not reconnecting");
+        }
+    }
+
+    private void reconnect(int attempt) {
+        if (closed) {
+            return;
+        }
+        URI uri = endpoint();
+        try {
+            RelayConnection fresh = RelayConnection.connect(uri, requestTimeout);
+            attach(fresh);
+            subscriptions.values().forEach(subscription -> subscription.subscribe(fresh, true));
+            LOG.info("Reconnected to {}", uri);
+        } catch (IOException e) {
+            LOG.debug("Reconnecting to {} failed (attempt {})", uri, attempt + 1, e);
+            scheduleReconnect(attempt + 1);
+        }
+    }
+
+    private void route(Envelope frame) {
+        if (!Envelope.EVENT.equals(frame.type()) || frame.room() == null || Boolean.TRUE.equals(frame.replayed())) {
+            return;
+        }
+        Subscription subscription = subscriptions.get(frame.room());
+        if (subscription != null) {
+            subscription.deliver(frame);
+        }
+    }
+
+    /** One channel's handler and how far it got. */
+    private final class Subscription {
+        private final String channel;
+        private final ChannelHandler handler;
+        private volatile String lastPos;
+
+        Subscription(String channel, ChannelHandler handler) {
+            this.channel = channel;
+            this.handler = handler;
         }
 
-        @Override
-        public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-            LOG.warn("Ignoring a binary frame from the relay");
-            webSocket.request(1);
-            return null;
+        CompletableFuture<Envelope> subscribe(RelayConnection on, boolean resuming) {
+            ObjectNode data = Json.object().put("channel", channel);
+            String since = lastPos;
+            if (since != null) {
+                data.put("since", since);
+            }
+            return on.request("subscribe", data).whenComplete((response, failure) -> {
+                if (failure != null) {
+                    LOG.warn("Subscribing to {} failed", channel, failure);
+                    return;
+                }
+                if (lastPos == null && response.data().hasNonNull("pos")) {
+                    lastPos = response.data().get("pos").asText();
+                }
+                if (resuming) {
+                    handler.onResumed(response.data().path("recovered").asBoolean(since == null),
+                        response.data().path("reason").asText(null));
+                }
+            });
         }
 
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            closed.complete(new CloseStatus(statusCode, reason));
-            failPending(new IOException("connection closed: " + statusCode + " " + reason));
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket webSocket, Throwable error) {
-            closed.complete(new CloseStatus(ABNORMAL_CLOSURE, String.valueOf(error.getMessage())));
-            welcome.completeExceptionally(error);
-            failPending(error);
-        }
-
-        private void onFrame(String text) {
-            Envelope frame;
-            try {
-                frame = ENVELOPE.readValue(text);
-            } catch (IOException e) {
-                LOG.warn("Ignoring a frame that is not an envelope: {}", text, e);
+        /** Called on the connection's receiving thread. */
+        void deliver(Envelope event) {
+            if (event.pos() != null && lastPos != null && !isAfter(event.pos(), lastPos)) {
                 return;
             }
-            if (!welcome.isDone() && "session.created".equals(frame.event())) {
-                welcome.complete(frame);
+            if (event.pos() != null) {
+                lastPos = event.pos();
             }
-            for (Consumer<Envelope> listener : listeners) {
-                try {
-                    listener.accept(frame);
-                } catch (RuntimeException e) {
-                    LOG.warn("A frame listener failed", e);
-                }
-            }
-            if (frame.correlationId() != null) {
-                CompletableFuture<Envelope> response = pending.get(frame.correlationId());
-                if (response != null) {
-                    if (Envelope.ERROR.equals(frame.type())) {
-                        response.completeExceptionally(new RelayErrorException(frame.errorCode(), frame.errorMessage()));
-                    } else {
-                        response.complete(frame);
-                    }
-                }
-            }
+            handler.onEvent(event);
         }
 
-        private void failPending(Throwable failure) {
-            pending.values().forEach(response -> response.completeExceptionally(failure));
+        private boolean isAfter(String pos, String than) {
+            try {
+                Position next = Position.decode(pos);
+                Position last = Position.decode(than);
+                return !next.incarnation().equals(last.incarnation()) || next.partition() != last.partition()
+                    || next.offset() > last.offset();
+            } catch (RuntimeException e) {
+                return true;
+            }
+        }
+    }
+
+    /** Settings of a {@link RelayClient}. */
+    public static final class Builder {
+        private List<URI> endpoints = List.of();
+        private Duration requestTimeout = Duration.ofSeconds(10);
+        private Duration initialBackoff = Duration.ofMillis(100);
+        private Duration maxBackoff = Duration.ofSeconds(30);
+
+        private Builder() {
+        }
+
+        /**
+         * @param endpoints relay URLs such as {@code ws://relay-1:8080/ws}, tried in turn
+         * @return this builder
+         */
+        public Builder endpoints(List<URI> endpoints) {
+            if (endpoints == null || endpoints.isEmpty()) {
+                throw new IllegalArgumentException("at least one endpoint is needed");
+            }
+            this.endpoints = List.copyOf(endpoints);
+            return this;
+        }
+
+        /**
+         * @param requestTimeout how long connecting and each request may take; default 10 s
+         * @return this builder
+         */
+        public Builder requestTimeout(Duration requestTimeout) {
+            this.requestTimeout = positive("requestTimeout", requestTimeout);
+            return this;
+        }
+
+        /**
+         * @param initial the first reconnect delay, doubled per failed attempt; default 100 ms
+         * @param max     the longest delay; default 30 s
+         * @return this builder
+         */
+        public Builder backoff(Duration initial, Duration max) {
+            this.initialBackoff = positive("initial backoff", initial);
+            this.maxBackoff = positive("max backoff", max);
+            if (max.compareTo(initial) < 0) {
+                throw new IllegalArgumentException("max backoff " + max + " is shorter than initial backoff " + initial);
+            }
+            return this;
+        }
+
+        /** Builds the client; call {@link RelayClient#connect()} next. */
+        public RelayClient build() {
+            if (endpoints.isEmpty()) {
+                throw new IllegalStateException("endpoints are required");
+            }
+            return new RelayClient(this);
+        }
+
+        private static Duration positive(String name, Duration value) {
+            Objects.requireNonNull(value, name);
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive, but was " + value);
+            }
+            return value;
         }
     }
 }

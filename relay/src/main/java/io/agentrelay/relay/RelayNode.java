@@ -2,6 +2,7 @@ package io.agentrelay.relay;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
 import io.agentrelay.common.config.RelayConfig;
@@ -37,6 +38,7 @@ public final class RelayNode implements AutoCloseable {
     private final EventFanout fanout;
     private final HistoryReader history;
     private final RelayServer server;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private RelayNode(RelayConfig config, SessionRegistry sessions, CommandPublisher publisher, KafkaHealth health,
                       EventFanout fanout, HistoryReader history, RelayServer server) {
@@ -91,8 +93,12 @@ public final class RelayNode implements AutoCloseable {
         return config;
     }
 
+    /** Stops the node; a second call does nothing. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         sessions.closeAll(WsCloseCodes.GOING_AWAY, "relay node shutting down");
         server.close();
         history.close();

@@ -14,7 +14,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.agentrelay.client.RelayClient;
+import io.agentrelay.client.RelayConnection;
 import io.agentrelay.client.RelayErrorException;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Envelope;
@@ -50,7 +50,7 @@ class BadInputIT {
 
     @Test
     void shouldAnswerBadFramesWithErrorsAndKeepTheConnectionUsable() throws Exception {
-        RelayClient client = cluster.connect(0);
+        RelayConnection client = cluster.connect(0);
         Frames frames = new Frames();
         client.addListener(frames);
 
@@ -90,20 +90,20 @@ class BadInputIT {
 
     @Test
     void shouldCloseOnlyTheSocketThatSentAnOversizedFrame() throws Exception {
-        RelayClient offender = cluster.connect(0);
-        RelayClient bystander = cluster.connect(0);
+        RelayConnection offender = cluster.connect(0);
+        RelayConnection bystander = cluster.connect(0);
 
         offender.sendText("{\"type\":\"request\",\"event\":\"ping\",\"data\":{\"pad\":\"" + "x".repeat(70_000) + "\"}}");
 
-        RelayClient.CloseStatus status = offender.closed().get(10, TimeUnit.SECONDS);
+        RelayConnection.CloseStatus status = offender.closed().get(10, TimeUnit.SECONDS);
         assertThat(status.code()).isEqualTo(WsCloseCodes.MESSAGE_TOO_BIG);
         assertThat(bystander.request("ping", Json.object()).get(10, TimeUnit.SECONDS).type()).isEqualTo("response");
     }
 
     @Test
     void shouldRateLimitAFloodAndDisconnectAClientThatIgnoresIt() throws Exception {
-        RelayClient flooder = cluster.connect(0);
-        RelayClient bystander = cluster.connect(0);
+        RelayConnection flooder = cluster.connect(0);
+        RelayConnection bystander = cluster.connect(0);
         Frames frames = new Frames();
         flooder.addListener(frames);
 
@@ -120,7 +120,7 @@ class BadInputIT {
 
     @Test
     void shouldRejectErrorsWithTheRequestIdSoClientsCanMatchThem() {
-        RelayClient client = cluster.connect(0);
+        RelayConnection client = cluster.connect(0);
 
         assertThatThrownBy(() -> client.subscribe("global:x").get(10, TimeUnit.SECONDS))
             .isInstanceOf(ExecutionException.class)
@@ -132,7 +132,7 @@ class BadInputIT {
 
     @Test
     void shouldServeHealthAndStats() throws Exception {
-        RelayClient client = cluster.connect(0);
+        RelayConnection client = cluster.connect(0);
         client.request("ping", Json.object()).get(10, TimeUnit.SECONDS);
         HttpClient http = HttpClient.newHttpClient();
 

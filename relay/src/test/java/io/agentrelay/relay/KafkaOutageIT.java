@@ -13,7 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
-import io.agentrelay.client.RelayClient;
+import io.agentrelay.client.RelayConnection;
 import io.agentrelay.client.RelayErrorException;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Envelope;
@@ -30,7 +30,7 @@ class KafkaOutageIT {
         try (EmbeddedKafka kafka = EmbeddedKafka.startNew();
              LocalCluster cluster = LocalCluster.start(kafka.bootstrapServers(), new TopicPrefix("outage"), sandbox, 1,
                  Map.of("RELAY_COMMAND_TIMEOUT_MS", "2000"))) {
-            RelayClient client = cluster.connect(0);
+            RelayConnection client = cluster.connect(0);
             Frames frames = new Frames();
             client.addListener(frames);
             client.subscribe("workflow:wf-before").get(10, TimeUnit.SECONDS);

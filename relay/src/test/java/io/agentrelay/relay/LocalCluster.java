@@ -10,7 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.agentrelay.client.RelayClient;
+import io.agentrelay.client.RelayConnection;
 import io.agentrelay.common.config.ExecutorConfig;
 import io.agentrelay.common.config.RelayConfig;
 import io.agentrelay.executor.consume.ExecutorNode;
@@ -25,7 +25,7 @@ import io.agentrelay.testkit.TopicPrefix;
 final class LocalCluster implements AutoCloseable {
 
     private final List<RelayNode> relays = new ArrayList<>();
-    private final List<RelayClient> clients = new ArrayList<>();
+    private final List<RelayConnection> clients = new ArrayList<>();
     private final ExecutorNode executor;
 
     private LocalCluster(Map<String, String> env, int relayCount) {
@@ -69,9 +69,9 @@ final class LocalCluster implements AutoCloseable {
     }
 
     /** A client of one relay node, closed with the cluster. */
-    RelayClient connect(int relay) {
+    RelayConnection connect(int relay) {
         try {
-            RelayClient client = RelayClient.connect(webSocket(relay), Duration.ofSeconds(10));
+            RelayConnection client = RelayConnection.connect(webSocket(relay), Duration.ofSeconds(10));
             clients.add(client);
             return client;
         } catch (IOException e) {
@@ -81,7 +81,7 @@ final class LocalCluster implements AutoCloseable {
 
     @Override
     public void close() {
-        clients.forEach(RelayClient::close);
+        clients.forEach(RelayConnection::close);
         relays.forEach(RelayNode::close);
         executor.close();
     }

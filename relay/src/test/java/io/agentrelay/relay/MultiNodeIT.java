@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-import io.agentrelay.client.RelayClient;
+import io.agentrelay.client.RelayConnection;
 import io.agentrelay.common.protocol.Envelope;
 import io.agentrelay.testkit.EmbeddedKafka;
 import io.agentrelay.testkit.KafkaExtension;
@@ -25,8 +25,8 @@ class MultiNodeIT {
     void shouldDeliverToEachNodesOwnSubscribersWhicheverNodeTookTheCommand(
         EmbeddedKafka kafka, TopicPrefix prefix, @TempDir Path sandbox) throws Exception {
         try (LocalCluster cluster = LocalCluster.start(kafka, prefix, sandbox, 2)) {
-            RelayClient onFirst = cluster.connect(0);
-            RelayClient onSecond = cluster.connect(1);
+            RelayConnection onFirst = cluster.connect(0);
+            RelayConnection onSecond = cluster.connect(1);
             Frames firstFrames = new Frames();
             Frames secondFrames = new Frames();
             onFirst.addListener(firstFrames);

@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import io.agentrelay.client.RelayClient;
+import io.agentrelay.client.RelayConnection;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Envelope;
@@ -61,7 +61,7 @@ class ReplayIT {
 
     @Test
     void shouldReplayExactlyTheChannelsEventsBetweenTwoPositionsAsFastAsPossible() throws Exception {
-        RelayClient client = cluster.connect(0);
+        RelayConnection client = cluster.connect(0);
         Frames frames = new Frames();
         client.addListener(frames);
 
@@ -82,7 +82,7 @@ class ReplayIT {
 
     @Test
     void shouldReplayBetweenTwoTimesAndKeepLiveEventsApart() throws Exception {
-        RelayClient client = cluster.connect(0);
+        RelayConnection client = cluster.connect(0);
         Frames frames = new Frames();
         client.addListener(frames);
         client.subscribe(channel.name()).get(10, TimeUnit.SECONDS);
@@ -103,7 +103,7 @@ class ReplayIT {
 
     @Test
     void shouldReplayAtTheOriginalPaceAtSpeedOne() throws Exception {
-        RelayClient client = cluster.connect(0);
+        RelayConnection client = cluster.connect(0);
         List<Long> arrivals = new java.util.concurrent.CopyOnWriteArrayList<>();
         Frames frames = new Frames();
         client.addListener(frame -> {
@@ -133,7 +133,7 @@ class ReplayIT {
 
     /** A plain subscribe answers with a pos of the channel's partition, which names the topic's incarnation. */
     private String incarnation() throws Exception {
-        RelayClient probe = cluster.connect(0);
+        RelayConnection probe = cluster.connect(0);
         Position live = Position.decode(probe.subscribe(channel.name()).get(10, TimeUnit.SECONDS).data().path("pos")
             .asText());
         assertThat(live.partition()).isEqualTo(Partitions.forKey(channel.name(), 3));

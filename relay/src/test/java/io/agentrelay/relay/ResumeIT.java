@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
-import io.agentrelay.client.RelayClient;
+import io.agentrelay.client.RelayConnection;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Envelope;
@@ -73,7 +73,7 @@ class ResumeIT {
                 throw new IllegalStateException(e);
             }
         });
-        RelayClient first = cluster.connect(0);
+        RelayConnection first = cluster.connect(0);
         Frames before = new Frames();
         first.addListener(before);
         first.subscribe(channel.name()).get(10, TimeUnit.SECONDS);
@@ -83,7 +83,7 @@ class ResumeIT {
         List<Envelope> received = before.events(channel.name());
         String lastPos = received.get(received.size() - 1).pos();
 
-        RelayClient second = cluster.connect(1);
+        RelayConnection second = cluster.connect(1);
         Frames after = new Frames();
         second.addListener(after);
         Envelope resumed = second.request("subscribe", Json.object().put("channel", channel.name()).put("since", lastPos))
@@ -109,7 +109,7 @@ class ResumeIT {
         Position third = Position.before(incarnationOf(channel), partitionOf(channel), offsets.get(2) + 1);
         deleteRecordsBefore(channel, offsets.get(6));
 
-        RelayClient client = cluster.connect(0);
+        RelayConnection client = cluster.connect(0);
         Frames frames = new Frames();
         client.addListener(frames);
         Envelope response = client.request("subscribe",
@@ -127,7 +127,7 @@ class ResumeIT {
         writer.tick(channel, 0, 10);
         Position foreign = new Position("AAAAAAAAAAAAAAAAAAAAAA", partitionOf(channel), 0);
 
-        RelayClient client = cluster.connect(0);
+        RelayConnection client = cluster.connect(0);
         Frames frames = new Frames();
         client.addListener(frames);
         Envelope response = client.request("subscribe",

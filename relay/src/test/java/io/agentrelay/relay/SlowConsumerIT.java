@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.agentrelay.client.RelayClient;
+import io.agentrelay.client.RelayConnection;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Envelope;
@@ -43,7 +43,7 @@ class SlowConsumerIT {
         try (LocalCluster cluster = LocalCluster.start(kafka.bootstrapServers(), prefix, sandbox, 1,
                  Map.of("RELAY_OUTBOX_MESSAGES", "64"));
              EventWriter writer = new EventWriter(kafka.bootstrapServers(), prefix.value())) {
-            RelayClient fast = cluster.connect(0);
+            RelayConnection fast = cluster.connect(0);
             Frames fastFrames = new Frames();
             fast.addListener(fastFrames);
             fast.subscribe(channel.name()).get(10, TimeUnit.SECONDS);
@@ -58,13 +58,13 @@ class SlowConsumerIT {
             assertThat(fast.closed()).isNotDone();
 
             slow.resumeReading();
-            RelayClient.CloseStatus closed = slow.closed.get(30, TimeUnit.SECONDS);
+            RelayConnection.CloseStatus closed = slow.closed.get(30, TimeUnit.SECONDS);
             assertThat(closed.code()).isEqualTo(WsCloseCodes.TRY_AGAIN_LATER);
             assertThat(closed.reason()).startsWith("slow consumer; resume").contains(channel.name() + "@");
             List<JsonNode> before = slow.events();
             assertThat(before.size()).isLessThan(TOTAL);
 
-            RelayClient again = cluster.connect(0);
+            RelayConnection again = cluster.connect(0);
             Frames afterFrames = new Frames();
             again.addListener(afterFrames);
             String since = before.get(before.size() - 1).path("pos").asText();
@@ -89,7 +89,7 @@ class SlowConsumerIT {
     /** A raw WebSocket client that stops reading after its subscription, as a stuck browser tab would. */
     private static final class StalledReader implements WebSocket.Listener {
         private final List<JsonNode> frames = new CopyOnWriteArrayList<>();
-        private final CompletableFuture<RelayClient.CloseStatus> closed = new CompletableFuture<>();
+        private final CompletableFuture<RelayConnection.CloseStatus> closed = new CompletableFuture<>();
         private final CompletableFuture<Void> subscribed = new CompletableFuture<>();
         private final StringBuilder partial = new StringBuilder();
         private volatile boolean reading = true;
@@ -139,7 +139,7 @@ class SlowConsumerIT {
 
         @Override
         public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            closed.complete(new RelayClient.CloseStatus(statusCode, reason));
+            closed.complete(new RelayConnection.CloseStatus(statusCode, reason));
             return null;
         }
     }

@@ -11,7 +11,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.agentrelay.client.RelayClient;
+import io.agentrelay.client.RelayConnection;
 import io.agentrelay.client.RelayErrorException;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Envelope;
@@ -47,7 +47,7 @@ class WorkflowDeliveryIT {
 
     @Test
     void shouldDeliverEveryEventOfADiamondWorkflowInOrder() throws Exception {
-        RelayClient client = cluster.connect(0);
+        RelayConnection client = cluster.connect(0);
         Frames frames = new Frames();
         client.addListener(frames);
         client.subscribe("workflow:wf-diamond").get(10, TimeUnit.SECONDS);
@@ -83,8 +83,8 @@ class WorkflowDeliveryIT {
 
     @Test
     void shouldNeverShowAClientAnotherWorkflowsEvents() throws Exception {
-        RelayClient first = cluster.connect(0);
-        RelayClient second = cluster.connect(0);
+        RelayConnection first = cluster.connect(0);
+        RelayConnection second = cluster.connect(0);
         Frames firstFrames = new Frames();
         Frames secondFrames = new Frames();
         first.addListener(firstFrames);
@@ -105,7 +105,7 @@ class WorkflowDeliveryIT {
 
     @Test
     void shouldAnswerWorkflowStatusFromTheOwningExecutor() throws Exception {
-        RelayClient client = cluster.connect(0);
+        RelayConnection client = cluster.connect(0);
         Frames frames = new Frames();
         client.addListener(frames);
         client.subscribe("workflow:wf-status").get(10, TimeUnit.SECONDS);
@@ -129,7 +129,7 @@ class WorkflowDeliveryIT {
 
     @Test
     void shouldFailInvalidWorkflowsWithAClearReason() throws Exception {
-        RelayClient client = cluster.connect(0);
+        RelayConnection client = cluster.connect(0);
         Frames frames = new Frames();
         client.addListener(frames);
 

@@ -1,0 +1,80 @@
+package io.agentrelay.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import io.agentrelay.client.ChannelHandler;
+import io.agentrelay.client.RelayClient;
+import io.agentrelay.common.protocol.Channel;
+import io.agentrelay.common.protocol.Envelope;
+import io.agentrelay.common.protocol.Namespace;
+import io.agentrelay.testkit.EmbeddedKafka;
+import io.agentrelay.testkit.KafkaExtension;
+import io.agentrelay.testkit.TopicPrefix;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(KafkaExtension.class)
+class FailoverIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final int TOTAL = 500;
+
+    @Test
+    void shouldContinueTheStreamOnAnotherNodeWhenItsNodeStops(
+        EmbeddedKafka kafka, TopicPrefix prefix, @TempDir Path sandbox) throws Exception {
+        Channel.Scoped channel = Channel.of(Namespace.WORKFLOW, "failover");
+        try (LocalCluster cluster = LocalCluster.start(kafka, prefix, sandbox, 2);
+             EventWriter writer = new EventWriter(kafka.bootstrapServers(), prefix.value());
+             RelayClient client = RelayClient.builder()
+                 .endpoints(List.of(cluster.webSocket(0), cluster.webSocket(1)))
+                 .backoff(Duration.ofMillis(50), Duration.ofSeconds(1))
+                 .build()) {
+            client.connect();
+            Recorder recorder = new Recorder();
+            client.subscribe(channel.name(), recorder).get(10, TimeUnit.SECONDS);
+            Thread publisher = new Thread(() -> {
+                try {
+                    for (int seq = 0; seq < TOTAL; seq++) {
+                        writer.tick(channel, seq, 10);
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            publisher.start();
+
+            await().atMost(WAIT).until(() -> recorder.seqs.size() >= 100);
+            cluster.relay(0).close();
+
+            await().atMost(WAIT).until(() -> recorder.seqs.size() >= TOTAL);
+            publisher.join(WAIT.toMillis());
+            assertThat(recorder.seqs).containsExactlyElementsOf(IntStream.range(0, TOTAL).boxed().toList());
+            assertThat(recorder.resumes).containsExactly(true);
+            assertThat(client.isConnected()).isTrue();
+        }
+    }
+
+    private static final class Recorder implements ChannelHandler {
+        final List<Integer> seqs = new CopyOnWriteArrayList<>();
+        final List<Boolean> resumes = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void onEvent(Envelope event) {
+            seqs.add(event.data().path("seq").asInt());
+        }
+
+        @Override
+        public void onResumed(boolean recovered, String reason) {
+            resumes.add(recovered);
+        }
+    }
+}
