@@ -10,6 +10,7 @@ import io.agentrelay.common.protocol.Position;
 import io.agentrelay.common.protocol.RelayException;
 import io.agentrelay.relay.fanout.ChannelLocation;
 import io.agentrelay.relay.fanout.EventFanout;
+import io.agentrelay.common.history.ChannelHistory;
 import io.agentrelay.relay.fanout.HistoryReader;
 import io.agentrelay.relay.session.Session;
 import org.apache.kafka.common.KafkaException;
@@ -21,8 +22,6 @@ import org.apache.kafka.common.TopicPartition;
  * {@code replay.completed} with the count.
  */
 final class ReplayHandler {
-
-    private static final long BACKLOG_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
     private final EventFanout fanout;
     private final HistoryReader history;
@@ -48,7 +47,7 @@ final class ReplayHandler {
         }
     }
 
-    private void run(Session session, Request.Replay request, HistoryReader.Partition partition) {
+    private void run(Session session, Request.Replay request, ChannelHistory partition) {
         ChannelLocation location = fanout.locate(request.channel());
         TopicPartition topicPartition = location.partition();
         long end = partition.endOffset(topicPartition);
@@ -61,9 +60,7 @@ final class ReplayHandler {
         long[] previousTimestamp = {-1};
         long count = from >= to ? 0 : partition.read(topicPartition, request.channel().name(), from, to, historic -> {
             pace(request.speed(), previousTimestamp, historic.timestamp());
-            while (session.isOpen() && session.isBacklogged()) {
-                LockSupport.parkNanos(BACKLOG_PAUSE_NANOS);
-            }
+            session.awaitRoom();
             Position position = new Position(location.incarnation(), topicPartition.partition(), historic.offset());
             session.send(session.dialect().replayed(historic.event(), position));
             return session.isOpen() && !Thread.currentThread().isInterrupted();
@@ -72,7 +69,7 @@ final class ReplayHandler {
     }
 
     /** The first offset to send ({@code end} false), or the one after the last ({@code end} true). */
-    private static long offset(ReplayBound bound, ChannelLocation location, HistoryReader.Partition partition,
+    private static long offset(ReplayBound bound, ChannelLocation location, ChannelHistory partition,
                                boolean end) {
         if (bound instanceof ReplayBound.AtTime at) {
             return partition.offsetAt(location.partition(), at.time().toEpochMilli() + (end ? 1 : 0));

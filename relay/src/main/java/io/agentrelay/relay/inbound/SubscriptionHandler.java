@@ -12,6 +12,7 @@ import io.agentrelay.common.protocol.Position;
 import io.agentrelay.common.protocol.RelayException;
 import io.agentrelay.relay.fanout.ChannelLocation;
 import io.agentrelay.relay.fanout.EventFanout;
+import io.agentrelay.common.history.ChannelHistory;
 import io.agentrelay.relay.fanout.HistoryReader;
 import io.agentrelay.relay.session.Session;
 import org.apache.kafka.common.KafkaException;
@@ -101,7 +102,7 @@ final class SubscriptionHandler {
     }
 
     private void catchUp(Session session, Request.Subscribe request, Channel.Scoped channel, Position since,
-                         HistoryReader.Partition partition) {
+                         ChannelHistory partition) {
         ChannelLocation location = fanout.locate(channel);
         TopicPartition topicPartition = location.partition();
         if (!since.incarnation().equals(location.incarnation())
@@ -127,6 +128,7 @@ final class SubscriptionHandler {
         lost.ifPresent(reason -> data.put("reason", reason));
         respond(session, request, data);
         partition.read(topicPartition, channel.name(), from, end, historic -> {
+            session.awaitRoom();
             Position position = new Position(location.incarnation(), topicPartition.partition(), historic.offset());
             session.catchUp(channel.name(), historic.offset(), position.encode(),
                 session.dialect().event(historic.event(), position));

@@ -6,7 +6,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Namespace;
@@ -26,6 +28,7 @@ import org.slf4j.LoggerFactory;
 public final class Session {
 
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
+    private static final long ROOM_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
     private final String id;
     private final Channel.Scoped privateChannel;
@@ -252,11 +255,14 @@ public final class Session {
     }
 
     /**
-     * Whether half the outbox is taken: producers that can wait (replays) hold back until it drains, so that only
-     * live traffic can make a session overflow.
+     * Waits while half the outbox is taken. Senders that can wait (resumes and replays read from history) call it
+     * before each frame, so that only live traffic can make a session overflow. Blocks: never call it on an I/O
+     * thread or the fan-out thread.
      */
-    public boolean isBacklogged() {
-        return outbox.size() >= outboxLimit / 2;
+    public void awaitRoom() {
+        while (isOpen() && outbox.size() >= outboxLimit / 2 && !Thread.currentThread().isInterrupted()) {
+            LockSupport.parkNanos(ROOM_POLL_NANOS);
+        }
     }
 
     private void writeNext() {
