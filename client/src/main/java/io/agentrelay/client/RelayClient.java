@@ -104,7 +104,21 @@ public final class RelayClient implements AutoCloseable {
      * @return the relay's response
      */
     public CompletableFuture<Envelope> subscribe(String channel, ChannelHandler handler) {
+        return subscribe(channel, null, handler);
+    }
+
+    /**
+     * Subscribes to a channel from a position: the channel's events after it come first, then live ones.
+     *
+     * @param channel {@code <namespace>:<id>}
+     * @param since   the {@code pos} of the last event already seen, or null for only new events
+     * @param handler receives the channel's events
+     * @return the relay's response; its {@code recovered} says whether the relay could start right after
+     *     {@code since}
+     */
+    public CompletableFuture<Envelope> subscribe(String channel, String since, ChannelHandler handler) {
         Subscription subscription = new Subscription(channel, handler);
+        subscription.lastPos = since;
         if (subscriptions.putIfAbsent(channel, subscription) != null) {
             return CompletableFuture.failedFuture(new IllegalStateException("already subscribed to " + channel));
         }

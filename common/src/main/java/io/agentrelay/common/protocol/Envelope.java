@@ -55,4 +55,17 @@ public record Envelope(
     public static Envelope request(String id, String event, JsonNode data) {
         return new Envelope(id, null, REQUEST, event, data, null, null, null, null, null, null);
     }
+
+    /**
+     * The frame of an event of a subscribed channel.
+     *
+     * @param event    the event
+     * @param position where it sits in Kafka
+     * @param replayed whether a replay sends it again
+     * @return the frame
+     */
+    public static Envelope event(Event event, Position position, boolean replayed) {
+        return new Envelope(event.id(), event.correlationId(), EVENT, event.event(), event.data(), event.ts(),
+            event.channel().name(), position.encode(), null, null, replayed ? Boolean.TRUE : null);
+    }
 }

@@ -249,14 +249,12 @@ public final class CanonicalDialect implements Dialect {
 
     @Override
     public byte[] event(Event event, Position position) {
-        return Json.toBytes(new Envelope(event.id(), event.correlationId(), Envelope.EVENT, event.event(), event.data(),
-            event.ts(), event.channel().name(), position.encode(), null, null, null));
+        return Json.toBytes(Envelope.event(event, position, false));
     }
 
     @Override
     public byte[] replayed(Event event, Position position) {
-        return Json.toBytes(new Envelope(event.id(), event.correlationId(), Envelope.EVENT, event.event(), event.data(),
-            event.ts(), event.channel().name(), position.encode(), null, null, Boolean.TRUE));
+        return Json.toBytes(Envelope.event(event, position, true));
     }
 
     @Override
