@@ -45,7 +45,9 @@ class BadInputIT {
 
     @AfterEach
     void stopCluster() {
-        cluster.close();
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     @Test

@@ -54,8 +54,12 @@ class CliIT {
 
     @AfterEach
     void stop() {
-        writer.close();
-        cluster.close();
+        if (writer != null) {
+            writer.close();
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     @Test

@@ -55,8 +55,12 @@ class ReplayIT {
 
     @AfterEach
     void stop() {
-        writer.close();
-        cluster.close();
+        if (writer != null) {
+            writer.close();
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     @Test

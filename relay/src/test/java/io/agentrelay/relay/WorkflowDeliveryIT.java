@@ -42,7 +42,9 @@ class WorkflowDeliveryIT {
 
     @AfterEach
     void stopCluster() {
-        cluster.close();
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     @Test

@@ -17,6 +17,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +28,7 @@ import org.slf4j.LoggerFactory;
 public final class TopicProvisioner {
 
     private static final Logger LOG = LoggerFactory.getLogger(TopicProvisioner.class);
+    private static final Duration METADATA_RETRY = Duration.ofMillis(100);
 
     private final Admin admin;
     private final KafkaSettings settings;
@@ -82,7 +84,31 @@ public final class TopicProvisioner {
         return describe(wanted.stream().map(NewTopic::name).toList());
     }
 
+    /**
+     * Describes the topics, asking again while the broker does not know a topic yet: a topic just created by the
+     * controller reaches the brokers' metadata a moment later.
+     */
     private Map<String, TopicInfo> describe(List<String> names) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                return describeOnce(names);
+            } catch (TopicSetupException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                LOG.debug("Topics not known to the broker yet; asking again");
+                try {
+                    Thread.sleep(METADATA_RETRY.toMillis());
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new TopicSetupException("interrupted while describing topics", interrupted);
+                }
+            }
+        }
+    }
+
+    private Map<String, TopicInfo> describeOnce(List<String> names) {
         try {
             Map<String, TopicDescription> descriptions = admin.describeTopics(names).allTopicNames()
                 .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
