@@ -206,6 +206,7 @@ public final class RelayConnection implements AutoCloseable {
         @Override
         public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
             closed.complete(new CloseStatus(statusCode, reason));
+            welcome.completeExceptionally(new IOException("closed by the relay: " + statusCode + " " + reason));
             failPending(new IOException("connection closed: " + statusCode + " " + reason));
             return null;
         }
@@ -225,15 +226,16 @@ public final class RelayConnection implements AutoCloseable {
                 LOG.warn("Ignoring a frame that is not an envelope: {}", text, e);
                 return;
             }
-            if (!welcome.isDone() && "session.created".equals(frame.event())) {
-                welcome.complete(frame);
-            }
             for (Consumer<Envelope> listener : listeners) {
                 try {
                     listener.accept(frame);
                 } catch (RuntimeException e) {
                     LOG.warn("A frame listener failed", e);
                 }
+            }
+            // Only now: a listener added as soon as connect() returns must not see the welcome.
+            if (!welcome.isDone() && "session.created".equals(frame.event())) {
+                welcome.complete(frame);
             }
             if (frame.correlationId() != null) {
                 CompletableFuture<Envelope> response = pending.get(frame.correlationId());

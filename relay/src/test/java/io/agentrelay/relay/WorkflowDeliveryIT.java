@@ -54,13 +54,27 @@ class WorkflowDeliveryIT {
         client.addListener(frames);
         client.subscribe("workflow:wf-diamond").get(10, TimeUnit.SECONDS);
 
-        Envelope accepted = client.request("execute_workflow", Workflows.diamond("wf-diamond")).get(10, TimeUnit.SECONDS);
+        Envelope accepted = client.request("execute_workflow", Workflows.diamond("wf-diamond")
+            .put("adapter", "llamaindex").put("prompt", "Write code")).get(10, TimeUnit.SECONDS);
 
         assertThat(accepted.data().path("status").asText()).isEqualTo("accepted");
         assertThat(accepted.data().path("workflow_id").asText()).isEqualTo("wf-diamond");
         assertThat(accepted.data().path("command_id").asText()).isNotBlank();
         await().atMost(WAIT).until(() -> frames.eventNames("workflow:wf-diamond").contains("workflow.completed"));
-        List<Envelope> events = frames.events("workflow:wf-diamond");
+        List<Envelope> all = frames.events("workflow:wf-diamond");
+        assertThat(all).extracting(e -> Position.decode(e.pos()).offset()).isSorted().doesNotHaveDuplicates();
+        assertThat(all).extracting(e -> Position.decode(e.pos()).partition()).containsOnly(
+            Position.decode(all.get(0).pos()).partition());
+        for (int i = 0; i < all.size(); i++) {
+            if (all.get(i).event().equals("node.completed")) {
+                Envelope stage = all.get(i + 1);
+                assertThat(stage.event()).as("Mahavishnu's stage event follows each node").isEqualTo("workflow.stage_completed");
+                assertThat(stage.data().path("stage_name").asText()).isEqualTo(all.get(i).data().path("node_id").asText());
+                assertThat(stage.data().path("result").path("output")).isEqualTo(all.get(i).data().path("result"));
+                assertThat(stage.data().path("result").path("duration_ms").isIntegralNumber()).isTrue();
+            }
+        }
+        List<Envelope> events = all.stream().filter(e -> !e.event().equals("workflow.stage_completed")).toList();
         assertThat(events).extracting(Envelope::event).containsExactly(
             "workflow.started",
             "node.started", "node.completed",
@@ -71,9 +85,8 @@ class WorkflowDeliveryIT {
             .containsExactlyInAnyOrder("node.started b", "node.started c", "node.completed b", "node.completed c");
         assertThat(events.get(1).data().path("node_id").asText()).isEqualTo("a");
         assertThat(events.get(8).data().path("node_id").asText()).isEqualTo("d");
-        assertThat(events).extracting(e -> Position.decode(e.pos()).offset()).isSorted().doesNotHaveDuplicates();
-        assertThat(events).extracting(e -> Position.decode(e.pos()).partition()).containsOnly(
-            Position.decode(events.get(0).pos()).partition());
+        assertThat(events.get(0).data().path("adapter").asText()).isEqualTo("llamaindex");
+        assertThat(events.get(0).data().path("prompt").asText()).isEqualTo("Write code");
         Envelope completed = events.get(events.size() - 1);
         assertThat(completed.data().path("workflow_id").asText()).isEqualTo("wf-diamond");
         assertThat(completed.data().path("result").path("a").path("message").asText()).isEqualTo("top");

@@ -26,6 +26,8 @@ import java.util.UUID;
  *                       default {@value #DEFAULT_RATE_LIMIT}
  * @param maxSubscriptions {@code RELAY_MAX_SUBSCRIPTIONS}: channels one connection may subscribe to, default
  *                       {@value #DEFAULT_MAX_SUBSCRIPTIONS}
+ * @param maxConnections {@code RELAY_MAX_CONNECTIONS}: connections this node accepts at once; more are closed with
+ *                       1013 at once, default {@value #DEFAULT_MAX_CONNECTIONS}
  */
 public record RelayConfig(
     String host,
@@ -38,7 +40,8 @@ public record RelayConfig(
     Duration commandTimeout,
     int ioThreads,
     int rateLimit,
-    int maxSubscriptions) {
+    int maxSubscriptions,
+    int maxConnections) {
 
     /** Listen on every interface. */
     public static final String DEFAULT_HOST = "0.0.0.0";
@@ -56,6 +59,8 @@ public record RelayConfig(
     public static final int DEFAULT_RATE_LIMIT = 100;
     /** The default subscription limit. */
     public static final int DEFAULT_MAX_SUBSCRIPTIONS = 1000;
+    /** The connection limit the Mahavishnu API documents. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 1000;
 
     /** Validates every field. */
     public RelayConfig {
@@ -70,6 +75,7 @@ public record RelayConfig(
         Checks.range("RELAY_IO_THREADS", ioThreads, 1, 1024);
         Checks.range("RELAY_RATE_LIMIT", rateLimit, 1, 1_000_000);
         Checks.range("RELAY_MAX_SUBSCRIPTIONS", maxSubscriptions, 1, 1_000_000);
+        Checks.range("RELAY_MAX_CONNECTIONS", maxConnections, 1, 10_000_000);
     }
 
     /**
@@ -92,6 +98,7 @@ public record RelayConfig(
             vars.millis("RELAY_COMMAND_TIMEOUT_MS", DEFAULT_COMMAND_TIMEOUT, 1, 600_000),
             vars.integer("RELAY_IO_THREADS", Runtime.getRuntime().availableProcessors(), 1, 1024),
             vars.integer("RELAY_RATE_LIMIT", DEFAULT_RATE_LIMIT, 1, 1_000_000),
-            vars.integer("RELAY_MAX_SUBSCRIPTIONS", DEFAULT_MAX_SUBSCRIPTIONS, 1, 1_000_000));
+            vars.integer("RELAY_MAX_SUBSCRIPTIONS", DEFAULT_MAX_SUBSCRIPTIONS, 1, 1_000_000),
+            vars.integer("RELAY_MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS, 1, 10_000_000));
     }
 }

@@ -41,15 +41,30 @@ public sealed interface CommandPayload {
      * @param workflowId the workflow's id, also its channel {@code workflow:<id>}
      * @param nodes      the tool calls
      * @param edges      which node waits for which
+     * @param adapter    the client's name for what runs the work (Mahavishnu's {@code adapter}), or null; echoed in
+     *                   {@code workflow.started}
+     * @param prompt     the client's description of the work, or null; echoed in {@code workflow.started}
      */
     @JsonTypeName("execute_workflow")
-    record ExecuteWorkflow(String workflowId, List<Node> nodes, List<Edge> edges) implements CommandPayload {
+    record ExecuteWorkflow(String workflowId, List<Node> nodes, List<Edge> edges, String adapter, String prompt)
+        implements CommandPayload {
 
         /** Copies the lists; the graph itself is validated by the executor, which knows the tools. */
         public ExecuteWorkflow {
             Objects.requireNonNull(workflowId, "workflowId");
             nodes = nodes == null ? List.of() : List.copyOf(nodes);
             edges = edges == null ? List.of() : List.copyOf(edges);
+        }
+
+        /**
+         * A workflow with no adapter or prompt.
+         *
+         * @param workflowId the workflow's id
+         * @param nodes      the tool calls
+         * @param edges      which node waits for which
+         */
+        public ExecuteWorkflow(String workflowId, List<Node> nodes, List<Edge> edges) {
+            this(workflowId, nodes, edges, null, null);
         }
 
         @Override

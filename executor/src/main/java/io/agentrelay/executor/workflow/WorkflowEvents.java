@@ -15,6 +15,7 @@ final class WorkflowEvents {
     static final String NODE_STARTED = "node.started";
     static final String NODE_PROGRESS = "node.progress";
     static final String NODE_COMPLETED = "node.completed";
+    static final String STAGE_COMPLETED = "workflow.stage_completed";
     static final String NODE_FAILED = "node.failed";
     static final String WORKFLOW_COMPLETED = "workflow.completed";
     static final String WORKFLOW_FAILED = "workflow.failed";
@@ -22,7 +23,14 @@ final class WorkflowEvents {
     private WorkflowEvents() {
     }
 
-    record WorkflowStarted(String workflowId, int totalNodes) {
+    record WorkflowStarted(String workflowId, int totalNodes, String adapter, String prompt) {
+    }
+
+    /** Mahavishnu's name for a node completing: a stage of the workflow, with its output. */
+    record StageCompleted(String workflowId, String stageName, StageResult result) {
+    }
+
+    record StageResult(JsonNode output, long durationMs) {
     }
 
     record NodeStarted(String workflowId, String nodeId, String tool) {

@@ -25,14 +25,14 @@ final class WorkflowGraph {
 
     private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
 
-    private final String workflowId;
+    private final ExecuteWorkflow workflow;
     private final List<Node> order;
     private final Map<String, List<String>> predecessors;
     private final Map<String, Tool> tools;
 
-    private WorkflowGraph(String workflowId, List<Node> order, Map<String, List<String>> predecessors,
+    private WorkflowGraph(ExecuteWorkflow workflow, List<Node> order, Map<String, List<String>> predecessors,
                           Map<String, Tool> tools) {
-        this.workflowId = workflowId;
+        this.workflow = workflow;
         this.order = order;
         this.predecessors = predecessors;
         this.tools = tools;
@@ -96,7 +96,7 @@ final class WorkflowGraph {
                 successors.get(edge.from()).add(edge.to());
             }
         }
-        return new WorkflowGraph(workflow.workflowId(), topologicalOrder(byId, predecessors, successors),
+        return new WorkflowGraph(workflow, topologicalOrder(byId, predecessors, successors),
             predecessors, tools);
     }
 
@@ -116,7 +116,12 @@ final class WorkflowGraph {
     }
 
     String workflowId() {
-        return workflowId;
+        return workflow.workflowId();
+    }
+
+    /** The workflow as the client sent it. */
+    ExecuteWorkflow workflow() {
+        return workflow;
     }
 
     private static void checkNode(Node node, int index) throws InvalidWorkflowException {

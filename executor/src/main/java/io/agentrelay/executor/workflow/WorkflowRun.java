@@ -56,7 +56,8 @@ final class WorkflowRun {
         long started = System.nanoTime();
         String workflowId = graph.workflowId();
         sink.publish(WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_STARTED,
-            new WorkflowEvents.WorkflowStarted(workflowId, graph.order().size())));
+            new WorkflowEvents.WorkflowStarted(workflowId, graph.order().size(), graph.workflow().adapter(),
+                graph.workflow().prompt())));
 
         Map<String, CompletableFuture<JsonNode>> results = new HashMap<>();
         for (Node node : graph.order()) {
@@ -117,6 +118,9 @@ final class WorkflowRun {
                     setState(node.id(), "completed");
                     sink.publish(WorkflowEvents.event(workflowId, WorkflowEvents.NODE_COMPLETED,
                         new WorkflowEvents.NodeCompleted(workflowId, node.id(), result, durationMs)));
+                    sink.publish(WorkflowEvents.event(workflowId, WorkflowEvents.STAGE_COMPLETED,
+                        new WorkflowEvents.StageCompleted(workflowId, node.id(),
+                            new WorkflowEvents.StageResult(result, durationMs))));
                     return result;
                 }
                 if (failure instanceof TimeoutException) {

@@ -46,7 +46,7 @@ public final class RelayServer implements AutoCloseable {
                                     RequestRouter router, CommandPublisher publisher, KafkaHealth health,
                                     RelayStats stats) {
         WebSocketEndpoint canonicalEndpoint =
-            new WebSocketEndpoint(canonical, config.nodeId(), config.maxFrameBytes(), sessions, fanout, router, stats);
+            new WebSocketEndpoint(canonical, config, sessions, fanout, router, stats);
         PathHandler paths = Handlers.path()
             .addExactPath("/ws", Handlers.websocket(canonicalEndpoint, StatusHandlers.upgradeRequired()))
             .addExactPath("/", Handlers.websocket(canonicalEndpoint, StatusHandlers.upgradeRequired()))

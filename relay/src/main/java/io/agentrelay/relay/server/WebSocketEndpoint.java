@@ -1,5 +1,6 @@
 package io.agentrelay.relay.server;
 
+import io.agentrelay.common.config.RelayConfig;
 import io.agentrelay.common.protocol.ErrorCode;
 import io.agentrelay.common.protocol.Principal;
 import io.agentrelay.relay.dialect.Dialect;
@@ -8,13 +9,17 @@ import io.agentrelay.relay.inbound.RequestRouter;
 import io.agentrelay.relay.session.RelayStats;
 import io.agentrelay.relay.session.Session;
 import io.agentrelay.relay.session.SessionRegistry;
+import io.agentrelay.relay.session.WsCloseCodes;
 import io.undertow.websockets.WebSocketConnectionCallback;
 import io.undertow.websockets.core.AbstractReceiveListener;
 import io.undertow.websockets.core.BufferedBinaryMessage;
 import io.undertow.websockets.core.BufferedTextMessage;
 import io.undertow.websockets.core.CloseMessage;
+import io.undertow.websockets.core.WebSocketCallback;
 import io.undertow.websockets.core.WebSocketChannel;
+import io.undertow.websockets.core.WebSockets;
 import io.undertow.websockets.spi.WebSocketHttpExchange;
+import org.xnio.IoUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,16 +34,18 @@ final class WebSocketEndpoint implements WebSocketConnectionCallback {
     private final Dialect dialect;
     private final String nodeId;
     private final int maxFrameBytes;
+    private final int maxConnections;
     private final SessionRegistry sessions;
     private final EventFanout fanout;
     private final RequestRouter router;
     private final RelayStats stats;
 
-    WebSocketEndpoint(Dialect dialect, String nodeId, int maxFrameBytes, SessionRegistry sessions, EventFanout fanout,
+    WebSocketEndpoint(Dialect dialect, RelayConfig config, SessionRegistry sessions, EventFanout fanout,
                       RequestRouter router, RelayStats stats) {
         this.dialect = dialect;
-        this.nodeId = nodeId;
-        this.maxFrameBytes = maxFrameBytes;
+        this.nodeId = config.nodeId();
+        this.maxFrameBytes = config.maxFrameBytes();
+        this.maxConnections = config.maxConnections();
         this.sessions = sessions;
         this.fanout = fanout;
         this.router = router;
@@ -47,6 +54,12 @@ final class WebSocketEndpoint implements WebSocketConnectionCallback {
 
     @Override
     public void onConnect(WebSocketHttpExchange exchange, WebSocketChannel channel) {
+        if (sessions.size() >= maxConnections) {
+            stats.connectionRefused();
+            WebSockets.sendClose(WsCloseCodes.TRY_AGAIN_LATER,
+                "connection limit of " + maxConnections + " reached; try another node", channel, new CloseAfterSend());
+            return;
+        }
         Session session = sessions.open(dialect, Principal.ANONYMOUS, channel);
         channel.getReceiveSetter().set(new Listener(session));
         channel.addCloseTask(closed -> {
@@ -57,6 +70,19 @@ final class WebSocketEndpoint implements WebSocketConnectionCallback {
         fanout.subscribe(session, session.privateChannel()).whenComplete((ignored, failure) ->
             session.replyRoute().complete(null));
         channel.resumeReceives();
+    }
+
+    /** Ends a refused connection once its close frame is out, without waiting for the client's answer. */
+    private static final class CloseAfterSend implements WebSocketCallback<Void> {
+        @Override
+        public void complete(WebSocketChannel channel, Void context) {
+            IoUtils.safeClose(channel);
+        }
+
+        @Override
+        public void onError(WebSocketChannel channel, Void context, Throwable failure) {
+            IoUtils.safeClose(channel);
+        }
     }
 
     /** Receives one connection's frames. */

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class RelayStats {
 
     private final LongAdder connectionsOpened = new LongAdder();
+    private final LongAdder connectionsRefused = new LongAdder();
     private final LongAdder framesIn = new LongAdder();
     private final LongAdder framesOut = new LongAdder();
     private final LongAdder errorsSent = new LongAdder();
@@ -18,6 +19,11 @@ public final class RelayStats {
     /** A connection was opened. */
     public void connectionOpened() {
         connectionsOpened.increment();
+    }
+
+    /** A connection was refused because the node was full. */
+    public void connectionRefused() {
+        connectionsRefused.increment();
     }
 
     /** A frame arrived from a client. */
@@ -71,7 +77,7 @@ public final class RelayStats {
      * @return the snapshot
      */
     public Snapshot snapshot(int connections) {
-        return new Snapshot(connections, connectionsOpened.sum(), framesIn.sum(), framesOut.sum(), errorsSent.sum(),
+        return new Snapshot(connections, connectionsOpened.sum(), connectionsRefused.sum(), framesIn.sum(), framesOut.sum(), errorsSent.sum(),
             commandsPublished.sum(), commandsRejected.sum(), eventsConsumed.sum(), eventsDelivered.sum(),
             slowConsumersClosed.sum());
     }
@@ -81,6 +87,7 @@ public final class RelayStats {
      *
      * @param connections         open now
      * @param connectionsOpened   opened since start
+     * @param connectionsRefused  refused at the connection limit
      * @param framesIn            frames received
      * @param framesOut           frames written
      * @param errors              error frames sent
@@ -90,8 +97,8 @@ public final class RelayStats {
      * @param eventsDelivered     event frames handed to sessions
      * @param slowConsumersClosed sessions closed for a full outbox
      */
-    public record Snapshot(int connections, long connectionsOpened, long framesIn, long framesOut, long errors,
-                           long commandsPublished, long commandsRejected, long eventsConsumed, long eventsDelivered,
-                           long slowConsumersClosed) {
+    public record Snapshot(int connections, long connectionsOpened, long connectionsRefused, long framesIn,
+                           long framesOut, long errors, long commandsPublished, long commandsRejected,
+                           long eventsConsumed, long eventsDelivered, long slowConsumersClosed) {
     }
 }

@@ -140,7 +140,8 @@ public final class CanonicalDialect implements Dialect {
                 parsedEdges.add(new CommandPayload.Edge(edge.get("from").asText(), edge.get("to").asText()));
             }
         }
-        return new CommandPayload.ExecuteWorkflow(wfId, parsedNodes, parsedEdges);
+        return new CommandPayload.ExecuteWorkflow(wfId, parsedNodes, parsedEdges, optionalText(data, "adapter", id),
+            optionalText(data, "prompt", id));
     }
 
     private static Request.Replay replay(JsonNode data, String id) {
@@ -184,6 +185,17 @@ public final class CanonicalDialect implements Dialect {
         JsonNode value = data.get(field);
         if (value == null || value.isNull()) {
             throw new InvalidFrameException(ErrorCode.INVALID_REQUEST, "missing field 'data." + field + "'", id);
+        }
+        if (!value.isTextual()) {
+            throw new InvalidFrameException(ErrorCode.INVALID_REQUEST, "field 'data." + field + "' must be a string", id);
+        }
+        return value.asText();
+    }
+
+    private static String optionalText(JsonNode data, String field, String id) {
+        JsonNode value = data.get(field);
+        if (value == null || value.isNull()) {
+            return null;
         }
         if (!value.isTextual()) {
             throw new InvalidFrameException(ErrorCode.INVALID_REQUEST, "field 'data." + field + "' must be a string", id);
