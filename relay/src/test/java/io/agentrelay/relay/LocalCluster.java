@@ -26,10 +26,12 @@ final class LocalCluster implements AutoCloseable {
 
     private final List<RelayNode> relays = new ArrayList<>();
     private final List<RelayConnection> clients = new ArrayList<>();
-    private final ExecutorNode executor;
+    private final List<ExecutorNode> executors = new ArrayList<>();
+    private final Map<String, String> env;
 
     private LocalCluster(Map<String, String> env, int relayCount) {
-        executor = ExecutorNode.start(ExecutorConfig.fromEnv(env), ToolRegistry.withPlugins());
+        this.env = env;
+        startExecutor("executor-0");
         for (int i = 0; i < relayCount; i++) {
             Map<String, String> relayEnv = new HashMap<>(env);
             relayEnv.put("RELAY_NODE_ID", "relay-" + i);
@@ -51,9 +53,25 @@ final class LocalCluster implements AutoCloseable {
             "RELAY_PORT", "0",
             "EXECUTOR_GROUP_ID", prefix.value() + "-executors",
             "EXECUTOR_SANDBOX_DIR", sandbox.toString(),
-            "EXECUTOR_NODE_TIMEOUT_MS", "5000"));
+            "EXECUTOR_NODE_TIMEOUT_MS", "5000",
+            "EXECUTOR_POOL_ID", prefix.value(),
+            "EXECUTOR_HEARTBEAT_MS", "250"));
         env.putAll(overrides);
         return new LocalCluster(env, relayCount);
+    }
+
+    /** Starts one more executor of the same pool and group. */
+    ExecutorNode startExecutor(String workerId) {
+        Map<String, String> executorEnv = new HashMap<>(env);
+        executorEnv.put("EXECUTOR_WORKER_ID", workerId);
+        ExecutorNode executor = ExecutorNode.start(ExecutorConfig.fromEnv(executorEnv), ToolRegistry.withPlugins());
+        executors.add(executor);
+        return executor;
+    }
+
+    /** The pool the executors belong to: the test's own. */
+    String poolId() {
+        return env.get("EXECUTOR_POOL_ID");
     }
 
     URI webSocket(int relay) {
@@ -83,6 +101,6 @@ final class LocalCluster implements AutoCloseable {
     public void close() {
         clients.forEach(RelayConnection::close);
         relays.forEach(RelayNode::close);
-        executor.close();
+        executors.forEach(ExecutorNode::close);
     }
 }

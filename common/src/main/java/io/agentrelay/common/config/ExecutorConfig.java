@@ -20,6 +20,10 @@ import java.util.UUID;
  * @param nodeTimeout {@code EXECUTOR_NODE_TIMEOUT_MS}: how long one node may run, default 30 s
  * @param maxSleep    {@code EXECUTOR_MAX_SLEEP_MS}: the longest the {@code sleep} tool may sleep, default 60 s
  * @param threads     {@code EXECUTOR_THREADS}: threads that run tools, default {@value #DEFAULT_THREADS}
+ * @param poolId      {@code EXECUTOR_POOL_ID}: the pool this executor is a worker of, default
+ *                    {@value #DEFAULT_POOL_ID}
+ * @param heartbeat   {@code EXECUTOR_HEARTBEAT_MS}: how often a worker says it is alive; one silent for three
+ *                    heartbeats is reported offline; default 2 s
  */
 public record ExecutorConfig(
     String workerId,
@@ -29,7 +33,9 @@ public record ExecutorConfig(
     int maxNodes,
     Duration nodeTimeout,
     Duration maxSleep,
-    int threads) {
+    int threads,
+    String poolId,
+    Duration heartbeat) {
 
     /** The default consumer group. */
     public static final String DEFAULT_GROUP_ID = "agent-relay-executor";
@@ -37,6 +43,8 @@ public record ExecutorConfig(
     public static final int DEFAULT_MAX_NODES = 100;
     /** Tools block (sleep, files), so the pool is larger than the core count. */
     public static final int DEFAULT_THREADS = 16;
+    /** The pool of the Mahavishnu examples ({@code pool:local}). */
+    public static final String DEFAULT_POOL_ID = "local";
 
     /** Validates every field. */
     public ExecutorConfig {
@@ -48,6 +56,8 @@ public record ExecutorConfig(
         Checks.positive("EXECUTOR_NODE_TIMEOUT_MS", nodeTimeout);
         Checks.positive("EXECUTOR_MAX_SLEEP_MS", maxSleep);
         Checks.range("EXECUTOR_THREADS", threads, 1, 1024);
+        Checks.notBlank("EXECUTOR_POOL_ID", poolId);
+        Checks.positive("EXECUTOR_HEARTBEAT_MS", heartbeat);
     }
 
     /**
@@ -67,6 +77,8 @@ public record ExecutorConfig(
             vars.integer("EXECUTOR_MAX_NODES", DEFAULT_MAX_NODES, 1, 10_000),
             vars.millis("EXECUTOR_NODE_TIMEOUT_MS", Duration.ofSeconds(30), 1, 86_400_000),
             vars.millis("EXECUTOR_MAX_SLEEP_MS", Duration.ofSeconds(60), 1, 86_400_000),
-            vars.integer("EXECUTOR_THREADS", DEFAULT_THREADS, 1, 1024));
+            vars.integer("EXECUTOR_THREADS", DEFAULT_THREADS, 1, 1024),
+            vars.string("EXECUTOR_POOL_ID", DEFAULT_POOL_ID),
+            vars.millis("EXECUTOR_HEARTBEAT_MS", Duration.ofSeconds(2), 10, 3_600_000));
     }
 }

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 @JsonSubTypes({
     @JsonSubTypes.Type(CommandPayload.ExecuteWorkflow.class),
     @JsonSubTypes.Type(CommandPayload.GetWorkflowStatus.class),
+    @JsonSubTypes.Type(CommandPayload.GetPoolStatus.class),
 })
 public sealed interface CommandPayload {
 
@@ -89,6 +90,30 @@ public sealed interface CommandPayload {
         @Override
         public Channel.Scoped target() {
             return Channel.of(Namespace.WORKFLOW, workflowId);
+        }
+
+        @Override
+        public boolean isQuery() {
+            return true;
+        }
+    }
+
+    /**
+     * Ask for a worker pool's status; an executor of the pool answers on the asker's {@code conn:<id>} channel.
+     *
+     * @param poolId the pool's id
+     */
+    @JsonTypeName("get_pool_status")
+    record GetPoolStatus(String poolId) implements CommandPayload {
+
+        /** Validates the id. */
+        public GetPoolStatus {
+            Objects.requireNonNull(poolId, "poolId");
+        }
+
+        @Override
+        public Channel.Scoped target() {
+            return Channel.of(Namespace.POOL, poolId);
         }
 
         @Override

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -11,6 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import io.agentrelay.common.config.ExecutorConfig;
 import io.agentrelay.common.json.JsonSerde;
 import io.agentrelay.common.protocol.Command;
+import io.agentrelay.common.topic.Partitions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -43,6 +46,8 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch assigned = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
+    private volatile Set<Integer> owned = Set.of();
+    private volatile int partitionCount;
 
     CommandConsumer(ExecutorConfig config, CommandHandler handler) {
         this.topic = config.kafka().topics().commands();
@@ -88,6 +93,17 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
      */
     public boolean awaitAssignment(Duration timeout) throws InterruptedException {
         return assigned.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Whether this executor now owns an entity: whether the entity's key hashes to a command partition it is assigned.
+     *
+     * @param key an entity key such as {@code pool:local}
+     * @return true when it owns it
+     */
+    public boolean owns(String key) {
+        int partitions = partitionCount;
+        return partitions > 0 && owned.contains(Partitions.forKey(key, partitions));
     }
 
     /** Stops the loop and waits for it to commit and leave the group. */
@@ -146,6 +162,7 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            owned = Set.of();
             if (!partitions.isEmpty()) {
                 commit();
             }
@@ -154,6 +171,8 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             LOG.info("Now owning command partitions {}", partitions);
+            partitionCount = consumer.partitionsFor(topic).size();
+            owned = consumer.assignment().stream().map(TopicPartition::partition).collect(Collectors.toSet());
             if (!partitions.isEmpty()) {
                 assigned.countDown();
             }

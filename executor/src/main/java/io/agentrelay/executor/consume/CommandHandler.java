@@ -6,6 +6,7 @@ import io.agentrelay.common.protocol.CommandPayload;
 import io.agentrelay.common.protocol.ErrorCode;
 import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.protocol.RelayException;
+import io.agentrelay.executor.pool.WorkerReporter;
 import io.agentrelay.executor.workflow.EventSink;
 import io.agentrelay.executor.workflow.WorkflowEngine;
 import org.slf4j.Logger;
@@ -20,10 +21,12 @@ final class CommandHandler {
     private static final Logger LOG = LoggerFactory.getLogger(CommandHandler.class);
 
     private final WorkflowEngine engine;
+    private final WorkerReporter worker;
     private final EventSink sink;
 
-    CommandHandler(WorkflowEngine engine, EventSink sink) {
+    CommandHandler(WorkflowEngine engine, WorkerReporter worker, EventSink sink) {
         this.engine = engine;
+        this.worker = worker;
         this.sink = sink;
     }
 
@@ -34,6 +37,10 @@ final class CommandHandler {
                 engine.execute(execute);
             } else if (payload instanceof CommandPayload.GetWorkflowStatus query) {
                 answerStatus(command, query);
+            } else if (payload instanceof CommandPayload.GetPoolStatus query) {
+                worker.poolStatus(query.poolId()).ifPresentOrElse(
+                    status -> sink.publish(Event.reply(command.replyTo(), command.kind(), command.requestId(), status)),
+                    () -> replyError(command, ErrorCode.NOT_FOUND, "pool '" + query.poolId() + "' is not known"));
             } else {
                 replyError(command, ErrorCode.UNKNOWN_REQUEST, "this executor cannot carry out " + command.kind());
             }

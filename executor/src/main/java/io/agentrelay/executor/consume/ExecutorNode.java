@@ -2,9 +2,13 @@ package io.agentrelay.executor.consume;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.agentrelay.common.config.ExecutorConfig;
+import io.agentrelay.common.protocol.Channel;
+import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.common.topic.TopicProvisioner;
+import io.agentrelay.executor.pool.WorkerReporter;
 import io.agentrelay.executor.tool.ToolRegistry;
 import io.agentrelay.executor.workflow.WorkflowEngine;
 import org.apache.kafka.clients.admin.Admin;
@@ -22,15 +26,19 @@ public final class ExecutorNode implements AutoCloseable {
 
     private final ExecutorConfig config;
     private final KafkaEventSink sink;
+    private final WorkerReporter worker;
     private final WorkflowEngine engine;
     private final CommandConsumer consumer;
     private final Thread consumerThread;
+    private final AtomicBoolean stopped = new AtomicBoolean();
 
     private ExecutorNode(ExecutorConfig config, ToolRegistry tools) {
         this.config = config;
         this.sink = new KafkaEventSink(config.kafka(), config.workerId() + "-events");
-        this.engine = new WorkflowEngine(config, tools, sink);
-        this.consumer = new CommandConsumer(config, new CommandHandler(engine, sink));
+        // The consumer is built below; ownership is asked of it only once heartbeats run.
+        this.worker = new WorkerReporter(config, sink, this::ownsPool);
+        this.engine = new WorkflowEngine(config, tools, sink, worker);
+        this.consumer = new CommandConsumer(config, new CommandHandler(engine, worker, sink));
         this.consumerThread = new Thread(consumer, "commands-" + config.workerId());
     }
 
@@ -47,6 +55,7 @@ public final class ExecutorNode implements AutoCloseable {
             new TopicProvisioner(admin, config.kafka(), Duration.ofSeconds(30)).ensureTopics();
         }
         ExecutorNode node = new ExecutorNode(config, tools);
+        node.worker.start();
         node.consumerThread.start();
         LOG.info("Executor {} consuming {} as group {} with tools {}", config.workerId(),
             config.kafka().topics().commands(), config.groupId(), tools.names());
@@ -64,6 +73,10 @@ public final class ExecutorNode implements AutoCloseable {
         return consumer.awaitAssignment(timeout);
     }
 
+    private boolean ownsPool() {
+        return consumer.owns(Channel.of(Namespace.POOL, config.poolId()).name());
+    }
+
     /** This executor's settings. */
     public ExecutorConfig config() {
         return config;
@@ -71,9 +84,28 @@ public final class ExecutorNode implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!stopped.compareAndSet(false, true)) {
+            return;
+        }
+        consumer.close();
+        engine.close();
+        worker.close();
+        sink.close();
+        LOG.info("Executor {} stopped", config.workerId());
+    }
+
+    /**
+     * Stops as abruptly as a killed process: no offline announcement, no flush of events in flight. For failure
+     * tests; the pool's owner reports this worker offline after three heartbeats.
+     */
+    public void abort() {
+        if (!stopped.compareAndSet(false, true)) {
+            return;
+        }
+        worker.abort();
         consumer.close();
         engine.close();
         sink.close();
-        LOG.info("Executor {} stopped", config.workerId());
+        LOG.info("Executor {} aborted", config.workerId());
     }
 }

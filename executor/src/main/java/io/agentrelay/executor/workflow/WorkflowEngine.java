@@ -33,6 +33,7 @@ public final class WorkflowEngine implements AutoCloseable {
     private final ToolRegistry tools;
     private final EventSink sink;
     private final ExecutorService pool;
+    private final NodeActivity activity;
     private final Map<String, Supplier<WorkflowStatus>> workflows = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Supplier<WorkflowStatus>> eldest) {
@@ -43,12 +44,14 @@ public final class WorkflowEngine implements AutoCloseable {
     /**
      * @param config the executor's settings: node limit, timeout, sandbox, threads
      * @param tools  the tools nodes may call
-     * @param sink   where events go
+     * @param sink     where events go
+     * @param activity told when nodes start and finish
      */
-    public WorkflowEngine(ExecutorConfig config, ToolRegistry tools, EventSink sink) {
+    public WorkflowEngine(ExecutorConfig config, ToolRegistry tools, EventSink sink, NodeActivity activity) {
         this.config = config;
         this.tools = tools;
         this.sink = sink;
+        this.activity = activity;
         this.pool = Executors.newFixedThreadPool(config.threads(), new ToolThreads());
     }
 
@@ -74,7 +77,7 @@ public final class WorkflowEngine implements AutoCloseable {
             return;
         }
         WorkflowRun run = new WorkflowRun(graph, sink, pool, config.nodeTimeout(), config.sandboxDir(),
-            config.maxSleep());
+            config.maxSleep(), activity);
         remember(workflowId, run::status);
         run.start().whenComplete((ignored, failure) -> {
             if (failure != null) {

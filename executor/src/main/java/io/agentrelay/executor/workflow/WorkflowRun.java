@@ -32,18 +32,20 @@ final class WorkflowRun {
     private final Duration nodeTimeout;
     private final Path sandbox;
     private final Duration maxSleep;
+    private final NodeActivity activity;
     private final Map<String, String> nodeStates = new LinkedHashMap<>();
     private volatile String runState = "running";
     private volatile String error;
 
     WorkflowRun(WorkflowGraph graph, EventSink sink, ExecutorService pool, Duration nodeTimeout, Path sandbox,
-                Duration maxSleep) {
+                Duration maxSleep, NodeActivity activity) {
         this.graph = graph;
         this.sink = sink;
         this.pool = pool;
         this.nodeTimeout = nodeTimeout;
         this.sandbox = sandbox;
         this.maxSleep = maxSleep;
+        this.activity = activity;
         graph.order().forEach(node -> nodeStates.put(node.id(), "pending"));
     }
 
@@ -97,6 +99,7 @@ final class WorkflowRun {
         sink.publish(WorkflowEvents.event(workflowId, WorkflowEvents.NODE_STARTED,
             new WorkflowEvents.NodeStarted(workflowId, node.id(), node.tool())));
         long started = System.nanoTime();
+        activity.nodeStarted();
         CompletableFuture<JsonNode> outcome = new CompletableFuture<>();
         NodeContext context = new NodeContext(workflowId, node.id(), sandbox, maxSleep, message -> sink.publish(
             WorkflowEvents.event(workflowId, WorkflowEvents.NODE_PROGRESS,
@@ -114,6 +117,7 @@ final class WorkflowRun {
         return outcome.orTimeout(nodeTimeout.toMillis(), TimeUnit.MILLISECONDS)
             .handle((result, failure) -> {
                 long durationMs = millisSince(started);
+                activity.nodeFinished();
                 if (failure == null) {
                     setState(node.id(), "completed");
                     sink.publish(WorkflowEvents.event(workflowId, WorkflowEvents.NODE_COMPLETED,

@@ -39,7 +39,7 @@ class WorkflowEngineTest {
             "EXECUTOR_NODE_TIMEOUT_MS", "1000",
             "EXECUTOR_MAX_SLEEP_MS", "5000",
             "EXECUTOR_MAX_NODES", "5"));
-        engine = new WorkflowEngine(config, ToolRegistry.of(List.of()), sink);
+        engine = new WorkflowEngine(config, ToolRegistry.of(List.of()), sink, NodeActivity.NONE);
     }
 
     @AfterEach

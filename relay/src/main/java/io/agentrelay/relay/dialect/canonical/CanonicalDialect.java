@@ -40,7 +40,8 @@ import io.agentrelay.relay.inbound.Request;
 public final class CanonicalDialect implements Dialect {
 
     private static final List<String> REQUESTS =
-        List.of("subscribe", "unsubscribe", "execute_workflow", "get_workflow_status", "replay", "ping");
+        List.of("subscribe", "unsubscribe", "execute_workflow", "get_workflow_status", "get_pool_status", "replay",
+            "ping");
 
     @Override
     public String name() {
@@ -94,7 +95,11 @@ public final class CanonicalDialect implements Dialect {
                 return new Request.SendCommand(id, executeWorkflow(data, id));
             case "get_workflow_status":
                 return new Request.SendCommand(id,
-                    new CommandPayload.GetWorkflowStatus(workflowId(text(data, "workflow_id", id), id)));
+                    new CommandPayload.GetWorkflowStatus(
+                        entityId(Namespace.WORKFLOW, text(data, "workflow_id", id), "workflow_id", id)));
+            case "get_pool_status":
+                return new Request.SendCommand(id,
+                    new CommandPayload.GetPoolStatus(entityId(Namespace.POOL, text(data, "pool_id", id), "pool_id", id)));
             case "replay":
                 return replay(data, id);
             case "ping":
@@ -109,7 +114,7 @@ public final class CanonicalDialect implements Dialect {
         JsonNode workflowId = data.get("workflow_id");
         String wfId = workflowId == null || workflowId.isNull()
             ? "wf-" + UUID.randomUUID()
-            : workflowId(workflowId.isTextual() ? workflowId.asText() : "", id);
+            : entityId(Namespace.WORKFLOW, workflowId.isTextual() ? workflowId.asText() : "", "workflow_id", id);
         JsonNode nodes = data.get("nodes");
         if (nodes == null || !nodes.isArray() || nodes.isEmpty()) {
             throw new InvalidFrameException(ErrorCode.INVALID_REQUEST,
@@ -172,12 +177,12 @@ public final class CanonicalDialect implements Dialect {
         return Position.decode(since.asText());
     }
 
-    private static String workflowId(String value, String id) {
+    private static String entityId(Namespace namespace, String value, String field, String id) {
         try {
-            return Channel.of(Namespace.WORKFLOW, value).id();
+            return Channel.of(namespace, value).id();
         } catch (RelayException e) {
             throw new InvalidFrameException(ErrorCode.INVALID_REQUEST,
-                "field 'workflow_id' must be 1 to 128 characters of [A-Za-z0-9._-]", id);
+                "field '" + field + "' must be 1 to 128 characters of [A-Za-z0-9._-]", id);
         }
     }
 
