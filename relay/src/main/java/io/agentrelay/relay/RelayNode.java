@@ -100,6 +100,7 @@ public final class RelayNode implements AutoCloseable {
             return;
         }
         sessions.closeAll(WsCloseCodes.GOING_AWAY, "relay node shutting down");
+        sessions.close();
         server.close();
         history.close();
         fanout.close();

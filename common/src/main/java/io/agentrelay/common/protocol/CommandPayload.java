@@ -17,6 +17,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
     @JsonSubTypes.Type(CommandPayload.ExecuteWorkflow.class),
     @JsonSubTypes.Type(CommandPayload.GetWorkflowStatus.class),
     @JsonSubTypes.Type(CommandPayload.GetPoolStatus.class),
+    @JsonSubTypes.Type(CommandPayload.DslCommand.class),
+    @JsonSubTypes.Type(CommandPayload.ChatMessage.class),
 })
 public sealed interface CommandPayload {
 
@@ -119,6 +121,50 @@ public sealed interface CommandPayload {
         @Override
         public boolean isQuery() {
             return true;
+        }
+    }
+
+    /**
+     * Run a DSL text ({@code CALL <tool> <args…>}, one command per line or separated by {@code ;}), which the
+     * executor compiles into a workflow of that id.
+     *
+     * @param workflowId the workflow the text becomes, also its channel
+     * @param command    the DSL text
+     */
+    @JsonTypeName("dsl_command")
+    record DslCommand(String workflowId, String command) implements CommandPayload {
+
+        /** Validates the fields. */
+        public DslCommand {
+            Objects.requireNonNull(workflowId, "workflowId");
+            Objects.requireNonNull(command, "command");
+        }
+
+        @Override
+        public Channel.Scoped target() {
+            return Channel.of(Namespace.WORKFLOW, workflowId);
+        }
+    }
+
+    /**
+     * A chat message for the executor's planner, which turns it into tool calls and answers on the session's
+     * channel.
+     *
+     * @param sessionId the chat session, also its channel {@code session:<id>}
+     * @param content   what the user wrote
+     */
+    @JsonTypeName("chat_message")
+    record ChatMessage(String sessionId, String content) implements CommandPayload {
+
+        /** Validates the fields. */
+        public ChatMessage {
+            Objects.requireNonNull(sessionId, "sessionId");
+            Objects.requireNonNull(content, "content");
+        }
+
+        @Override
+        public Channel.Scoped target() {
+            return Channel.of(Namespace.SESSION, sessionId);
         }
     }
 

@@ -6,6 +6,8 @@ import io.agentrelay.common.protocol.CommandPayload;
 import io.agentrelay.common.protocol.ErrorCode;
 import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.protocol.RelayException;
+import io.agentrelay.executor.chat.ChatRunner;
+import io.agentrelay.executor.dsl.DslRunner;
 import io.agentrelay.executor.pool.WorkerReporter;
 import io.agentrelay.executor.workflow.EventSink;
 import io.agentrelay.executor.workflow.WorkflowEngine;
@@ -21,11 +23,15 @@ final class CommandHandler {
     private static final Logger LOG = LoggerFactory.getLogger(CommandHandler.class);
 
     private final WorkflowEngine engine;
+    private final DslRunner dsl;
+    private final ChatRunner chat;
     private final WorkerReporter worker;
     private final EventSink sink;
 
-    CommandHandler(WorkflowEngine engine, WorkerReporter worker, EventSink sink) {
+    CommandHandler(WorkflowEngine engine, DslRunner dsl, ChatRunner chat, WorkerReporter worker, EventSink sink) {
         this.engine = engine;
+        this.dsl = dsl;
+        this.chat = chat;
         this.worker = worker;
         this.sink = sink;
     }
@@ -37,6 +43,10 @@ final class CommandHandler {
                 engine.execute(execute);
             } else if (payload instanceof CommandPayload.GetWorkflowStatus query) {
                 answerStatus(command, query);
+            } else if (payload instanceof CommandPayload.DslCommand text) {
+                dsl.run(text);
+            } else if (payload instanceof CommandPayload.ChatMessage message) {
+                chat.answer(message);
             } else if (payload instanceof CommandPayload.GetPoolStatus query) {
                 worker.poolStatus(query.poolId()).ifPresentOrElse(
                     status -> sink.publish(Event.reply(command.replyTo(), command.kind(), command.requestId(), status)),

@@ -8,6 +8,9 @@ import io.agentrelay.common.config.ExecutorConfig;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.common.topic.TopicProvisioner;
+import io.agentrelay.executor.chat.ChatRunner;
+import io.agentrelay.executor.dsl.DslCompiler;
+import io.agentrelay.executor.dsl.DslRunner;
 import io.agentrelay.executor.pool.WorkerReporter;
 import io.agentrelay.executor.tool.ToolRegistry;
 import io.agentrelay.executor.workflow.WorkflowEngine;
@@ -38,7 +41,9 @@ public final class ExecutorNode implements AutoCloseable {
         // The consumer is built below; ownership is asked of it only once heartbeats run.
         this.worker = new WorkerReporter(config, sink, this::ownsPool);
         this.engine = new WorkflowEngine(config, tools, sink, worker);
-        this.consumer = new CommandConsumer(config, new CommandHandler(engine, worker, sink));
+        this.consumer = new CommandConsumer(config, new CommandHandler(engine,
+            new DslRunner(new DslCompiler(tools), engine, sink),
+            new ChatRunner(ChatRunner.defaultPlanner(), engine, sink), worker, sink));
         this.consumerThread = new Thread(consumer, "commands-" + config.workerId());
     }
 

@@ -1,5 +1,7 @@
 package io.agentrelay.executor.spi;
 
+import java.util.List;
+
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
@@ -12,6 +14,14 @@ public interface Tool {
 
     /** The name that workflow nodes use in their {@code tool} field. */
     String name();
+
+    /**
+     * The names of the parameters that DSL commands may give by position, in order: {@code CALL write_file a.txt 'hi'}
+     * means {@code {filename: "a.txt", content: "hi"}}. Empty when the tool takes only {@code key=value} arguments.
+     */
+    default List<String> positionalParameters() {
+        return List.of();
+    }
 
     /**
      * Checks a node's parameters before the workflow starts, so that a bad workflow fails before any of it runs.

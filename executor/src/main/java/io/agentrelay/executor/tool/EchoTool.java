@@ -1,5 +1,7 @@
 package io.agentrelay.executor.tool;
 
+import java.util.List;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.executor.spi.Tool;
@@ -8,6 +10,11 @@ import io.agentrelay.executor.spi.ToolException;
 
 /** {@code echo {message}}: returns {@code {message}}. */
 final class EchoTool implements Tool {
+
+    @Override
+    public List<String> positionalParameters() {
+        return List.of("message");
+    }
 
     @Override
     public String name() {

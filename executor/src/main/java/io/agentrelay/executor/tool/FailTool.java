@@ -1,5 +1,7 @@
 package io.agentrelay.executor.tool;
 
+import java.util.List;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentrelay.executor.spi.Tool;
 import io.agentrelay.executor.spi.ToolContext;
@@ -7,6 +9,11 @@ import io.agentrelay.executor.spi.ToolException;
 
 /** {@code fail {reason}}: always fails with the reason; for testing how clients see failures. */
 final class FailTool implements Tool {
+
+    @Override
+    public List<String> positionalParameters() {
+        return List.of("reason");
+    }
 
     @Override
     public String name() {

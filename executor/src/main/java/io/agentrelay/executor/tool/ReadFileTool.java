@@ -1,5 +1,7 @@
 package io.agentrelay.executor.tool;
 
+import java.util.List;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,6 +19,11 @@ final class ReadFileTool implements Tool {
 
     /** Results travel in events; a file larger than this belongs in a file, not in a frame. */
     static final long MAX_BYTES = 256 * 1024;
+
+    @Override
+    public List<String> positionalParameters() {
+        return List.of("filename");
+    }
 
     @Override
     public String name() {

@@ -1,5 +1,7 @@
 package io.agentrelay.executor.tool;
 
+import java.util.List;
+
 import java.time.Duration;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,6 +12,11 @@ import io.agentrelay.executor.spi.ToolException;
 
 /** {@code sleep {ms}}: waits, at most the executor's {@code EXECUTOR_MAX_SLEEP_MS}; returns {@code {slept_ms}}. */
 final class SleepTool implements Tool {
+
+    @Override
+    public List<String> positionalParameters() {
+        return List.of("ms");
+    }
 
     @Override
     public String name() {

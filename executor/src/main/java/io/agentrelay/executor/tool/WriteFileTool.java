@@ -1,5 +1,7 @@
 package io.agentrelay.executor.tool;
 
+import java.util.List;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,6 +15,11 @@ import io.agentrelay.executor.spi.ToolException;
 
 /** {@code write_file {filename, content}}: writes UTF-8 text inside the sandbox; returns {@code {filename, bytes}}. */
 final class WriteFileTool implements Tool {
+
+    @Override
+    public List<String> positionalParameters() {
+        return List.of("filename", "content");
+    }
 
     @Override
     public String name() {

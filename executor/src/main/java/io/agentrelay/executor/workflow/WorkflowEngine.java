@@ -3,6 +3,7 @@ package io.agentrelay.executor.workflow;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -60,9 +61,10 @@ public final class WorkflowEngine implements AutoCloseable {
      * {@code workflow.failed} with the reason, which its subscribers see like any other failure.
      *
      * @param workflow the workflow
+     * @return completes with the outcome once the workflow's final event was published
      * @throws RelayException with {@link ErrorCode#INVALID_REQUEST} when a workflow of that id is already known
      */
-    public void execute(ExecuteWorkflow workflow) {
+    public CompletableFuture<WorkflowOutcome> execute(ExecuteWorkflow workflow) {
         String workflowId = workflow.workflowId();
         WorkflowGraph graph;
         try {
@@ -74,12 +76,12 @@ public final class WorkflowEngine implements AutoCloseable {
             remember(workflowId, () -> failed);
             sink.publish(WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_FAILED,
                 new WorkflowEvents.WorkflowFailed(workflowId, e.getMessage(), null, 0)));
-            return;
+            return CompletableFuture.completedFuture(new WorkflowOutcome(workflowId, false, Map.of(), e.getMessage()));
         }
         WorkflowRun run = new WorkflowRun(graph, sink, pool, config.nodeTimeout(), config.sandboxDir(),
             config.maxSleep(), activity);
         remember(workflowId, run::status);
-        run.start().whenComplete((ignored, failure) -> {
+        return run.start().whenComplete((ignored, failure) -> {
             if (failure != null) {
                 LOG.error("Workflow {} could not publish its final event", workflowId, failure);
             }

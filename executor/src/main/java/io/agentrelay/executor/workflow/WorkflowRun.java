@@ -52,9 +52,9 @@ final class WorkflowRun {
     /**
      * Starts the run.
      *
-     * @return completes when the workflow's final event was published
+     * @return completes with the outcome once the workflow's final event was published
      */
-    CompletableFuture<Void> start() {
+    CompletableFuture<WorkflowOutcome> start() {
         long started = System.nanoTime();
         String workflowId = graph.workflowId();
         sink.publish(WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_STARTED,
@@ -70,20 +70,20 @@ final class WorkflowRun {
         return CompletableFuture.allOf(results.values().toArray(CompletableFuture[]::new))
             .handle((ignored, failure) -> {
                 long durationMs = millisSince(started);
+                Map<String, JsonNode> result = new LinkedHashMap<>();
+                graph.order().forEach(node -> results.get(node.id()).thenAccept(value -> result.put(node.id(), value)));
                 if (failure == null) {
-                    Map<String, JsonNode> result = new LinkedHashMap<>();
-                    graph.order().forEach(node -> result.put(node.id(), results.get(node.id()).join()));
                     runState = "completed";
                     sink.publish(WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_COMPLETED,
                         new WorkflowEvents.WorkflowCompleted(workflowId, result, durationMs)));
-                } else {
-                    NodeFailure first = firstFailure(results);
-                    error = "node '" + first.nodeId + "' failed: " + first.getMessage();
-                    runState = "failed";
-                    sink.publish(WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_FAILED,
-                        new WorkflowEvents.WorkflowFailed(workflowId, error, first.nodeId, durationMs)));
+                    return new WorkflowOutcome(workflowId, true, result, null);
                 }
-                return null;
+                NodeFailure first = firstFailure(results);
+                error = "node '" + first.nodeId + "' failed: " + first.getMessage();
+                runState = "failed";
+                sink.publish(WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_FAILED,
+                    new WorkflowEvents.WorkflowFailed(workflowId, error, first.nodeId, durationMs)));
+                return new WorkflowOutcome(workflowId, false, result, error);
             });
     }
 

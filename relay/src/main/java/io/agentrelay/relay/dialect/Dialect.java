@@ -1,10 +1,14 @@
 package io.agentrelay.relay.dialect;
 
+import java.time.Duration;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentrelay.common.protocol.ErrorCode;
 import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.protocol.Position;
 import io.agentrelay.relay.inbound.Request;
+import io.agentrelay.relay.session.EventFilter;
+import io.agentrelay.relay.session.WsCloseCodes;
 
 /**
  * One client protocol spoken on one endpoint: a codec between its frames and the relay's requests and events. A
@@ -68,7 +72,7 @@ public interface Dialect {
      *
      * @param event    the event
      * @param position where it sits in Kafka
-     * @return the frame
+     * @return the frame, or null when this dialect's clients have no use for the event
      */
     byte[] event(Event event, Position position);
 
@@ -90,4 +94,24 @@ public interface Dialect {
      * @return the frame
      */
     byte[] replayCompleted(Request request, String channel, long count);
+
+    /** The events a new connection receives on the channels it follows: all of them unless the dialect filters. */
+    default EventFilter initialFilter() {
+        return EventFilter.all();
+    }
+
+    /** The close code for a connection refused because the node is full. */
+    default int refusalCloseCode() {
+        return WsCloseCodes.TRY_AGAIN_LATER;
+    }
+
+    /** How many error frames a connection may cause before it is closed; 0 for no limit. */
+    default int maxErrors() {
+        return 0;
+    }
+
+    /** How long a client may stay silent before it is closed as gone; null for no limit. */
+    default Duration silenceLimit() {
+        return null;
+    }
 }

@@ -279,15 +279,17 @@ public final class EventFanout implements AutoCloseable {
             String pos = encoded.position.encode();
             int delivered = 0;
             for (Session session : direct) {
-                if (followed) {
-                    session.deliver(channel, record.offset(), pos, encoded.bytesFor(session.dialect()));
-                } else {
+                if (!followed) {
                     session.send(encoded.bytesFor(session.dialect()));
+                    delivered++;
+                } else if (session.filter().accepts(event.event()) && encoded.bytesFor(session.dialect()) != null) {
+                    session.deliver(channel, record.offset(), pos, encoded.bytesFor(session.dialect()));
+                    delivered++;
                 }
-                delivered++;
             }
             for (Session session : global) {
-                if (!direct.contains(session)) {
+                if (!direct.contains(session) && session.filter().accepts(event.event())
+                    && encoded.bytesFor(session.dialect()) != null) {
                     session.send(encoded.bytesFor(session.dialect()));
                     delivered++;
                 }
@@ -323,14 +325,25 @@ public final class EventFanout implements AutoCloseable {
         private final Event event;
         private final Position position;
         private final Map<Dialect, byte[]> frames = new IdentityHashMap<>(2);
+        private final Map<Dialect, Boolean> skipped = new IdentityHashMap<>(1);
 
         Encoded(Event event, Position position) {
             this.event = event;
             this.position = position;
         }
 
+        /** The frame for a dialect, or null when the dialect does not show this event. */
         byte[] bytesFor(Dialect dialect) {
-            return frames.computeIfAbsent(dialect, this::encode);
+            byte[] frame = frames.get(dialect);
+            if (frame == null && !skipped.containsKey(dialect)) {
+                frame = encode(dialect);
+                if (frame == null) {
+                    skipped.put(dialect, Boolean.TRUE);
+                } else {
+                    frames.put(dialect, frame);
+                }
+            }
+            return frame;
         }
 
         private byte[] encode(Dialect dialect) {

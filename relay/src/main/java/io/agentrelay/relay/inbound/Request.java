@@ -1,5 +1,7 @@
 package io.agentrelay.relay.inbound;
 
+import java.util.Set;
+
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.CommandPayload;
 import io.agentrelay.common.protocol.Position;
@@ -48,11 +50,39 @@ public sealed interface Request {
      *
      * @param id      request id
      * @param payload what to do
+     * @param follow  whether the session also subscribes to the command's entity first, for dialects whose clients
+     *                see the work they start without subscribing (Praxis)
      */
-    record SendCommand(String id, CommandPayload payload) implements Request {
+    record SendCommand(String id, CommandPayload payload, boolean follow) implements Request {
+        /**
+         * A command whose events the client subscribes to itself.
+         *
+         * @param id      request id
+         * @param payload what to do
+         */
+        public SendCommand(String id, CommandPayload payload) {
+            this(id, payload, false);
+        }
+
         @Override
         public String name() {
             return payload.kind();
+        }
+    }
+
+    /**
+     * Change which event types the session receives.
+     *
+     * @param id     request id
+     * @param name   the dialect's name of the request
+     * @param add    canonical event names to receive from now on
+     * @param remove canonical event names to stop receiving
+     */
+    record FilterEvents(String id, String name, Set<String> add, Set<String> remove) implements Request {
+        /** Copies the sets. */
+        public FilterEvents {
+            add = Set.copyOf(add);
+            remove = Set.copyOf(remove);
         }
     }
 

@@ -2,6 +2,7 @@ package io.agentrelay.relay.inbound;
 
 import java.time.Instant;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -88,6 +89,11 @@ public final class RequestRouter {
             replays.replay(session, replay);
         } else if (request instanceof Request.SendCommand command) {
             publish(session, command);
+        } else if (request instanceof Request.FilterEvents filter) {
+            session.filter().add(filter.add());
+            session.filter().remove(filter.remove());
+            session.send(session.dialect().response(request, Json.object()
+                .set("event_types", Json.tree(new java.util.TreeSet<>(session.filter().names())))));
         } else if (request instanceof Request.Ping) {
             session.send(session.dialect().response(request, Json.object().put("status", "pong")));
         }
@@ -97,8 +103,12 @@ public final class RequestRouter {
         CommandPayload payload = request.payload();
         Command command = new Command(UUID.randomUUID(), request.id(), payload.target(), session.privateChannel(),
             session.principal(), payload, Instant.now());
-        // Replies travel on the session's private channel: publish only once this node reads it.
-        session.replyRoute()
+        // Replies travel on the session's private channel: publish only once this node reads it, and, for dialects
+        // whose clients see the work they start, once the session follows the entity.
+        CompletableFuture<Void> ready = request.follow()
+            ? session.replyRoute().thenCompose(ignored -> subscriptions.follow(session, payload.target()))
+            : session.replyRoute();
+        ready
             .thenCompose(ignored -> publisher.publish(command))
             .whenComplete((metadata, failure) -> {
                 if (failure == null) {
@@ -132,5 +142,6 @@ public final class RequestRouter {
     private void sendError(Session session, ErrorCode code, String message, String correlationId) {
         stats.errorSent();
         session.send(session.dialect().error(code, message, correlationId));
+        session.errorSent();
     }
 }

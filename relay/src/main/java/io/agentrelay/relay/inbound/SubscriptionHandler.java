@@ -1,6 +1,7 @@
 package io.agentrelay.relay.inbound;
 
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -67,6 +68,19 @@ final class SubscriptionHandler {
                 resume(session, request, (Channel.Scoped) channel, since);
             }
         });
+    }
+
+    /**
+     * Subscribes a session to a command's entity without a response, so that its client sees the work it started.
+     *
+     * @return completes when the channel's events reach the session
+     */
+    CompletableFuture<Void> follow(Session session, Channel.Scoped channel) {
+        if (!session.subscriptions().add(channel)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        session.follow(channel.name(), -1, false);
+        return fanout.subscribe(session, channel).thenApply(ignored -> null);
     }
 
     void unsubscribe(Session session, Request.Unsubscribe request) {

@@ -9,7 +9,6 @@ import io.agentrelay.relay.inbound.RequestRouter;
 import io.agentrelay.relay.session.RelayStats;
 import io.agentrelay.relay.session.Session;
 import io.agentrelay.relay.session.SessionRegistry;
-import io.agentrelay.relay.session.WsCloseCodes;
 import io.undertow.websockets.WebSocketConnectionCallback;
 import io.undertow.websockets.core.AbstractReceiveListener;
 import io.undertow.websockets.core.BufferedBinaryMessage;
@@ -56,7 +55,7 @@ final class WebSocketEndpoint implements WebSocketConnectionCallback {
     public void onConnect(WebSocketHttpExchange exchange, WebSocketChannel channel) {
         if (sessions.size() >= maxConnections) {
             stats.connectionRefused();
-            WebSockets.sendClose(WsCloseCodes.TRY_AGAIN_LATER,
+            WebSockets.sendClose(dialect.refusalCloseCode(),
                 "connection limit of " + maxConnections + " reached; try another node", channel, new CloseAfterSend());
             return;
         }

@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 import io.agentrelay.common.protocol.Channel;
@@ -46,6 +47,9 @@ public final class Session {
     private final WebSocketCallback<Outgoing> onWritten = new Written();
 
     private final FrameRateLimiter rateLimiter;
+    private final EventFilter filter;
+    private final AtomicInteger errors = new AtomicInteger();
+    private volatile long lastHeardNanos = System.nanoTime();
 
     Session(String id, Dialect dialect, Principal principal, WebSocketChannel socket, int outboxMessages,
             int outboxBytes, int rateLimit, RelayStats stats) {
@@ -56,6 +60,7 @@ public final class Session {
         this.socket = socket;
         this.outbox = new Outbox(outboxMessages, outboxBytes);
         this.rateLimiter = new FrameRateLimiter(rateLimit, System::nanoTime);
+        this.filter = dialect.initialFilter();
         this.outboxLimit = outboxMessages;
         this.stats = stats;
     }
@@ -93,6 +98,26 @@ public final class Session {
         return replyRoute;
     }
 
+    /** The event types this session receives on the channels it follows. */
+    public EventFilter filter() {
+        return filter;
+    }
+
+    /**
+     * Counts an error frame sent to the client; a dialect with an error limit closes the connection past it.
+     */
+    public void errorSent() {
+        int limit = dialect.maxErrors();
+        if (limit > 0 && errors.incrementAndGet() > limit) {
+            close(WsCloseCodes.POLICY_VIOLATION, "more than " + limit + " errors");
+        }
+    }
+
+    /** How long since the client last sent a frame. */
+    public long silentNanos() {
+        return System.nanoTime() - lastHeardNanos;
+    }
+
     /**
      * Counts an inbound frame against the connection's rate. Called on the connection's I/O thread.
      *
@@ -101,6 +126,7 @@ public final class Session {
      *     returned.
      */
     public boolean admitFrame() {
+        lastHeardNanos = System.nanoTime();
         switch (rateLimiter.admit()) {
             case ADMIT:
                 return true;

@@ -1,20 +1,32 @@
 package io.agentrelay.relay.session;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import io.agentrelay.common.config.RelayConfig;
 import io.agentrelay.common.protocol.Principal;
 import io.agentrelay.relay.dialect.Dialect;
 import io.undertow.websockets.core.WebSocketChannel;
 
-/** The sessions open on this node. Thread-safe. */
-public final class SessionRegistry {
+/**
+ * The sessions open on this node. Once a second it closes those whose dialect limits silence and whose client has
+ * said nothing for longer (Praxis: three heartbeat intervals). Thread-safe.
+ */
+public final class SessionRegistry implements AutoCloseable {
 
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final RelayConfig config;
     private final RelayStats stats;
+    private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "session-sweeper");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     /**
      * @param config outbox limits
@@ -23,6 +35,7 @@ public final class SessionRegistry {
     public SessionRegistry(RelayConfig config, RelayStats stats) {
         this.config = config;
         this.stats = stats;
+        sweeper.scheduleWithFixedDelay(this::closeSilent, 1, 1, TimeUnit.SECONDS);
     }
 
     /**
@@ -64,5 +77,20 @@ public final class SessionRegistry {
      */
     public void closeAll(int code, String reason) {
         sessions.values().forEach(session -> session.close(code, reason));
+    }
+
+    /** Stops the sweeper. */
+    @Override
+    public void close() {
+        sweeper.shutdownNow();
+    }
+
+    private void closeSilent() {
+        for (Session session : sessions.values()) {
+            Duration limit = session.dialect().silenceLimit();
+            if (limit != null && session.silentNanos() > limit.toNanos()) {
+                session.close(WsCloseCodes.POLICY_VIOLATION, "heartbeat timeout: silent for " + limit.toSeconds() + " s");
+            }
+        }
     }
 }

@@ -1,0 +1,100 @@
+package io.agentrelay.executor.chat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.agentrelay.common.json.Json;
+import io.agentrelay.common.protocol.Channel;
+import io.agentrelay.common.protocol.CommandPayload;
+import io.agentrelay.common.protocol.CommandPayload.Edge;
+import io.agentrelay.common.protocol.CommandPayload.ExecuteWorkflow;
+import io.agentrelay.common.protocol.CommandPayload.Node;
+import io.agentrelay.common.protocol.Event;
+import io.agentrelay.common.protocol.Namespace;
+import io.agentrelay.executor.spi.ChatPlanner;
+import io.agentrelay.executor.workflow.EventSink;
+import io.agentrelay.executor.workflow.WorkflowEngine;
+import io.agentrelay.executor.workflow.WorkflowOutcome;
+
+/**
+ * Answers a chat message on its {@code session:<id>} channel: the planner's reply as {@code chat.message}, the tool
+ * calls run as a workflow, then {@code tool.executed} per call and a closing {@code chat.message}, all from the
+ * {@code assistant}.
+ */
+public final class ChatRunner {
+
+    /** An assistant's message: {@code {content, sender, type}}. */
+    public static final String MESSAGE = "chat.message";
+    /** A tool call's end: {@code {tool_name, status, result | error, sender}}. */
+    public static final String TOOL_EXECUTED = "tool.executed";
+    private static final String ASSISTANT = "assistant";
+
+    private final ChatPlanner planner;
+    private final WorkflowEngine engine;
+    private final EventSink sink;
+
+    /**
+     * @param planner turns messages into tool calls
+     * @param engine  runs them
+     * @param sink    where events go
+     */
+    public ChatRunner(ChatPlanner planner, WorkflowEngine engine, EventSink sink) {
+        this.planner = planner;
+        this.engine = engine;
+        this.sink = sink;
+    }
+
+    /** The first {@link ChatPlanner} on the class path, else the rule-based one. */
+    public static ChatPlanner defaultPlanner() {
+        return ServiceLoader.load(ChatPlanner.class).findFirst().orElseGet(RuleBasedPlanner::new);
+    }
+
+    /**
+     * Plans and starts the answer to a message; returns at once.
+     *
+     * @param message the message
+     */
+    public void answer(CommandPayload.ChatMessage message) {
+        Channel.Scoped channel = Channel.of(Namespace.SESSION, message.sessionId());
+        ChatPlanner.Plan plan = planner.plan(message.content());
+        say(channel, plan.reply());
+        if (plan.steps().isEmpty()) {
+            return;
+        }
+        List<Node> nodes = new ArrayList<>();
+        List<Edge> edges = new ArrayList<>();
+        for (int i = 0; i < plan.steps().size(); i++) {
+            ChatPlanner.Step step = plan.steps().get(i);
+            nodes.add(new Node("call-" + (i + 1), step.tool(), step.params()));
+            if (i > 0) {
+                edges.add(new Edge("call-" + i, "call-" + (i + 1)));
+            }
+        }
+        ExecuteWorkflow workflow = new ExecuteWorkflow("chat-" + UUID.randomUUID(), nodes, edges, "chat",
+            message.content());
+        engine.execute(workflow).thenAccept(outcome -> report(channel, nodes, outcome));
+    }
+
+    private void report(Channel.Scoped channel, List<Node> nodes, WorkflowOutcome outcome) {
+        for (Node node : nodes) {
+            JsonNode result = outcome.results().get(node.id());
+            var data = Json.object().put("tool_name", node.tool()).put("sender", ASSISTANT)
+                .put("status", result != null ? "completed" : "failed");
+            if (result != null) {
+                data.set("result", result);
+            } else {
+                data.put("error", outcome.error());
+            }
+            sink.publish(Event.of(channel, TOOL_EXECUTED, data));
+        }
+        say(channel, outcome.completed() ? "Done." : "That did not work: " + outcome.error());
+    }
+
+    private void say(Channel.Scoped channel, String content) {
+        sink.publish(Event.of(channel, MESSAGE, Json.object().put("content", content).put("sender", ASSISTANT)
+            .put("type", ASSISTANT)));
+    }
+}
