@@ -9,6 +9,7 @@ import io.agentrelay.common.config.RelayConfig;
 import io.agentrelay.common.topic.TopicInfo;
 import io.agentrelay.common.topic.TopicProvisioner;
 import io.agentrelay.relay.dialect.canonical.CanonicalDialect;
+import io.agentrelay.relay.dialect.praxis.PraxisDialect;
 import io.agentrelay.relay.fanout.EventFanout;
 import io.agentrelay.relay.fanout.HistoryReader;
 import io.agentrelay.relay.inbound.RequestRouter;
@@ -76,8 +77,8 @@ public final class RelayNode implements AutoCloseable {
         RequestRouter router = new RequestRouter(fanout, history, publisher, stats, config.maxSubscriptions());
         fanout.start();
         health.start();
-        RelayServer server = RelayServer.start(config, new CanonicalDialect(), sessions, fanout, router, publisher,
-            health, stats);
+        RelayServer server = RelayServer.start(config, new CanonicalDialect(),
+            new PraxisDialect(config.praxisHeartbeat()), sessions, fanout, router, publisher, health, stats);
         LOG.info("Relay {} listening on port {} (Kafka {}, topics {}.*)", config.nodeId(), server.port(),
             config.kafka().bootstrapServers(), config.kafka().topics().prefix());
         return new RelayNode(config, sessions, publisher, health, fanout, history, server);

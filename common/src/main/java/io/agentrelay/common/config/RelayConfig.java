@@ -28,6 +28,8 @@ import java.util.UUID;
  *                       {@value #DEFAULT_MAX_SUBSCRIPTIONS}
  * @param maxConnections {@code RELAY_MAX_CONNECTIONS}: connections this node accepts at once; more are closed with
  *                       1013 at once, default {@value #DEFAULT_MAX_CONNECTIONS}
+ * @param praxisHeartbeat {@code RELAY_PRAXIS_HEARTBEAT_MS}: Praxis's heartbeat interval; a Praxis client silent
+ *                       for three is disconnected, default 30 s
  */
 public record RelayConfig(
     String host,
@@ -41,7 +43,8 @@ public record RelayConfig(
     int ioThreads,
     int rateLimit,
     int maxSubscriptions,
-    int maxConnections) {
+    int maxConnections,
+    Duration praxisHeartbeat) {
 
     /** Listen on every interface. */
     public static final String DEFAULT_HOST = "0.0.0.0";
@@ -76,6 +79,7 @@ public record RelayConfig(
         Checks.range("RELAY_RATE_LIMIT", rateLimit, 1, 1_000_000);
         Checks.range("RELAY_MAX_SUBSCRIPTIONS", maxSubscriptions, 1, 1_000_000);
         Checks.range("RELAY_MAX_CONNECTIONS", maxConnections, 1, 10_000_000);
+        Checks.positive("RELAY_PRAXIS_HEARTBEAT_MS", praxisHeartbeat);
     }
 
     /**
@@ -99,6 +103,7 @@ public record RelayConfig(
             vars.integer("RELAY_IO_THREADS", Runtime.getRuntime().availableProcessors(), 1, 1024),
             vars.integer("RELAY_RATE_LIMIT", DEFAULT_RATE_LIMIT, 1, 1_000_000),
             vars.integer("RELAY_MAX_SUBSCRIPTIONS", DEFAULT_MAX_SUBSCRIPTIONS, 1, 1_000_000),
-            vars.integer("RELAY_MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS, 1, 10_000_000));
+            vars.integer("RELAY_MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS, 1, 10_000_000),
+            vars.millis("RELAY_PRAXIS_HEARTBEAT_MS", Duration.ofSeconds(30), 100, 3_600_000));
     }
 }

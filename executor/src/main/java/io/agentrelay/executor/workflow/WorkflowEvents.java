@@ -1,10 +1,13 @@
 package io.agentrelay.executor.workflow;
 
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Channel;
+import io.agentrelay.common.protocol.CommandPayload.Edge;
+import io.agentrelay.common.protocol.CommandPayload.Node;
 import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.protocol.Namespace;
 
@@ -23,11 +26,13 @@ final class WorkflowEvents {
     private WorkflowEvents() {
     }
 
-    record WorkflowStarted(String workflowId, int totalNodes, String adapter, String prompt) {
+    record WorkflowStarted(String workflowId, int totalNodes, List<Node> nodes, List<Edge> edges, String adapter,
+                           String prompt) {
     }
 
     /** Mahavishnu's name for a node completing: a stage of the workflow, with its output. */
-    record StageCompleted(String workflowId, String stageName, StageResult result) {
+    record StageCompleted(String workflowId, String stageName, StageResult result, int stagesCompleted,
+                          int totalStages) {
     }
 
     record StageResult(JsonNode output, long durationMs) {

@@ -58,8 +58,8 @@ final class WorkflowRun {
         long started = System.nanoTime();
         String workflowId = graph.workflowId();
         sink.publish(WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_STARTED,
-            new WorkflowEvents.WorkflowStarted(workflowId, graph.order().size(), graph.workflow().adapter(),
-                graph.workflow().prompt())));
+            new WorkflowEvents.WorkflowStarted(workflowId, graph.order().size(), graph.workflow().nodes(),
+                graph.workflow().edges(), graph.workflow().adapter(), graph.workflow().prompt())));
 
         Map<String, CompletableFuture<JsonNode>> results = new HashMap<>();
         for (Node node : graph.order()) {
@@ -119,12 +119,12 @@ final class WorkflowRun {
                 long durationMs = millisSince(started);
                 activity.nodeFinished();
                 if (failure == null) {
-                    setState(node.id(), "completed");
+                    int stagesCompleted = setState(node.id(), "completed");
                     sink.publish(WorkflowEvents.event(workflowId, WorkflowEvents.NODE_COMPLETED,
                         new WorkflowEvents.NodeCompleted(workflowId, node.id(), result, durationMs)));
                     sink.publish(WorkflowEvents.event(workflowId, WorkflowEvents.STAGE_COMPLETED,
                         new WorkflowEvents.StageCompleted(workflowId, node.id(),
-                            new WorkflowEvents.StageResult(result, durationMs))));
+                            new WorkflowEvents.StageResult(result, durationMs), stagesCompleted, nodeStates.size())));
                     return result;
                 }
                 if (failure instanceof TimeoutException) {
@@ -151,8 +151,10 @@ final class WorkflowRun {
         return "unexpected " + failure.getClass().getSimpleName() + ": " + failure.getMessage();
     }
 
-    private synchronized void setState(String nodeId, String state) {
+    /** Sets a node's state; returns how many nodes have completed. */
+    private synchronized int setState(String nodeId, String state) {
         nodeStates.put(nodeId, state);
+        return (int) nodeStates.values().stream().filter("completed"::equals).count();
     }
 
     /** The failure of the earliest node, in topological order, that failed itself rather than being skipped. */

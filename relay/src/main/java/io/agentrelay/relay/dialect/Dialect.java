@@ -25,11 +25,12 @@ public interface Dialect {
     /**
      * Decodes one text frame.
      *
-     * @param text the frame
+     * @param text         the frame
+     * @param connectionId the connection it came on, for requests about the connection's own session
      * @return the request
      * @throws InvalidFrameException when the frame is not a valid request of this dialect
      */
-    Request decode(String text);
+    Request decode(String text, String connectionId);
 
     /**
      * The first frame of a connection.
@@ -45,7 +46,7 @@ public interface Dialect {
      *
      * @param request the request answered
      * @param data    the answer
-     * @return the frame
+     * @return the frame, or null when this dialect does not answer such requests
      */
     byte[] response(Request request, JsonNode data);
 

@@ -65,7 +65,7 @@ public final class RequestRouter {
         }
         Request request;
         try {
-            request = session.dialect().decode(text);
+            request = session.dialect().decode(text, session.id());
         } catch (InvalidFrameException e) {
             sendError(session, e.code(), e.getMessage(), e.requestId().orElse(null));
             return;
@@ -92,10 +92,10 @@ public final class RequestRouter {
         } else if (request instanceof Request.FilterEvents filter) {
             session.filter().add(filter.add());
             session.filter().remove(filter.remove());
-            session.send(session.dialect().response(request, Json.object()
-                .set("event_types", Json.tree(new java.util.TreeSet<>(session.filter().names())))));
+            respond(session, request, Json.object()
+                .set("event_types", Json.tree(new java.util.TreeSet<>(session.filter().names()))));
         } else if (request instanceof Request.Ping) {
-            session.send(session.dialect().response(request, Json.object().put("status", "pong")));
+            respond(session, request, Json.object().put("status", "pong"));
         }
     }
 
@@ -103,18 +103,19 @@ public final class RequestRouter {
         CommandPayload payload = request.payload();
         Command command = new Command(UUID.randomUUID(), request.id(), payload.target(), session.privateChannel(),
             session.principal(), payload, Instant.now());
-        // Replies travel on the session's private channel: publish only once this node reads it, and, for dialects
-        // whose clients see the work they start, once the session follows the entity.
-        CompletableFuture<Void> ready = request.follow()
-            ? session.replyRoute().thenCompose(ignored -> subscriptions.follow(session, payload.target()))
-            : session.replyRoute();
+        // Replies travel on the session's private channel: publish only once this node reads it (the session's first
+        // command waits for that), and, for dialects whose clients see the work they start, once the session follows
+        // the entity.
+        CompletableFuture<Void> ready = session.nextCommand(() -> request.follow()
+            ? subscriptions.follow(session, payload.target())
+            : CompletableFuture.completedFuture(null));
         ready
             .thenCompose(ignored -> publisher.publish(command))
             .whenComplete((metadata, failure) -> {
                 if (failure == null) {
                     stats.commandPublished();
                     if (!payload.isQuery()) {
-                        session.send(session.dialect().response(request, accepted(command)));
+                        respond(session, request, accepted(command));
                     }
                 } else {
                     stats.commandRejected();
@@ -137,6 +138,13 @@ public final class RequestRouter {
             data.put("workflow_id", execute.workflowId());
         }
         return data;
+    }
+
+    private static void respond(Session session, Request request, ObjectNode data) {
+        byte[] frame = session.dialect().response(request, data);
+        if (frame != null) {
+            session.send(frame);
+        }
     }
 
     private void sendError(Session session, ErrorCode code, String message, String correlationId) {

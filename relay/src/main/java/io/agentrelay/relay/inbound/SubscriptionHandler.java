@@ -155,6 +155,9 @@ final class SubscriptionHandler {
     }
 
     private static void respond(Session session, Request request, ObjectNode data) {
-        session.send(session.dialect().response(request, data));
+        byte[] frame = session.dialect().response(request, data);
+        if (frame != null) {
+            session.send(frame);
+        }
     }
 }

@@ -18,8 +18,8 @@ import io.undertow.server.handlers.PathHandler;
 import io.undertow.util.StatusCodes;
 
 /**
- * The relay's HTTP and WebSocket server (Undertow): the canonical dialect on {@code /ws} and {@code /}, and
- * {@code GET /health}, {@code /health/live} and {@code /stats}.
+ * The relay's HTTP and WebSocket server (Undertow): the canonical dialect on {@code /ws} and {@code /}, Praxis on
+ * {@code /ws/events} and {@code /ws/workflow}, and {@code GET /health}, {@code /health/live} and {@code /stats}.
  */
 public final class RelayServer implements AutoCloseable {
 
@@ -34,6 +34,7 @@ public final class RelayServer implements AutoCloseable {
      *
      * @param config    the node's settings
      * @param canonical the canonical dialect
+     * @param praxis    the Praxis dialect
      * @param sessions  the node's sessions
      * @param fanout    the event fan-out
      * @param router    the request router
@@ -42,14 +43,17 @@ public final class RelayServer implements AutoCloseable {
      * @param stats     the node's counters
      * @return the running server
      */
-    public static RelayServer start(RelayConfig config, Dialect canonical, SessionRegistry sessions, EventFanout fanout,
-                                    RequestRouter router, CommandPublisher publisher, KafkaHealth health,
-                                    RelayStats stats) {
+    public static RelayServer start(RelayConfig config, Dialect canonical, Dialect praxis, SessionRegistry sessions,
+                                    EventFanout fanout, RequestRouter router, CommandPublisher publisher,
+                                    KafkaHealth health, RelayStats stats) {
         WebSocketEndpoint canonicalEndpoint =
             new WebSocketEndpoint(canonical, config, sessions, fanout, router, stats);
+        WebSocketEndpoint praxisEndpoint = new WebSocketEndpoint(praxis, config, sessions, fanout, router, stats);
         PathHandler paths = Handlers.path()
             .addExactPath("/ws", Handlers.websocket(canonicalEndpoint, StatusHandlers.upgradeRequired()))
             .addExactPath("/", Handlers.websocket(canonicalEndpoint, StatusHandlers.upgradeRequired()))
+            .addExactPath("/ws/events", Handlers.websocket(praxisEndpoint, StatusHandlers.upgradeRequired()))
+            .addExactPath("/ws/workflow", Handlers.websocket(praxisEndpoint, StatusHandlers.upgradeRequired()))
             .addExactPath("/health/live", StatusHandlers.json(() -> Json.object().put("status", "UP"), body -> 200))
             .addExactPath("/health", StatusHandlers.json(() -> health(config, health, publisher),
                 body -> body.path("status").asText().equals("UP") ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE))

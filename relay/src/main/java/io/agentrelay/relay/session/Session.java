@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Namespace;
@@ -43,6 +44,7 @@ public final class Session {
     private final Map<String, String> written = new ConcurrentHashMap<>();
     private final int outboxLimit;
     private final CompletableFuture<Void> replyRoute = new CompletableFuture<>();
+    private CompletableFuture<Void> commandsReady;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final WebSocketCallback<Outgoing> onWritten = new Written();
 
@@ -61,6 +63,7 @@ public final class Session {
         this.outbox = new Outbox(outboxMessages, outboxBytes);
         this.rateLimiter = new FrameRateLimiter(rateLimit, System::nanoTime);
         this.filter = dialect.initialFilter();
+        this.commandsReady = replyRoute;
         this.outboxLimit = outboxMessages;
         this.stats = stats;
     }
@@ -221,6 +224,20 @@ public final class Session {
             }
             cursor.catchingUp = false;
         }
+    }
+
+    /**
+     * Orders this session's commands: each becomes ready to publish only after the one before it did, so that a
+     * command whose preparation is quick (its entity already followed) cannot overtake an earlier one still waiting.
+     *
+     * @param readiness what must happen before this command is published, started after the previous command's
+     * @return completes when this command may be published
+     */
+    public synchronized CompletableFuture<Void> nextCommand(Supplier<CompletableFuture<Void>> readiness) {
+        CompletableFuture<Void> next = commandsReady.handle((ignored, failure) -> null)
+            .thenCompose(ignored -> readiness.get());
+        commandsReady = next;
+        return next;
     }
 
     /**

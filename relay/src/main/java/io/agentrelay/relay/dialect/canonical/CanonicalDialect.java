@@ -49,7 +49,7 @@ public final class CanonicalDialect implements Dialect {
     }
 
     @Override
-    public Request decode(String text) {
+    public Request decode(String text, String connectionId) {
         JsonNode root;
         try {
             root = Json.readTree(text);

@@ -1,0 +1,238 @@
+package io.agentrelay.relay.dialect.praxis;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentrelay.common.json.Json;
+import io.agentrelay.common.protocol.Channel;
+import io.agentrelay.common.protocol.CommandPayload;
+import io.agentrelay.common.protocol.ErrorCode;
+import io.agentrelay.common.protocol.Event;
+import io.agentrelay.common.protocol.Namespace;
+import io.agentrelay.common.protocol.Position;
+import io.agentrelay.common.protocol.RelayException;
+import io.agentrelay.relay.dialect.Dialect;
+import io.agentrelay.relay.dialect.InvalidFrameException;
+import io.agentrelay.relay.inbound.Request;
+import io.agentrelay.relay.session.EventFilter;
+import io.agentrelay.relay.session.WsCloseCodes;
+
+/**
+ * Praxis, on {@code /ws/events} and the legacy {@code /ws/workflow}: frames {@code {type, payload, id, timestamp,
+ * correlation_id}}, commands in upper case, events by frontend name.
+ *
+ * <p>Choices where the Praxis documents are silent or loose, made so that its clients keep working:
+ * <ul>
+ *   <li>A client sees the events of the work it starts ({@code DSL_COMMAND}, {@code EXECUTE_WORKFLOW},
+ *       {@code CHAT_MESSAGE}) without subscribing to channels, filtered by event type; the default filter adds
+ *       workflow failures and chat answers to Praxis's own default, or a client could not see how its work ended.</li>
+ *   <li>{@code PING}, {@code ping} and {@code heartbeat} are all answered with {@code PONG}; commands get no
+ *       acknowledgement frame (Praxis sends none), only their events or an {@code error}.</li>
+ *   <li>{@code error} frames carry the relay's error code in {@code payload.code} rather than Praxis's single
+ *       {@code WEBSOCKET_ERROR}, and the failed request's id as {@code correlation_id}.</li>
+ *   <li>The {@code token} query parameter is accepted and, until authentication exists, not checked.</li>
+ *   <li>The welcome frame is {@code {type: "welcome", payload: {connection_id, message}}}.</li>
+ * </ul>
+ */
+public final class PraxisDialect implements Dialect {
+
+    private static final int MAX_ERRORS = 10;
+    private static final List<String> COMMANDS = List.of("DSL_COMMAND", "EXECUTE_WORKFLOW", "CHAT_MESSAGE",
+        "SUBSCRIBE_EVENTS", "UNSUBSCRIBE_EVENTS", "PING");
+
+    private final Duration silenceLimit;
+
+    /**
+     * @param heartbeatInterval Praxis's heartbeat interval; a client silent for three of them is disconnected
+     */
+    public PraxisDialect(Duration heartbeatInterval) {
+        this.silenceLimit = heartbeatInterval.multipliedBy(3);
+    }
+
+    @Override
+    public String name() {
+        return "praxis";
+    }
+
+    @Override
+    public Request decode(String text, String connectionId) {
+        JsonNode root;
+        try {
+            root = Json.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new InvalidFrameException(ErrorCode.PARSE_ERROR, "Invalid message format: " + e.getOriginalMessage(),
+                null);
+        }
+        if (root == null || !root.isObject()) {
+            throw new InvalidFrameException(ErrorCode.PARSE_ERROR, "Invalid message format: expected a JSON object",
+                null);
+        }
+        String id = root.path("id").isTextual() ? root.get("id").asText() : UUID.randomUUID().toString();
+        String type = root.path("type").asText("");
+        JsonNode payload = root.path("payload").isObject() ? root.get("payload") : Json.object();
+        try {
+            switch (type) {
+                case "DSL_COMMAND":
+                    return new Request.SendCommand(id,
+                        new CommandPayload.DslCommand("dsl-" + UUID.randomUUID(), text(payload, "command", id)), true);
+                case "EXECUTE_WORKFLOW":
+                    return new Request.SendCommand(id, executeWorkflow(payload, id), true);
+                case "CHAT_MESSAGE":
+                    return new Request.SendCommand(id,
+                        new CommandPayload.ChatMessage(connectionId, text(payload, "content", id)), true);
+                case "SUBSCRIBE_EVENTS":
+                    return new Request.FilterEvents(id, type, eventTypes(payload, id), Set.of());
+                case "UNSUBSCRIBE_EVENTS":
+                    return new Request.FilterEvents(id, type, Set.of(), eventTypes(payload, id));
+                case "PING":
+                case "ping":
+                case "heartbeat":
+                    return new Request.Ping(id);
+                default:
+                    throw new InvalidFrameException(ErrorCode.UNKNOWN_REQUEST, "Unknown message type '"
+                        + (type.length() > 64 ? type.substring(0, 64) : type) + "'; known: " + COMMANDS, id);
+            }
+        } catch (InvalidFrameException e) {
+            throw e;
+        } catch (RelayException e) {
+            throw new InvalidFrameException(e.code(), e.getMessage(), id);
+        }
+    }
+
+    private static CommandPayload.ExecuteWorkflow executeWorkflow(JsonNode payload, String id) {
+        String workflowId = payload.path("workflowId").isTextual() ? payload.get("workflowId").asText()
+            : "wf-" + UUID.randomUUID();
+        try {
+            Channel.of(Namespace.WORKFLOW, workflowId);
+        } catch (RelayException e) {
+            throw new InvalidFrameException(ErrorCode.INVALID_REQUEST,
+                "workflowId must be 1 to 128 characters of [A-Za-z0-9._-]", id);
+        }
+        JsonNode nodes = payload.path("nodes");
+        if (!nodes.isArray() || nodes.isEmpty()) {
+            throw new InvalidFrameException(ErrorCode.INVALID_REQUEST, "payload.nodes must be a non-empty array", id);
+        }
+        List<CommandPayload.Node> parsed = new ArrayList<>();
+        for (JsonNode node : nodes) {
+            if (!node.path("id").isTextual() || !node.path("tool").isTextual()) {
+                throw new InvalidFrameException(ErrorCode.INVALID_REQUEST,
+                    "every node needs string fields 'id' and 'tool'", id);
+            }
+            parsed.add(new CommandPayload.Node(node.get("id").asText(), node.get("tool").asText(), node.get("params")));
+        }
+        List<CommandPayload.Edge> edges = new ArrayList<>();
+        for (JsonNode edge : payload.path("edges")) {
+            String from = edge.path("from").asText(edge.path("source").asText(null));
+            String to = edge.path("to").asText(edge.path("target").asText(null));
+            if (from == null || to == null) {
+                throw new InvalidFrameException(ErrorCode.INVALID_REQUEST,
+                    "every edge needs 'from' and 'to' (or 'source' and 'target')", id);
+            }
+            edges.add(new CommandPayload.Edge(from, to));
+        }
+        return new CommandPayload.ExecuteWorkflow(workflowId, parsed, edges);
+    }
+
+    private static Set<String> eventTypes(JsonNode payload, String id) {
+        JsonNode types = payload.path("event_types");
+        if (!types.isArray()) {
+            throw new InvalidFrameException(ErrorCode.INVALID_REQUEST, "payload.event_types must be an array", id);
+        }
+        Set<String> canonical = new HashSet<>();
+        for (JsonNode type : types) {
+            canonical.addAll(PraxisEventTypes.canonical(type.asText()));
+        }
+        return canonical;
+    }
+
+    private static String text(JsonNode payload, String field, String id) {
+        JsonNode value = payload.get(field);
+        if (value == null || !value.isTextual() || value.asText().isBlank()) {
+            throw new InvalidFrameException(ErrorCode.INVALID_REQUEST, "payload." + field + " must be a non-empty string",
+                id);
+        }
+        return value.asText();
+    }
+
+    @Override
+    public byte[] welcome(String connectionId, String nodeId) {
+        return frame("welcome", Json.object().put("connection_id", connectionId).put("node", nodeId)
+            .put("message", "Connected to Agent Relay"), UUID.randomUUID().toString(), Instant.now(), null);
+    }
+
+    @Override
+    public byte[] response(Request request, JsonNode data) {
+        if (request instanceof Request.Ping) {
+            return frame("PONG", Json.object().put("timestamp", Instant.now().toString()),
+                UUID.randomUUID().toString(), Instant.now(), request.id());
+        }
+        return null;
+    }
+
+    @Override
+    public byte[] reply(Event reply) {
+        if (Event.ERROR.equals(reply.event())) {
+            return frame("error", errorPayload(reply.data().path("error_code").asText("SERVER_ERROR"),
+                reply.data().path("error_message").asText()), reply.id(), reply.ts(), reply.correlationId());
+        }
+        return PraxisEvents.frame(reply, null);
+    }
+
+    @Override
+    public byte[] error(ErrorCode code, String message, String correlationId) {
+        return frame("error", errorPayload(code.name(), message), UUID.randomUUID().toString(), Instant.now(),
+            correlationId);
+    }
+
+    @Override
+    public byte[] event(Event event, Position position) {
+        return PraxisEvents.frame(event, position);
+    }
+
+    @Override
+    public byte[] replayed(Event event, Position position) {
+        return PraxisEvents.frame(event, position);
+    }
+
+    @Override
+    public byte[] replayCompleted(Request request, String channel, long count) {
+        return frame("eventStream", Json.object().put("event", "replay.completed").put("channel", channel)
+            .put("count", count), UUID.randomUUID().toString(), Instant.now(), request.id());
+    }
+
+    @Override
+    public EventFilter initialFilter() {
+        return EventFilter.of(PraxisEventTypes.DEFAULT);
+    }
+
+    @Override
+    public int refusalCloseCode() {
+        return WsCloseCodes.POLICY_VIOLATION;
+    }
+
+    @Override
+    public int maxErrors() {
+        return MAX_ERRORS;
+    }
+
+    @Override
+    public Duration silenceLimit() {
+        return silenceLimit;
+    }
+
+    private static ObjectNode errorPayload(String code, String message) {
+        return Json.object().put("message", message).put("code", code).put("timestamp", Instant.now().toString());
+    }
+
+    static byte[] frame(String type, JsonNode payload, String id, Instant timestamp, String correlationId) {
+        return Json.toBytes(new PraxisFrame(type, payload, id, timestamp, correlationId));
+    }
+}

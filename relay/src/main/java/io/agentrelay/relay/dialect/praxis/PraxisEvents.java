@@ -1,0 +1,120 @@
+package io.agentrelay.relay.dialect.praxis;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentrelay.common.json.Json;
+import io.agentrelay.common.protocol.Event;
+import io.agentrelay.common.protocol.Position;
+
+/** Turns canonical events into the frames Praxis's frontend knows, camelCase and all. */
+final class PraxisEvents {
+
+    private PraxisEvents() {
+    }
+
+    static byte[] frame(Event event, Position position) {
+        JsonNode data = event.data();
+        ObjectNode payload = Json.object();
+        String type;
+        switch (event.event()) {
+            case "workflow.started":
+                type = "workflowStart";
+                payload.put("workflowId", data.path("workflow_id").asText())
+                    .put("executionId", data.path("workflow_id").asText())
+                    .put("startTime", event.ts().toString());
+                payload.set("nodes", data.path("nodes"));
+                payload.set("edges", data.path("edges"));
+                break;
+            case "node.started":
+                type = "nodeStatusUpdate";
+                nodeStatus(payload, data, "running", event);
+                break;
+            case "node.completed":
+                type = "nodeStatusUpdate";
+                nodeStatus(payload, data, "completed", event).put("duration", data.path("duration_ms").asLong());
+                payload.set("result", data.path("result"));
+                break;
+            case "node.failed":
+                type = "nodeStatusUpdate";
+                nodeStatus(payload, data, "failed", event).put("error", data.path("error").asText());
+                break;
+            case "node.progress":
+                type = "workflowProgress";
+                nodeStatus(payload, data, "running", event).put("message", data.path("message").asText());
+                break;
+            case "workflow.stage_completed":
+                type = "workflowProgress";
+                int total = Math.max(1, data.path("total_stages").asInt(1));
+                payload.put("workflowId", data.path("workflow_id").asText())
+                    .put("nodeId", data.path("stage_name").asText())
+                    .put("status", "completed")
+                    .put("progress", Math.round(100.0 * data.path("stages_completed").asInt() / total));
+                break;
+            case "workflow.completed":
+                type = "workflowComplete";
+                payload.put("workflowId", data.path("workflow_id").asText())
+                    .put("duration", data.path("duration_ms").asLong())
+                    .put("message", "Workflow completed");
+                payload.set("results", data.path("result"));
+                break;
+            case "workflow.failed":
+                type = "workflowError";
+                payload.put("workflowId", data.path("workflow_id").asText())
+                    .put("error", data.path("error").asText());
+                if (data.hasNonNull("failed_node")) {
+                    payload.put("nodeId", data.get("failed_node").asText());
+                }
+                break;
+            case "dsl.progress":
+                type = "dslProgress";
+                payload.put("workflowId", data.path("workflow_id").asText())
+                    .put("command", data.path("command").asText())
+                    .put("status", data.path("status").asText())
+                    .put("message", data.path("message").asText());
+                break;
+            case "dsl.result":
+                type = "dslResult";
+                payload.put("workflowId", data.path("workflow_id").asText())
+                    .put("command", data.path("command").asText())
+                    .put("success", data.path("success").asBoolean());
+                copyIfPresent(payload, data, "result", "result");
+                copyIfPresent(payload, data, "error", "error");
+                break;
+            case "chat.message":
+                type = "chatMessage";
+                payload.put("content", data.path("content").asText())
+                    .put("sender", data.path("sender").asText())
+                    .put("type", data.path("type").asText());
+                break;
+            case "tool.executed":
+                type = "tool_result";
+                payload.put("toolName", data.path("tool_name").asText())
+                    .put("status", data.path("status").asText())
+                    .put("sender", data.path("sender").asText("assistant"));
+                copyIfPresent(payload, data, "result", "result");
+                copyIfPresent(payload, data, "error", "error");
+                break;
+            default:
+                type = "eventStream";
+                payload.put("event", event.event()).put("channel", event.channel().name());
+                payload.set("data", data);
+        }
+        if (position != null) {
+            payload.put("pos", position.encode());
+        }
+        return PraxisDialect.frame(type, payload, event.id(), event.ts(), event.correlationId());
+    }
+
+    private static ObjectNode nodeStatus(ObjectNode payload, JsonNode data, String status, Event event) {
+        return payload.put("workflowId", data.path("workflow_id").asText())
+            .put("nodeId", data.path("node_id").asText())
+            .put("status", status)
+            .put("timestamp", event.ts().toString());
+    }
+
+    private static void copyIfPresent(ObjectNode payload, JsonNode data, String from, String to) {
+        if (data.hasNonNull(from)) {
+            payload.set(to, data.get(from));
+        }
+    }
+}
