@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -105,10 +106,14 @@ public final class WorkerReporter implements NodeActivity, AutoCloseable {
      * @return the status, if this executor's pool is that one and has workers
      */
     public Optional<JsonNode> poolStatus(String poolId) {
-        List<WorkerState> workers = view.workers();
-        if (!config.poolId().equals(poolId) || workers.isEmpty()) {
+        if (!config.poolId().equals(poolId)) {
             return Optional.empty();
         }
+        // The view lags the state topic a little; about itself, this worker knows best.
+        Map<String, WorkerState> byId = new TreeMap<>();
+        view.workers().forEach(worker -> byId.put(worker.workerId(), worker));
+        byId.put(config.workerId(), currentState(Instant.now()));
+        List<WorkerState> workers = List.copyOf(byId.values());
         List<String> online = workers.stream().filter(w -> w.status() != WorkerStatus.OFFLINE)
             .map(WorkerState::workerId).sorted().toList();
         int idle = (int) workers.stream().filter(w -> w.status() == WorkerStatus.IDLE).count();
@@ -153,11 +158,19 @@ public final class WorkerReporter implements NodeActivity, AutoCloseable {
     }
 
     private synchronized void writeState(WorkerStatus status, Instant now) {
+        states.send(new ProducerRecord<>(config.kafka().topics().state(), "worker:" + config.workerId(),
+            stateOf(status, now)));
+    }
+
+    private synchronized WorkerState currentState(Instant now) {
+        return stateOf(reported, now);
+    }
+
+    private WorkerState stateOf(WorkerStatus status, Instant now) {
         int runningNow = Math.max(0, running.get());
-        WorkerState state = new WorkerState(config.workerId(), config.poolId(), status,
+        return new WorkerState(config.workerId(), config.poolId(), status,
             status == WorkerStatus.OFFLINE ? 0 : runningNow, Math.max(0, runningNow - config.threads()),
             tasksCompleted.get(), now);
-        states.send(new ProducerRecord<>(config.kafka().topics().state(), "worker:" + config.workerId(), state));
     }
 
     private void beat() {

@@ -1,0 +1,142 @@
+package io.agentrelay.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.agentrelay.common.json.Json;
+import io.agentrelay.testkit.EmbeddedKafka;
+import io.agentrelay.testkit.KafkaExtension;
+import io.agentrelay.testkit.TopicPrefix;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The request and response examples of mahavishnu-websocket-api.md, sent as written to {@code /} by a plain client. */
+@ExtendWith(KafkaExtension.class)
+class MahavishnuConformanceIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path sandbox;
+
+    private LocalCluster cluster;
+    private RawSocket client;
+
+    @BeforeEach
+    void start(EmbeddedKafka kafka, TopicPrefix prefix) throws Exception {
+        cluster = LocalCluster.start(kafka, prefix, sandbox, 1);
+        client = RawSocket.connect(URI.create("ws://127.0.0.1:" + cluster.relay(0).port()));
+        await().atMost(WAIT).until(() -> !client.frames().isEmpty());
+    }
+
+    @AfterEach
+    void stop() {
+        if (client != null) {
+            client.close();
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void shouldWelcomeWithTheDocumentedFields() {
+        JsonNode welcome = client.frames().get(0);
+
+        assertThat(welcome.path("type").asText()).isEqualTo("event");
+        assertThat(welcome.path("event").asText()).isEqualTo("session.created");
+        assertThat(welcome.path("data").path("connection_id").asText()).isNotBlank();
+        assertThat(welcome.path("data").path("server").asText()).isNotBlank();
+        assertThat(welcome.path("data").path("message").asText()).isNotBlank();
+        assertThat(welcome.path("timestamp").asText()).isNotBlank();
+    }
+
+    @Test
+    void shouldAnswerSubscribeAndUnsubscribeAsDocumented() throws Exception {
+        client.send("{\"type\":\"request\",\"event\":\"subscribe\",\"data\":{\"channel\":\"workflow:abc123\"},\"id\":\"sub_001\"}");
+        client.send("{\"type\":\"request\",\"event\":\"unsubscribe\",\"data\":{\"channel\":\"workflow:abc123\"},\"id\":\"unsub_001\"}");
+        client.send("{\"type\":\"request\",\"event\":\"subscribe\",\"data\":{\"channel\":\"pool:local\"},\"id\":\"sub_002\"}");
+        client.send("{\"type\":\"request\",\"event\":\"subscribe\",\"data\":{\"channel\":\"worker:worker_001\"},\"id\":\"sub_003\"}");
+        client.send("{\"type\":\"request\",\"event\":\"subscribe\",\"data\":{\"channel\":\"global\"},\"id\":\"sub_004\"}");
+
+        await().atMost(WAIT).until(() -> client.ofType("response").size() == 5);
+        JsonNode subscribed = response("sub_001");
+        assertThat(subscribed.path("event").asText()).isEqualTo("subscribe");
+        assertThat(subscribed.path("data").path("status").asText()).isEqualTo("subscribed");
+        assertThat(subscribed.path("data").path("channel").asText()).isEqualTo("workflow:abc123");
+        JsonNode unsubscribed = response("unsub_001");
+        assertThat(unsubscribed.path("event").asText()).isEqualTo("unsubscribe");
+        assertThat(unsubscribed.path("data").path("status").asText()).isEqualTo("unsubscribed");
+        assertThat(unsubscribed.path("data").path("channel").asText()).isEqualTo("workflow:abc123");
+        for (String id : new String[] {"sub_002", "sub_003", "sub_004"}) {
+            assertThat(response(id).path("data").path("status").asText()).isEqualTo("subscribed");
+        }
+    }
+
+    @Test
+    void shouldAnswerPoolAndWorkflowStatusAsDocumented() throws Exception {
+        client.send("{\"type\":\"request\",\"event\":\"subscribe\",\"data\":{\"channel\":\"workflow:wf_abc123\"},\"id\":\"s\"}");
+        await().atMost(WAIT).until(() -> client.ofType("response").size() == 1);
+        client.send(Json.toText(Json.object().put("type", "request").put("event", "execute_workflow").put("id", "run")
+            .set("data", Workflows.diamond("wf_abc123").put("adapter", "llamaindex").put("prompt", "Write code"))));
+        await().atMost(WAIT).until(() -> client.frames().stream()
+            .anyMatch(f -> "workflow.completed".equals(f.path("event").asText())));
+
+        client.send("{\"type\":\"request\",\"event\":\"get_pool_status\",\"data\":{\"pool_id\":\"" + cluster.poolId()
+            + "\"},\"id\":\"get_pool_001\"}");
+        client.send("{\"type\":\"request\",\"event\":\"get_workflow_status\",\"data\":{\"workflow_id\":\"wf_abc123\"},\"id\":\"get_wf_001\"}");
+
+        await().atMost(WAIT).until(() -> hasAnswer("get_pool_001") && hasAnswer("get_wf_001"));
+        JsonNode pool = response("get_pool_001");
+        assertThat(pool.path("event").asText()).isEqualTo("get_pool_status");
+        assertThat(pool.path("data").path("pool_id").asText()).isEqualTo(cluster.poolId());
+        assertThat(pool.path("data").path("status").asText()).isEqualTo("active");
+        assertThat(pool.path("data").path("workers").get(0).asText()).isEqualTo("executor-0");
+        JsonNode workflow = response("get_wf_001");
+        assertThat(workflow.path("data").path("workflow_id").asText()).isEqualTo("wf_abc123");
+        assertThat(workflow.path("data").path("status").asText()).isEqualTo("completed");
+        assertThat(workflow.path("data").path("stages_completed").asInt()).isEqualTo(4);
+        assertThat(workflow.path("data").path("total_stages").asInt()).isEqualTo(4);
+
+        JsonNode started = client.frames().stream()
+            .filter(f -> "workflow.started".equals(f.path("event").asText())).findFirst().orElseThrow();
+        assertThat(started.path("room").asText()).isEqualTo("workflow:wf_abc123");
+        assertThat(started.path("data").path("adapter").asText()).isEqualTo("llamaindex");
+        assertThat(started.path("data").path("prompt").asText()).isEqualTo("Write code");
+        JsonNode stage = client.frames().stream()
+            .filter(f -> "workflow.stage_completed".equals(f.path("event").asText())).findFirst().orElseThrow();
+        assertThat(stage.path("data").path("stage_name").asText()).isNotBlank();
+        assertThat(stage.path("data").path("result").has("output")).isTrue();
+        assertThat(stage.path("data").path("result").path("duration_ms").isNumber()).isTrue();
+    }
+
+    @Test
+    void shouldAnswerErrorsWithTheDocumentedCodesAndFormat() throws Exception {
+        client.send("{\"type\":\"request\",\"event\":\"launch_rockets\",\"data\":{},\"id\":\"e1\"}");
+        client.send("{\"type\":\"request\",\"event\":\"subscribe\",\"data\":{\"channel\":\"planet:mars\"},\"id\":\"e2\"}");
+        client.send("{\"type\":\"request\",\"event\":\"get_workflow_status\",\"data\":{\"workflow_id\":\"wf_none\"},\"id\":\"e3\"}");
+
+        await().atMost(WAIT).until(() -> client.ofType("error").size() == 3);
+        assertThat(client.ofType("error")).extracting(e -> e.path("correlation_id").asText() + " "
+            + e.path("error_code").asText()).containsExactlyInAnyOrder(
+                "e1 UNKNOWN_REQUEST", "e2 INVALID_CHANNEL", "e3 NOT_FOUND");
+        assertThat(client.ofType("error")).allSatisfy(e -> assertThat(e.path("error_message").asText()).isNotBlank());
+    }
+
+    private boolean hasAnswer(String id) {
+        return client.frames().stream().anyMatch(f -> id.equals(f.path("correlation_id").asText()));
+    }
+
+    private JsonNode response(String id) {
+        return client.ofType("response").stream().filter(f -> id.equals(f.path("correlation_id").asText()))
+            .findFirst().orElseThrow(() -> new AssertionError("no response to " + id + ": " + client.frames()));
+    }
+}
