@@ -4,13 +4,12 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -25,7 +24,6 @@ import io.agentrelay.common.protocol.Position;
 import io.agentrelay.common.topic.Partitions;
 import io.agentrelay.common.topic.TopicInfo;
 import io.agentrelay.common.topic.Topics;
-import io.agentrelay.relay.dialect.Dialect;
 import io.agentrelay.relay.session.RelayStats;
 import io.agentrelay.relay.session.Session;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -273,10 +271,10 @@ public final class EventFanout implements AutoCloseable {
                     record.offset(), e);
                 continue;
             }
-            Encoded encoded = new Encoded(event, new Position(eventTopics.get(record.topic()).incarnation(),
+            EncodedEvent encoded = new EncodedEvent(event, new Position(eventTopics.get(record.topic()).incarnation(),
                 record.partition(), record.offset()));
             boolean followed = event.channel().namespace() != Namespace.CONN;
-            String pos = encoded.position.encode();
+            String pos = encoded.position().encode();
             int delivered = 0;
             for (Session session : direct) {
                 if (!followed) {
@@ -318,37 +316,5 @@ public final class EventFanout implements AutoCloseable {
 
     /** A wish for the assignment to be brought up to date, and for the live start of one partition. */
     private record AssignmentRequest(TopicPartition partition, CompletableFuture<Optional<Position>> done) {
-    }
-
-    /** One event's frames, encoded on first use per dialect and shared by every session of that dialect. */
-    private static final class Encoded {
-        private final Event event;
-        private final Position position;
-        private final Map<Dialect, byte[]> frames = new IdentityHashMap<>(2);
-        private final Map<Dialect, Boolean> skipped = new IdentityHashMap<>(1);
-
-        Encoded(Event event, Position position) {
-            this.event = event;
-            this.position = position;
-        }
-
-        /** The frame for a dialect, or null when the dialect does not show this event. */
-        byte[] bytesFor(Dialect dialect) {
-            byte[] frame = frames.get(dialect);
-            if (frame == null && !skipped.containsKey(dialect)) {
-                frame = encode(dialect);
-                if (frame == null) {
-                    skipped.put(dialect, Boolean.TRUE);
-                } else {
-                    frames.put(dialect, frame);
-                }
-            }
-            return frame;
-        }
-
-        private byte[] encode(Dialect dialect) {
-            boolean isReply = event.channel().namespace() == Namespace.CONN && event.correlation().isPresent();
-            return isReply ? dialect.reply(event) : dialect.event(event, position);
-        }
     }
 }

@@ -40,7 +40,7 @@ public final class Session {
     private final Outbox outbox;
     private final RelayStats stats;
     private final Set<Channel> subscriptions = ConcurrentHashMap.newKeySet();
-    private final Map<String, ChannelCursor> cursors = new ConcurrentHashMap<>();
+    private final ChannelCursors cursors;
     private final Map<String, String> written = new ConcurrentHashMap<>();
     private final int outboxLimit;
     private final CompletableFuture<Void> replyRoute = new CompletableFuture<>();
@@ -65,6 +65,7 @@ public final class Session {
         this.filter = dialect.initialFilter();
         this.commandsReady = replyRoute;
         this.outboxLimit = outboxMessages;
+        this.cursors = new ChannelCursors(outboxMessages, this::enqueue, this::overflow);
         this.stats = stats;
     }
 
@@ -150,7 +151,7 @@ public final class Session {
      *                   held until {@link #caughtUp}
      */
     public void follow(String channel, long lastOffset, boolean catchingUp) {
-        cursors.put(channel, new ChannelCursor(lastOffset, catchingUp));
+        cursors.follow(channel, lastOffset, catchingUp);
     }
 
     /**
@@ -159,7 +160,7 @@ public final class Session {
      * @param channel the channel's name
      */
     public void unfollow(String channel) {
-        cursors.remove(channel);
+        cursors.unfollow(channel);
     }
 
     /**
@@ -172,21 +173,7 @@ public final class Session {
      * @param frame   the encoded frame
      */
     public void deliver(String channel, long offset, String pos, byte[] frame) {
-        ChannelCursor cursor = cursors.get(channel);
-        if (cursor == null) {
-            return;
-        }
-        synchronized (cursor) {
-            if (cursor.catchingUp) {
-                if (cursor.held.size() >= outboxLimit) {
-                    overflow();
-                    return;
-                }
-                cursor.held.add(new ChannelCursor.Held(offset, pos, frame));
-            } else {
-                sendInOrder(cursor, channel, offset, pos, frame);
-            }
-        }
+        cursors.deliver(channel, offset, pos, frame);
     }
 
     /**
@@ -198,13 +185,7 @@ public final class Session {
      * @param frame   the encoded frame
      */
     public void catchUp(String channel, long offset, String pos, byte[] frame) {
-        ChannelCursor cursor = cursors.get(channel);
-        if (cursor == null) {
-            return;
-        }
-        synchronized (cursor) {
-            sendInOrder(cursor, channel, offset, pos, frame);
-        }
+        cursors.catchUp(channel, offset, pos, frame);
     }
 
     /**
@@ -214,16 +195,7 @@ public final class Session {
      * @param channel the channel's name
      */
     public void caughtUp(String channel) {
-        ChannelCursor cursor = cursors.get(channel);
-        if (cursor == null) {
-            return;
-        }
-        synchronized (cursor) {
-            for (ChannelCursor.Held event; (event = cursor.held.poll()) != null; ) {
-                sendInOrder(cursor, channel, event.offset(), event.pos(), event.frame());
-            }
-            cursor.catchingUp = false;
-        }
+        cursors.caughtUp(channel);
     }
 
     /**
@@ -255,13 +227,6 @@ public final class Session {
      */
     public Map<String, String> writtenPositions() {
         return Map.copyOf(written);
-    }
-
-    private void sendInOrder(ChannelCursor cursor, String channel, long offset, String pos, byte[] frame) {
-        if (offset > cursor.lastOffset) {
-            cursor.lastOffset = offset;
-            enqueue(new Outgoing(frame, channel, pos));
-        }
     }
 
     private void enqueue(Outgoing frame) {

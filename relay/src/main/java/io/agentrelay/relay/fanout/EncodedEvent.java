@@ -1,0 +1,49 @@
+package io.agentrelay.relay.fanout;
+
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+import io.agentrelay.common.protocol.Event;
+import io.agentrelay.common.protocol.Namespace;
+import io.agentrelay.common.protocol.Position;
+import io.agentrelay.relay.dialect.Dialect;
+
+/**
+ * One event's frames, encoded on first use per dialect and shared by every session of that dialect. Used by the
+ * fan-out thread only.
+ */
+final class EncodedEvent {
+
+    private final Event event;
+    private final Position position;
+    private final Map<Dialect, byte[]> frames = new IdentityHashMap<>(2);
+    private final Map<Dialect, Boolean> skipped = new IdentityHashMap<>(1);
+
+    EncodedEvent(Event event, Position position) {
+        this.event = event;
+        this.position = position;
+    }
+
+    Position position() {
+        return position;
+    }
+
+    /** The frame for a dialect, or null when the dialect does not show this event. */
+    byte[] bytesFor(Dialect dialect) {
+        byte[] frame = frames.get(dialect);
+        if (frame == null && !skipped.containsKey(dialect)) {
+            frame = encode(dialect);
+            if (frame == null) {
+                skipped.put(dialect, Boolean.TRUE);
+            } else {
+                frames.put(dialect, frame);
+            }
+        }
+        return frame;
+    }
+
+    private byte[] encode(Dialect dialect) {
+        boolean isReply = event.channel().namespace() == Namespace.CONN && event.correlation().isPresent();
+        return isReply ? dialect.reply(event) : dialect.event(event, position);
+    }
+}

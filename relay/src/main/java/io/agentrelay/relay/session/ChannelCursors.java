@@ -1,0 +1,84 @@
+package io.agentrelay.relay.session;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * A session's {@link ChannelCursor}s: the rules by which live events and resumed history of a channel reach the
+ * outbox once each, in order, with live events held while the history catches up. Thread-safe: each channel's cursor
+ * is its own lock.
+ */
+final class ChannelCursors {
+
+    private final Map<String, ChannelCursor> cursors = new ConcurrentHashMap<>();
+    private final int heldLimit;
+    private final Consumer<Outgoing> enqueue;
+    private final Runnable overflow;
+
+    /**
+     * @param heldLimit live events a catching-up channel may hold before the session counts as too slow
+     * @param enqueue   queues a frame in the session's outbox
+     * @param overflow  closes the session as too slow
+     */
+    ChannelCursors(int heldLimit, Consumer<Outgoing> enqueue, Runnable overflow) {
+        this.heldLimit = heldLimit;
+        this.enqueue = enqueue;
+        this.overflow = overflow;
+    }
+
+    void follow(String channel, long lastOffset, boolean catchingUp) {
+        cursors.put(channel, new ChannelCursor(lastOffset, catchingUp));
+    }
+
+    void unfollow(String channel) {
+        cursors.remove(channel);
+    }
+
+    void deliver(String channel, long offset, String pos, byte[] frame) {
+        ChannelCursor cursor = cursors.get(channel);
+        if (cursor == null) {
+            return;
+        }
+        synchronized (cursor) {
+            if (!cursor.catchingUp) {
+                sendInOrder(cursor, channel, offset, pos, frame);
+            } else if (cursor.held.size() >= heldLimit) {
+                overflow.run();
+            } else {
+                cursor.held.add(new ChannelCursor.Held(offset, pos, frame));
+            }
+        }
+    }
+
+    void catchUp(String channel, long offset, String pos, byte[] frame) {
+        ChannelCursor cursor = cursors.get(channel);
+        if (cursor == null) {
+            return;
+        }
+        synchronized (cursor) {
+            sendInOrder(cursor, channel, offset, pos, frame);
+        }
+    }
+
+    void caughtUp(String channel) {
+        ChannelCursor cursor = cursors.get(channel);
+        if (cursor == null) {
+            return;
+        }
+        synchronized (cursor) {
+            for (ChannelCursor.Held event; (event = cursor.held.poll()) != null; ) {
+                sendInOrder(cursor, channel, event.offset(), event.pos(), event.frame());
+            }
+            cursor.catchingUp = false;
+        }
+    }
+
+    /** Called holding the cursor's lock. */
+    private void sendInOrder(ChannelCursor cursor, String channel, long offset, String pos, byte[] frame) {
+        if (offset > cursor.lastOffset) {
+            cursor.lastOffset = offset;
+            enqueue.accept(new Outgoing(frame, channel, pos));
+        }
+    }
+}
