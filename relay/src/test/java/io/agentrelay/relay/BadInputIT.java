@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -19,35 +18,21 @@ import io.agentrelay.client.RelayErrorException;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Envelope;
 import io.agentrelay.relay.session.WsCloseCodes;
-import io.agentrelay.testkit.EmbeddedKafka;
 import io.agentrelay.testkit.KafkaExtension;
-import io.agentrelay.testkit.TopicPrefix;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
-@ExtendWith(KafkaExtension.class)
+@ExtendWith({KafkaExtension.class, ClusterExtension.class})
 class BadInputIT {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    @TempDir
-    Path sandbox;
-
     private LocalCluster cluster;
 
     @BeforeEach
-    void startCluster(EmbeddedKafka kafka, TopicPrefix prefix) {
-        cluster = LocalCluster.start(kafka, prefix, sandbox, 1);
-    }
-
-    @AfterEach
-    void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
+    void startCluster(LocalCluster cluster) {
+        this.cluster = cluster;
     }
 
     @Test

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,23 +16,17 @@ import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.testkit.EmbeddedKafka;
 import io.agentrelay.testkit.KafkaExtension;
-import io.agentrelay.testkit.TopicPrefix;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-@ExtendWith(KafkaExtension.class)
+@ExtendWith({KafkaExtension.class, ClusterExtension.class})
 class CliIT {
 
-    @TempDir
-    Path sandbox;
-
     private EmbeddedKafka kafka;
-    private TopicPrefix prefix;
     private LocalCluster cluster;
     private EventWriter writer;
     private final Channel.Scoped channel = Channel.of(Namespace.WORKFLOW, "cli");
@@ -41,11 +34,10 @@ class CliIT {
     private final List<RecordMetadata> written = new ArrayList<>();
 
     @BeforeEach
-    void start(EmbeddedKafka kafka, TopicPrefix prefix) throws Exception {
+    void start(EmbeddedKafka kafka, LocalCluster cluster) throws Exception {
         this.kafka = kafka;
-        this.prefix = prefix;
-        cluster = LocalCluster.start(kafka, prefix, sandbox, 1);
-        writer = new EventWriter(kafka.bootstrapServers(), prefix.value());
+        this.cluster = cluster;
+        writer = new EventWriter(kafka.bootstrapServers(), cluster.prefix().value());
         for (int seq = 0; seq < 6; seq++) {
             written.add(writer.tickAt(channel, seq, 10, start + seq * 60_000L));
             writer.tickAt(Channel.of(Namespace.WORKFLOW, "not-cli"), seq, 10, start + seq * 60_000L);
@@ -57,16 +49,13 @@ class CliIT {
         if (writer != null) {
             writer.close();
         }
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @Test
     void replayShouldPrintTheChannelsEventsBetweenTwoTimesStraightFromKafka() throws Exception {
         Run run = run("replay", channel.name(), "--from", Instant.ofEpochMilli(start + 60_000L).toString(),
             "--to", Instant.ofEpochMilli(start + 3 * 60_000L).toString(),
-            "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", prefix.value());
+            "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", cluster.prefix().value());
 
         assertThat(run.exitCode).as(run.err).isZero();
         assertThat(run.lines()).extracting(line -> line.path("data").path("seq").asInt()).containsExactly(1, 2, 3);
@@ -80,7 +69,7 @@ class CliIT {
     @Test
     void replayShouldSaySoWhenTheRangeIsEmpty() throws Exception {
         Run run = run("replay", channel.name(), "--from", "2020-01-01T00:00:00Z", "--to", "2020-01-02T00:00:00Z",
-            "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", prefix.value());
+            "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", cluster.prefix().value());
 
         assertThat(run.exitCode).as(run.err).isZero();
         assertThat(run.out).isEmpty();

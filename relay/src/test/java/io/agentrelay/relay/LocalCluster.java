@@ -28,9 +28,13 @@ final class LocalCluster implements AutoCloseable {
     private final List<RelayConnection> clients = new ArrayList<>();
     private final List<ExecutorNode> executors = new ArrayList<>();
     private final Map<String, String> env;
+    private final TopicPrefix prefix;
+    private final Path sandbox;
 
-    private LocalCluster(Map<String, String> env, int relayCount) {
+    private LocalCluster(Map<String, String> env, TopicPrefix prefix, Path sandbox, int relayCount) {
         this.env = env;
+        this.prefix = prefix;
+        this.sandbox = sandbox;
         startExecutor("executor-0");
         for (int i = 0; i < relayCount; i++) {
             Map<String, String> relayEnv = new HashMap<>(env);
@@ -57,7 +61,7 @@ final class LocalCluster implements AutoCloseable {
             "EXECUTOR_POOL_ID", prefix.value(),
             "EXECUTOR_HEARTBEAT_MS", "250"));
         env.putAll(overrides);
-        return new LocalCluster(env, relayCount);
+        return new LocalCluster(env, prefix, sandbox, relayCount);
     }
 
     /** Starts one more executor of the same pool and group. */
@@ -67,6 +71,16 @@ final class LocalCluster implements AutoCloseable {
         ExecutorNode executor = ExecutorNode.start(ExecutorConfig.fromEnv(executorEnv), ToolRegistry.withPlugins());
         executors.add(executor);
         return executor;
+    }
+
+    /** The cluster's topic prefix. */
+    TopicPrefix prefix() {
+        return prefix;
+    }
+
+    /** The directory the executors' file tools work in. */
+    Path sandbox() {
+        return sandbox;
     }
 
     /** The pool the executors belong to: the test's own. */

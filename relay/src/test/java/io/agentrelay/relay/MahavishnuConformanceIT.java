@@ -4,35 +4,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentrelay.common.json.Json;
-import io.agentrelay.testkit.EmbeddedKafka;
 import io.agentrelay.testkit.KafkaExtension;
-import io.agentrelay.testkit.TopicPrefix;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The request and response examples of mahavishnu-websocket-api.md, sent as written to {@code /} by a plain client. */
-@ExtendWith(KafkaExtension.class)
+@ExtendWith({KafkaExtension.class, ClusterExtension.class})
 class MahavishnuConformanceIT {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
-
-    @TempDir
-    Path sandbox;
 
     private LocalCluster cluster;
     private RawSocket client;
 
     @BeforeEach
-    void start(EmbeddedKafka kafka, TopicPrefix prefix) throws Exception {
-        cluster = LocalCluster.start(kafka, prefix, sandbox, 1);
+    void start(LocalCluster cluster) throws Exception {
+        this.cluster = cluster;
         client = RawSocket.connect(URI.create("ws://127.0.0.1:" + cluster.relay(0).port()));
         await().atMost(WAIT).until(() -> !client.frames().isEmpty());
     }
@@ -41,9 +34,6 @@ class MahavishnuConformanceIT {
     void stop() {
         if (client != null) {
             client.close();
-        }
-        if (cluster != null) {
-            cluster.close();
         }
     }
 

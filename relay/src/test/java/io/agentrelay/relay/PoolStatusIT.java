@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -18,38 +17,24 @@ import io.agentrelay.client.RelayErrorException;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Envelope;
 import io.agentrelay.executor.consume.ExecutorNode;
-import io.agentrelay.testkit.EmbeddedKafka;
 import io.agentrelay.testkit.KafkaExtension;
-import io.agentrelay.testkit.TopicPrefix;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Executors as the workers of a Mahavishnu pool (heartbeat 250 ms in these tests). */
-@ExtendWith(KafkaExtension.class)
+@ExtendWith({KafkaExtension.class, ClusterExtension.class})
 class PoolStatusIT {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
-
-    @TempDir
-    Path sandbox;
 
     private LocalCluster cluster;
     private String pool;
 
     @BeforeEach
-    void start(EmbeddedKafka kafka, TopicPrefix prefix) {
-        cluster = LocalCluster.start(kafka, prefix, sandbox, 1);
+    void start(LocalCluster cluster) {
+        this.cluster = cluster;
         pool = "pool:" + cluster.poolId();
-    }
-
-    @AfterEach
-    void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @Test

@@ -20,33 +20,22 @@ import io.agentrelay.relay.session.WsCloseCodes;
 import io.agentrelay.testkit.EmbeddedKafka;
 import io.agentrelay.testkit.KafkaExtension;
 import io.agentrelay.testkit.TopicPrefix;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The example flows of praxis-websocket-api.md and praxis-websocket-testing.md, with a plain JDK client. */
-@ExtendWith(KafkaExtension.class)
+@ExtendWith({KafkaExtension.class, ClusterExtension.class})
 class PraxisDialectIT {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    @TempDir
-    Path sandbox;
-
     private LocalCluster cluster;
 
     @BeforeEach
-    void start(EmbeddedKafka kafka, TopicPrefix prefix) {
-        cluster = LocalCluster.start(kafka, prefix, sandbox, 1);
-    }
-
-    @AfterEach
-    void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
+    void start(EmbeddedKafka kafka, LocalCluster cluster) {
+        this.cluster = cluster;
     }
 
     @Test
@@ -64,7 +53,7 @@ class PraxisDialectIT {
             assertThat(result.path("id").asText()).isNotBlank();
             assertThat(praxis.ofType("nodeStatusUpdate")).extracting(f -> f.path("payload").path("status").asText())
                 .containsExactly("running", "completed");
-            assertThat(Files.readString(sandbox.resolve("websocket_test.txt"))).isEqualTo("WebSocket DSL test");
+            assertThat(Files.readString(cluster.sandbox().resolve("websocket_test.txt"))).isEqualTo("WebSocket DSL test");
         }
     }
 
@@ -85,7 +74,7 @@ class PraxisDialectIT {
             assertThat(praxis.ofType("workflowProgress").get(0).path("payload").path("progress").asInt()).isEqualTo(100);
             JsonNode complete = praxis.ofType("workflowComplete").get(0).path("payload");
             assertThat(complete.path("results").path("node1").path("filename").asText()).isEqualTo("workflow_test.txt");
-            assertThat(Files.readString(sandbox.resolve("workflow_test.txt"))).isEqualTo("Workflow via WebSocket");
+            assertThat(Files.readString(cluster.sandbox().resolve("workflow_test.txt"))).isEqualTo("Workflow via WebSocket");
         }
     }
 
@@ -108,8 +97,8 @@ class PraxisDialectIT {
                 assertThat(f.path("payload").path("sender").asText()).isEqualTo("assistant"));
             assertThat(praxis.ofType("chatMessage")).anySatisfy(f ->
                 assertThat(f.path("payload").path("content").asText()).contains("I can create a file"));
-            await().atMost(WAIT).until(() -> Files.exists(sandbox.resolve("chat_test.txt")));
-            assertThat(Files.readString(sandbox.resolve("chat_test.txt"))).isEqualTo("Hello from chat");
+            await().atMost(WAIT).until(() -> Files.exists(cluster.sandbox().resolve("chat_test.txt")));
+            assertThat(Files.readString(cluster.sandbox().resolve("chat_test.txt"))).isEqualTo("Hello from chat");
         }
     }
 

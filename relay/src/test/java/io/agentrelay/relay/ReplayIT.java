@@ -3,7 +3,6 @@ package io.agentrelay.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,22 +18,17 @@ import io.agentrelay.common.protocol.Position;
 import io.agentrelay.common.topic.Partitions;
 import io.agentrelay.testkit.EmbeddedKafka;
 import io.agentrelay.testkit.KafkaExtension;
-import io.agentrelay.testkit.TopicPrefix;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
-@ExtendWith(KafkaExtension.class)
+@ExtendWith({KafkaExtension.class, ClusterExtension.class})
 class ReplayIT {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final long GAP_MS = 300;
-
-    @TempDir
-    Path sandbox;
 
     private LocalCluster cluster;
     private EventWriter writer;
@@ -44,9 +38,9 @@ class ReplayIT {
     private final long start = Instant.parse("2026-11-20T10:00:00Z").toEpochMilli();
 
     @BeforeEach
-    void start(EmbeddedKafka kafka, TopicPrefix prefix) throws Exception {
-        cluster = LocalCluster.start(kafka, prefix, sandbox, 1);
-        writer = new EventWriter(kafka.bootstrapServers(), prefix.value());
+    void start(EmbeddedKafka kafka, LocalCluster cluster) throws Exception {
+        this.cluster = cluster;
+        writer = new EventWriter(kafka.bootstrapServers(), cluster.prefix().value());
         for (int seq = 0; seq < 10; seq++) {
             written.add(writer.tickAt(channel, seq, 10, start + seq * GAP_MS));
             writer.tickAt(other, seq, 10, start + seq * GAP_MS);
@@ -57,9 +51,6 @@ class ReplayIT {
     void stop() {
         if (writer != null) {
             writer.close();
-        }
-        if (cluster != null) {
-            cluster.close();
         }
     }
 

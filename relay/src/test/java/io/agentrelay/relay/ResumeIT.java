@@ -3,7 +3,6 @@ package io.agentrelay.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +19,6 @@ import io.agentrelay.common.protocol.Position;
 import io.agentrelay.common.topic.Topics;
 import io.agentrelay.testkit.EmbeddedKafka;
 import io.agentrelay.testkit.KafkaExtension;
-import io.agentrelay.testkit.TopicPrefix;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.RecordsToDelete;
@@ -29,36 +27,28 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
-@ExtendWith(KafkaExtension.class)
+@ExtendWith({KafkaExtension.class, ClusterExtension.class})
+@ClusterExtension.Relays(2)
 class ResumeIT {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    @TempDir
-    Path sandbox;
-
     private EmbeddedKafka kafka;
-    private TopicPrefix prefix;
     private LocalCluster cluster;
     private EventWriter writer;
 
     @BeforeEach
-    void start(EmbeddedKafka kafka, TopicPrefix prefix) {
+    void start(EmbeddedKafka kafka, LocalCluster cluster) {
         this.kafka = kafka;
-        this.prefix = prefix;
-        cluster = LocalCluster.start(kafka, prefix, sandbox, 2);
-        writer = new EventWriter(kafka.bootstrapServers(), prefix.value());
+        this.cluster = cluster;
+        writer = new EventWriter(kafka.bootstrapServers(), cluster.prefix().value());
     }
 
     @AfterEach
     void stop() {
         if (writer != null) {
             writer.close();
-        }
-        if (cluster != null) {
-            cluster.close();
         }
     }
 
@@ -150,7 +140,7 @@ class ResumeIT {
 
     private String incarnationOf(Channel.Scoped channel) throws Exception {
         try (Admin admin = admin()) {
-            String topic = new Topics(prefix.value()).events(channel.namespace());
+            String topic = new Topics(cluster.prefix().value()).events(channel.namespace());
             return admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS)
                 .get(topic).topicId().toString();
         }
@@ -162,7 +152,7 @@ class ResumeIT {
 
     private void deleteRecordsBefore(Channel.Scoped channel, long offset) throws Exception {
         try (Admin admin = admin()) {
-            TopicPartition partition = new TopicPartition(new Topics(prefix.value()).events(channel.namespace()),
+            TopicPartition partition = new TopicPartition(new Topics(cluster.prefix().value()).events(channel.namespace()),
                 partitionOf(channel));
             admin.deleteRecords(Map.of(partition, RecordsToDelete.beforeOffset(offset))).all()
                 .get(10, TimeUnit.SECONDS);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -16,35 +15,21 @@ import io.agentrelay.client.RelayErrorException;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Envelope;
 import io.agentrelay.common.protocol.Position;
-import io.agentrelay.testkit.EmbeddedKafka;
 import io.agentrelay.testkit.KafkaExtension;
-import io.agentrelay.testkit.TopicPrefix;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
-@ExtendWith(KafkaExtension.class)
+@ExtendWith({KafkaExtension.class, ClusterExtension.class})
 class WorkflowDeliveryIT {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    @TempDir
-    Path sandbox;
-
     private LocalCluster cluster;
 
     @BeforeEach
-    void startCluster(EmbeddedKafka kafka, TopicPrefix prefix) {
-        cluster = LocalCluster.start(kafka, prefix, sandbox, 1);
-    }
-
-    @AfterEach
-    void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
+    void startCluster(LocalCluster cluster) {
+        this.cluster = cluster;
     }
 
     @Test
@@ -166,7 +151,7 @@ class WorkflowDeliveryIT {
         assertThat(failureOf(frames, "wf-tool")).startsWith("node 'n' uses unknown tool 'launch_rockets'");
         assertThat(failureOf(frames, "wf-escape"))
             .isEqualTo("node 'n' (write_file): filename '../../etc/cron.d/evil' must not contain '..'");
-        assertThat(sandbox).isEmptyDirectory();
+        assertThat(cluster.sandbox()).isEmptyDirectory();
     }
 
     private static String failureOf(Frames frames, String workflowId) {

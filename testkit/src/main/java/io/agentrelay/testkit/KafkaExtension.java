@@ -34,9 +34,24 @@ public final class KafkaExtension implements ParameterResolver {
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
         if (parameter.getParameter().getType() == TopicPrefix.class) {
-            return new TopicPrefix("t" + UUID.randomUUID().toString().replace("-", "").substring(0, 12));
+            return uniquePrefix();
         }
+        return sharedBroker(context);
+    }
+
+    /**
+     * The run's broker, started on first use; for other extensions that build on it.
+     *
+     * @param context any extension context of the run
+     * @return the broker
+     */
+    public static EmbeddedKafka sharedBroker(ExtensionContext context) {
         return context.getRoot().getStore(NAMESPACE)
             .getOrComputeIfAbsent(EmbeddedKafka.class, key -> EmbeddedKafka.startNew(), EmbeddedKafka.class);
+    }
+
+    /** A topic prefix no other test uses. */
+    public static TopicPrefix uniquePrefix() {
+        return new TopicPrefix("t" + UUID.randomUUID().toString().replace("-", "").substring(0, 12));
     }
 }
