@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Channel;
@@ -50,16 +49,7 @@ public final class CanonicalDialect implements Dialect {
 
     @Override
     public Request decode(String text, String connectionId) {
-        JsonNode root;
-        try {
-            root = Json.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new InvalidFrameException(ErrorCode.PARSE_ERROR,
-                "frame is not valid JSON: " + e.getOriginalMessage(), null);
-        }
-        if (root == null || !root.isObject()) {
-            throw new InvalidFrameException(ErrorCode.PARSE_ERROR, "frame must be a JSON object", null);
-        }
+        JsonNode root = InvalidFrameException.parseObject(text, "frame is not a JSON object");
         String id = requestId(root);
         try {
             return decode(root, id);

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.common.json.Json;
@@ -64,17 +63,7 @@ public final class PraxisDialect implements Dialect {
 
     @Override
     public Request decode(String text, String connectionId) {
-        JsonNode root;
-        try {
-            root = Json.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new InvalidFrameException(ErrorCode.PARSE_ERROR, "Invalid message format: " + e.getOriginalMessage(),
-                null);
-        }
-        if (root == null || !root.isObject()) {
-            throw new InvalidFrameException(ErrorCode.PARSE_ERROR, "Invalid message format: expected a JSON object",
-                null);
-        }
+        JsonNode root = InvalidFrameException.parseObject(text, "Invalid message format");
         String id = root.path("id").isTextual() ? root.get("id").asText() : UUID.randomUUID().toString();
         String type = root.path("type").asText("");
         JsonNode payload = root.path("payload").isObject() ? root.get("payload") : Json.object();
