@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "relay", mixinStandardHelpOptions = true, version = "Agent Relay 0.1.0",
     description = "Follow and replay Agent Relay channels.",
-    subcommands = {TailCommand.class, ReplayCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {TailCommand.class, ReplayCommand.class, TokenCommand.class, CommandLine.HelpCommand.class})
 public final class RelayCli implements Runnable {
 
     /** Exit code for a usage error: a bad channel, time or position. */

@@ -30,6 +30,10 @@ import java.util.UUID;
  *                       1013 at once, default {@value #DEFAULT_MAX_CONNECTIONS}
  * @param praxisHeartbeat {@code RELAY_PRAXIS_HEARTBEAT_MS}: Praxis's heartbeat interval; a Praxis client silent
  *                       for three is disconnected, default 30 s
+ * @param jwtSecret      {@code RELAY_JWT_SECRET}: the HS256 key (at least 32 bytes) that client tokens are signed
+ *                       with; empty for none
+ * @param jwksFile       {@code RELAY_JWKS_FILE}: a JSON Web Key Set file of RS256/ES256 public keys; empty for none.
+ *                       Authentication is on when either is set
  */
 public record RelayConfig(
     String host,
@@ -44,7 +48,9 @@ public record RelayConfig(
     int rateLimit,
     int maxSubscriptions,
     int maxConnections,
-    Duration praxisHeartbeat) {
+    Duration praxisHeartbeat,
+    String jwtSecret,
+    String jwksFile) {
 
     /** Listen on every interface. */
     public static final String DEFAULT_HOST = "0.0.0.0";
@@ -80,6 +86,23 @@ public record RelayConfig(
         Checks.range("RELAY_MAX_SUBSCRIPTIONS", maxSubscriptions, 1, 1_000_000);
         Checks.range("RELAY_MAX_CONNECTIONS", maxConnections, 1, 10_000_000);
         Checks.positive("RELAY_PRAXIS_HEARTBEAT_MS", praxisHeartbeat);
+        jwtSecret = jwtSecret == null ? "" : jwtSecret;
+        jwksFile = jwksFile == null ? "" : jwksFile;
+        if (!jwtSecret.isEmpty() && jwtSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+            throw new ConfigException("RELAY_JWT_SECRET must be at least 32 bytes for HS256");
+        }
+    }
+
+    /** Whether clients must present a valid token. */
+    public boolean authEnabled() {
+        return !jwtSecret.isEmpty() || !jwksFile.isEmpty();
+    }
+
+    @Override
+    public String toString() {
+        // Keeps the secret out of logs.
+        return "RelayConfig[node=" + nodeId + ", port=" + port + ", kafka=" + kafka.bootstrapServers()
+            + ", auth=" + authEnabled() + "]";
     }
 
     /**
@@ -104,6 +127,8 @@ public record RelayConfig(
             vars.integer("RELAY_RATE_LIMIT", DEFAULT_RATE_LIMIT, 1, 1_000_000),
             vars.integer("RELAY_MAX_SUBSCRIPTIONS", DEFAULT_MAX_SUBSCRIPTIONS, 1, 1_000_000),
             vars.integer("RELAY_MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS, 1, 10_000_000),
-            vars.millis("RELAY_PRAXIS_HEARTBEAT_MS", Duration.ofSeconds(30), 100, 3_600_000));
+            vars.millis("RELAY_PRAXIS_HEARTBEAT_MS", Duration.ofSeconds(30), 100, 3_600_000),
+            vars.string("RELAY_JWT_SECRET", ""),
+            vars.string("RELAY_JWKS_FILE", ""));
     }
 }

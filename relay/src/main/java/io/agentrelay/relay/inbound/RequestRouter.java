@@ -86,6 +86,9 @@ public final class RequestRouter {
         } else if (request instanceof Request.Unsubscribe unsubscribe) {
             subscriptions.unsubscribe(session, unsubscribe);
         } else if (request instanceof Request.Replay replay) {
+            if (!session.grants().maySubscribe(replay.channel())) {
+                throw new RelayException(ErrorCode.FORBIDDEN, "your token does not allow reading " + replay.channel());
+            }
             replays.replay(session, replay);
         } else if (request instanceof Request.SendCommand command) {
             publish(session, command);
@@ -101,6 +104,10 @@ public final class RequestRouter {
 
     private void publish(Session session, Request.SendCommand request) {
         CommandPayload payload = request.payload();
+        if (!session.grants().mayCommand(payload.kind())) {
+            LOG.info("Refused {} the command {}", session.grants().subject(), payload.kind());
+            throw new RelayException(ErrorCode.FORBIDDEN, "your token does not allow the command " + payload.kind());
+        }
         Command command = new Command(UUID.randomUUID(), request.id(), payload.target(), session.privateChannel(),
             session.principal(), payload, Instant.now());
         // Replies travel on the session's private channel: publish only once this node reads it (the session's first

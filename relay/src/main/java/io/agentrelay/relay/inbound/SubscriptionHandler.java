@@ -18,6 +18,8 @@ import io.agentrelay.relay.fanout.HistoryReader;
 import io.agentrelay.relay.session.Session;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code subscribe} and {@code unsubscribe}, including resumes: {@code subscribe {channel, since}} first makes the
@@ -26,6 +28,8 @@ import org.apache.kafka.common.TopicPartition;
  * event reaches the client once, in order, with no gap.
  */
 final class SubscriptionHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SubscriptionHandler.class);
 
     private final EventFanout fanout;
     private final HistoryReader history;
@@ -42,6 +46,10 @@ final class SubscriptionHandler {
         if (channel instanceof Channel.Scoped scoped && scoped.namespace() == Namespace.CONN
             && !scoped.equals(session.privateChannel())) {
             throw new RelayException(ErrorCode.FORBIDDEN, "only its own connection may subscribe to " + scoped);
+        }
+        if (!channel.equals(session.privateChannel()) && !session.grants().maySubscribe(channel)) {
+            LOG.info("Refused {} a subscription to {}", session.grants().subject(), channel);
+            throw new RelayException(ErrorCode.FORBIDDEN, "your token does not allow subscribing to " + channel);
         }
         if (!(channel instanceof Channel.Scoped) && request.since() != null) {
             throw new RelayException(ErrorCode.INVALID_REQUEST, "'since' needs one channel; 'global' cannot resume");

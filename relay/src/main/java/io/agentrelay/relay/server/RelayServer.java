@@ -5,6 +5,8 @@ import java.net.InetSocketAddress;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.common.config.RelayConfig;
 import io.agentrelay.common.json.Json;
+import io.agentrelay.relay.auth.AuthHandler;
+import io.agentrelay.relay.auth.TokenVerifier;
 import io.agentrelay.relay.dialect.Dialect;
 import io.agentrelay.relay.fanout.EventFanout;
 import io.agentrelay.relay.inbound.RequestRouter;
@@ -14,6 +16,7 @@ import io.agentrelay.relay.session.RelayStats;
 import io.agentrelay.relay.session.SessionRegistry;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
+import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.PathHandler;
 import io.undertow.util.StatusCodes;
 
@@ -49,11 +52,16 @@ public final class RelayServer implements AutoCloseable {
         WebSocketEndpoint canonicalEndpoint =
             new WebSocketEndpoint(canonical, config, sessions, fanout, router, stats);
         WebSocketEndpoint praxisEndpoint = new WebSocketEndpoint(praxis, config, sessions, fanout, router, stats);
+        TokenVerifier verifier = config.authEnabled() ? TokenVerifier.of(config) : null;
+        HttpHandler canonicalSocket = new AuthHandler(verifier,
+            Handlers.websocket(canonicalEndpoint, StatusHandlers.upgradeRequired()));
+        HttpHandler praxisSocket = new AuthHandler(verifier,
+            Handlers.websocket(praxisEndpoint, StatusHandlers.upgradeRequired()));
         PathHandler paths = Handlers.path()
-            .addExactPath("/ws", Handlers.websocket(canonicalEndpoint, StatusHandlers.upgradeRequired()))
-            .addExactPath("/", Handlers.websocket(canonicalEndpoint, StatusHandlers.upgradeRequired()))
-            .addExactPath("/ws/events", Handlers.websocket(praxisEndpoint, StatusHandlers.upgradeRequired()))
-            .addExactPath("/ws/workflow", Handlers.websocket(praxisEndpoint, StatusHandlers.upgradeRequired()))
+            .addExactPath("/ws", canonicalSocket)
+            .addExactPath("/", canonicalSocket)
+            .addExactPath("/ws/events", praxisSocket)
+            .addExactPath("/ws/workflow", praxisSocket)
             .addExactPath("/health/live", StatusHandlers.json(() -> Json.object().put("status", "UP"), body -> 200))
             .addExactPath("/health", StatusHandlers.json(() -> health(config, health, publisher),
                 body -> body.path("status").asText().equals("UP") ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE))

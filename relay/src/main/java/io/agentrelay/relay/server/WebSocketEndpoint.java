@@ -1,14 +1,20 @@
 package io.agentrelay.relay.server;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+
 import io.agentrelay.common.config.RelayConfig;
 import io.agentrelay.common.protocol.ErrorCode;
-import io.agentrelay.common.protocol.Principal;
+import io.agentrelay.relay.auth.AuthHandler;
+import io.agentrelay.relay.auth.Grants;
 import io.agentrelay.relay.dialect.Dialect;
 import io.agentrelay.relay.fanout.EventFanout;
 import io.agentrelay.relay.inbound.RequestRouter;
 import io.agentrelay.relay.session.RelayStats;
 import io.agentrelay.relay.session.Session;
 import io.agentrelay.relay.session.SessionRegistry;
+import io.agentrelay.relay.session.WsCloseCodes;
 import io.undertow.websockets.WebSocketConnectionCallback;
 import io.undertow.websockets.core.AbstractReceiveListener;
 import io.undertow.websockets.core.BufferedBinaryMessage;
@@ -59,7 +65,13 @@ final class WebSocketEndpoint implements WebSocketConnectionCallback {
                 "connection limit of " + maxConnections + " reached; try another node", channel, new CloseAfterSend());
             return;
         }
-        Session session = sessions.open(dialect, Principal.ANONYMOUS, channel);
+        Grants grants = exchange.getAttachment(AuthHandler.GRANTS);
+        Session session = sessions.open(dialect, grants == null ? Grants.unrestricted() : grants, channel);
+        if (session.grants().expiresAt() != null) {
+            long untilExpiry = Math.max(0, Duration.between(Instant.now(), session.grants().expiresAt()).toMillis());
+            channel.getIoThread().executeAfter(() -> session.close(WsCloseCodes.TOKEN_EXPIRED,
+                "token expired; reconnect with a fresh token"), untilExpiry, TimeUnit.MILLISECONDS);
+        }
         channel.getReceiveSetter().set(new Listener(session));
         channel.addCloseTask(closed -> {
             sessions.remove(session);

@@ -15,6 +15,7 @@ import java.util.function.Supplier;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.common.protocol.Principal;
+import io.agentrelay.relay.auth.Grants;
 import io.agentrelay.relay.dialect.Dialect;
 import io.undertow.websockets.core.WebSocketCallback;
 import io.undertow.websockets.core.WebSocketChannel;
@@ -53,12 +54,15 @@ public final class Session {
     private final AtomicInteger errors = new AtomicInteger();
     private volatile long lastHeardNanos = System.nanoTime();
 
-    Session(String id, Dialect dialect, Principal principal, WebSocketChannel socket, int outboxMessages,
+    private final Grants grants;
+
+    Session(String id, Dialect dialect, Grants grants, WebSocketChannel socket, int outboxMessages,
             int outboxBytes, int rateLimit, RelayStats stats) {
         this.id = id;
         this.privateChannel = Channel.of(Namespace.CONN, id);
         this.dialect = dialect;
-        this.principal = principal;
+        this.grants = grants;
+        this.principal = new Principal(grants.subject(), Map.of());
         this.socket = socket;
         this.outbox = new Outbox(outboxMessages, outboxBytes);
         this.rateLimiter = new FrameRateLimiter(rateLimit, System::nanoTime);
@@ -82,6 +86,11 @@ public final class Session {
     /** The protocol this connection speaks. */
     public Dialect dialect() {
         return dialect;
+    }
+
+    /** What the connection's token allows. */
+    public Grants grants() {
+        return grants;
     }
 
     /** Who is connected. */

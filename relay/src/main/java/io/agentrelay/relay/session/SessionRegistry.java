@@ -9,7 +9,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import io.agentrelay.common.config.RelayConfig;
-import io.agentrelay.common.protocol.Principal;
+import io.agentrelay.relay.auth.Grants;
 import io.agentrelay.relay.dialect.Dialect;
 import io.undertow.websockets.core.WebSocketChannel;
 
@@ -41,14 +41,14 @@ public final class SessionRegistry implements AutoCloseable {
     /**
      * Registers a new connection.
      *
-     * @param dialect   the endpoint's dialect
-     * @param principal who connected
-     * @param socket    the WebSocket
+     * @param dialect the endpoint's dialect
+     * @param grants  what the client's token allows
+     * @param socket  the WebSocket
      * @return the session, with a fresh id
      */
-    public Session open(Dialect dialect, Principal principal, WebSocketChannel socket) {
+    public Session open(Dialect dialect, Grants grants, WebSocketChannel socket) {
         String id = UUID.randomUUID().toString();
-        Session session = new Session(id, dialect, principal, socket, config.outboxMessages(), config.outboxBytes(),
+        Session session = new Session(id, dialect, grants, socket, config.outboxMessages(), config.outboxBytes(),
             config.rateLimit(), stats);
         sessions.put(id, session);
         stats.connectionOpened();

@@ -15,6 +15,8 @@ public final class WsCloseCodes {
     public static final int INTERNAL_ERROR = 1011;
     /** The client read too slowly and its outbox filled up: reconnect and resume. */
     public static final int TRY_AGAIN_LATER = 1013;
+    /** The connection's token expired: get a fresh token, reconnect and resume. */
+    public static final int TOKEN_EXPIRED = 4001;
 
     private WsCloseCodes() {
     }

@@ -37,7 +37,7 @@ import io.agentrelay.relay.session.WsCloseCodes;
  *       acknowledgement frame (Praxis sends none), only their events or an {@code error}.</li>
  *   <li>{@code error} frames carry the relay's error code in {@code payload.code} rather than Praxis's single
  *       {@code WEBSOCKET_ERROR}, and the failed request's id as {@code correlation_id}.</li>
- *   <li>The {@code token} query parameter is accepted and, until authentication exists, not checked.</li>
+ *   <li>The {@code token} query parameter carries the JWT, checked at the upgrade like on every endpoint.</li>
  *   <li>The welcome frame is {@code {type: "welcome", payload: {connection_id, message}}}.</li>
  * </ul>
  */

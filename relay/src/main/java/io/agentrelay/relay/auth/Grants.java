@@ -1,0 +1,58 @@
+package io.agentrelay.relay.auth;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+import io.agentrelay.common.protocol.Channel;
+
+/**
+ * What a connection's token allows: the channels it may subscribe to (patterns such as {@code workflow:*},
+ * {@code pool:local}, {@code *} for every entity channel; {@code global} only when named) and the commands it may
+ * send ({@code *} for all).
+ *
+ * @param subject   who the token names
+ * @param channels  channel patterns, claim {@code channels}
+ * @param commands  command kinds, claim {@code commands}
+ * @param expiresAt when the token expires, or null when it does not
+ */
+public record Grants(String subject, List<String> channels, Set<String> commands, Instant expiresAt) {
+
+    private static final Grants UNRESTRICTED = new Grants("anonymous", List.of("*", "global"), Set.of("*"), null);
+
+    /** Copies the lists. */
+    public Grants {
+        channels = List.copyOf(channels);
+        commands = Set.copyOf(commands);
+    }
+
+    /** Everything, for relays that run without authentication. */
+    public static Grants unrestricted() {
+        return UNRESTRICTED;
+    }
+
+    /**
+     * @param channel a channel
+     * @return whether the token allows subscribing to it
+     */
+    public boolean maySubscribe(Channel channel) {
+        if (!(channel instanceof Channel.Scoped scoped)) {
+            return channels.contains(Channel.GLOBAL_NAME);
+        }
+        for (String pattern : channels) {
+            if (pattern.equals("*") || pattern.equals(scoped.name())
+                || pattern.equals(scoped.namespace().wireName() + ":*")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * @param kind a command kind such as {@code execute_workflow}
+     * @return whether the token allows sending it
+     */
+    public boolean mayCommand(String kind) {
+        return commands.contains("*") || commands.contains(kind);
+    }
+}
