@@ -1,5 +1,6 @@
 package io.agentrelay.executor.consume;
 
+import java.time.Duration;
 import java.util.Map;
 
 import io.agentrelay.common.config.KafkaSettings;
@@ -10,6 +11,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -22,6 +24,8 @@ import org.slf4j.LoggerFactory;
 public final class KafkaEventSink implements EventSink, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaEventSink.class);
+    private static final Duration MAX_BLOCK = Duration.ofSeconds(10);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
     private final KafkaSettings settings;
     private final Producer<String, Event> producer;
@@ -38,13 +42,23 @@ public final class KafkaEventSink implements EventSink, AutoCloseable {
             ProducerConfig.ACKS_CONFIG, "all",
             ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
             // Events are small and latency matters more than batching.
-            ProducerConfig.LINGER_MS_CONFIG, 1),
+            ProducerConfig.LINGER_MS_CONFIG, 1,
+            // Never hang a tool thread or a shutdown on a broker that is gone.
+            ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) MAX_BLOCK.toMillis()),
             new StringSerializer(), JsonSerde.of(Event.class));
     }
 
     @Override
     public void publish(Event event) {
         String topic = settings.topics().events(event.channel().namespace());
+        try {
+            send(topic, event);
+        } catch (KafkaException e) {
+            LOG.error("Event {} {} on {} was not published", event.event(), event.id(), event.channel(), e);
+        }
+    }
+
+    private void send(String topic, Event event) {
         producer.send(new ProducerRecord<>(topic, event.channel().name(), event), (metadata, failure) -> {
             if (failure != null) {
                 // The producer already retried retriable errors until delivery.timeout.ms; the event is lost to
@@ -55,9 +69,9 @@ public final class KafkaEventSink implements EventSink, AutoCloseable {
         });
     }
 
-    /** Sends what is buffered and closes the producer. */
+    /** Sends what is buffered, waiting at most a few seconds for a broker that may be gone, and closes. */
     @Override
     public void close() {
-        producer.close();
+        producer.close(CLOSE_TIMEOUT);
     }
 }

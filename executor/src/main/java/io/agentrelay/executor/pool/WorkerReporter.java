@@ -26,6 +26,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,7 +69,9 @@ public final class WorkerReporter implements NodeActivity, AutoCloseable {
         this.states = new KafkaProducer<>(Map.of(
             ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers(),
             ProducerConfig.CLIENT_ID_CONFIG, config.workerId() + "-state",
-            ProducerConfig.LINGER_MS_CONFIG, 1),
+            ProducerConfig.LINGER_MS_CONFIG, 1,
+            // A heartbeat or a goodbye must not hang on a broker that is gone.
+            ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000),
             new StringSerializer(), JsonSerde.of(WorkerState.class));
         this.view = new PoolView(config);
         this.heartbeat = Executors.newSingleThreadScheduledExecutor(task -> {
@@ -125,8 +128,12 @@ public final class WorkerReporter implements NodeActivity, AutoCloseable {
     @Override
     public void close() {
         heartbeat.shutdownNow();
-        report(WorkerStatus.OFFLINE);
-        states.close();
+        try {
+            report(WorkerStatus.OFFLINE);
+        } catch (KafkaException e) {
+            LOG.warn("Could not announce {} offline; the pool's owner will notice its silence", config.workerId(), e);
+        }
+        states.close(Duration.ofSeconds(5));
         view.close();
     }
 
