@@ -72,12 +72,13 @@ public final class KafkaHealth implements AutoCloseable {
         } catch (Exception e) {
             ok = false;
         }
+        if (!ok) {
+            // Open the circuit before readiness says DOWN, so that nobody who saw DOWN can still wait on Kafka.
+            publisher.kafkaUnreachable();
+        }
         if (ok != reachable) {
             LOG.info("Kafka is {}", ok ? "reachable again" : "unreachable");
         }
         reachable = ok;
-        if (!ok) {
-            publisher.kafkaUnreachable();
-        }
     }
 }
