@@ -6,9 +6,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -152,9 +154,9 @@ public final class RelayClient implements AutoCloseable {
     }
 
     /** The position of the last event the handler of a channel received, if any. */
-    public java.util.Optional<String> lastPosition(String channel) {
+    public Optional<String> lastPosition(String channel) {
         Subscription subscription = subscriptions.get(channel);
-        return subscription == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(subscription.lastPos);
+        return subscription == null ? Optional.empty() : Optional.ofNullable(subscription.lastPos);
     }
 
     /** Stops reconnecting and closes the connection. */
@@ -197,7 +199,7 @@ public final class RelayClient implements AutoCloseable {
         long delay = cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1);
         try {
             reconnector.schedule(() -> reconnect(attempt), delay, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             LOG.debug("Client closed; not reconnecting");
         }
     }

@@ -89,11 +89,6 @@ public final class RelayNode implements AutoCloseable {
         return server.port();
     }
 
-    /** This node's settings. */
-    public RelayConfig config() {
-        return config;
-    }
-
     /** Stops the node; a second call does nothing. */
     @Override
     public void close() {

@@ -67,15 +67,4 @@ public record KafkaSettings(
             vars.integer("RELAY_TOPIC_REPLICATION_FACTOR", 0, 0, Short.MAX_VALUE),
             vars.millis("RELAY_EVENT_RETENTION_MS", DEFAULT_EVENT_RETENTION, 1, Long.MAX_VALUE));
     }
-
-    /**
-     * The same settings against other servers and topic prefix, as tests and the local run need.
-     *
-     * @param bootstrapServers the servers
-     * @param prefix           the topic prefix
-     * @return the settings, other values at their defaults
-     */
-    public static KafkaSettings of(String bootstrapServers, String prefix) {
-        return new KafkaSettings(bootstrapServers, new Topics(prefix), DEFAULT_PARTITIONS, 0, DEFAULT_EVENT_RETENTION);
-    }
 }

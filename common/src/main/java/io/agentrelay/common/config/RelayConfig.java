@@ -1,5 +1,6 @@
 package io.agentrelay.common.config;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -88,7 +89,7 @@ public record RelayConfig(
         Checks.positive("RELAY_PRAXIS_HEARTBEAT_MS", praxisHeartbeat);
         jwtSecret = jwtSecret == null ? "" : jwtSecret;
         jwksFile = jwksFile == null ? "" : jwksFile;
-        if (!jwtSecret.isEmpty() && jwtSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+        if (!jwtSecret.isEmpty() && jwtSecret.getBytes(StandardCharsets.UTF_8).length < 32) {
             throw new ConfigException("RELAY_JWT_SECRET must be at least 32 bytes for HS256");
         }
     }

@@ -67,19 +67,6 @@ public final class Json {
     }
 
     /**
-     * Converts a JSON tree to a value.
-     *
-     * @param tree the tree
-     * @param type the value's type
-     * @param <T>  the value's type
-     * @return the value
-     * @throws IllegalArgumentException when the tree does not fit the type
-     */
-    public static <T> T convert(JsonNode tree, Class<T> type) {
-        return MAPPER.convertValue(tree, type);
-    }
-
-    /**
      * Reads a JSON document into a tree.
      *
      * @param bytes UTF-8 JSON

@@ -44,7 +44,6 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
     private final String topic;
     private final CommandHandler handler;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final CountDownLatch assigned = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile Set<Integer> owned = Set.of();
     private volatile int partitionCount;
@@ -82,17 +81,6 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
                 finished.countDown();
             }
         }
-    }
-
-    /**
-     * Waits until the group gave this executor its first partitions.
-     *
-     * @param timeout how long to wait
-     * @return whether it happened in time
-     * @throws InterruptedException if interrupted while waiting
-     */
-    public boolean awaitAssignment(Duration timeout) throws InterruptedException {
-        return assigned.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -173,9 +161,6 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
             LOG.info("Now owning command partitions {}", partitions);
             partitionCount = consumer.partitionsFor(topic).size();
             owned = consumer.assignment().stream().map(TopicPartition::partition).collect(Collectors.toSet());
-            if (!partitions.isEmpty()) {
-                assigned.countDown();
-            }
         }
     }
 }

@@ -67,24 +67,8 @@ public final class ExecutorNode implements AutoCloseable {
         return node;
     }
 
-    /**
-     * Waits until the consumer group gave this executor partitions, so that commands sent from now on are consumed.
-     *
-     * @param timeout how long to wait
-     * @return whether it happened in time
-     * @throws InterruptedException if interrupted while waiting
-     */
-    public boolean awaitAssignment(Duration timeout) throws InterruptedException {
-        return consumer.awaitAssignment(timeout);
-    }
-
     private boolean ownsPool() {
         return consumer.owns(Channel.of(Namespace.POOL, config.poolId()).name());
-    }
-
-    /** This executor's settings. */
-    public ExecutorConfig config() {
-        return config;
     }
 
     @Override

@@ -52,6 +52,7 @@ public final class EventFanout implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EventFanout.class);
     private static final Duration POLL = Duration.ofMillis(500);
     private static final Duration POSITION_TIMEOUT = Duration.ofSeconds(5);
+    private static final String CONN_PREFIX = Namespace.CONN.wireName() + ":";
 
     private final Topics topics;
     private final Map<String, TopicInfo> eventTopics;
@@ -257,9 +258,10 @@ public final class EventFanout implements AutoCloseable {
             if (channel == null || record.value() == null) {
                 continue;
             }
+            // A connection's private channel carries replies: never part of global, never filtered or deduped.
+            boolean privateChannel = channel.startsWith(CONN_PREFIX);
             Set<Session> direct = index.subscribers(channel);
-            Set<Session> global = channel.startsWith(Namespace.CONN.wireName() + ":")
-                ? Set.of() : index.globalSubscribers();
+            Set<Session> global = privateChannel ? Set.of() : index.globalSubscribers();
             if (direct.isEmpty() && global.isEmpty()) {
                 continue;
             }
@@ -273,22 +275,26 @@ public final class EventFanout implements AutoCloseable {
             }
             EncodedEvent encoded = new EncodedEvent(event, new Position(eventTopics.get(record.topic()).incarnation(),
                 record.partition(), record.offset()));
-            boolean followed = event.channel().namespace() != Namespace.CONN;
             String pos = encoded.position().encode();
             int delivered = 0;
             for (Session session : direct) {
-                if (!followed) {
-                    session.send(encoded.bytesFor(session.dialect()));
-                    delivered++;
-                } else if (session.filter().accepts(event.event()) && encoded.bytesFor(session.dialect()) != null) {
-                    session.deliver(channel, record.offset(), pos, encoded.bytesFor(session.dialect()));
-                    delivered++;
+                byte[] frame = privateChannel || session.filter().accepts(event.event())
+                    ? encoded.bytesFor(session.dialect()) : null;
+                if (frame == null) {
+                    continue;
                 }
+                if (privateChannel) {
+                    session.send(frame);
+                } else {
+                    session.deliver(channel, record.offset(), pos, frame);
+                }
+                delivered++;
             }
             for (Session session : global) {
-                if (!direct.contains(session) && session.filter().accepts(event.event())
-                    && encoded.bytesFor(session.dialect()) != null) {
-                    session.send(encoded.bytesFor(session.dialect()));
+                byte[] frame = !direct.contains(session) && session.filter().accepts(event.event())
+                    ? encoded.bytesFor(session.dialect()) : null;
+                if (frame != null) {
+                    session.send(frame);
                     delivered++;
                 }
             }

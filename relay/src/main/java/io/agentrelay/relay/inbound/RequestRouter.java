@@ -1,6 +1,7 @@
 package io.agentrelay.relay.inbound;
 
 import java.time.Instant;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -96,7 +97,7 @@ public final class RequestRouter {
             session.filter().add(filter.add());
             session.filter().remove(filter.remove());
             respond(session, request, Json.object()
-                .set("event_types", Json.tree(new java.util.TreeSet<>(session.filter().names()))));
+                .set("event_types", Json.tree(new TreeSet<>(session.filter().names()))));
         } else if (request instanceof Request.Ping) {
             respond(session, request, Json.object().put("status", "pong"));
         }
