@@ -8,16 +8,21 @@ import java.util.stream.Collectors;
 import io.agentrelay.common.config.RelayConfig;
 import io.agentrelay.common.topic.TopicInfo;
 import io.agentrelay.common.topic.TopicProvisioner;
+import io.agentrelay.relay.api.HttpApi;
+import io.agentrelay.relay.dialect.agentcraft.AgentCraftDialect;
 import io.agentrelay.relay.dialect.canonical.CanonicalDialect;
+import io.agentrelay.relay.dialect.nexus.NexusDialect;
 import io.agentrelay.relay.dialect.praxis.PraxisDialect;
 import io.agentrelay.relay.fanout.EventFanout;
 import io.agentrelay.relay.fanout.HistoryReader;
 import io.agentrelay.relay.inbound.RequestRouter;
 import io.agentrelay.relay.kafka.CommandPublisher;
 import io.agentrelay.relay.kafka.KafkaHealth;
+import io.agentrelay.relay.server.Dialects;
 import io.agentrelay.relay.server.RelayServer;
 import io.agentrelay.relay.session.RelayStats;
 import io.agentrelay.relay.session.SessionRegistry;
+import io.agentrelay.relay.state.EntityDirectory;
 import io.agentrelay.relay.session.WsCloseCodes;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -38,17 +43,19 @@ public final class RelayNode implements AutoCloseable {
     private final KafkaHealth health;
     private final EventFanout fanout;
     private final HistoryReader history;
+    private final EntityDirectory directory;
     private final RelayServer server;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private RelayNode(RelayConfig config, SessionRegistry sessions, CommandPublisher publisher, KafkaHealth health,
-                      EventFanout fanout, HistoryReader history, RelayServer server) {
+                      EventFanout fanout, HistoryReader history, EntityDirectory directory, RelayServer server) {
         this.config = config;
         this.sessions = sessions;
         this.publisher = publisher;
         this.health = health;
         this.fanout = fanout;
         this.history = history;
+        this.directory = directory;
         this.server = server;
     }
 
@@ -75,13 +82,24 @@ public final class RelayNode implements AutoCloseable {
         EventFanout fanout = new EventFanout(config.kafka(), eventTopics, config.nodeId(), stats);
         HistoryReader history = new HistoryReader(config.kafka(), config.nodeId(), 4);
         RequestRouter router = new RequestRouter(fanout, history, publisher, stats, config.maxSubscriptions());
+        EntityDirectory directory = new EntityDirectory(config.kafka(), config.nodeId());
         fanout.start();
         health.start();
-        RelayServer server = RelayServer.start(config, new CanonicalDialect(),
-            new PraxisDialect(config.praxisHeartbeat()), sessions, fanout, router, publisher, health, stats);
+        directory.start(Duration.ofSeconds(30));
+        directory.onSessionsChanged(active -> sessions.forEach(session -> {
+            byte[] frame = session.dialect().sessionsChanged(session.connection(), active);
+            if (frame != null) {
+                session.send(frame);
+            }
+        }));
+        Dialects dialects = new Dialects(new CanonicalDialect(), new PraxisDialect(config.praxisHeartbeat()),
+            new AgentCraftDialect(directory, config.agentCraftPing(), config.agentCraftRatePerMinute()),
+            new NexusDialect(directory, fanout::locate));
+        RelayServer server = RelayServer.start(config, dialects, sessions, fanout, router, publisher, health, stats,
+            directory, new HttpApi(publisher, directory, config.maxFrameBytes()));
         LOG.info("Relay {} listening on port {} (Kafka {}, topics {}.*)", config.nodeId(), server.port(),
             config.kafka().bootstrapServers(), config.kafka().topics().prefix());
-        return new RelayNode(config, sessions, publisher, health, fanout, history, server);
+        return new RelayNode(config, sessions, publisher, health, fanout, history, directory, server);
     }
 
     /** The port the node listens on. */
@@ -99,6 +117,7 @@ public final class RelayNode implements AutoCloseable {
         sessions.close();
         server.close();
         history.close();
+        directory.close();
         fanout.close();
         health.close();
         publisher.close();

@@ -24,6 +24,8 @@ import java.util.UUID;
  *                    {@value #DEFAULT_POOL_ID}
  * @param heartbeat   {@code EXECUTOR_HEARTBEAT_MS}: how often a worker says it is alive; one silent for three
  *                    heartbeats is reported offline; default 2 s
+ * @param panelsDir   {@code EXECUTOR_PANELS_DIR}: a directory of panel definitions ({@code *.json}) that the executor
+ *                    creates at start unless they exist; null (unset) for none
  */
 public record ExecutorConfig(
     String workerId,
@@ -35,7 +37,8 @@ public record ExecutorConfig(
     Duration maxSleep,
     int threads,
     String poolId,
-    Duration heartbeat) {
+    Duration heartbeat,
+    Path panelsDir) {
 
     /** The default consumer group. */
     public static final String DEFAULT_GROUP_ID = "agent-relay-executor";
@@ -79,6 +82,7 @@ public record ExecutorConfig(
             vars.millis("EXECUTOR_MAX_SLEEP_MS", Duration.ofSeconds(60), 1, 86_400_000),
             vars.integer("EXECUTOR_THREADS", DEFAULT_THREADS, 1, 1024),
             vars.string("EXECUTOR_POOL_ID", DEFAULT_POOL_ID),
-            vars.millis("EXECUTOR_HEARTBEAT_MS", Duration.ofSeconds(2), 10, 3_600_000));
+            vars.millis("EXECUTOR_HEARTBEAT_MS", Duration.ofSeconds(2), 10, 3_600_000),
+            vars.path("EXECUTOR_PANELS_DIR", null));
     }
 }

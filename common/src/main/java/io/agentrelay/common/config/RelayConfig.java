@@ -31,6 +31,10 @@ import java.util.UUID;
  *                       1013 at once, default {@value #DEFAULT_MAX_CONNECTIONS}
  * @param praxisHeartbeat {@code RELAY_PRAXIS_HEARTBEAT_MS}: Praxis's heartbeat interval; a Praxis client silent
  *                       for three is disconnected, default 30 s
+ * @param agentCraftPing {@code RELAY_AGENTCRAFT_PING_MS}: how long an AgentCraft client may be silent before the relay
+ *                       sends it a {@code ping}; one silent for three is disconnected, default 30 s
+ * @param agentCraftRatePerMinute {@code RELAY_AGENTCRAFT_RATE_LIMIT}: messages a minute one AgentCraft client may
+ *                       send, default {@value #DEFAULT_AGENTCRAFT_RATE_PER_MINUTE}
  * @param jwtSecret      {@code RELAY_JWT_SECRET}: the HS256 key (at least 32 bytes) that client tokens are signed
  *                       with; empty for none
  * @param jwksFile       {@code RELAY_JWKS_FILE}: a JSON Web Key Set file of RS256/ES256 public keys; empty for none.
@@ -50,6 +54,8 @@ public record RelayConfig(
     int maxSubscriptions,
     int maxConnections,
     Duration praxisHeartbeat,
+    Duration agentCraftPing,
+    int agentCraftRatePerMinute,
     String jwtSecret,
     String jwksFile) {
 
@@ -71,6 +77,8 @@ public record RelayConfig(
     public static final int DEFAULT_MAX_SUBSCRIPTIONS = 1000;
     /** The connection limit the Mahavishnu API documents. */
     public static final int DEFAULT_MAX_CONNECTIONS = 1000;
+    /** The rate AgentCraft's own server allows. */
+    public static final int DEFAULT_AGENTCRAFT_RATE_PER_MINUTE = 60;
 
     /** Validates every field. */
     public RelayConfig {
@@ -87,6 +95,8 @@ public record RelayConfig(
         Checks.range("RELAY_MAX_SUBSCRIPTIONS", maxSubscriptions, 1, 1_000_000);
         Checks.range("RELAY_MAX_CONNECTIONS", maxConnections, 1, 10_000_000);
         Checks.positive("RELAY_PRAXIS_HEARTBEAT_MS", praxisHeartbeat);
+        Checks.positive("RELAY_AGENTCRAFT_PING_MS", agentCraftPing);
+        Checks.range("RELAY_AGENTCRAFT_RATE_LIMIT", agentCraftRatePerMinute, 1, 1_000_000);
         jwtSecret = jwtSecret == null ? "" : jwtSecret;
         jwksFile = jwksFile == null ? "" : jwksFile;
         if (!jwtSecret.isEmpty() && jwtSecret.getBytes(StandardCharsets.UTF_8).length < 32) {
@@ -129,6 +139,8 @@ public record RelayConfig(
             vars.integer("RELAY_MAX_SUBSCRIPTIONS", DEFAULT_MAX_SUBSCRIPTIONS, 1, 1_000_000),
             vars.integer("RELAY_MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS, 1, 10_000_000),
             vars.millis("RELAY_PRAXIS_HEARTBEAT_MS", Duration.ofSeconds(30), 100, 3_600_000),
+            vars.millis("RELAY_AGENTCRAFT_PING_MS", Duration.ofSeconds(30), 100, 3_600_000),
+            vars.integer("RELAY_AGENTCRAFT_RATE_LIMIT", DEFAULT_AGENTCRAFT_RATE_PER_MINUTE, 1, 1_000_000),
             vars.string("RELAY_JWT_SECRET", ""),
             vars.string("RELAY_JWKS_FILE", ""));
     }

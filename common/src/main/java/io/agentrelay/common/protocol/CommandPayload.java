@@ -8,6 +8,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.annotation.JsonTypeName;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.agentrelay.common.state.PanelDefinition;
 
 /**
  * What a {@link Command} asks for. The JSON form carries the kind in a {@code kind} property.
@@ -19,6 +20,11 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
     @JsonSubTypes.Type(CommandPayload.GetPoolStatus.class),
     @JsonSubTypes.Type(CommandPayload.DslCommand.class),
     @JsonSubTypes.Type(CommandPayload.ChatMessage.class),
+    @JsonSubTypes.Type(CommandPayload.StartSession.class),
+    @JsonSubTypes.Type(CommandPayload.GetSessionState.class),
+    @JsonSubTypes.Type(CommandPayload.GetSessionLogs.class),
+    @JsonSubTypes.Type(CommandPayload.CreatePanel.class),
+    @JsonSubTypes.Type(CommandPayload.TriggerTool.class),
 })
 public sealed interface CommandPayload {
 
@@ -165,6 +171,124 @@ public sealed interface CommandPayload {
         @Override
         public Channel.Scoped target() {
             return Channel.of(Namespace.SESSION, sessionId);
+        }
+    }
+
+    /**
+     * Start a session of agent work from a question: the executor's planner turns it into steps, run as the workflow
+     * of the session's id.
+     *
+     * @param sessionId the session's id, also its workflow's id and channel {@code workflow:<id>}
+     * @param query     the question
+     */
+    @JsonTypeName("start_session")
+    record StartSession(String sessionId, String query) implements CommandPayload {
+
+        /** Validates the fields. */
+        public StartSession {
+            Objects.requireNonNull(sessionId, "sessionId");
+            Objects.requireNonNull(query, "query");
+        }
+
+        @Override
+        public Channel.Scoped target() {
+            return Channel.of(Namespace.WORKFLOW, sessionId);
+        }
+    }
+
+    /**
+     * Ask for a session's state: its phase, progress and agents; the owner answers on the asker's channel.
+     *
+     * @param sessionId the session's (workflow's) id
+     */
+    @JsonTypeName("get_session_state")
+    record GetSessionState(String sessionId) implements CommandPayload {
+
+        /** Validates the id. */
+        public GetSessionState {
+            Objects.requireNonNull(sessionId, "sessionId");
+        }
+
+        @Override
+        public Channel.Scoped target() {
+            return Channel.of(Namespace.WORKFLOW, sessionId);
+        }
+
+        @Override
+        public boolean isQuery() {
+            return true;
+        }
+    }
+
+    /**
+     * Ask for a session's log lines so far; the owner answers on the asker's channel.
+     *
+     * @param sessionId the session's (workflow's) id
+     */
+    @JsonTypeName("get_session_logs")
+    record GetSessionLogs(String sessionId) implements CommandPayload {
+
+        /** Validates the id. */
+        public GetSessionLogs {
+            Objects.requireNonNull(sessionId, "sessionId");
+        }
+
+        @Override
+        public Channel.Scoped target() {
+            return Channel.of(Namespace.WORKFLOW, sessionId);
+        }
+
+        @Override
+        public boolean isQuery() {
+            return true;
+        }
+    }
+
+    /**
+     * Create a panel unless one of that id exists; the executor that owns it publishes {@code panel.created}.
+     *
+     * @param panel the panel's definition
+     */
+    @JsonTypeName("create_panel")
+    record CreatePanel(PanelDefinition panel) implements CommandPayload {
+
+        /** Validates the definition. */
+        public CreatePanel {
+            Objects.requireNonNull(panel, "panel");
+        }
+
+        @Override
+        public Channel.Scoped target() {
+            return Channel.of(Namespace.PANEL, panel.id());
+        }
+    }
+
+    /**
+     * Run a panel's tool: the owner applies the handler's state mutations and publishes them as {@code panel.patch},
+     * its emitted events as {@code panel.event}, and answers the caller with the result.
+     *
+     * @param panelId the panel
+     * @param tool    the tool's name
+     * @param args    the caller's arguments
+     */
+    @JsonTypeName("trigger_tool")
+    record TriggerTool(String panelId, String tool, JsonNode args) implements CommandPayload {
+
+        /** Validates the fields and fills missing args with an empty object. */
+        public TriggerTool {
+            Objects.requireNonNull(panelId, "panelId");
+            Objects.requireNonNull(tool, "tool");
+            args = args == null || args.isNull() ? JsonNodeFactory.instance.objectNode() : args;
+        }
+
+        @Override
+        public Channel.Scoped target() {
+            return Channel.of(Namespace.PANEL, panelId);
+        }
+
+        @Override
+        public boolean isQuery() {
+            return true;
         }
     }
 

@@ -20,6 +20,12 @@ public enum ErrorCode {
     FORBIDDEN(false, "Not allowed"),
     /** The entity the request names does not exist. */
     NOT_FOUND(false, "Not found"),
+    /** The panel named does not exist. */
+    PANEL_NOT_FOUND(false, "Panel not found"),
+    /** The panel has no tool of that name. */
+    TOOL_NOT_FOUND(false, "Tool not found"),
+    /** A panel tool's handler failed; the panel's state is unchanged. */
+    EXECUTION_ERROR(false, "Execution failed"),
     /** The connection sent more than its rate allows; retry after a pause. */
     RATE_LIMITED(true, "Rate limit exceeded"),
     /** The backend (Kafka) cannot take the request right now; retry later. */

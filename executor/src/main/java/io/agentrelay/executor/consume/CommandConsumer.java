@@ -43,14 +43,16 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
     private final KafkaConsumer<String, Command> consumer;
     private final String topic;
     private final CommandHandler handler;
+    private final Runnable onRevoked;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile Set<Integer> owned = Set.of();
     private volatile int partitionCount;
 
-    CommandConsumer(ExecutorConfig config, CommandHandler handler) {
+    CommandConsumer(ExecutorConfig config, CommandHandler handler, Runnable onRevoked) {
         this.topic = config.kafka().topics().commands();
         this.handler = handler;
+        this.onRevoked = onRevoked;
         this.consumer = new KafkaConsumer<>(Map.of(
             ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers(),
             ConsumerConfig.GROUP_ID_CONFIG, config.groupId(),
@@ -153,6 +155,7 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
             owned = Set.of();
             if (!partitions.isEmpty()) {
                 commit();
+                onRevoked.run();
             }
         }
 

@@ -8,6 +8,7 @@ import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.protocol.RelayException;
 import io.agentrelay.executor.chat.ChatRunner;
 import io.agentrelay.executor.dsl.DslRunner;
+import io.agentrelay.executor.panel.PanelEngine;
 import io.agentrelay.executor.pool.WorkerReporter;
 import io.agentrelay.executor.workflow.EventSink;
 import io.agentrelay.executor.workflow.WorkflowEngine;
@@ -26,10 +27,13 @@ final class CommandHandler {
     private final DslRunner dsl;
     private final ChatRunner chat;
     private final WorkerReporter worker;
+    private final PanelEngine panels;
     private final EventSink sink;
 
-    CommandHandler(WorkflowEngine engine, DslRunner dsl, ChatRunner chat, WorkerReporter worker, EventSink sink) {
+    CommandHandler(WorkflowEngine engine, DslRunner dsl, ChatRunner chat, WorkerReporter worker, PanelEngine panels,
+                   EventSink sink) {
         this.engine = engine;
+        this.panels = panels;
         this.dsl = dsl;
         this.chat = chat;
         this.worker = worker;
@@ -51,6 +55,10 @@ final class CommandHandler {
                 worker.poolStatus(query.poolId()).ifPresentOrElse(
                     status -> sink.publish(Event.reply(command.replyTo(), command.kind(), command.requestId(), status)),
                     () -> replyError(command, ErrorCode.NOT_FOUND, "pool '" + query.poolId() + "' is not known"));
+            } else if (payload instanceof CommandPayload.TriggerTool trigger) {
+                panels.trigger(command, trigger);
+            } else if (payload instanceof CommandPayload.CreatePanel create) {
+                panels.create(create.panel());
             } else {
                 replyError(command, ErrorCode.UNKNOWN_REQUEST, "this executor cannot carry out " + command.kind());
             }

@@ -1,16 +1,22 @@
 package io.agentrelay.executor.consume;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.agentrelay.common.config.ExecutorConfig;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Namespace;
+import io.agentrelay.common.state.PanelDefinition;
 import io.agentrelay.common.topic.TopicProvisioner;
 import io.agentrelay.executor.chat.ChatRunner;
 import io.agentrelay.executor.dsl.DslCompiler;
 import io.agentrelay.executor.dsl.DslRunner;
+import io.agentrelay.executor.panel.PanelBootstrap;
+import io.agentrelay.executor.panel.PanelEngine;
+import io.agentrelay.executor.panel.PanelFiles;
+import io.agentrelay.executor.panel.PanelHandlers;
 import io.agentrelay.executor.pool.WorkerReporter;
 import io.agentrelay.executor.tool.ToolRegistry;
 import io.agentrelay.executor.workflow.WorkflowEngine;
@@ -31,6 +37,7 @@ public final class ExecutorNode implements AutoCloseable {
     private final KafkaEventSink sink;
     private final WorkerReporter worker;
     private final WorkflowEngine engine;
+    private final PanelEngine panels;
     private final CommandConsumer consumer;
     private final Thread consumerThread;
     private final AtomicBoolean stopped = new AtomicBoolean();
@@ -41,9 +48,10 @@ public final class ExecutorNode implements AutoCloseable {
         // The consumer is built below; ownership is asked of it only once heartbeats run.
         this.worker = new WorkerReporter(config, sink, this::ownsPool);
         this.engine = new WorkflowEngine(config, tools, sink, worker);
+        this.panels = new PanelEngine(PanelHandlers.withPlugins(), sink, config.kafka(), config.workerId());
         this.consumer = new CommandConsumer(config, new CommandHandler(engine,
             new DslRunner(new DslCompiler(tools), engine, sink),
-            new ChatRunner(ChatRunner.defaultPlanner(), engine, sink), worker, sink));
+            new ChatRunner(ChatRunner.defaultPlanner(), engine, sink), worker, panels, sink), panels::forgetOwned);
         this.consumerThread = new Thread(consumer, "commands-" + config.workerId());
     }
 
@@ -59,9 +67,12 @@ public final class ExecutorNode implements AutoCloseable {
             config.kafka().bootstrapServers()))) {
             new TopicProvisioner(admin, config.kafka(), Duration.ofSeconds(30)).ensureTopics();
         }
+        List<PanelDefinition> panels = config.panelsDir() == null ? List.of() : PanelFiles.load(config.panelsDir());
         ExecutorNode node = new ExecutorNode(config, tools);
         node.worker.start();
+        node.panels.start();
         node.consumerThread.start();
+        PanelBootstrap.requestAll(config.kafka(), config.workerId(), panels);
         LOG.info("Executor {} consuming {} as group {} with tools {}", config.workerId(),
             config.kafka().topics().commands(), config.groupId(), tools.names());
         return node;
@@ -78,6 +89,7 @@ public final class ExecutorNode implements AutoCloseable {
         }
         consumer.close();
         engine.close();
+        panels.close();
         worker.close();
         sink.close();
         LOG.info("Executor {} stopped", config.workerId());
@@ -94,6 +106,7 @@ public final class ExecutorNode implements AutoCloseable {
         worker.abort();
         consumer.close();
         engine.close();
+        panels.close();
         sink.close();
         LOG.info("Executor {} aborted", config.workerId());
     }

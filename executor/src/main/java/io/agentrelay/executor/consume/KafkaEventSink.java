@@ -2,6 +2,7 @@ package io.agentrelay.executor.consume;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 import io.agentrelay.common.config.KafkaSettings;
 import io.agentrelay.common.json.JsonSerde;
@@ -49,24 +50,26 @@ public final class KafkaEventSink implements EventSink, AutoCloseable {
     }
 
     @Override
-    public void publish(Event event) {
+    public CompletableFuture<Long> publish(Event event) {
         String topic = settings.topics().events(event.channel().namespace());
+        CompletableFuture<Long> stored = new CompletableFuture<>();
         try {
-            send(topic, event);
-        } catch (KafkaException e) {
-            LOG.error("Event {} {} on {} was not published", event.event(), event.id(), event.channel(), e);
-        }
-    }
-
-    private void send(String topic, Event event) {
-        producer.send(new ProducerRecord<>(topic, event.channel().name(), event), (metadata, failure) -> {
-            if (failure != null) {
+            producer.send(new ProducerRecord<>(topic, event.channel().name(), event), (metadata, failure) -> {
+                if (failure == null) {
+                    stored.complete(metadata.offset());
+                    return;
+                }
                 // The producer already retried retriable errors until delivery.timeout.ms; the event is lost to
                 // live subscribers, so say so loudly with enough to find it.
                 LOG.error("Event {} {} on {} was not published ({}retriable)", event.event(), event.id(),
                     event.channel(), failure instanceof RetriableException ? "" : "not ", failure);
-            }
-        });
+                stored.completeExceptionally(failure);
+            });
+        } catch (KafkaException e) {
+            LOG.error("Event {} {} on {} was not published", event.event(), event.id(), event.channel(), e);
+            stored.completeExceptionally(e);
+        }
+        return stored;
     }
 
     /** Sends what is buffered, waiting at most a few seconds for a broker that may be gone, and closes. */

@@ -1,6 +1,7 @@
 package io.agentrelay.executor.workflow;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.agentrelay.common.protocol.Event;
@@ -11,8 +12,9 @@ final class RecordingSink implements EventSink {
     private final List<Event> events = new CopyOnWriteArrayList<>();
 
     @Override
-    public void publish(Event event) {
+    public synchronized CompletableFuture<Long> publish(Event event) {
         events.add(event);
+        return CompletableFuture.completedFuture((long) events.size() - 1);
     }
 
     List<Event> events() {

@@ -1,13 +1,17 @@
 package io.agentrelay.relay.dialect;
 
 import java.time.Duration;
+import java.util.Collection;
+import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentrelay.common.protocol.ErrorCode;
 import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.protocol.Position;
+import io.agentrelay.common.state.SessionSnapshot;
 import io.agentrelay.relay.inbound.Request;
 import io.agentrelay.relay.session.EventFilter;
+import io.agentrelay.relay.session.FrameRate;
 import io.agentrelay.relay.session.WsCloseCodes;
 
 /**
@@ -25,21 +29,21 @@ public interface Dialect {
     /**
      * Decodes one text frame.
      *
-     * @param text         the frame
-     * @param connectionId the connection it came on, for requests about the connection's own session
+     * @param text       the frame
+     * @param connection the connection it came on, for requests about the connection's own session or resource
      * @return the request
      * @throws InvalidFrameException when the frame is not a valid request of this dialect
      */
-    Request decode(String text, String connectionId);
+    Request decode(String text, Connection connection);
 
     /**
-     * The first frame of a connection.
+     * Begins a connection: its first frame, or a refusal when the endpoint's path names nothing this dialect serves.
      *
-     * @param connectionId the connection's id, also its private channel {@code conn:<id>}
-     * @param nodeId       the relay node's id
-     * @return the frame
+     * @param connection the new connection
+     * @param nodeId     the relay node's id
+     * @return the opening
      */
-    byte[] welcome(String connectionId, String nodeId);
+    Opening open(Connection connection, String nodeId);
 
     /**
      * The relay's own successful answer to a request.
@@ -113,6 +117,35 @@ public interface Dialect {
 
     /** How long a client may stay silent before it is closed as gone; null for no limit. */
     default Duration silenceLimit() {
+        return null;
+    }
+
+    /** The frames a connection may send, when this dialect has its own rate; empty for the node's default. */
+    default Optional<FrameRate> frameRate() {
+        return Optional.empty();
+    }
+
+    /**
+     * How long a client may stay silent before the relay sends it {@link #ping()}; null when the server does not
+     * ping (the client does, or nobody).
+     */
+    default Duration pingAfter() {
+        return null;
+    }
+
+    /** The server's heartbeat frame, when {@link #pingAfter()} is set. */
+    default byte[] ping() {
+        return null;
+    }
+
+    /**
+     * The frame a connection gets when the active sessions change, for dialects that list them.
+     *
+     * @param connection the connection, whose grants decide which sessions it may see
+     * @param active     the sessions active now
+     * @return the frame, or null when this dialect does not list sessions
+     */
+    default byte[] sessionsChanged(Connection connection, Collection<SessionSnapshot> active) {
         return null;
     }
 }

@@ -104,6 +104,34 @@ public sealed interface Request {
     }
 
     /**
+     * Follow a channel without a response, and receive some more event types: a dialect's request that implies a
+     * subscription, such as AgentCraft's {@code start_log_streaming}.
+     *
+     * @param id      request id
+     * @param name    the dialect's name of the request
+     * @param channel the channel to follow
+     * @param events  canonical event names to receive from now on
+     */
+    record Watch(String id, String name, Channel.Scoped channel, Set<String> events) implements Request {
+        /** Copies the set. */
+        public Watch {
+            events = Set.copyOf(events);
+        }
+    }
+
+    /**
+     * The client's answer to the server's heartbeat; it only shows that the client is alive.
+     *
+     * @param id request id
+     */
+    record Pong(String id) implements Request {
+        @Override
+        public String name() {
+            return "pong";
+        }
+    }
+
+    /**
      * Check that the connection and the relay are alive.
      *
      * @param id request id

@@ -66,11 +66,22 @@ public final class RequestRouter {
         }
         Request request;
         try {
-            request = session.dialect().decode(text, session.id());
+            request = session.dialect().decode(text, session.connection());
         } catch (InvalidFrameException e) {
             sendError(session, e.code(), e.getMessage(), e.requestId().orElse(null));
             return;
         }
+        handle(session, request);
+    }
+
+    /**
+     * Carries out a request of a session, decoded from a frame or made by its dialect on the client's behalf; failures
+     * become error frames.
+     *
+     * @param session the session
+     * @param request the request
+     */
+    public void handle(Session session, Request request) {
         try {
             route(session, request);
         } catch (RelayException e) {
@@ -98,9 +109,16 @@ public final class RequestRouter {
             session.filter().remove(filter.remove());
             respond(session, request, Json.object()
                 .set("event_types", Json.tree(new TreeSet<>(session.filter().names()))));
+        } else if (request instanceof Request.Watch watch) {
+            if (!session.grants().maySubscribe(watch.channel())) {
+                throw new RelayException(ErrorCode.FORBIDDEN, "your token does not allow reading " + watch.channel());
+            }
+            session.filter().add(watch.events());
+            subscriptions.follow(session, watch.channel());
         } else if (request instanceof Request.Ping) {
             respond(session, request, Json.object().put("status", "pong"));
         }
+        // Request.Pong needs nothing: every frame already counts as a sign of life.
     }
 
     private void publish(Session session, Request.SendCommand request) {
@@ -108,6 +126,9 @@ public final class RequestRouter {
         if (!session.grants().mayCommand(payload.kind())) {
             LOG.info("Refused {} the command {}", session.grants().subject(), payload.kind());
             throw new RelayException(ErrorCode.FORBIDDEN, "your token does not allow the command " + payload.kind());
+        }
+        if (request.follow() && !session.grants().maySubscribe(payload.target())) {
+            throw new RelayException(ErrorCode.FORBIDDEN, "your token does not allow reading " + payload.target());
         }
         Command command = new Command(UUID.randomUUID(), request.id(), payload.target(), session.privateChannel(),
             session.principal(), payload, Instant.now());

@@ -150,10 +150,14 @@ final class SubscriptionHandler {
         lost.ifPresent(reason -> data.put("reason", reason));
         respond(session, request, data);
         partition.read(topicPartition, channel.name(), from, end, historic -> {
-            session.awaitRoom();
             Position position = new Position(location.incarnation(), topicPartition.partition(), historic.offset());
-            session.catchUp(channel.name(), historic.offset(), position.encode(),
-                session.dialect().event(historic.event(), position));
+            // Like the live fan-out: only what the session's filter takes and its dialect has a frame for.
+            byte[] frame = session.filter().accepts(historic.event().event())
+                ? session.dialect().event(historic.event(), position) : null;
+            if (frame != null) {
+                session.awaitRoom();
+                session.catchUp(channel.name(), historic.offset(), position.encode(), frame);
+            }
             return session.isOpen();
         });
     }

@@ -1,10 +1,12 @@
 package io.agentrelay.relay.server;
 
 import java.net.InetSocketAddress;
+import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.common.config.RelayConfig;
 import io.agentrelay.common.json.Json;
+import io.agentrelay.relay.api.HttpApi;
 import io.agentrelay.relay.auth.AuthHandler;
 import io.agentrelay.relay.auth.TokenVerifier;
 import io.agentrelay.relay.dialect.Dialect;
@@ -14,6 +16,7 @@ import io.agentrelay.relay.kafka.CommandPublisher;
 import io.agentrelay.relay.kafka.KafkaHealth;
 import io.agentrelay.relay.session.RelayStats;
 import io.agentrelay.relay.session.SessionRegistry;
+import io.agentrelay.relay.state.EntityDirectory;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
 import io.undertow.server.HttpHandler;
@@ -22,7 +25,9 @@ import io.undertow.util.StatusCodes;
 
 /**
  * The relay's HTTP and WebSocket server (Undertow): the canonical dialect on {@code /ws} and {@code /}, Praxis on
- * {@code /ws/events} and {@code /ws/workflow}, and {@code GET /health}, {@code /health/live} and {@code /stats}.
+ * {@code /ws/events} and {@code /ws/workflow}, AgentCraft on {@code /ws/agent-tracking/{client_id}}, Nexus panels on
+ * {@code /panels/{id}/ws}; the HTTP API under {@code /api}; and {@code GET /health}, {@code /health/live} and
+ * {@code /stats}.
  */
 public final class RelayServer implements AutoCloseable {
 
@@ -36,32 +41,37 @@ public final class RelayServer implements AutoCloseable {
      * Builds and starts the server.
      *
      * @param config    the node's settings
-     * @param canonical the canonical dialect
-     * @param praxis    the Praxis dialect
+     * @param dialects  the dialects, one per endpoint
      * @param sessions  the node's sessions
      * @param fanout    the event fan-out
      * @param router    the request router
      * @param publisher the command publisher, for its circuit state
      * @param health    the Kafka probe, for readiness
      * @param stats     the node's counters
+     * @param directory the panels that exist, for the panel endpoint's 404
+     * @param api       the HTTP API
      * @return the running server
      */
-    public static RelayServer start(RelayConfig config, Dialect canonical, Dialect praxis, SessionRegistry sessions,
+    public static RelayServer start(RelayConfig config, Dialects dialects, SessionRegistry sessions,
                                     EventFanout fanout, RequestRouter router, CommandPublisher publisher,
-                                    KafkaHealth health, RelayStats stats) {
-        WebSocketEndpoint canonicalEndpoint =
-            new WebSocketEndpoint(canonical, config, sessions, fanout, router, stats);
-        WebSocketEndpoint praxisEndpoint = new WebSocketEndpoint(praxis, config, sessions, fanout, router, stats);
+                                    KafkaHealth health, RelayStats stats, EntityDirectory directory, HttpApi api) {
         TokenVerifier verifier = config.authEnabled() ? TokenVerifier.of(config) : null;
-        HttpHandler canonicalSocket = new AuthHandler(verifier,
-            Handlers.websocket(canonicalEndpoint, StatusHandlers.upgradeRequired()));
-        HttpHandler praxisSocket = new AuthHandler(verifier,
-            Handlers.websocket(praxisEndpoint, StatusHandlers.upgradeRequired()));
+        Function<Dialect, HttpHandler> socket = dialect -> new AuthHandler(verifier, Handlers.websocket(
+            new WebSocketEndpoint(dialect, config, sessions, fanout, router, stats), StatusHandlers.upgradeRequired()));
+        HttpHandler canonicalSocket = socket.apply(dialects.canonical());
+        HttpHandler praxisSocket = socket.apply(dialects.praxis());
         PathHandler paths = Handlers.path()
             .addExactPath("/ws", canonicalSocket)
             .addExactPath("/", canonicalSocket)
             .addExactPath("/ws/events", praxisSocket)
             .addExactPath("/ws/workflow", praxisSocket)
+            // AgentCraft's dialect checks the client id itself: its clients expect close code 1008, not HTTP 404.
+            .addPrefixPath("/ws/agent-tracking", new ResourcePath("", id -> null, socket.apply(dialects.agentCraft())))
+            .addPrefixPath("/panels", new ResourcePath("/ws", id -> directory.panel(id).isPresent() ? null
+                : "panel '" + id + "' does not exist", socket.apply(dialects.nexus())))
+            .addExactPath("/api/sessions", new AuthHandler(verifier, api.sessions()))
+            .addExactPath("/api/workflows", new AuthHandler(verifier, api.workflows()))
+            .addExactPath("/api/panels", new AuthHandler(verifier, api.panels()))
             .addExactPath("/health/live", StatusHandlers.json(() -> Json.object().put("status", "UP"), body -> 200))
             .addExactPath("/health", StatusHandlers.json(() -> health(config, health, publisher),
                 body -> body.path("status").asText().equals("UP") ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE))

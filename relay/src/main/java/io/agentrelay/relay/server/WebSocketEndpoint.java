@@ -9,6 +9,7 @@ import io.agentrelay.common.protocol.ErrorCode;
 import io.agentrelay.relay.auth.AuthHandler;
 import io.agentrelay.relay.auth.Grants;
 import io.agentrelay.relay.dialect.Dialect;
+import io.agentrelay.relay.dialect.Opening;
 import io.agentrelay.relay.fanout.EventFanout;
 import io.agentrelay.relay.inbound.RequestRouter;
 import io.agentrelay.relay.session.RelayStats;
@@ -66,20 +67,29 @@ final class WebSocketEndpoint implements WebSocketConnectionCallback {
             return;
         }
         Grants grants = exchange.getAttachment(AuthHandler.GRANTS);
-        Session session = sessions.open(dialect, grants == null ? Grants.unrestricted() : grants, channel);
+        Session session = sessions.open(dialect, exchange.getAttachment(ResourcePath.RESOURCE),
+            grants == null ? Grants.unrestricted() : grants, channel);
+        channel.addCloseTask(closed -> {
+            sessions.remove(session);
+            fanout.sessionClosed(session);
+        });
+        Opening opening = dialect.open(session.connection(), nodeId);
+        if (opening instanceof Opening.Refuse refuse) {
+            LOG.debug("Refused session {} on {}: {}", session.id(), dialect.name(), refuse.reason());
+            WebSockets.sendClose(refuse.code(), refuse.reason(), channel, new CloseAfterSend());
+            return;
+        }
         if (session.grants().expiresAt() != null) {
             long untilExpiry = Math.max(0, Duration.between(Instant.now(), session.grants().expiresAt()).toMillis());
             channel.getIoThread().executeAfter(() -> session.close(WsCloseCodes.TOKEN_EXPIRED,
                 "token expired; reconnect with a fresh token"), untilExpiry, TimeUnit.MILLISECONDS);
         }
         channel.getReceiveSetter().set(new Listener(session));
-        channel.addCloseTask(closed -> {
-            sessions.remove(session);
-            fanout.sessionClosed(session);
-        });
-        session.send(dialect.welcome(session.id(), nodeId));
+        Opening.Accept accept = (Opening.Accept) opening;
+        session.send(accept.welcome());
         fanout.subscribe(session, session.privateChannel()).whenComplete((ignored, failure) ->
             session.replyRoute().complete(null));
+        accept.requests().forEach(request -> router.handle(session, request));
         channel.resumeReceives();
     }
 

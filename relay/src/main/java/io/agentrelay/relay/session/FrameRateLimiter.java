@@ -3,8 +3,8 @@ package io.agentrelay.relay.session;
 import java.util.function.LongSupplier;
 
 /**
- * A token bucket over one connection's inbound frames: {@code ratePerSecond} frames a second, with bursts of the
- * same size. A client over the limit gets {@code RATE_LIMITED} errors. Refused frames draw on a second bucket of the
+ * A token bucket over one connection's inbound frames: {@link FrameRate#frames()} frames per
+ * {@link FrameRate#per()}, with bursts of the same size. A client over the limit gets {@code RATE_LIMITED} errors. Refused frames draw on a second bucket of the
  * same size and rate: a client that keeps sending at more than twice the rate while refused empties it, is flooding,
  * and is disconnected; one a little over the rate is only slowed down.
  *
@@ -29,12 +29,9 @@ final class FrameRateLimiter {
     private double refusals;
     private long refilledAt;
 
-    FrameRateLimiter(int ratePerSecond, LongSupplier nanoTime) {
-        if (ratePerSecond <= 0) {
-            throw new IllegalArgumentException("ratePerSecond must be positive, but was " + ratePerSecond);
-        }
-        this.capacity = ratePerSecond;
-        this.tokensPerNano = ratePerSecond / 1e9;
+    FrameRateLimiter(FrameRate rate, LongSupplier nanoTime) {
+        this.capacity = rate.frames();
+        this.tokensPerNano = (double) rate.frames() / rate.per().toNanos();
         this.nanoTime = nanoTime;
         this.tokens = capacity;
         this.refusals = capacity;

@@ -2,6 +2,7 @@ package io.agentrelay.relay.session;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -16,6 +17,7 @@ import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.common.protocol.Principal;
 import io.agentrelay.relay.auth.Grants;
+import io.agentrelay.relay.dialect.Connection;
 import io.agentrelay.relay.dialect.Dialect;
 import io.undertow.websockets.core.WebSocketCallback;
 import io.undertow.websockets.core.WebSocketChannel;
@@ -53,19 +55,22 @@ public final class Session {
     private final EventFilter filter;
     private final AtomicInteger errors = new AtomicInteger();
     private volatile long lastHeardNanos = System.nanoTime();
+    private volatile long lastPingNanos = System.nanoTime();
 
     private final Grants grants;
+    private final Connection connection;
 
-    Session(String id, Dialect dialect, Grants grants, WebSocketChannel socket, int outboxMessages,
-            int outboxBytes, int rateLimit, RelayStats stats) {
+    Session(String id, String resource, Dialect dialect, Grants grants, WebSocketChannel socket, int outboxMessages,
+            int outboxBytes, FrameRate rate, RelayStats stats) {
         this.id = id;
+        this.connection = new Connection(id, resource, grants);
         this.privateChannel = Channel.of(Namespace.CONN, id);
         this.dialect = dialect;
         this.grants = grants;
         this.principal = new Principal(grants.subject(), Map.of());
         this.socket = socket;
         this.outbox = new Outbox(outboxMessages, outboxBytes);
-        this.rateLimiter = new FrameRateLimiter(rateLimit, System::nanoTime);
+        this.rateLimiter = new FrameRateLimiter(rate, System::nanoTime);
         this.filter = dialect.initialFilter();
         this.commandsReady = replyRoute;
         this.outboxLimit = outboxMessages;
@@ -86,6 +91,11 @@ public final class Session {
     /** The protocol this connection speaks. */
     public Dialect dialect() {
         return dialect;
+    }
+
+    /** The connection as its dialect sees it. */
+    public Connection connection() {
+        return connection;
     }
 
     /** What the connection's token allows. */
@@ -123,6 +133,22 @@ public final class Session {
         int limit = dialect.maxErrors();
         if (limit > 0 && errors.incrementAndGet() > limit) {
             close(WsCloseCodes.POLICY_VIOLATION, "more than " + limit + " errors");
+        }
+    }
+
+    /**
+     * Sends the dialect's heartbeat when the client has been silent longer than the dialect's ping interval, at most
+     * once per interval. Called by the sweeper.
+     */
+    public void pingIfSilent() {
+        Duration after = dialect.pingAfter();
+        if (after == null || !isOpen()) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (now - lastHeardNanos > after.toNanos() && now - lastPingNanos > after.toNanos()) {
+            lastPingNanos = now;
+            send(dialect.ping());
         }
     }
 

@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import io.agentrelay.common.config.RelayConfig;
 import io.agentrelay.relay.auth.Grants;
@@ -14,8 +15,9 @@ import io.agentrelay.relay.dialect.Dialect;
 import io.undertow.websockets.core.WebSocketChannel;
 
 /**
- * The sessions open on this node. Once a second it closes those whose dialect limits silence and whose client has
- * said nothing for longer (Praxis: three heartbeat intervals). Thread-safe.
+ * The sessions open on this node. Once a second it pings the clients of dialects whose server sends heartbeats
+ * (AgentCraft) and closes those whose dialect limits silence and whose client has said nothing for longer (Praxis:
+ * three heartbeat intervals). Thread-safe.
  */
 public final class SessionRegistry implements AutoCloseable {
 
@@ -41,15 +43,16 @@ public final class SessionRegistry implements AutoCloseable {
     /**
      * Registers a new connection.
      *
-     * @param dialect the endpoint's dialect
-     * @param grants  what the client's token allows
-     * @param socket  the WebSocket
+     * @param dialect  the endpoint's dialect
+     * @param resource the id in the endpoint's path, or null
+     * @param grants   what the client's token allows
+     * @param socket   the WebSocket
      * @return the session, with a fresh id
      */
-    public Session open(Dialect dialect, Grants grants, WebSocketChannel socket) {
+    public Session open(Dialect dialect, String resource, Grants grants, WebSocketChannel socket) {
         String id = UUID.randomUUID().toString();
-        Session session = new Session(id, dialect, grants, socket, config.outboxMessages(), config.outboxBytes(),
-            config.rateLimit(), stats);
+        Session session = new Session(id, resource, dialect, grants, socket, config.outboxMessages(),
+            config.outboxBytes(), dialect.frameRate().orElse(FrameRate.perSecond(config.rateLimit())), stats);
         sessions.put(id, session);
         stats.connectionOpened();
         return session;
@@ -85,8 +88,18 @@ public final class SessionRegistry implements AutoCloseable {
         sweeper.shutdownNow();
     }
 
+    /**
+     * Runs an action for every open session.
+     *
+     * @param action the action
+     */
+    public void forEach(Consumer<Session> action) {
+        sessions.values().forEach(action);
+    }
+
     private void closeSilent() {
         for (Session session : sessions.values()) {
+            session.pingIfSilent();
             Duration limit = session.dialect().silenceLimit();
             if (limit != null && session.silentNanos() > limit.toNanos()) {
                 session.close(WsCloseCodes.POLICY_VIOLATION, "heartbeat timeout: silent for " + limit.toSeconds() + " s");

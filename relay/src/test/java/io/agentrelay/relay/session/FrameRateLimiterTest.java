@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class FrameRateLimiterTest {
 
     private final AtomicLong clock = new AtomicLong();
-    private final FrameRateLimiter limiter = new FrameRateLimiter(10, clock::get);
+    private final FrameRateLimiter limiter = new FrameRateLimiter(FrameRate.perSecond(10), clock::get);
 
     @Test
     void shouldAdmitABurstUpToTheRateThenReject() {

@@ -15,8 +15,10 @@ import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.common.protocol.Position;
 import io.agentrelay.common.protocol.RelayException;
+import io.agentrelay.relay.dialect.Connection;
 import io.agentrelay.relay.dialect.Dialect;
 import io.agentrelay.relay.dialect.InvalidFrameException;
+import io.agentrelay.relay.dialect.Opening;
 import io.agentrelay.relay.inbound.ReplayBound;
 import io.agentrelay.relay.inbound.Request;
 
@@ -48,7 +50,7 @@ public final class CanonicalDialect implements Dialect {
     }
 
     @Override
-    public Request decode(String text, String connectionId) {
+    public Request decode(String text, Connection connection) {
         JsonNode root = InvalidFrameException.parseObject(text, "frame is not a JSON object");
         String id = requestId(root);
         try {
@@ -100,7 +102,15 @@ public final class CanonicalDialect implements Dialect {
         }
     }
 
-    private static CommandPayload.ExecuteWorkflow executeWorkflow(JsonNode data, String id) {
+    /**
+     * Reads an {@code execute_workflow} request's data, also the body of {@code POST /api/workflows}.
+     *
+     * @param data {@code {workflow_id?, nodes, edges?, adapter?, prompt?}}
+     * @param id   the request's id, for errors
+     * @return the command
+     * @throws RelayException with {@code INVALID_REQUEST} naming what is wrong
+     */
+    public static CommandPayload.ExecuteWorkflow executeWorkflow(JsonNode data, String id) {
         JsonNode workflowId = data.get("workflow_id");
         String wfId = workflowId == null || workflowId.isNull()
             ? "wf-" + UUID.randomUUID()
@@ -214,14 +224,16 @@ public final class CanonicalDialect implements Dialect {
     }
 
     @Override
-    public byte[] welcome(String connectionId, String nodeId) {
+    public Opening open(Connection connection, String nodeId) {
+        String connectionId = connection.id();
         JsonNode data = Json.object()
             .put("connection_id", connectionId)
             .put("server", "agent-relay")
             .put("node", nodeId)
             .put("message", "Connected to Agent Relay");
-        return Json.toBytes(new Envelope(UUID.randomUUID().toString(), null, Envelope.EVENT, "session.created", data,
-            Instant.now(), Channel.of(Namespace.CONN, connectionId).name(), null, null, null, null));
+        return Opening.welcome(Json.toBytes(new Envelope(UUID.randomUUID().toString(), null, Envelope.EVENT,
+            "session.created", data, Instant.now(), Channel.of(Namespace.CONN, connectionId).name(), null, null, null,
+            null)));
     }
 
     @Override

@@ -18,8 +18,10 @@ import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.common.protocol.Position;
 import io.agentrelay.common.protocol.RelayException;
+import io.agentrelay.relay.dialect.Connection;
 import io.agentrelay.relay.dialect.Dialect;
 import io.agentrelay.relay.dialect.InvalidFrameException;
+import io.agentrelay.relay.dialect.Opening;
 import io.agentrelay.relay.inbound.Request;
 import io.agentrelay.relay.session.EventFilter;
 import io.agentrelay.relay.session.WsCloseCodes;
@@ -62,7 +64,8 @@ public final class PraxisDialect implements Dialect {
     }
 
     @Override
-    public Request decode(String text, String connectionId) {
+    public Request decode(String text, Connection connection) {
+        String connectionId = connection.id();
         JsonNode root = InvalidFrameException.parseObject(text, "Invalid message format");
         String id = root.path("id").isTextual() ? root.get("id").asText() : UUID.randomUUID().toString();
         String type = root.path("type").asText("");
@@ -152,9 +155,10 @@ public final class PraxisDialect implements Dialect {
     }
 
     @Override
-    public byte[] welcome(String connectionId, String nodeId) {
-        return frame("welcome", Json.object().put("connection_id", connectionId).put("node", nodeId)
-            .put("message", "Connected to Agent Relay"), UUID.randomUUID().toString(), Instant.now(), null);
+    public Opening open(Connection connection, String nodeId) {
+        String connectionId = connection.id();
+        return Opening.welcome(frame("welcome", Json.object().put("connection_id", connectionId).put("node", nodeId)
+            .put("message", "Connected to Agent Relay"), UUID.randomUUID().toString(), Instant.now(), null));
     }
 
     @Override

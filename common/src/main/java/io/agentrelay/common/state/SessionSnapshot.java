@@ -1,0 +1,25 @@
+package io.agentrelay.common.state;
+
+import java.time.Instant;
+
+/**
+ * A unit of agent work in progress, as the state topic keeps it (key {@code workflow:<id>}) while it runs: a workflow,
+ * whether a client sent it, wrote it as DSL, or a planner made it from a question. Its agents are the workflow's
+ * steps. The owning executor writes it when the work starts and as steps start and end, and deletes it (a
+ * tombstone) when the work ends, so the topic holds exactly the active sessions.
+ *
+ * @param sessionId    the session's id, which is the workflow's id
+ * @param query        what the work is for: the question, the DSL text or the client's prompt; may be empty
+ * @param status       {@code processing} while it runs
+ * @param agentsActive steps running now
+ * @param agentsTotal  steps in all
+ * @param startedAt    when it started
+ */
+public record SessionSnapshot(String sessionId, String query, String status, int agentsActive, int agentsTotal,
+                              Instant startedAt) {
+
+    /** The state key of a session. */
+    public static String key(String sessionId) {
+        return "workflow:" + sessionId;
+    }
+}

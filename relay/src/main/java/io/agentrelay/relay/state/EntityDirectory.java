@@ -1,0 +1,160 @@
+package io.agentrelay.relay.state;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+import com.fasterxml.jackson.databind.ObjectReader;
+import io.agentrelay.common.config.KafkaSettings;
+import io.agentrelay.common.json.Json;
+import io.agentrelay.common.state.PanelSnapshot;
+import io.agentrelay.common.state.SessionSnapshot;
+import io.agentrelay.common.state.StateView;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What exists, as the state topic says: every panel with its latest snapshot, and the sessions of agent work now
+ * active. The relay answers from it what a dialect needs at once: whether a panel exists (HTTP 404 at the upgrade),
+ * a panel's state ({@code CONNECTED}), and the active sessions ({@code active_sessions}). It is a cache of Kafka,
+ * rebuilt at every start. Thread-safe.
+ */
+public final class EntityDirectory implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EntityDirectory.class);
+    private static final String PANEL = "panel:";
+    private static final String WORKFLOW = "workflow:";
+
+    private final Map<String, PanelSnapshot> panels = new ConcurrentHashMap<>();
+    private final Map<String, SessionSnapshot> sessions = new ConcurrentHashMap<>();
+    private final Map<String, List<CompletableFuture<PanelSnapshot>>> panelWaiters = new ConcurrentHashMap<>();
+    private final List<Consumer<List<SessionSnapshot>>> sessionListeners = new CopyOnWriteArrayList<>();
+    private final ObjectReader panelReader = Json.readerFor(PanelSnapshot.class);
+    private final ObjectReader sessionReader = Json.readerFor(SessionSnapshot.class);
+    private final StateView view;
+    private boolean sessionsChanged;
+
+    /**
+     * @param kafka  how to reach the state topic
+     * @param nodeId the relay node, for the consumer's client id
+     */
+    public EntityDirectory(KafkaSettings kafka, String nodeId) {
+        this.view = new StateView(kafka, nodeId + "-directory", new Listener());
+    }
+
+    /**
+     * Starts reading and waits until what the topic holds now is read, so the node answers from a full picture.
+     *
+     * @param timeout the longest to wait
+     * @throws IllegalStateException when the state topic cannot be read in time
+     */
+    public void start(Duration timeout) {
+        view.start();
+        try {
+            view.caughtUp().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the state topic", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot read the state topic within " + timeout, e);
+        }
+    }
+
+    /**
+     * @param panelId a panel's id
+     * @return its latest snapshot, if the panel exists
+     */
+    public Optional<PanelSnapshot> panel(String panelId) {
+        return Optional.ofNullable(panels.get(panelId));
+    }
+
+    /**
+     * @param panelId a panel's id
+     * @return completes with the panel's snapshot once it exists; at once if it does
+     */
+    public CompletableFuture<PanelSnapshot> whenPanelExists(String panelId) {
+        CompletableFuture<PanelSnapshot> exists = new CompletableFuture<>();
+        panelWaiters.computeIfAbsent(panelId, id -> new CopyOnWriteArrayList<>()).add(exists);
+        PanelSnapshot now = panels.get(panelId);
+        if (now != null) {
+            exists.complete(now);
+            panelWaiters.computeIfPresent(panelId, (id, waiting) -> {
+                waiting.remove(exists);
+                return waiting.isEmpty() ? null : waiting;
+            });
+        }
+        return exists;
+    }
+
+    /** The active sessions, oldest first. */
+    public List<SessionSnapshot> activeSessions() {
+        return sessions.values().stream().sorted(Comparator.comparing(SessionSnapshot::startedAt)).toList();
+    }
+
+    /**
+     * Calls the listener, on the directory's thread, after each batch of records that started or ended sessions.
+     *
+     * @param listener gets the active sessions, oldest first
+     */
+    public void onSessionsChanged(Consumer<List<SessionSnapshot>> listener) {
+        sessionListeners.add(listener);
+    }
+
+    @Override
+    public void close() {
+        view.close();
+    }
+
+    private final class Listener implements StateView.Listener {
+        @Override
+        public void onRecord(String key, byte[] value) {
+            try {
+                if (key.startsWith(PANEL)) {
+                    panel(key.substring(PANEL.length()), value);
+                } else if (key.startsWith(WORKFLOW)) {
+                    session(key.substring(WORKFLOW.length()), value);
+                }
+            } catch (IOException e) {
+                LOG.warn("Skipping unreadable state of {}", key, e);
+            }
+        }
+
+        @Override
+        public void onBatchEnd() {
+            if (sessionsChanged) {
+                sessionsChanged = false;
+                List<SessionSnapshot> active = activeSessions();
+                sessionListeners.forEach(listener -> listener.accept(active));
+            }
+        }
+
+        private void panel(String panelId, byte[] value) throws IOException {
+            if (value == null) {
+                panels.remove(panelId);
+                return;
+            }
+            PanelSnapshot snapshot = panelReader.readValue(value);
+            panels.put(panelId, snapshot);
+            List<CompletableFuture<PanelSnapshot>> waiting = panelWaiters.remove(panelId);
+            if (waiting != null) {
+                waiting.forEach(future -> future.complete(snapshot));
+            }
+        }
+
+        private void session(String sessionId, byte[] value) throws IOException {
+            SessionSnapshot before = value == null ? sessions.remove(sessionId)
+                : sessions.put(sessionId, sessionReader.readValue(value));
+            sessionsChanged |= value != null || before != null;
+        }
+    }
+}
