@@ -114,7 +114,7 @@ class AuthIT {
         return URI.create("ws://127.0.0.1:" + cluster.relay(0).port() + "/ws" + (token == null ? "" : "?token=" + token));
     }
 
-    private static int handshakeStatus(URI uri) throws Exception {
+    static int handshakeStatus(URI uri) throws Exception {
         CompletableFuture<WebSocket> socket = HttpClient.newHttpClient().newWebSocketBuilder()
             .buildAsync(uri, new WebSocket.Listener() {
                 @Override

@@ -73,6 +73,11 @@ final class LocalCluster implements AutoCloseable {
         return executor;
     }
 
+    /** An executor, in the order started. */
+    ExecutorNode executor(int index) {
+        return executors.get(index);
+    }
+
     /** The cluster's topic prefix. */
     TopicPrefix prefix() {
         return prefix;

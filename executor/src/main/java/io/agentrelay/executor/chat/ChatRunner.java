@@ -78,6 +78,28 @@ public final class ChatRunner {
         engine.execute(workflow).thenAccept(outcome -> report(channel, nodes, outcome));
     }
 
+    /**
+     * Starts a session of agent work from a question: the planner's steps run as the workflow of the session's id,
+     * whose prompt is the question. A question the planner has no tool for becomes one step that answers it.
+     *
+     * @param session the session to start
+     */
+    public void startSession(CommandPayload.StartSession session) {
+        ChatPlanner.Plan plan = planner.plan(session.query());
+        List<ChatPlanner.Step> steps = plan.steps().isEmpty()
+            ? List.of(new ChatPlanner.Step("echo", Json.object().put("message", plan.reply())))
+            : plan.steps();
+        List<Node> nodes = new ArrayList<>();
+        List<Edge> edges = new ArrayList<>();
+        for (int i = 0; i < steps.size(); i++) {
+            nodes.add(new Node("step-" + (i + 1), steps.get(i).tool(), steps.get(i).params()));
+            if (i > 0) {
+                edges.add(new Edge("step-" + i, "step-" + (i + 1)));
+            }
+        }
+        engine.execute(new ExecuteWorkflow(session.sessionId(), nodes, edges, "session", session.query()));
+    }
+
     private void report(Channel.Scoped channel, List<Node> nodes, WorkflowOutcome outcome) {
         for (Node node : nodes) {
             JsonNode result = outcome.results().get(node.id());

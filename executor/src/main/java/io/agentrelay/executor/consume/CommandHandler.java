@@ -1,5 +1,9 @@
 package io.agentrelay.executor.consume;
 
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Command;
 import io.agentrelay.common.protocol.CommandPayload;
@@ -55,6 +59,12 @@ final class CommandHandler {
                 worker.poolStatus(query.poolId()).ifPresentOrElse(
                     status -> sink.publish(Event.reply(command.replyTo(), command.kind(), command.requestId(), status)),
                     () -> replyError(command, ErrorCode.NOT_FOUND, "pool '" + query.poolId() + "' is not known"));
+            } else if (payload instanceof CommandPayload.StartSession session) {
+                chat.startSession(session);
+            } else if (payload instanceof CommandPayload.GetSessionState query) {
+                answerSession(command, query.sessionId(), "state", engine.sessionState(query.sessionId()));
+            } else if (payload instanceof CommandPayload.GetSessionLogs query) {
+                answerSession(command, query.sessionId(), "logs", engine.sessionLogs(query.sessionId()));
             } else if (payload instanceof CommandPayload.TriggerTool trigger) {
                 panels.trigger(command, trigger);
             } else if (payload instanceof CommandPayload.CreatePanel create) {
@@ -75,6 +85,16 @@ final class CommandHandler {
             status -> sink.publish(Event.reply(command.replyTo(), command.kind(), command.requestId(),
                 Json.tree(status))),
             () -> replyError(command, ErrorCode.NOT_FOUND, "workflow '" + query.workflowId() + "' is not known"));
+    }
+
+    private void answerSession(Command command, String sessionId, String field, Optional<? extends JsonNode> answer) {
+        answer.ifPresentOrElse(
+            value -> {
+                ObjectNode data = Json.object().put("session_id", sessionId);
+                data.set(field, value);
+                sink.publish(Event.reply(command.replyTo(), command.kind(), command.requestId(), data));
+            },
+            () -> replyError(command, ErrorCode.NOT_FOUND, "session '" + sessionId + "' is not known"));
     }
 
     private void replyError(Command command, ErrorCode code, String message) {

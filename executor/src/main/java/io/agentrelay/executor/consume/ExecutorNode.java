@@ -18,6 +18,8 @@ import io.agentrelay.executor.panel.PanelEngine;
 import io.agentrelay.executor.panel.PanelFiles;
 import io.agentrelay.executor.panel.PanelHandlers;
 import io.agentrelay.executor.pool.WorkerReporter;
+import io.agentrelay.executor.state.SessionStates;
+import io.agentrelay.executor.state.StateWriter;
 import io.agentrelay.executor.tool.ToolRegistry;
 import io.agentrelay.executor.workflow.WorkflowEngine;
 import org.apache.kafka.clients.admin.Admin;
@@ -35,6 +37,7 @@ public final class ExecutorNode implements AutoCloseable {
 
     private final ExecutorConfig config;
     private final KafkaEventSink sink;
+    private final StateWriter states;
     private final WorkerReporter worker;
     private final WorkflowEngine engine;
     private final PanelEngine panels;
@@ -47,8 +50,9 @@ public final class ExecutorNode implements AutoCloseable {
         this.sink = new KafkaEventSink(config.kafka(), config.workerId() + "-events");
         // The consumer is built below; ownership is asked of it only once heartbeats run.
         this.worker = new WorkerReporter(config, sink, this::ownsPool);
-        this.engine = new WorkflowEngine(config, tools, sink, worker);
-        this.panels = new PanelEngine(PanelHandlers.withPlugins(), sink, config.kafka(), config.workerId());
+        this.states = new StateWriter(config.kafka(), config.workerId() + "-state");
+        this.engine = new WorkflowEngine(config, tools, sink, worker, new SessionStates(states));
+        this.panels = new PanelEngine(PanelHandlers.withPlugins(), sink, states, config.kafka(), config.workerId());
         this.consumer = new CommandConsumer(config, new CommandHandler(engine,
             new DslRunner(new DslCompiler(tools), engine, sink),
             new ChatRunner(ChatRunner.defaultPlanner(), engine, sink), worker, panels, sink), panels::forgetOwned);
@@ -92,6 +96,7 @@ public final class ExecutorNode implements AutoCloseable {
         panels.close();
         worker.close();
         sink.close();
+        states.close();
         LOG.info("Executor {} stopped", config.workerId());
     }
 
@@ -108,6 +113,7 @@ public final class ExecutorNode implements AutoCloseable {
         engine.close();
         panels.close();
         sink.close();
+        states.close();
         LOG.info("Executor {} aborted", config.workerId());
     }
 }

@@ -58,13 +58,15 @@ public final class PanelEngine implements AutoCloseable {
     /**
      * @param handlers the handlers panel tools map to
      * @param sink     where events go
+     * @param states   where snapshots go
      * @param kafka    how to reach the state topic
      * @param clientId a prefix for the Kafka client ids
      */
-    public PanelEngine(PanelHandlers handlers, EventSink sink, KafkaSettings kafka, String clientId) {
+    public PanelEngine(PanelHandlers handlers, EventSink sink, StateWriter states, KafkaSettings kafka,
+                       String clientId) {
         this.handlers = handlers;
         this.sink = sink;
-        this.states = new StateWriter(kafka, clientId + "-panel-state");
+        this.states = states;
         this.store = new PanelStore(kafka, clientId + "-panel-store");
     }
 
@@ -145,7 +147,6 @@ public final class PanelEngine implements AutoCloseable {
     @Override
     public void close() {
         store.close();
-        states.close();
     }
 
     private List<CompletableFuture<Long>> publish(PanelSnapshot panel, PanelOutcome outcome) {

@@ -1,5 +1,6 @@
 package io.agentrelay.executor.workflow;
 
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -9,8 +10,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.common.config.ExecutorConfig;
 import io.agentrelay.common.protocol.CommandPayload.ExecuteWorkflow;
 import io.agentrelay.common.protocol.ErrorCode;
@@ -35,9 +37,10 @@ public final class WorkflowEngine implements AutoCloseable {
     private final EventSink sink;
     private final ExecutorService pool;
     private final NodeActivity activity;
-    private final Map<String, Supplier<WorkflowStatus>> workflows = new LinkedHashMap<>(16, 0.75f, false) {
+    private final SessionListener sessions;
+    private final Map<String, KnownWorkflow> workflows = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Supplier<WorkflowStatus>> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, KnownWorkflow> eldest) {
             return size() > RETAINED_WORKFLOWS;
         }
     };
@@ -47,9 +50,12 @@ public final class WorkflowEngine implements AutoCloseable {
      * @param tools  the tools nodes may call
      * @param sink     where events go
      * @param activity told when nodes start and finish
+     * @param sessions told when workflows, as sessions of agent work, start, change and end
      */
-    public WorkflowEngine(ExecutorConfig config, ToolRegistry tools, EventSink sink, NodeActivity activity) {
+    public WorkflowEngine(ExecutorConfig config, ToolRegistry tools, EventSink sink, NodeActivity activity,
+                          SessionListener sessions) {
         this.config = config;
+        this.sessions = sessions;
         this.tools = tools;
         this.sink = sink;
         this.activity = activity;
@@ -71,16 +77,14 @@ public final class WorkflowEngine implements AutoCloseable {
             graph = WorkflowGraph.of(workflow, tools, config.maxNodes(), NodeContext.forValidation(workflowId, config.sandboxDir(), config.maxSleep()));
         } catch (InvalidWorkflowException e) {
             LOG.info("Workflow {} is invalid: {}", workflowId, e.getMessage());
-            WorkflowStatus failed = new WorkflowStatus(workflowId, "failed", 0, workflow.nodes().size(), Map.of(),
-                e.getMessage());
-            remember(workflowId, () -> failed);
+            remember(workflowId, new RefusedWorkflow(workflow, e.getMessage(), Instant.now()));
             sink.publish(WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_FAILED,
                 new WorkflowEvents.WorkflowFailed(workflowId, e.getMessage(), null, 0)));
             return CompletableFuture.completedFuture(new WorkflowOutcome(workflowId, false, Map.of(), e.getMessage()));
         }
         WorkflowRun run = new WorkflowRun(graph, sink, pool, config.nodeTimeout(), config.sandboxDir(),
-            config.maxSleep(), activity);
-        remember(workflowId, run::status);
+            config.maxSleep(), activity, sessions);
+        remember(workflowId, run);
         return run.start().whenComplete((ignored, failure) -> {
             if (failure != null) {
                 LOG.error("Workflow {} could not publish its final event", workflowId, failure);
@@ -93,11 +97,29 @@ public final class WorkflowEngine implements AutoCloseable {
      * @return its status, if this executor ran it
      */
     public Optional<WorkflowStatus> status(String workflowId) {
-        Supplier<WorkflowStatus> status;
+        return known(workflowId).map(KnownWorkflow::status);
+    }
+
+    /**
+     * @param workflowId a workflow id, which is also its session's id
+     * @return its state as a session, if this executor ran it
+     */
+    public Optional<ObjectNode> sessionState(String workflowId) {
+        return known(workflowId).map(KnownWorkflow::sessionState);
+    }
+
+    /**
+     * @param workflowId a workflow id, which is also its session's id
+     * @return its log lines, if this executor ran it
+     */
+    public Optional<ArrayNode> sessionLogs(String workflowId) {
+        return known(workflowId).map(KnownWorkflow::logs);
+    }
+
+    private Optional<KnownWorkflow> known(String workflowId) {
         synchronized (workflows) {
-            status = workflows.get(workflowId);
+            return Optional.ofNullable(workflows.get(workflowId));
         }
-        return Optional.ofNullable(status).map(Supplier::get);
     }
 
     /** Stops running tools (interrupting them) and waits briefly for their threads. */
@@ -113,12 +135,12 @@ public final class WorkflowEngine implements AutoCloseable {
         }
     }
 
-    private void remember(String workflowId, Supplier<WorkflowStatus> status) {
+    private void remember(String workflowId, KnownWorkflow workflow) {
         synchronized (workflows) {
             if (workflows.containsKey(workflowId)) {
                 throw new RelayException(ErrorCode.INVALID_REQUEST, "workflow '" + workflowId + "' already exists");
             }
-            workflows.put(workflowId, status);
+            workflows.put(workflowId, workflow);
         }
     }
 

@@ -39,7 +39,7 @@ class WorkflowEngineTest {
             "EXECUTOR_NODE_TIMEOUT_MS", "1000",
             "EXECUTOR_MAX_SLEEP_MS", "5000",
             "EXECUTOR_MAX_NODES", "5"));
-        engine = new WorkflowEngine(config, ToolRegistry.of(List.of()), sink, NodeActivity.NONE);
+        engine = new WorkflowEngine(config, ToolRegistry.of(List.of()), sink, NodeActivity.NONE, SessionListener.NONE);
     }
 
     @AfterEach
@@ -151,6 +151,41 @@ class WorkflowEngineTest {
         assertThat(Files.readString(sandbox.resolve("notes/hello.txt"))).isEqualTo("hello, sandbox");
         Event completed = sink.events().get(sink.events().size() - 1);
         assertThat(completed.data().path("result").path("r").path("content").asText()).isEqualTo("hello, sandbox");
+    }
+
+    @Test
+    void shouldKeepASessionViewWithHandoffsLogsAndAgentStates() {
+        engine.execute(new ExecuteWorkflow("wf-session", List.of(
+            node("fetch", "echo", "message", "data"), node("summarize", "echo", "message", "summary")),
+            List.of(new Edge("fetch", "summarize")), "session", "summarize the data"));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> sink.has("workflow.completed"));
+
+        Event handoff = sink.events().stream().filter(e -> e.event().equals("workflow.handoff")).findFirst()
+            .orElseThrow();
+        assertThat(handoff.data().path("from_node").asText()).isEqualTo("fetch");
+        assertThat(handoff.data().path("to_node").asText()).isEqualTo("summarize");
+        assertThat(sink.names().indexOf("workflow.handoff")).isLessThan(indexOf("node.started", "summarize"));
+        assertThat(sink.names().get(sink.names().size() - 1)).isEqualTo("workflow.completed");
+
+        assertThat(engine.sessionLogs("wf-session")).hasValueSatisfying(logs -> {
+            assertThat(logs).extracting(line -> line.path("message").asText())
+                .containsExactly("Session started with 2 steps", "Starting echo", "Completed in "
+                    + logs.get(2).path("details").path("duration_ms").asLong() + " ms", "Starting echo",
+                    "Completed in " + logs.get(4).path("details").path("duration_ms").asLong() + " ms",
+                    "Session completed");
+            assertThat(logs).extracting(line -> line.path("agent").asText())
+                .containsExactly("coordinator", "fetch", "fetch", "summarize", "summarize", "coordinator");
+        });
+        assertThat(sink.events()).filteredOn(e -> e.event().equals("workflow.log")).hasSize(6);
+        assertThat(engine.sessionState("wf-session")).hasValueSatisfying(state -> {
+            assertThat(state.path("query").asText()).isEqualTo("summarize the data");
+            assertThat(state.path("current_phase").asText()).isEqualTo("completed");
+            assertThat(state.path("overall_progress").asInt()).isEqualTo(100);
+            assertThat(state.path("active_agents")).extracting(agent -> agent.path("status").asText())
+                .containsExactly("COMPLETED", "COMPLETED");
+            assertThat(state.path("crew_output").get(1).path("output").path("message").asText()).isEqualTo("summary");
+        });
     }
 
     @Test

@@ -1,0 +1,49 @@
+package io.agentrelay.executor.workflow;
+
+import java.time.Instant;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentrelay.common.json.Json;
+import io.agentrelay.common.protocol.CommandPayload.ExecuteWorkflow;
+
+/**
+ * A workflow that failed validation and never ran.
+ *
+ * @param workflow the workflow as sent
+ * @param error    why it was refused
+ * @param at       when
+ */
+record RefusedWorkflow(ExecuteWorkflow workflow, String error, Instant at) implements KnownWorkflow {
+
+    @Override
+    public WorkflowStatus status() {
+        return new WorkflowStatus(workflow.workflowId(), "failed", 0, workflow.nodes().size(), Map.of(), error);
+    }
+
+    @Override
+    public ObjectNode sessionState() {
+        ObjectNode state = Json.object()
+            .put("session_id", workflow.workflowId())
+            .put("query", workflow.prompt() == null ? "" : workflow.prompt())
+            .put("current_phase", "failed")
+            .put("overall_progress", 0)
+            .put("error", error);
+        state.putArray("active_agents");
+        state.putArray("crew_output");
+        return state;
+    }
+
+    @Override
+    public ArrayNode logs() {
+        ArrayNode logs = Json.object().arrayNode();
+        logs.addObject()
+            .put("timestamp", at.toString())
+            .put("level", "error")
+            .put("agent", "coordinator")
+            .put("message", "Refused: " + error)
+            .putObject("details");
+        return logs;
+    }
+}
