@@ -44,7 +44,8 @@ class MultiNodeIT {
                     && firstFrames.eventNames("workflow:wf-shared").contains("workflow.completed")
                     && secondFrames.eventNames("workflow:wf-shared").contains("workflow.completed"));
             assertThat(secondFrames.eventNames("workflow:wf-from-first"))
-                .as("started, 4 × (node started, completed, stage completed), completed").hasSize(14);
+                .as("started, 4 × (node started, completed, stage completed), 3 hand-offs, 10 log lines, completed")
+                .hasSize(27);
             assertThat(firstFrames.events("workflow:wf-shared")).extracting(Envelope::pos)
                 .containsExactlyElementsOf(secondFrames.events("workflow:wf-shared").stream().map(Envelope::pos).toList());
             assertThat(firstFrames.events("workflow:wf-from-first"))

@@ -13,11 +13,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentrelay.client.RelayConnection;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.relay.ClusterExtension.Relays;
+import io.agentrelay.relay.session.WsCloseCodes;
 import io.agentrelay.testkit.EmbeddedKafka;
 import io.agentrelay.testkit.KafkaExtension;
 import io.agentrelay.testkit.TopicPrefix;
@@ -160,6 +163,15 @@ class NexusPanelsIT {
             assertThat(post(secured, "/api/panels", counter("anonymous"), null).statusCode()).isEqualTo(401);
             try (RawSocket client = RawSocket.connect(URI.create(panelUri(secured, 0, "secured") + "?token=" + token))) {
                 await().atMost(WAIT).until(() -> client.types().contains("CONNECTED"));
+            }
+            String workflowsOnly = AuthIT.token(secret, "eve", List.of("workflow:*"), List.of("*"),
+                Instant.now().plusSeconds(600));
+            try (RawSocket other = RawSocket.connect(URI.create(panelUri(secured, 0, "secured") + "?token="
+                + workflowsOnly))) {
+                RelayConnection.CloseStatus closed = other.closed().get(10, TimeUnit.SECONDS);
+                assertThat(closed.code()).isEqualTo(WsCloseCodes.POLICY_VIOLATION);
+                assertThat(closed.reason()).isEqualTo("your token does not allow panel secured");
+                assertThat(other.frames()).isEmpty();
             }
         }
     }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -59,7 +60,14 @@ class WorkflowDeliveryIT {
                 assertThat(stage.data().path("result").path("duration_ms").isIntegralNumber()).isTrue();
             }
         }
-        List<Envelope> events = all.stream().filter(e -> !e.event().equals("workflow.stage_completed")).toList();
+        assertThat(all).filteredOn(e -> e.event().equals("workflow.handoff"))
+            .extracting(e -> e.data().path("from_node").asText() + ">" + e.data().path("to_node").asText())
+            .as("a hands off to b and c; d starts after whichever of them completed last")
+            .hasSize(3).contains("a>b", "a>c").containsAnyOf("b>d", "c>d");
+        assertThat(all).filteredOn(e -> e.event().equals("workflow.log")).hasSize(10);
+        // The session view's events (AgentCraft's) interleave; the workflow's own events keep their order.
+        List<Envelope> events = all.stream().filter(e -> !Set.of("workflow.stage_completed", "workflow.log",
+            "workflow.handoff").contains(e.event())).toList();
         assertThat(events).extracting(Envelope::event).containsExactly(
             "workflow.started",
             "node.started", "node.completed",
