@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -22,9 +23,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param data          the event's fields, snake_case
  * @param ts            when it happened
  * @param correlationId the request this event answers, or {@code null}
+ * @param to            the only connection ({@code conn:<id>}) this event is for, or {@code null} for every subscriber
+ *                      of its channel: an answer that travels on an entity's channel so that it reaches its asker
+ *                      after the entity's events it follows (a panel tool's result after its patch)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Event(String id, Channel.Scoped channel, String event, JsonNode data, Instant ts, String correlationId) {
+public record Event(String id, Channel.Scoped channel, String event, JsonNode data, Instant ts, String correlationId,
+                    String to) {
 
     /** The event name of a reply that reports a failure; its data are {@code error_code} and {@code error_message}. */
     public static final String ERROR = "error";
@@ -47,7 +52,7 @@ public record Event(String id, Channel.Scoped channel, String event, JsonNode da
      * @return the event
      */
     public static Event of(Channel.Scoped channel, String event, JsonNode data) {
-        return new Event(UUID.randomUUID().toString(), channel, event, data, Instant.now(), null);
+        return new Event(UUID.randomUUID().toString(), channel, event, data, Instant.now(), null, null);
     }
 
     /**
@@ -60,7 +65,24 @@ public record Event(String id, Channel.Scoped channel, String event, JsonNode da
      * @return the reply event
      */
     public static Event reply(Channel.Scoped replyTo, String request, String requestId, JsonNode data) {
-        return new Event(UUID.randomUUID().toString(), replyTo, request, data, Instant.now(), requestId);
+        return new Event(UUID.randomUUID().toString(), replyTo, request, data, Instant.now(), requestId, null);
+    }
+
+    /**
+     * The successful answer to a connection's request, sent on an entity's channel so that the asker gets it after
+     * every event of that channel published before it; other subscribers never see it.
+     *
+     * @param channel   the entity's channel
+     * @param replyTo   the asker's {@code conn:<id>} channel
+     * @param request   the request's name
+     * @param requestId the id of the request it answers
+     * @param data      the answer
+     * @return the reply event
+     */
+    public static Event replyOn(Channel.Scoped channel, Channel.Scoped replyTo, String request, String requestId,
+                                JsonNode data) {
+        return new Event(UUID.randomUUID().toString(), channel, request, data, Instant.now(), requestId,
+            replyTo.name());
     }
 
     /**
@@ -76,7 +98,13 @@ public record Event(String id, Channel.Scoped channel, String event, JsonNode da
         ObjectNode data = JsonNodeFactory.instance.objectNode()
             .put("error_code", code.name())
             .put("error_message", message);
-        return new Event(UUID.randomUUID().toString(), replyTo, ERROR, data, Instant.now(), requestId);
+        return new Event(UUID.randomUUID().toString(), replyTo, ERROR, data, Instant.now(), requestId, null);
+    }
+
+    /** Whether this event answers one connection's request rather than telling a channel's subscribers. */
+    @JsonIgnore
+    public boolean isReply() {
+        return to != null || channel.namespace() == Namespace.CONN && correlationId != null;
     }
 
     /** The request this event answers, if it is a reply. */

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * Runs the panels this executor owns: creates them, and carries out their tools. For each trigger it applies the
  * handler's mutations to the panel's state, publishes them as {@code panel.patch} and the emitted events as
  * {@code panel.event} on {@code panel:<id>}, stores the new snapshot with the offset of its last event, and answers
- * the caller once the events are stored.
+ * the caller on the same channel, addressed to it alone.
  *
  * <p>Commands arrive on the consumer thread, one at a time, so a panel's triggers apply in order.
  */
@@ -132,11 +132,16 @@ public final class PanelEngine implements AutoCloseable {
         result.set("returnValue", outcome.returnValue());
         result.set("stateMutations", Json.tree(outcome.mutations()));
         result.set("events", Json.tree(outcome.events()));
-        // The caller's RESULT follows the PATCH and EVENT frames it caused: it is published once they are stored.
-        store(changed, published).whenComplete((ignored, failure) -> sink.publish(failure == null
-            ? Event.reply(command.replyTo(), command.kind(), command.requestId(), Json.object().set("result", result))
-            : Event.errorReply(command.replyTo(), command.requestId(), ErrorCode.UNAVAILABLE,
-                "the change could not be published; the panel is unchanged")));
+        // The RESULT travels on the panel's channel, addressed to the caller: it reaches the caller after the PATCH
+        // and EVENTs it caused, whatever node and whatever resume the caller is on.
+        CompletableFuture<Long> answered = sink.publish(Event.replyOn(channel(panel.panelId()), command.replyTo(),
+            command.kind(), command.requestId(), Json.object().set("result", result)));
+        store(changed, published);
+        answered.exceptionally(failure -> {
+            sink.publish(Event.errorReply(command.replyTo(), command.requestId(), ErrorCode.UNAVAILABLE,
+                "the result could not be published"));
+            return null;
+        });
     }
 
     /** Forgets the panels held in memory: after a rebalance their snapshots are read again from the state topic. */

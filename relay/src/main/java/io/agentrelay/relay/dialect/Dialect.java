@@ -82,6 +82,17 @@ public interface Dialect {
     byte[] event(Event event, Position position);
 
     /**
+     * The frame of an event read from a channel: a reply when it answers a request, else the event.
+     *
+     * @param event    the event
+     * @param position where it sits in Kafka
+     * @return the frame, or null when this dialect's clients have no use for it
+     */
+    default byte[] encode(Event event, Position position) {
+        return event.isReply() ? reply(event) : event(event, position);
+    }
+
+    /**
      * An event sent again by a {@code replay}, marked so that clients never mistake it for a live one.
      *
      * @param event    the event

@@ -4,7 +4,6 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 
 import io.agentrelay.common.protocol.Event;
-import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.common.protocol.Position;
 import io.agentrelay.relay.dialect.Dialect;
 
@@ -32,7 +31,7 @@ final class EncodedEvent {
     byte[] bytesFor(Dialect dialect) {
         byte[] frame = frames.get(dialect);
         if (frame == null && !skipped.containsKey(dialect)) {
-            frame = encode(dialect);
+            frame = dialect.encode(event, position);
             if (frame == null) {
                 skipped.put(dialect, Boolean.TRUE);
             } else {
@@ -40,10 +39,5 @@ final class EncodedEvent {
             }
         }
         return frame;
-    }
-
-    private byte[] encode(Dialect dialect) {
-        boolean isReply = event.channel().namespace() == Namespace.CONN && event.correlation().isPresent();
-        return isReply ? dialect.reply(event) : dialect.event(event, position);
     }
 }

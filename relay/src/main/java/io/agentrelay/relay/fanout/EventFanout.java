@@ -278,8 +278,7 @@ public final class EventFanout implements AutoCloseable {
             String pos = encoded.position().encode();
             int delivered = 0;
             for (Session session : direct) {
-                byte[] frame = privateChannel || session.filter().accepts(event.event())
-                    ? encoded.bytesFor(session.dialect()) : null;
+                byte[] frame = privateChannel || session.wants(event) ? encoded.bytesFor(session.dialect()) : null;
                 if (frame == null) {
                     continue;
                 }
@@ -291,7 +290,7 @@ public final class EventFanout implements AutoCloseable {
                 delivered++;
             }
             for (Session session : global) {
-                byte[] frame = !direct.contains(session) && session.filter().accepts(event.event())
+                byte[] frame = !direct.contains(session) && session.wants(event)
                     ? encoded.bytesFor(session.dialect()) : null;
                 if (frame != null) {
                     session.send(frame);

@@ -58,14 +58,22 @@ final class ReplayHandler {
             .put("channel", request.channel().name())
             .put("speed", request.speed())));
         long[] previousTimestamp = {-1};
-        long count = from >= to ? 0 : partition.read(topicPartition, request.channel().name(), from, to, historic -> {
-            pace(request.speed(), previousTimestamp, historic.timestamp());
-            session.awaitRoom();
-            Position position = new Position(location.incarnation(), topicPartition.partition(), historic.offset());
-            session.send(session.dialect().replayed(historic.event(), position));
-            return session.isOpen() && !Thread.currentThread().isInterrupted();
-        });
-        session.send(session.dialect().replayCompleted(request, request.channel().name(), count));
+        long[] sent = {0};
+        if (from < to) {
+            partition.read(topicPartition, request.channel().name(), from, to, historic -> {
+                // Answers addressed to one connection (a panel tool's result) are not the channel's to replay.
+                if (historic.event().to() == null) {
+                    pace(request.speed(), previousTimestamp, historic.timestamp());
+                    session.awaitRoom();
+                    Position position = new Position(location.incarnation(), topicPartition.partition(),
+                        historic.offset());
+                    session.send(session.dialect().replayed(historic.event(), position));
+                    sent[0]++;
+                }
+                return session.isOpen() && !Thread.currentThread().isInterrupted();
+            });
+        }
+        session.send(session.dialect().replayCompleted(request, request.channel().name(), sent[0]));
     }
 
     /** The first offset to send ({@code end} false), or the one after the last ({@code end} true). */

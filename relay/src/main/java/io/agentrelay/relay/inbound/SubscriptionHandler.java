@@ -152,8 +152,7 @@ final class SubscriptionHandler {
         partition.read(topicPartition, channel.name(), from, end, historic -> {
             Position position = new Position(location.incarnation(), topicPartition.partition(), historic.offset());
             // Like the live fan-out: only what the session's filter takes and its dialect has a frame for.
-            byte[] frame = session.filter().accepts(historic.event().event())
-                ? session.dialect().event(historic.event(), position) : null;
+            byte[] frame = session.wants(historic.event()) ? session.dialect().encode(historic.event(), position) : null;
             if (frame != null) {
                 session.awaitRoom();
                 session.catchUp(channel.name(), historic.offset(), position.encode(), frame);

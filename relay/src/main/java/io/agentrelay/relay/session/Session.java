@@ -14,6 +14,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 import io.agentrelay.common.protocol.Channel;
+import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.common.protocol.Principal;
 import io.agentrelay.relay.auth.Grants;
@@ -119,6 +120,17 @@ public final class Session {
      */
     public CompletableFuture<Void> replyRoute() {
         return replyRoute;
+    }
+
+    /**
+     * Whether this session gets an event of a channel it follows: an answer only when it is addressed to this
+     * connection, any other event when the session's filter takes its name.
+     *
+     * @param event the event
+     * @return true to send it
+     */
+    public boolean wants(Event event) {
+        return event.to() != null ? event.to().equals(privateChannel.name()) : filter.accepts(event.event());
     }
 
     /** The event types this session receives on the channels it follows. */

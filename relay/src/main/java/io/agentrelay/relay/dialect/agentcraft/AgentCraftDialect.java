@@ -1,5 +1,6 @@
 package io.agentrelay.relay.dialect.agentcraft;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -221,7 +222,8 @@ public final class AgentCraftDialect implements Dialect {
         return Json.toBytes(frame);
     }
 
-    static double epochSeconds(Instant instant) {
-        return instant.toEpochMilli() / 1000.0;
+    /** Seconds since the epoch with milliseconds, written as AgentCraft writes them: {@code 1642678200.123}. */
+    static BigDecimal epochSeconds(Instant instant) {
+        return BigDecimal.valueOf(instant.toEpochMilli(), 3);
     }
 }
