@@ -26,6 +26,13 @@ import java.util.UUID;
  *                    heartbeats is reported offline; default 2 s
  * @param panelsDir   {@code EXECUTOR_PANELS_DIR}: a directory of panel definitions ({@code *.json}) that the executor
  *                    creates at start unless they exist; null (unset) for none
+ * @param transactionTimeout {@code EXECUTOR_TRANSACTION_TIMEOUT_MS}: how long the broker waits for an executor's open
+ *                    transaction before aborting it; bounds how long a killed executor's partitions stay blocked,
+ *                    default 10 s
+ * @param maxQueuedNodes {@code EXECUTOR_MAX_QUEUED_NODES}: nodes that may wait for a tool thread before the executor
+ *                    stops taking commands, default {@value #DEFAULT_MAX_QUEUED_NODES}
+ * @param shutdownTimeout {@code EXECUTOR_SHUTDOWN_TIMEOUT_MS}: how long a stopping executor lets running nodes
+ *                    finish before handing them over, default 10 s
  */
 public record ExecutorConfig(
     String workerId,
@@ -38,7 +45,10 @@ public record ExecutorConfig(
     int threads,
     String poolId,
     Duration heartbeat,
-    Path panelsDir) {
+    Path panelsDir,
+    Duration transactionTimeout,
+    int maxQueuedNodes,
+    Duration shutdownTimeout) {
 
     /** The default consumer group. */
     public static final String DEFAULT_GROUP_ID = "agent-relay-executor";
@@ -48,6 +58,8 @@ public record ExecutorConfig(
     public static final int DEFAULT_THREADS = 16;
     /** The pool of the Mahavishnu examples ({@code pool:local}). */
     public static final String DEFAULT_POOL_ID = "local";
+    /** Enough to keep the tool threads busy, few enough to hand over quickly. */
+    public static final int DEFAULT_MAX_QUEUED_NODES = 64;
 
     /** Validates every field. */
     public ExecutorConfig {
@@ -61,6 +73,9 @@ public record ExecutorConfig(
         Checks.range("EXECUTOR_THREADS", threads, 1, 1024);
         Checks.notBlank("EXECUTOR_POOL_ID", poolId);
         Checks.positive("EXECUTOR_HEARTBEAT_MS", heartbeat);
+        Checks.positive("EXECUTOR_TRANSACTION_TIMEOUT_MS", transactionTimeout);
+        Checks.range("EXECUTOR_MAX_QUEUED_NODES", maxQueuedNodes, 1, 1_000_000);
+        Checks.positive("EXECUTOR_SHUTDOWN_TIMEOUT_MS", shutdownTimeout);
     }
 
     /**
@@ -83,6 +98,9 @@ public record ExecutorConfig(
             vars.integer("EXECUTOR_THREADS", DEFAULT_THREADS, 1, 1024),
             vars.string("EXECUTOR_POOL_ID", DEFAULT_POOL_ID),
             vars.millis("EXECUTOR_HEARTBEAT_MS", Duration.ofSeconds(2), 10, 3_600_000),
-            vars.path("EXECUTOR_PANELS_DIR", null));
+            vars.path("EXECUTOR_PANELS_DIR", null),
+            vars.millis("EXECUTOR_TRANSACTION_TIMEOUT_MS", Duration.ofSeconds(10), 1_000, 900_000),
+            vars.integer("EXECUTOR_MAX_QUEUED_NODES", DEFAULT_MAX_QUEUED_NODES, 1, 1_000_000),
+            vars.millis("EXECUTOR_SHUTDOWN_TIMEOUT_MS", Duration.ofSeconds(10), 0, 3_600_000));
     }
 }

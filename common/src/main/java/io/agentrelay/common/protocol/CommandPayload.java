@@ -20,6 +20,7 @@ import io.agentrelay.common.state.PanelDefinition;
     @JsonSubTypes.Type(CommandPayload.GetPoolStatus.class),
     @JsonSubTypes.Type(CommandPayload.DslCommand.class),
     @JsonSubTypes.Type(CommandPayload.ChatMessage.class),
+    @JsonSubTypes.Type(CommandPayload.CancelWorkflow.class),
     @JsonSubTypes.Type(CommandPayload.StartSession.class),
     @JsonSubTypes.Type(CommandPayload.GetSessionState.class),
     @JsonSubTypes.Type(CommandPayload.GetSessionLogs.class),
@@ -53,16 +54,33 @@ public sealed interface CommandPayload {
      * @param adapter    the client's name for what runs the work (Mahavishnu's {@code adapter}), or null; echoed in
      *                   {@code workflow.started}
      * @param prompt     the client's description of the work, or null; echoed in {@code workflow.started}
+     * @param deadlineMs how long the whole workflow may take before it fails, or null for no limit
      */
     @JsonTypeName("execute_workflow")
-    record ExecuteWorkflow(String workflowId, List<Node> nodes, List<Edge> edges, String adapter, String prompt)
-        implements CommandPayload {
+    record ExecuteWorkflow(String workflowId, List<Node> nodes, List<Edge> edges, String adapter, String prompt,
+                           Long deadlineMs) implements CommandPayload {
 
         /** Copies the lists; the graph itself is validated by the executor, which knows the tools. */
         public ExecuteWorkflow {
             Objects.requireNonNull(workflowId, "workflowId");
             nodes = nodes == null ? List.of() : List.copyOf(nodes);
             edges = edges == null ? List.of() : List.copyOf(edges);
+            if (deadlineMs != null && deadlineMs <= 0) {
+                throw new RelayException(ErrorCode.INVALID_REQUEST, "'deadline_ms' must be positive");
+            }
+        }
+
+        /**
+         * A workflow without a deadline.
+         *
+         * @param workflowId the workflow's id
+         * @param nodes      the tool calls
+         * @param edges      which node waits for which
+         * @param adapter    the client's adapter, or null
+         * @param prompt     the client's prompt, or null
+         */
+        public ExecuteWorkflow(String workflowId, List<Node> nodes, List<Edge> edges, String adapter, String prompt) {
+            this(workflowId, nodes, edges, adapter, prompt, null);
         }
 
         /**
@@ -73,7 +91,7 @@ public sealed interface CommandPayload {
          * @param edges      which node waits for which
          */
         public ExecuteWorkflow(String workflowId, List<Node> nodes, List<Edge> edges) {
-            this(workflowId, nodes, edges, null, null);
+            this(workflowId, nodes, edges, null, null, null);
         }
 
         @Override
@@ -171,6 +189,25 @@ public sealed interface CommandPayload {
         @Override
         public Channel.Scoped target() {
             return Channel.of(Namespace.SESSION, sessionId);
+        }
+    }
+
+    /**
+     * Stop a running workflow: its owner interrupts its running tools and publishes {@code workflow.cancelled}.
+     *
+     * @param workflowId the workflow
+     */
+    @JsonTypeName("cancel_workflow")
+    record CancelWorkflow(String workflowId) implements CommandPayload {
+
+        /** Validates the id. */
+        public CancelWorkflow {
+            Objects.requireNonNull(workflowId, "workflowId");
+        }
+
+        @Override
+        public Channel.Scoped target() {
+            return Channel.of(Namespace.WORKFLOW, workflowId);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.agentrelay.common.state;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,13 +16,30 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param eventOffset the offset, in the panel's event partition, of the last event this state includes
  *                    ({@code panel.created} or a {@code panel.patch}): a client handed this state resumes the
  *                    panel's channel right after it, and sees every later change exactly once
+ * @param recentCommands the ids of the last {@value #RECENT_COMMANDS} commands applied, oldest first: a command seen
+ *                    again (a client's retry, or a command redelivered to a new owner) is not applied twice
  */
 public record PanelSnapshot(String panelId, JsonNode state, Map<String, PanelTool> tools, long revision,
-                            long eventOffset) {
+                            long eventOffset, List<String> recentCommands) {
 
-    /** Copies the tools. */
+    /** How many command ids a panel remembers. */
+    public static final int RECENT_COMMANDS = 64;
+
+    /** Copies the tools and keeps the newest command ids. */
     public PanelSnapshot {
         tools = tools == null ? Map.of() : Map.copyOf(tools);
+        recentCommands = recentCommands == null ? List.of() : List.copyOf(recentCommands.subList(
+            Math.max(0, recentCommands.size() - RECENT_COMMANDS), recentCommands.size()));
+    }
+
+    /**
+     * @param commandId a command just applied
+     * @return its ids with that one added
+     */
+    public List<String> withCommand(String commandId) {
+        List<String> ids = new ArrayList<>(recentCommands);
+        ids.add(commandId);
+        return ids;
     }
 
     /** The state key of a panel. */

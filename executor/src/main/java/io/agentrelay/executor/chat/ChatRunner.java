@@ -3,11 +3,11 @@ package io.agentrelay.executor.chat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
-import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Channel;
+import io.agentrelay.common.protocol.Command;
 import io.agentrelay.common.protocol.CommandPayload;
 import io.agentrelay.common.protocol.CommandPayload.Edge;
 import io.agentrelay.common.protocol.CommandPayload.ExecuteWorkflow;
@@ -55,9 +55,10 @@ public final class ChatRunner {
     /**
      * Plans and starts the answer to a message; returns at once.
      *
+     * @param sent    the command as sent, for its id and key
      * @param message the message
      */
-    public void answer(CommandPayload.ChatMessage message) {
+    public void answer(Command sent, CommandPayload.ChatMessage message) {
         Channel.Scoped channel = Channel.of(Namespace.SESSION, message.sessionId());
         ChatPlanner.Plan plan = planner.plan(message.content());
         say(channel, plan.reply());
@@ -73,18 +74,21 @@ public final class ChatRunner {
                 edges.add(new Edge("call-" + i, "call-" + (i + 1)));
             }
         }
-        ExecuteWorkflow workflow = new ExecuteWorkflow("chat-" + UUID.randomUUID(), nodes, edges, "chat",
+        // Named after the command, so that a command seen again starts nothing new.
+        ExecuteWorkflow workflow = new ExecuteWorkflow("chat-" + sent.id(), nodes, edges, "chat",
             message.content());
-        engine.execute(workflow).thenAccept(outcome -> report(channel, nodes, outcome));
+        engine.execute(workflow, sent.id().toString(), sent.target().name())
+            .thenAccept(outcome -> report(channel, nodes, outcome));
     }
 
     /**
      * Starts a session of agent work from a question: the planner's steps run as the workflow of the session's id,
      * whose prompt is the question. A question the planner has no tool for becomes one step that answers it.
      *
+     * @param sent    the command as sent, for its id and key
      * @param session the session to start
      */
-    public void startSession(CommandPayload.StartSession session) {
+    public void startSession(Command sent, CommandPayload.StartSession session) {
         ChatPlanner.Plan plan = planner.plan(session.query());
         List<ChatPlanner.Step> steps = plan.steps().isEmpty()
             ? List.of(new ChatPlanner.Step("echo", Json.object().put("message", plan.reply())))
@@ -97,7 +101,8 @@ public final class ChatRunner {
                 edges.add(new Edge("step-" + i, "step-" + (i + 1)));
             }
         }
-        engine.execute(new ExecuteWorkflow(session.sessionId(), nodes, edges, "session", session.query()));
+        engine.execute(new ExecuteWorkflow(session.sessionId(), nodes, edges, "session", session.query()),
+            sent.id().toString(), sent.target().name());
     }
 
     private void report(Channel.Scoped channel, List<Node> nodes, WorkflowOutcome outcome) {

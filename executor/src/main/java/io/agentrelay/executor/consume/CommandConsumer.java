@@ -5,15 +5,17 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 
 import io.agentrelay.common.config.ExecutorConfig;
 import io.agentrelay.common.json.JsonSerde;
 import io.agentrelay.common.protocol.Command;
 import io.agentrelay.common.topic.Partitions;
+import io.agentrelay.executor.panel.PanelEngine;
+import io.agentrelay.executor.workflow.WorkflowEngine;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -32,27 +34,46 @@ import org.slf4j.LoggerFactory;
  * The executor's consumer loop on the command topic, as a member of the executors' consumer group: each executor owns
  * the entities whose keys hash to its partitions.
  *
- * <p>Runs on one thread of its own ({@link #run()}); {@link #close()} may be called from any thread. Offsets are
- * committed after each batch was handed to the engine, and when partitions are revoked.
+ * <ul>
+ *   <li>A command's offset is committed in the transaction of the step its handling produced, never on its own.</li>
+ *   <li>When partitions are assigned, the workflows they own are continued from their last committed snapshots
+ *       before any new command is handled; when partitions are revoked, their runs stop without a word and what is
+ *       pending commits, so that the next owner starts from a consistent state.</li>
+ *   <li>When more nodes wait for a tool thread than {@code EXECUTOR_MAX_QUEUED_NODES}, the consumer pauses its
+ *       partitions, and resumes them below half of it: the backlog stays in Kafka, not in memory.</li>
+ *   <li>{@link #close()} stops taking commands, lets running workflows finish within the shutdown timeout, hands the
+ *       rest over, commits, and leaves the group. {@link #abort()} just stops.</li>
+ * </ul>
+ *
+ * <p>Runs on one thread of its own ({@link #run()}); {@link #close()} may be called from any thread.
  */
 public final class CommandConsumer implements Runnable, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CommandConsumer.class);
-    private static final Duration POLL = Duration.ofMillis(500);
+    private static final Duration POLL = Duration.ofMillis(200);
 
+    private final ExecutorConfig config;
     private final KafkaConsumer<String, Command> consumer;
     private final String topic;
     private final CommandHandler handler;
-    private final Runnable onRevoked;
+    private final WorkflowEngine engine;
+    private final PanelEngine panels;
+    private final TransactionalSink sink;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean graceful = new AtomicBoolean(true);
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile Set<Integer> owned = Set.of();
     private volatile int partitionCount;
+    private boolean paused;
 
-    CommandConsumer(ExecutorConfig config, CommandHandler handler, Runnable onRevoked) {
+    CommandConsumer(ExecutorConfig config, CommandHandler handler, WorkflowEngine engine, PanelEngine panels,
+                    TransactionalSink sink) {
+        this.config = config;
         this.topic = config.kafka().topics().commands();
         this.handler = handler;
-        this.onRevoked = onRevoked;
+        this.engine = engine;
+        this.panels = panels;
+        this.sink = sink;
         this.consumer = new KafkaConsumer<>(Map.of(
             ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers(),
             ConsumerConfig.GROUP_ID_CONFIG, config.groupId(),
@@ -70,6 +91,7 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
         try {
             consumer.subscribe(List.of(topic), new Rebalance());
             while (!closed.get()) {
+                applyBackpressure();
                 pollOnce();
             }
         } catch (WakeupException e) {
@@ -78,6 +100,10 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
             }
         } finally {
             try {
+                if (graceful.get()) {
+                    engine.drain(config.shutdownTimeout());
+                    sink.flush(Duration.ofSeconds(10));
+                }
                 consumer.close();
             } finally {
                 finished.countDown();
@@ -96,18 +122,42 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
         return partitions > 0 && owned.contains(Partitions.forKey(key, partitions));
     }
 
-    /** Stops the loop and waits for it to commit and leave the group. */
+    /** Stops taking commands, hands over what runs, commits, and leaves the group. */
     @Override
     public void close() {
+        stop();
+    }
+
+    /** Stops at once, as a killed process would: nothing more is handled or committed. */
+    void abort() {
+        graceful.set(false);
+        stop();
+    }
+
+    private void stop() {
         if (closed.compareAndSet(false, true)) {
             consumer.wakeup();
         }
         try {
-            if (!finished.await(30, TimeUnit.SECONDS)) {
-                LOG.warn("Command consumer did not stop within 30 s");
+            long wait = config.shutdownTimeout().toSeconds() + 30;
+            if (!finished.await(wait, TimeUnit.SECONDS)) {
+                LOG.warn("Command consumer did not stop within {} s", wait);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private void applyBackpressure() {
+        int queued = engine.queuedNodes();
+        Set<TopicPartition> assignment = consumer.assignment();
+        if (!paused && queued >= config.maxQueuedNodes()) {
+            LOG.info("{} nodes wait for a tool thread; pausing commands", queued);
+            consumer.pause(assignment);
+            paused = true;
+        } else if (paused && queued < config.maxQueuedNodes() / 2) {
+            consumer.resume(assignment);
+            paused = false;
         }
     }
 
@@ -119,10 +169,9 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
             // A record no executor can read must not stop the partition behind it.
             LOG.error("Skipping unreadable command at {} offset {}", e.topicPartition(), e.offset(), e);
             consumer.seek(e.topicPartition(), e.offset() + 1);
+            sink.consumed(e.topicPartition(), e.offset() + 1, consumer.groupMetadata());
             return;
-        } catch (AuthorizationException e) {
-            throw e;
-        } catch (WakeupException e) {
+        } catch (AuthorizationException | WakeupException e) {
             throw e;
         } catch (KafkaException e) {
             LOG.warn("Polling commands failed; retrying", e);
@@ -132,38 +181,41 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
             if (record.value() != null) {
                 handler.handle(record.value());
             }
-        }
-        if (!records.isEmpty()) {
-            commit();
-        }
-    }
-
-    private void commit() {
-        try {
-            consumer.commitSync();
-        } catch (WakeupException e) {
-            throw e;
-        } catch (KafkaException e) {
-            // The next commit covers these offsets; a rebalance in between redelivers them.
-            LOG.warn("Committing command offsets failed", e);
+            sink.consumed(new TopicPartition(record.topic(), record.partition()), record.offset() + 1,
+                consumer.groupMetadata());
         }
     }
 
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            owned = Set.of();
-            if (!partitions.isEmpty()) {
-                commit();
-                onRevoked.run();
+            if (partitions.isEmpty()) {
+                return;
             }
+            Set<Integer> revoked = partitions.stream().map(TopicPartition::partition).collect(Collectors.toSet());
+            owned = owned.stream().filter(partition -> !revoked.contains(partition)).collect(Collectors.toSet());
+            engine.stopUnowned(CommandConsumer.this::owns);
+            panels.forgetOwned();
+            // What is pending (steps and offsets of the revoked partitions) commits before the next owner starts.
+            sink.flush(Duration.ofSeconds(10));
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            onPartitionsRevoked(partitions);
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            LOG.info("Now owning command partitions {}", partitions);
+            LOG.info("Now owning command partitions {}", consumer.assignment());
             partitionCount = consumer.partitionsFor(topic).size();
             owned = consumer.assignment().stream().map(TopicPartition::partition).collect(Collectors.toSet());
+            if (paused) {
+                consumer.pause(partitions);
+            }
+            if (!partitions.isEmpty()) {
+                engine.resumeOwned(CommandConsumer.this::owns, config.workerId());
+            }
         }
     }
 }

@@ -48,19 +48,21 @@ final class CommandHandler {
         try {
             CommandPayload payload = command.payload();
             if (payload instanceof CommandPayload.ExecuteWorkflow execute) {
-                engine.execute(execute);
+                engine.execute(execute, command.id().toString(), command.target().name());
+            } else if (payload instanceof CommandPayload.CancelWorkflow cancel) {
+                engine.cancel(cancel.workflowId(), "cancelled by " + command.principal().subject());
             } else if (payload instanceof CommandPayload.GetWorkflowStatus query) {
                 answerStatus(command, query);
             } else if (payload instanceof CommandPayload.DslCommand text) {
-                dsl.run(text);
+                dsl.run(command, text);
             } else if (payload instanceof CommandPayload.ChatMessage message) {
-                chat.answer(message);
+                chat.answer(command, message);
             } else if (payload instanceof CommandPayload.GetPoolStatus query) {
                 worker.poolStatus(query.poolId()).ifPresentOrElse(
                     status -> sink.publish(Event.reply(command.replyTo(), command.kind(), command.requestId(), status)),
                     () -> replyError(command, ErrorCode.NOT_FOUND, "pool '" + query.poolId() + "' is not known"));
             } else if (payload instanceof CommandPayload.StartSession session) {
-                chat.startSession(session);
+                chat.startSession(command, session);
             } else if (payload instanceof CommandPayload.GetSessionState query) {
                 answerSession(command, query.sessionId(), "state", engine.sessionState(query.sessionId()));
             } else if (payload instanceof CommandPayload.GetSessionLogs query) {

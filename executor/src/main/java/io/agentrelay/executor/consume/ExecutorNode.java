@@ -18,8 +18,7 @@ import io.agentrelay.executor.panel.PanelEngine;
 import io.agentrelay.executor.panel.PanelFiles;
 import io.agentrelay.executor.panel.PanelHandlers;
 import io.agentrelay.executor.pool.WorkerReporter;
-import io.agentrelay.executor.state.SessionStates;
-import io.agentrelay.executor.state.StateWriter;
+import io.agentrelay.executor.state.StateStore;
 import io.agentrelay.executor.tool.ToolRegistry;
 import io.agentrelay.executor.workflow.WorkflowEngine;
 import org.apache.kafka.clients.admin.Admin;
@@ -36,8 +35,8 @@ public final class ExecutorNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ExecutorNode.class);
 
     private final ExecutorConfig config;
-    private final KafkaEventSink sink;
-    private final StateWriter states;
+    private final TransactionalSink sink;
+    private final StateStore store;
     private final WorkerReporter worker;
     private final WorkflowEngine engine;
     private final PanelEngine panels;
@@ -47,15 +46,15 @@ public final class ExecutorNode implements AutoCloseable {
 
     private ExecutorNode(ExecutorConfig config, ToolRegistry tools) {
         this.config = config;
-        this.sink = new KafkaEventSink(config.kafka(), config.workerId() + "-events");
+        this.sink = new TransactionalSink(config);
+        this.store = new StateStore(config.kafka(), config.workerId() + "-state-store");
         // The consumer is built below; ownership is asked of it only once heartbeats run.
         this.worker = new WorkerReporter(config, sink, this::ownsPool);
-        this.states = new StateWriter(config.kafka(), config.workerId() + "-state");
-        this.engine = new WorkflowEngine(config, tools, sink, worker, new SessionStates(states));
-        this.panels = new PanelEngine(PanelHandlers.withPlugins(), sink, states, config.kafka(), config.workerId());
+        this.engine = new WorkflowEngine(config, tools, sink, worker, store);
+        this.panels = new PanelEngine(PanelHandlers.withPlugins(), sink, store);
         this.consumer = new CommandConsumer(config, new CommandHandler(engine,
             new DslRunner(new DslCompiler(tools), engine, sink),
-            new ChatRunner(ChatRunner.defaultPlanner(), engine, sink), worker, panels, sink), panels::forgetOwned);
+            new ChatRunner(ChatRunner.defaultPlanner(), engine, sink), worker, panels, sink), engine, panels, sink);
         this.consumerThread = new Thread(consumer, "commands-" + config.workerId());
     }
 
@@ -73,8 +72,8 @@ public final class ExecutorNode implements AutoCloseable {
         }
         List<PanelDefinition> panels = config.panelsDir() == null ? List.of() : PanelFiles.load(config.panelsDir());
         ExecutorNode node = new ExecutorNode(config, tools);
+        node.store.start();
         node.worker.start();
-        node.panels.start();
         node.consumerThread.start();
         PanelBootstrap.requestAll(config.kafka(), config.workerId(), panels);
         LOG.info("Executor {} consuming {} as group {} with tools {}", config.workerId(),
@@ -93,10 +92,9 @@ public final class ExecutorNode implements AutoCloseable {
         }
         consumer.close();
         engine.close();
-        panels.close();
         worker.close();
         sink.close();
-        states.close();
+        store.close();
         LOG.info("Executor {} stopped", config.workerId());
     }
 
@@ -109,11 +107,10 @@ public final class ExecutorNode implements AutoCloseable {
             return;
         }
         worker.abort();
-        consumer.close();
+        sink.abort();
+        consumer.abort();
         engine.close();
-        panels.close();
-        sink.close();
-        states.close();
+        store.close();
         LOG.info("Executor {} aborted", config.workerId());
     }
 }

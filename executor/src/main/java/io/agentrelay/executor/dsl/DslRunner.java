@@ -3,6 +3,7 @@ package io.agentrelay.executor.dsl;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Channel;
+import io.agentrelay.common.protocol.Command;
 import io.agentrelay.common.protocol.CommandPayload;
 import io.agentrelay.common.protocol.CommandPayload.ExecuteWorkflow;
 import io.agentrelay.common.protocol.Event;
@@ -39,9 +40,10 @@ public final class DslRunner {
     /**
      * Compiles and starts a DSL command; returns at once.
      *
-     * @param command the command
+     * @param sent    the command as sent, for its id and key
+     * @param command the DSL command
      */
-    public void run(CommandPayload.DslCommand command) {
+    public void run(Command sent, CommandPayload.DslCommand command) {
         Channel.Scoped channel = Channel.of(Namespace.WORKFLOW, command.workflowId());
         sink.publish(Event.of(channel, PROGRESS, data(command).put("status", "parsing")
             .put("message", "Parsing DSL command")));
@@ -54,7 +56,7 @@ public final class DslRunner {
         }
         sink.publish(Event.of(channel, PROGRESS, data(command).put("status", "executing")
             .put("message", "Executing " + workflow.nodes().size() + " command(s)")));
-        engine.execute(workflow).thenAccept(outcome -> {
+        engine.execute(workflow, sent.id().toString(), sent.target().name()).thenAccept(outcome -> {
             ObjectNode result = data(command).put("success", outcome.completed());
             if (outcome.completed()) {
                 result.set("result", Json.tree(outcome.results()));

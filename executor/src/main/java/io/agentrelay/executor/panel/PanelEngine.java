@@ -9,7 +9,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.agentrelay.common.config.KafkaSettings;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Command;
@@ -26,20 +25,21 @@ import io.agentrelay.executor.spi.PanelCall;
 import io.agentrelay.executor.spi.PanelHandler;
 import io.agentrelay.executor.spi.PanelOutcome;
 import io.agentrelay.executor.spi.ToolException;
-import io.agentrelay.executor.state.StateWriter;
+import io.agentrelay.executor.state.StateStore;
 import io.agentrelay.executor.workflow.EventSink;
+import io.agentrelay.executor.workflow.StateRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs the panels this executor owns: creates them, and carries out their tools. For each trigger it applies the
  * handler's mutations to the panel's state, publishes them as {@code panel.patch} and the emitted events as
- * {@code panel.event} on {@code panel:<id>}, stores the new snapshot with the offset of its last event, and answers
- * the caller on the same channel, addressed to it alone.
+ * {@code panel.event} on {@code panel:<id>} and answers the caller on the same channel, addressed to it alone, all in
+ * one step with the new snapshot, which names the offset of the step's last event.
  *
  * <p>Commands arrive on the consumer thread, one at a time, so a panel's triggers apply in order.
  */
-public final class PanelEngine implements AutoCloseable {
+public final class PanelEngine {
 
     /** A panel came to be: {@code {panel_id, state, tools}}. */
     public static final String CREATED = "panel.created";
@@ -51,28 +51,18 @@ public final class PanelEngine implements AutoCloseable {
 
     private final PanelHandlers handlers;
     private final EventSink sink;
-    private final StateWriter states;
-    private final PanelStore store;
+    private final StateStore store;
     private final Map<String, PanelSnapshot> owned = new ConcurrentHashMap<>();
 
     /**
      * @param handlers the handlers panel tools map to
-     * @param sink     where events go
-     * @param states   where snapshots go
-     * @param kafka    how to reach the state topic
-     * @param clientId a prefix for the Kafka client ids
+     * @param sink     where steps go
+     * @param store    the committed snapshots, where a new owner finds a panel
      */
-    public PanelEngine(PanelHandlers handlers, EventSink sink, StateWriter states, KafkaSettings kafka,
-                       String clientId) {
+    public PanelEngine(PanelHandlers handlers, EventSink sink, StateStore store) {
         this.handlers = handlers;
         this.sink = sink;
-        this.states = states;
-        this.store = new PanelStore(kafka, clientId + "-panel-store");
-    }
-
-    /** Starts reading panel snapshots. */
-    public void start() {
-        store.start();
+        this.store = store;
     }
 
     /**
@@ -85,12 +75,13 @@ public final class PanelEngine implements AutoCloseable {
             LOG.debug("Panel {} exists; not creating it again", definition.id());
             return;
         }
-        PanelSnapshot created = new PanelSnapshot(definition.id(), definition.state(), definition.tools(), 0, -1);
+        PanelSnapshot created = new PanelSnapshot(definition.id(), definition.state(), definition.tools(), 0, -1,
+            List.of());
         owned.put(definition.id(), created);
         ObjectNode data = Json.object().put("panel_id", definition.id());
         data.set("state", definition.state());
         data.set("tools", Json.tree(new TreeSet<>(definition.tools().keySet())));
-        store(created, List.of(sink.publish(Event.of(channel(definition.id()), CREATED, data))));
+        publish(created, List.of(Event.of(channel(definition.id()), CREATED, data)));
         LOG.info("Created panel {} with tools {}", definition.id(), definition.tools().keySet());
     }
 
@@ -104,6 +95,11 @@ public final class PanelEngine implements AutoCloseable {
     public void trigger(Command command, CommandPayload.TriggerTool trigger) {
         PanelSnapshot panel = current(trigger.panelId()).orElseThrow(() -> new RelayException(
             ErrorCode.PANEL_NOT_FOUND, "panel '" + trigger.panelId() + "' does not exist"));
+        String commandId = command.id().toString();
+        if (panel.recentCommands().contains(commandId)) {
+            LOG.info("Command {} on panel {} was applied already; not applying it twice", commandId, panel.panelId());
+            return;
+        }
         PanelTool tool = panel.tools().get(trigger.tool());
         if (tool == null) {
             throw new RelayException(ErrorCode.TOOL_NOT_FOUND, "panel '" + panel.panelId() + "' has no tool '"
@@ -125,21 +121,21 @@ public final class PanelEngine implements AutoCloseable {
             throw new RelayException(ErrorCode.EXECUTION_ERROR, "the tool '" + trigger.tool() + "' failed: " + e);
         }
         long revision = panel.revision() + (outcome.mutations().isEmpty() ? 0 : 1);
-        PanelSnapshot changed = new PanelSnapshot(panel.panelId(), next, panel.tools(), revision, panel.eventOffset());
+        PanelSnapshot changed = new PanelSnapshot(panel.panelId(), next, panel.tools(), revision, panel.eventOffset(),
+            panel.withCommand(commandId));
         owned.put(panel.panelId(), changed);
-        List<CompletableFuture<Long>> published = publish(changed, outcome);
         ObjectNode result = Json.object().put("status", "success");
         result.set("returnValue", outcome.returnValue());
         result.set("stateMutations", Json.tree(outcome.mutations()));
         result.set("events", Json.tree(outcome.events()));
-        // The RESULT travels on the panel's channel, addressed to the caller: it reaches the caller after the PATCH
-        // and EVENTs it caused, whatever node and whatever resume the caller is on.
-        CompletableFuture<Long> answered = sink.publish(Event.replyOn(channel(panel.panelId()), command.replyTo(),
-            command.kind(), command.requestId(), Json.object().set("result", result)));
-        store(changed, published);
-        answered.exceptionally(failure -> {
+        List<Event> step = events(changed, outcome);
+        // The RESULT travels on the panel's channel, addressed to the caller, in the same step as the PATCH and
+        // EVENTs it caused: it reaches the caller after them, whatever node and whatever resume the caller is on.
+        step.add(Event.replyOn(channel(panel.panelId()), command.replyTo(), command.kind(), command.requestId(),
+            Json.object().set("result", result)));
+        publish(changed, step).exceptionally(failure -> {
             sink.publish(Event.errorReply(command.replyTo(), command.requestId(), ErrorCode.UNAVAILABLE,
-                "the result could not be published"));
+                "the change could not be published; try again"));
             return null;
         });
     }
@@ -149,36 +145,30 @@ public final class PanelEngine implements AutoCloseable {
         owned.clear();
     }
 
-    @Override
-    public void close() {
-        store.close();
-    }
-
-    private List<CompletableFuture<Long>> publish(PanelSnapshot panel, PanelOutcome outcome) {
-        List<CompletableFuture<Long>> published = new ArrayList<>();
+    private List<Event> events(PanelSnapshot panel, PanelOutcome outcome) {
+        List<Event> events = new ArrayList<>();
         Channel.Scoped channel = channel(panel.panelId());
         if (!outcome.mutations().isEmpty()) {
             ObjectNode patch = Json.object().put("panel_id", panel.panelId()).put("revision", panel.revision());
             patch.set("mutations", Json.tree(outcome.mutations()));
-            published.add(sink.publish(Event.of(channel, PATCH, patch)));
+            events.add(Event.of(channel, PATCH, patch));
         }
         for (EmittedEvent emitted : outcome.events()) {
             ObjectNode data = Json.object().put("panel_id", panel.panelId());
             data.set("event", Json.tree(emitted));
-            published.add(sink.publish(Event.of(channel, EVENT, data)));
+            events.add(Event.of(channel, EVENT, data));
         }
-        return published;
+        return events;
     }
 
-    /** Stores the snapshot once its events are, with the offset of the last; none stored, none written. */
-    private CompletableFuture<Void> store(PanelSnapshot panel, List<CompletableFuture<Long>> published) {
-        if (published.isEmpty()) {
-            return CompletableFuture.completedFuture(null);
-        }
-        CompletableFuture<Long> last = published.get(published.size() - 1);
-        return CompletableFuture.allOf(published.toArray(CompletableFuture[]::new))
-            .thenCompose(ignored -> states.put(PanelSnapshot.key(panel.panelId()), new PanelSnapshot(panel.panelId(),
-                panel.state(), panel.tools(), panel.revision(), last.join())))
+    /**
+     * Publishes a step of the panel with its snapshot, which names the offset of the step's last event: a client
+     * handed this state resumes the channel right after it.
+     */
+    private CompletableFuture<List<Long>> publish(PanelSnapshot panel, List<Event> events) {
+        return sink.publishStep(events, List.of(StateRecord.afterEvents(PanelSnapshot.key(panel.panelId()),
+            offsets -> new PanelSnapshot(panel.panelId(), panel.state(), panel.tools(), panel.revision(),
+                offsets.get(offsets.size() - 1), panel.recentCommands()))))
             .whenComplete((ignored, failure) -> {
                 if (failure != null) {
                     // Memory is ahead of what clients and the state topic saw: read the panel again next time.
@@ -192,7 +182,7 @@ public final class PanelEngine implements AutoCloseable {
         if (panel != null) {
             return Optional.of(panel);
         }
-        Optional<PanelSnapshot> stored = store.latest(panelId);
+        Optional<PanelSnapshot> stored = store.latestPanel(panelId);
         stored.ifPresent(snapshot -> owned.put(panelId, snapshot));
         return stored;
     }

@@ -24,6 +24,16 @@ public interface Tool {
     }
 
     /**
+     * Whether running the tool twice with the same parameters does no more harm than running it once. When an
+     * executor dies while a node runs, the node's new owner runs it again only if its tool is idempotent; otherwise
+     * the node fails as {@code failed-unknown}, so that a side effect is never silently doubled. False unless a tool
+     * says otherwise.
+     */
+    default boolean idempotent() {
+        return false;
+    }
+
+    /**
      * Checks a node's parameters before the workflow starts, so that a bad workflow fails before any of it runs.
      *
      * @param params the node's {@code params}

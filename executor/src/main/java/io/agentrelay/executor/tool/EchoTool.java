@@ -22,6 +22,11 @@ final class EchoTool implements Tool {
     }
 
     @Override
+    public boolean idempotent() {
+        return true;
+    }
+
+    @Override
     public void validate(JsonNode params, ToolContext context) throws ToolException {
         Params.text(params, "message");
     }

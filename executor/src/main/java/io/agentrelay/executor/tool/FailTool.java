@@ -21,6 +21,11 @@ final class FailTool implements Tool {
     }
 
     @Override
+    public boolean idempotent() {
+        return true;
+    }
+
+    @Override
     public JsonNode run(JsonNode params, ToolContext context) throws ToolException {
         JsonNode reason = params.path("reason");
         throw new ToolException(reason.isTextual() ? reason.asText() : "failed on purpose");

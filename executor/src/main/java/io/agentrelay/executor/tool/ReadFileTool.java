@@ -31,6 +31,11 @@ final class ReadFileTool implements Tool {
     }
 
     @Override
+    public boolean idempotent() {
+        return true;
+    }
+
+    @Override
     public void validate(JsonNode params, ToolContext context) throws ToolException {
         Sandbox.resolve(context.sandbox(), Params.text(params, "filename"));
     }

@@ -24,6 +24,11 @@ final class SleepTool implements Tool {
     }
 
     @Override
+    public boolean idempotent() {
+        return true;
+    }
+
+    @Override
     public void validate(JsonNode params, ToolContext context) throws ToolException {
         duration(params, context);
     }

@@ -27,6 +27,11 @@ final class WriteFileTool implements Tool {
     }
 
     @Override
+    public boolean idempotent() {
+        return true;
+    }
+
+    @Override
     public void validate(JsonNode params, ToolContext context) throws ToolException {
         Sandbox.resolve(context.sandbox(), Params.text(params, "filename"));
         Params.text(params, "content");

@@ -1,18 +1,31 @@
 package io.agentrelay.executor.workflow;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import io.agentrelay.common.protocol.Event;
 
-/** Where the workflow engine sends its events; in production, the event topics. */
+/** Where executors send events and snapshots; in production, the event and state topics, transactionally. */
 public interface EventSink {
 
     /**
-     * Publishes an event. Events of one channel must be published in the order of these calls.
+     * Publishes a step: its events and the snapshots of the entities it changed, all visible to clients or none.
+     * Steps become visible in the order of these calls, and a channel's events in the order given.
+     *
+     * @param events the step's events
+     * @param state  the snapshots it writes
+     * @return completes with the events' offsets, in order, once the step is committed, or exceptionally when it
+     *     could not be; failures are also logged, so callers that need no offset may ignore it
+     */
+    CompletableFuture<List<Long>> publishStep(List<Event> events, List<StateRecord> state);
+
+    /**
+     * Publishes one event on its own.
      *
      * @param event the event
-     * @return completes with the event's offset in its partition once it is stored, or exceptionally when it could
-     *     not be; failures are also logged, so callers that need no offset may ignore it
+     * @return completes with its offset once committed
      */
-    CompletableFuture<Long> publish(Event event);
+    default CompletableFuture<Long> publish(Event event) {
+        return publishStep(List.of(event), List.of()).thenApply(offsets -> offsets.get(0));
+    }
 }

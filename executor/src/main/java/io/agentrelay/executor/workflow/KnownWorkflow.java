@@ -14,4 +14,7 @@ interface KnownWorkflow {
 
     /** Its log lines, for {@code get_session_logs}. */
     ArrayNode logs();
+
+    /** The id of the command that started it, or null when unknown. */
+    String commandId();
 }

@@ -7,15 +7,23 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.CommandPayload.ExecuteWorkflow;
+import io.agentrelay.common.state.WorkflowSnapshot;
 
 /**
  * A workflow that failed validation and never ran.
  *
- * @param workflow the workflow as sent
- * @param error    why it was refused
- * @param at       when
+ * @param workflow  the workflow as sent
+ * @param error     why it was refused
+ * @param at        when
+ * @param commandId the command that asked for it
  */
-record RefusedWorkflow(ExecuteWorkflow workflow, String error, Instant at) implements KnownWorkflow {
+record RefusedWorkflow(ExecuteWorkflow workflow, String error, Instant at, String commandId) implements KnownWorkflow {
+
+    /** Its snapshot: failed from the start, so that a retry of its command is recognised after a restart too. */
+    WorkflowSnapshot snapshot(String ownerKey, String commandId) {
+        return new WorkflowSnapshot(workflow.workflowId(), workflow.prompt() == null ? "" : workflow.prompt(),
+            "failed", 0, workflow.nodes().size(), at, ownerKey, commandId, workflow, Map.of(), Map.of(), error, null);
+    }
 
     @Override
     public WorkflowStatus status() {

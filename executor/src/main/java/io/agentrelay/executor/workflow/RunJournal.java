@@ -2,7 +2,9 @@ package io.agentrelay.executor.workflow;
 
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,13 +12,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.CommandPayload.Node;
-import io.agentrelay.common.state.SessionSnapshot;
+import io.agentrelay.common.protocol.Event;
 
 /**
- * A workflow run seen as a session of agent work, whose agents are its steps: it publishes a {@code workflow.log}
- * line for each step transition and a {@code workflow.handoff} when a step starts on another's output, keeps the
- * log lines for {@code get_session_logs}, reports the session's snapshot as its agents start and stop, and builds
- * the state {@code get_session_state} answers. Thread-safe.
+ * A workflow run seen as a session of agent work, whose agents are its steps: it makes a {@code workflow.log} line
+ * for each step transition and a {@code workflow.handoff} when a step starts on another's output (the run publishes
+ * them with the step), keeps the log lines for {@code get_session_logs}, and builds the state
+ * {@code get_session_state} answers. Thread-safe.
  */
 final class RunJournal {
 
@@ -26,54 +28,50 @@ final class RunJournal {
     private static final String COORDINATOR = "coordinator";
 
     private final WorkflowGraph graph;
-    private final EventSink sink;
-    private final SessionListener sessions;
-    private final Instant startedAt = Instant.now();
     private final Deque<ObjectNode> lines = new ArrayDeque<>();
-    private int active;
 
-    RunJournal(WorkflowGraph graph, EventSink sink, SessionListener sessions) {
+    RunJournal(WorkflowGraph graph) {
         this.graph = graph;
-        this.sink = sink;
-        this.sessions = sessions;
     }
 
-    synchronized void started() {
-        log("info", COORDINATOR, "Session started with " + graph.order().size() + " steps", null);
-        sessions.changed(snapshot());
+    synchronized Event started() {
+        return log("info", COORDINATOR, "Session started with " + graph.order().size() + " steps", null);
     }
 
-    synchronized void nodeStarted(Node node, Node handedOffBy) {
+    synchronized Event resumed(String workerId) {
+        return log("warn", COORDINATOR, "Session resumed by " + workerId + " after its executor stopped", null);
+    }
+
+    synchronized List<Event> nodeStarted(Node node, Node handedOffBy, int attempt) {
+        List<Event> events = new ArrayList<>();
         if (handedOffBy != null) {
-            sink.publish(WorkflowEvents.event(graph.workflowId(), HANDOFF, new Handoff(graph.workflowId(),
+            events.add(WorkflowEvents.event(graph.workflowId(), HANDOFF, new Handoff(graph.workflowId(),
                 handedOffBy.id(), node.id(), handedOffBy.tool(), node.tool(),
                 "'" + node.id() + "' continues from the output of '" + handedOffBy.id() + "'")));
         }
-        log("info", node.id(), "Starting " + node.tool(), Json.object().put("tool", node.tool()));
-        active++;
-        sessions.changed(snapshot());
+        events.add(log("info", node.id(), attempt > 1 ? "Starting " + node.tool() + " again (attempt " + attempt + ")"
+            : "Starting " + node.tool(), Json.object().put("tool", node.tool())));
+        return events;
     }
 
-    synchronized void nodeProgress(Node node, String message) {
-        log("info", node.id(), message, null);
+    synchronized Event nodeProgress(Node node, String message) {
+        return log("info", node.id(), message, null);
     }
 
-    synchronized void nodeCompleted(Node node, long durationMs) {
-        log("info", node.id(), "Completed in " + durationMs + " ms", Json.object().put("duration_ms", durationMs));
-        active--;
-        sessions.changed(snapshot());
+    synchronized Event nodeCompleted(Node node, long durationMs) {
+        return log("info", node.id(), "Completed in " + durationMs + " ms", Json.object().put("duration_ms", durationMs));
     }
 
-    synchronized void nodeFailed(Node node, String reason) {
-        log("error", node.id(), "Failed: " + reason, null);
-        active--;
-        sessions.changed(snapshot());
+    synchronized Event nodeFailed(Node node, String reason) {
+        return log("error", node.id(), "Failed: " + reason, null);
     }
 
-    synchronized void ended(boolean completed, String error) {
-        log(completed ? "info" : "error", COORDINATOR, completed ? "Session completed" : "Session failed: " + error,
-            null);
-        sessions.ended(graph.workflowId());
+    synchronized Event ended(String outcome, String error) {
+        return switch (outcome) {
+            case "completed" -> log("info", COORDINATOR, "Session completed", null);
+            case "cancelled" -> log("warn", COORDINATOR, "Session cancelled: " + error, null);
+            default -> log("error", COORDINATOR, "Session failed: " + error, null);
+        };
     }
 
     /** The log lines so far, oldest first; at most {@value #MAX_LOG_LINES}, the oldest dropped. */
@@ -86,7 +84,7 @@ final class RunJournal {
     /**
      * The session's state as {@code get_session_state} answers it.
      *
-     * @param runState   {@code running}, {@code completed} or {@code failed}
+     * @param runState   {@code running}, {@code completed}, {@code failed} or {@code cancelled}
      * @param nodeStates each node's state
      * @param results    each completed node's result
      */
@@ -115,7 +113,7 @@ final class RunJournal {
         return state;
     }
 
-    private static String agentStatus(String nodeState) {
+    static String agentStatus(String nodeState) {
         return switch (nodeState) {
             case "running" -> "PROCESSING";
             case "completed" -> "COMPLETED";
@@ -124,17 +122,12 @@ final class RunJournal {
         };
     }
 
-    private SessionSnapshot snapshot() {
-        return new SessionSnapshot(graph.workflowId(), query(), "processing", active, graph.order().size(),
-            startedAt);
-    }
-
-    private String query() {
+    String query() {
         String prompt = graph.workflow().prompt();
         return prompt == null ? "" : prompt;
     }
 
-    private void log(String level, String agent, String message, ObjectNode details) {
+    private Event log(String level, String agent, String message, ObjectNode details) {
         ObjectNode line = Json.object()
             .put("timestamp", Instant.now().toString())
             .put("level", level)
@@ -145,8 +138,8 @@ final class RunJournal {
             lines.removeFirst();
         }
         lines.addLast(line);
-        sink.publish(WorkflowEvents.event(graph.workflowId(), LOG, new LogLine(graph.workflowId(), level, agent,
-            message, line.get("details"))));
+        return WorkflowEvents.event(graph.workflowId(), LOG, new LogLine(graph.workflowId(), level, agent, message,
+            line.get("details")));
     }
 
     record Handoff(String workflowId, String fromNode, String toNode, String fromTool, String toTool, String reason) {

@@ -1,15 +1,21 @@
 package io.agentrelay.executor.workflow;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,15 +23,16 @@ import io.agentrelay.common.config.ExecutorConfig;
 import io.agentrelay.common.protocol.CommandPayload.ExecuteWorkflow;
 import io.agentrelay.common.protocol.ErrorCode;
 import io.agentrelay.common.protocol.RelayException;
+import io.agentrelay.common.state.WorkflowSnapshot;
 import io.agentrelay.executor.tool.ToolRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the workflows this executor owns and remembers their status.
+ * Runs the workflows this executor owns, continues those it takes over, and remembers their status.
  *
- * <p>Thread-safe. Remembers the most recent {@value #RETAINED_WORKFLOWS} workflows; older ones are forgotten and
- * their status is then {@code NOT_FOUND}.
+ * <p>Thread-safe. Remembers the most recent {@value #RETAINED_WORKFLOWS} workflows; older ones are answered from
+ * their snapshot in the state topic.
  */
 public final class WorkflowEngine implements AutoCloseable {
 
@@ -35,9 +42,16 @@ public final class WorkflowEngine implements AutoCloseable {
     private final ExecutorConfig config;
     private final ToolRegistry tools;
     private final EventSink sink;
-    private final ExecutorService pool;
+    private final ThreadPoolExecutor pool;
     private final NodeActivity activity;
-    private final SessionListener sessions;
+    private final Snapshots store;
+    private final WorkflowRun.RunSettings settings;
+    private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "deadlines");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final Map<String, WorkflowRun> active = new ConcurrentHashMap<>();
     private final Map<String, KnownWorkflow> workflows = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, KnownWorkflow> eldest) {
@@ -46,55 +60,171 @@ public final class WorkflowEngine implements AutoCloseable {
     };
 
     /**
-     * @param config the executor's settings: node limit, timeout, sandbox, threads
-     * @param tools  the tools nodes may call
-     * @param sink     where events go
+     * @param config   the executor's settings: node limit, timeout, sandbox, threads
+     * @param tools    the tools nodes may call
+     * @param sink     where steps go
      * @param activity told when nodes start and finish
-     * @param sessions told when workflows, as sessions of agent work, start, change and end
+     * @param store    the committed snapshots, for workflows taken over and for retried commands
      */
     public WorkflowEngine(ExecutorConfig config, ToolRegistry tools, EventSink sink, NodeActivity activity,
-                          SessionListener sessions) {
+                          Snapshots store) {
         this.config = config;
-        this.sessions = sessions;
         this.tools = tools;
         this.sink = sink;
         this.activity = activity;
-        this.pool = Executors.newFixedThreadPool(config.threads(), new ToolThreads());
+        this.store = store;
+        this.settings = new WorkflowRun.RunSettings(config.nodeTimeout(), config.sandboxDir(), config.maxSleep());
+        this.pool = new ThreadPoolExecutor(config.threads(), config.threads(), 0, TimeUnit.MILLISECONDS,
+            new LinkedBlockingQueue<>(), new ToolThreads());
     }
 
     /**
      * Validates a workflow and starts it. An invalid workflow is not started: it ends at once in
-     * {@code workflow.failed} with the reason, which its subscribers see like any other failure.
+     * {@code workflow.failed} with the reason, which its subscribers see like any other failure. The same command
+     * again (a client's retry) starts nothing and completes with the first run's outcome.
      *
-     * @param workflow the workflow
-     * @return completes with the outcome once the workflow's final event was published
-     * @throws RelayException with {@link ErrorCode#INVALID_REQUEST} when a workflow of that id is already known
+     * @param workflow  the workflow
+     * @param commandId the id of the command that asks for it
+     * @param ownerKey  the key of that command, whose partition owns the run
+     * @return completes with the outcome once the workflow's final step was published
+     * @throws RelayException with {@link ErrorCode#INVALID_REQUEST} when another command already started a workflow
+     *                        of that id
      */
-    public CompletableFuture<WorkflowOutcome> execute(ExecuteWorkflow workflow) {
+    public CompletableFuture<WorkflowOutcome> execute(ExecuteWorkflow workflow, String commandId, String ownerKey) {
         String workflowId = workflow.workflowId();
+        Optional<String> existing = commandOf(workflowId);
+        if (existing.isPresent()) {
+            if (existing.get().equals(commandId)) {
+                LOG.info("Command {} for workflow {} seen again; not running it twice", commandId, workflowId);
+                WorkflowRun run = active.get(workflowId);
+                return run != null ? run.outcome() : new CompletableFuture<>();
+            }
+            throw new RelayException(ErrorCode.INVALID_REQUEST, "workflow '" + workflowId + "' already exists");
+        }
         WorkflowGraph graph;
         try {
-            graph = WorkflowGraph.of(workflow, tools, config.maxNodes(), NodeContext.forValidation(workflowId, config.sandboxDir(), config.maxSleep()));
+            graph = WorkflowGraph.of(workflow, tools, config.maxNodes(),
+                NodeContext.forValidation(workflowId, config.sandboxDir(), config.maxSleep()));
         } catch (InvalidWorkflowException e) {
             LOG.info("Workflow {} is invalid: {}", workflowId, e.getMessage());
-            remember(workflowId, new RefusedWorkflow(workflow, e.getMessage(), Instant.now()));
-            sink.publish(WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_FAILED,
-                new WorkflowEvents.WorkflowFailed(workflowId, e.getMessage(), null, 0)));
+            RefusedWorkflow refused = new RefusedWorkflow(workflow, e.getMessage(), Instant.now(), commandId);
+            remember(workflowId, refused);
+            sink.publishStep(List.of(WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_FAILED,
+                new WorkflowEvents.WorkflowFailed(workflowId, e.getMessage(), null, 0))),
+                List.of(StateRecord.of(WorkflowSnapshot.key(workflowId), refused.snapshot(ownerKey, commandId))));
             return CompletableFuture.completedFuture(new WorkflowOutcome(workflowId, false, Map.of(), e.getMessage()));
         }
-        WorkflowRun run = new WorkflowRun(graph, sink, pool, config.nodeTimeout(), config.sandboxDir(),
-            config.maxSleep(), activity, sessions);
+        WorkflowRun run = new WorkflowRun(graph, sink, pool, settings, activity, ownerKey, commandId, Instant.now());
         remember(workflowId, run);
-        return run.start().whenComplete((ignored, failure) -> {
-            if (failure != null) {
-                LOG.error("Workflow {} could not publish its final event", workflowId, failure);
+        track(run, workflowId);
+        run.start();
+        return run.outcome();
+    }
+
+    /**
+     * Continues the running workflows whose owner key this executor now owns, from their last committed snapshots.
+     * Called when partitions are assigned, before any new command of them is handled.
+     *
+     * @param owns   whether this executor owns a key
+     * @param workerId this executor, for the log line
+     */
+    public void resumeOwned(Predicate<String> owns, String workerId) {
+        store.catchUp();
+        for (WorkflowSnapshot snapshot : store.runningWorkflows()) {
+            String workflowId = snapshot.sessionId();
+            if (!owns.test(snapshot.ownerKey()) || active.containsKey(workflowId)) {
+                continue;
             }
+            WorkflowGraph graph;
+            try {
+                graph = WorkflowGraph.of(snapshot.workflow(), tools, Integer.MAX_VALUE,
+                    NodeContext.forValidation(workflowId, config.sandboxDir(), config.maxSleep()));
+            } catch (InvalidWorkflowException e) {
+                LOG.error("Cannot continue workflow {} here: {}", workflowId, e.getMessage());
+                continue;
+            }
+            WorkflowRun run = new WorkflowRun(graph, sink, pool, settings, activity, snapshot.ownerKey(),
+                snapshot.commandId(), snapshot.startedAt());
+            synchronized (workflows) {
+                workflows.put(workflowId, run);
+            }
+            track(run, workflowId);
+            LOG.info("Continuing workflow {} from its last step", workflowId);
+            run.resume(snapshot, workerId);
+        }
+    }
+
+    /**
+     * Stops, without a word, the runs whose owner key this executor no longer owns: their new owner continues them.
+     *
+     * @param owned whether this executor still owns a key
+     */
+    public void stopUnowned(Predicate<String> owned) {
+        active.values().removeIf(run -> {
+            if (owned.test(run.ownerKey())) {
+                return false;
+            }
+            run.stop();
+            synchronized (workflows) {
+                workflows.remove(run.status().workflowId());
+            }
+            return true;
         });
     }
 
     /**
+     * Cancels a running workflow.
+     *
+     * @param workflowId the workflow
+     * @param reason     why, for its {@code workflow.cancelled}
+     * @return false when it had already ended
+     * @throws RelayException with {@link ErrorCode#NOT_FOUND} when it is not known
+     */
+    public boolean cancel(String workflowId, String reason) {
+        WorkflowRun run = active.get(workflowId);
+        if (run != null) {
+            return run.cancel(reason);
+        }
+        if (known(workflowId).isPresent()) {
+            return false;
+        }
+        throw new RelayException(ErrorCode.NOT_FOUND, "workflow '" + workflowId + "' is not known");
+    }
+
+    /** Nodes waiting for a tool thread. */
+    public int queuedNodes() {
+        return pool.getQueue().size();
+    }
+
+    /** Workflows running now. */
+    public int runningWorkflows() {
+        return active.size();
+    }
+
+    /**
+     * Lets running workflows finish, up to a timeout, then stops the rest for their next owner.
+     *
+     * @param timeout the longest to wait
+     */
+    public void drain(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!active.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (!active.isEmpty()) {
+            LOG.info("Handing over {} running workflows", active.size());
+        }
+        stopUnowned(key -> false);
+    }
+
+    /**
      * @param workflowId a workflow id
-     * @return its status, if this executor ran it
+     * @return its status, if this executor ran it or the state topic has it
      */
     public Optional<WorkflowStatus> status(String workflowId) {
         return known(workflowId).map(KnownWorkflow::status);
@@ -102,7 +232,7 @@ public final class WorkflowEngine implements AutoCloseable {
 
     /**
      * @param workflowId a workflow id, which is also its session's id
-     * @return its state as a session, if this executor ran it
+     * @return its state as a session
      */
     public Optional<ObjectNode> sessionState(String workflowId) {
         return known(workflowId).map(KnownWorkflow::sessionState);
@@ -110,21 +240,16 @@ public final class WorkflowEngine implements AutoCloseable {
 
     /**
      * @param workflowId a workflow id, which is also its session's id
-     * @return its log lines, if this executor ran it
+     * @return its log lines
      */
     public Optional<ArrayNode> sessionLogs(String workflowId) {
         return known(workflowId).map(KnownWorkflow::logs);
     }
 
-    private Optional<KnownWorkflow> known(String workflowId) {
-        synchronized (workflows) {
-            return Optional.ofNullable(workflows.get(workflowId));
-        }
-    }
-
     /** Stops running tools (interrupting them) and waits briefly for their threads. */
     @Override
     public void close() {
+        deadlines.shutdownNow();
         pool.shutdownNow();
         try {
             if (!pool.awaitTermination(5, TimeUnit.SECONDS)) {
@@ -135,11 +260,31 @@ public final class WorkflowEngine implements AutoCloseable {
         }
     }
 
+    private void track(WorkflowRun run, String workflowId) {
+        active.put(workflowId, run);
+        run.outcome().whenComplete((outcome, failure) -> active.remove(workflowId, run));
+        if (run.deadline() != null) {
+            long delay = Math.max(0, Duration.between(Instant.now(), run.deadline()).toMillis());
+            deadlines.schedule(run::expire, delay, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private Optional<String> commandOf(String workflowId) {
+        return known(workflowId).map(known -> known.commandId() == null ? "" : known.commandId());
+    }
+
+    private Optional<KnownWorkflow> known(String workflowId) {
+        synchronized (workflows) {
+            KnownWorkflow known = workflows.get(workflowId);
+            if (known != null) {
+                return Optional.of(known);
+            }
+        }
+        return store.workflow(workflowId).map(StoredWorkflow::new);
+    }
+
     private void remember(String workflowId, KnownWorkflow workflow) {
         synchronized (workflows) {
-            if (workflows.containsKey(workflowId)) {
-                throw new RelayException(ErrorCode.INVALID_REQUEST, "workflow '" + workflowId + "' already exists");
-            }
             workflows.put(workflowId, workflow);
         }
     }

@@ -22,6 +22,7 @@ final class WorkflowEvents {
     static final String NODE_FAILED = "node.failed";
     static final String WORKFLOW_COMPLETED = "workflow.completed";
     static final String WORKFLOW_FAILED = "workflow.failed";
+    static final String WORKFLOW_CANCELLED = "workflow.cancelled";
 
     private WorkflowEvents() {
     }
@@ -38,7 +39,8 @@ final class WorkflowEvents {
     record StageResult(JsonNode output, long durationMs) {
     }
 
-    record NodeStarted(String workflowId, String nodeId, String tool) {
+    /** {@code attempt} is 1, or more when a new owner runs again a node that was running when its executor died. */
+    record NodeStarted(String workflowId, String nodeId, String tool, int attempt) {
     }
 
     record NodeProgress(String workflowId, String nodeId, String message) {
@@ -54,6 +56,9 @@ final class WorkflowEvents {
     }
 
     record WorkflowFailed(String workflowId, String error, String failedNode, long durationMs) {
+    }
+
+    record WorkflowCancelled(String workflowId, String reason, long durationMs) {
     }
 
     static Event event(String workflowId, String name, Record data) {

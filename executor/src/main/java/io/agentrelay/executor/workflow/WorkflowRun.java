@@ -2,9 +2,12 @@ package io.agentrelay.executor.workflow;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -19,6 +22,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.common.protocol.CommandPayload.Node;
+import io.agentrelay.common.protocol.Event;
+import io.agentrelay.common.state.WorkflowSnapshot;
 import io.agentrelay.executor.spi.ToolException;
 
 /**
@@ -26,79 +31,209 @@ import io.agentrelay.executor.spi.ToolException;
  * parallel on the tool pool, each within the node timeout. When a node fails, the nodes that depend on it never start;
  * the others finish, then the workflow fails naming the first failed node.
  *
- * <p>Events of the run are published in causal order: a node's {@code node.completed} before its successors'
- * {@code node.started}, and every node event before the workflow's final event.
+ * <p>Each transition is one step, published with the run's snapshot in one transaction: the node's events, its log
+ * line and the workflow's new state, so a new owner resumes exactly from what clients saw. Steps are published in
+ * causal order: a node's {@code node.completed} before its successors' {@code node.started}, and every node event
+ * before the workflow's final event. A run that is {@linkplain #stop() stopped} (its owner lost it) publishes nothing
+ * more; one that is cancelled or misses its deadline publishes its end at once and nothing after.
  */
 final class WorkflowRun implements KnownWorkflow {
 
     private final WorkflowGraph graph;
     private final EventSink sink;
     private final ExecutorService pool;
-    private final Duration nodeTimeout;
-    private final Path sandbox;
-    private final Duration maxSleep;
+    private final RunSettings settings;
     private final NodeActivity activity;
+    private final RunJournal journal;
+    private final String ownerKey;
+    private final String commandId;
+    private final Instant startedAt;
+    private final Instant deadline;
     private final Map<String, String> nodeStates = new LinkedHashMap<>();
+    private final Map<String, Integer> attempts = new HashMap<>();
     private final Map<String, Long> completionOrder = new ConcurrentHashMap<>();
     private final Map<String, JsonNode> outputs = new ConcurrentHashMap<>();
+    private final Map<String, Future<?>> running = new ConcurrentHashMap<>();
     private final AtomicLong completions = new AtomicLong();
-    private final RunJournal journal;
-    private volatile String runState = "running";
-    private volatile String error;
+    private final CompletableFuture<WorkflowOutcome> outcome = new CompletableFuture<>();
+    private String runState = "running";
+    private String error;
+    private boolean ended;
 
-    WorkflowRun(WorkflowGraph graph, EventSink sink, ExecutorService pool, Duration nodeTimeout, Path sandbox,
-                Duration maxSleep, NodeActivity activity, SessionListener sessions) {
+    WorkflowRun(WorkflowGraph graph, EventSink sink, ExecutorService pool, RunSettings settings, NodeActivity activity,
+                String ownerKey, String commandId, Instant startedAt) {
         this.graph = graph;
-        this.journal = new RunJournal(graph, sink, sessions);
         this.sink = sink;
         this.pool = pool;
-        this.nodeTimeout = nodeTimeout;
-        this.sandbox = sandbox;
-        this.maxSleep = maxSleep;
+        this.settings = settings;
         this.activity = activity;
+        this.journal = new RunJournal(graph);
+        this.ownerKey = ownerKey;
+        this.commandId = commandId;
+        this.startedAt = startedAt;
+        Long deadlineMs = graph.workflow().deadlineMs();
+        this.deadline = deadlineMs == null ? null : startedAt.plusMillis(deadlineMs);
         graph.order().forEach(node -> nodeStates.put(node.id(), "pending"));
     }
 
-    /**
-     * Starts the run.
-     *
-     * @return completes with the outcome once the workflow's final event was published
-     */
-    CompletableFuture<WorkflowOutcome> start() {
-        long started = System.nanoTime();
-        String workflowId = graph.workflowId();
-        sink.publish(WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_STARTED,
-            new WorkflowEvents.WorkflowStarted(workflowId, graph.order().size(), graph.workflow().nodes(),
-                graph.workflow().edges(), graph.workflow().adapter(), graph.workflow().prompt())));
-        journal.started();
+    /** The key whose partition owns this run. */
+    String ownerKey() {
+        return ownerKey;
+    }
 
+    @Override
+    public String commandId() {
+        return commandId;
+    }
+
+    /** When it fails unless done, or null. */
+    Instant deadline() {
+        return deadline;
+    }
+
+    /** Completes with the outcome once the workflow's final step was published. */
+    CompletableFuture<WorkflowOutcome> outcome() {
+        return outcome;
+    }
+
+    /** Starts a new run: publishes {@code workflow.started} and schedules every node. */
+    void start() {
+        String workflowId = graph.workflowId();
+        synchronized (this) {
+            publish(List.of(WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_STARTED,
+                new WorkflowEvents.WorkflowStarted(workflowId, graph.order().size(), graph.workflow().nodes(),
+                    graph.workflow().edges(), graph.workflow().adapter(), graph.workflow().prompt())),
+                journal.started()));
+        }
+        schedule(Map.of());
+    }
+
+    /**
+     * Continues a run from its last committed snapshot on a new owner: completed nodes keep their results, nodes
+     * that were running start again when their tool is idempotent and fail otherwise, the rest run as usual.
+     *
+     * @param snapshot the run's last committed state
+     * @param workerId the executor taking it over
+     */
+    void resume(WorkflowSnapshot snapshot, String workerId) {
+        Map<String, String> before = snapshot.nodes();
+        synchronized (this) {
+            before.forEach((nodeId, state) -> {
+                if (nodeStates.containsKey(nodeId) && !"running".equals(state)) {
+                    nodeStates.put(nodeId, state);
+                }
+            });
+            outputs.putAll(snapshot.results());
+            publish(List.of(journal.resumed(workerId)));
+        }
+        Map<String, String> interrupted = new HashMap<>();
+        before.forEach((nodeId, state) -> {
+            if ("running".equals(state)) {
+                interrupted.put(nodeId, state);
+            }
+        });
+        schedule(interrupted);
+    }
+
+    private void schedule(Map<String, String> interrupted) {
         Map<String, CompletableFuture<JsonNode>> results = new HashMap<>();
         for (Node node : graph.order()) {
-            CompletableFuture<?>[] before = graph.predecessors(node.id()).stream()
-                .map(results::get).toArray(CompletableFuture[]::new);
-            results.put(node.id(), CompletableFuture.allOf(before).thenCompose(ignored -> runNode(node)));
+            String state;
+            synchronized (this) {
+                state = nodeStates.get(node.id());
+            }
+            CompletableFuture<JsonNode> result;
+            if ("completed".equals(state)) {
+                result = CompletableFuture.completedFuture(outputs.get(node.id()));
+            } else if ("failed".equals(state)) {
+                result = CompletableFuture.failedFuture(new NodeFailure(node.id(), "failed before the hand-over"));
+            } else {
+                CompletableFuture<?>[] before = graph.predecessors(node.id()).stream()
+                    .map(results::get).toArray(CompletableFuture[]::new);
+                boolean again = interrupted.containsKey(node.id());
+                result = CompletableFuture.allOf(before).thenCompose(ignored -> again && !graph.tool(node.id())
+                    .idempotent() ? failUnknown(node) : runNode(node));
+            }
+            results.put(node.id(), result);
         }
-        return CompletableFuture.allOf(results.values().toArray(CompletableFuture[]::new))
+        CompletableFuture.allOf(results.values().toArray(CompletableFuture[]::new))
             .handle((ignored, failure) -> {
-                long durationMs = millisSince(started);
-                Map<String, JsonNode> result = new LinkedHashMap<>();
-                graph.order().forEach(node -> results.get(node.id()).thenAccept(value -> result.put(node.id(), value)));
-                if (failure == null) {
-                    runState = "completed";
-                    // The workflow's final event is the last on its channel: the journal's last line goes first.
-                    journal.ended(true, null);
-                    sink.publish(WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_COMPLETED,
-                        new WorkflowEvents.WorkflowCompleted(workflowId, result, durationMs)));
-                    return new WorkflowOutcome(workflowId, true, result, null);
-                }
-                NodeFailure first = firstFailure(results);
-                error = "node '" + first.nodeId + "' failed: " + first.getMessage();
-                runState = "failed";
-                journal.ended(false, error);
-                sink.publish(WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_FAILED,
-                    new WorkflowEvents.WorkflowFailed(workflowId, error, first.nodeId, durationMs)));
-                return new WorkflowOutcome(workflowId, false, result, error);
+                finish(results, failure);
+                return null;
             });
+    }
+
+    private void finish(Map<String, CompletableFuture<JsonNode>> results, Throwable failure) {
+        String workflowId = graph.workflowId();
+        long durationMs = Duration.between(startedAt, Instant.now()).toMillis();
+        Map<String, JsonNode> result = new LinkedHashMap<>();
+        graph.order().forEach(node -> results.get(node.id()).thenAccept(value -> result.put(node.id(), value)));
+        synchronized (this) {
+            if (ended) {
+                return;
+            }
+            if (failure == null) {
+                end("completed", null, WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_COMPLETED,
+                    new WorkflowEvents.WorkflowCompleted(workflowId, result, durationMs)));
+                outcome.complete(new WorkflowOutcome(workflowId, true, result, null));
+                return;
+            }
+            NodeFailure first = firstFailure(results);
+            String reason = first == null ? "stopped" : "node '" + first.nodeId + "' failed: " + first.getMessage();
+            end("failed", reason, WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_FAILED,
+                new WorkflowEvents.WorkflowFailed(workflowId, reason, first == null ? null : first.nodeId, durationMs)));
+            outcome.complete(new WorkflowOutcome(workflowId, false, result, reason));
+        }
+    }
+
+    /**
+     * Ends the run at once as cancelled: publishes {@code workflow.cancelled}, interrupts running tools, and
+     * publishes nothing after.
+     *
+     * @param reason why
+     * @return false when the run had already ended
+     */
+    synchronized boolean cancel(String reason) {
+        if (ended) {
+            return false;
+        }
+        String workflowId = graph.workflowId();
+        end("cancelled", reason, WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_CANCELLED,
+            new WorkflowEvents.WorkflowCancelled(workflowId, reason,
+                Duration.between(startedAt, Instant.now()).toMillis())));
+        outcome.complete(new WorkflowOutcome(workflowId, false, Map.copyOf(outputs), reason));
+        interruptTools();
+        return true;
+    }
+
+    /**
+     * Fails the run at once because its deadline passed.
+     */
+    synchronized void expire() {
+        if (ended) {
+            return;
+        }
+        String workflowId = graph.workflowId();
+        String reason = "deadline of " + graph.workflow().deadlineMs() + " ms passed";
+        end("failed", reason, WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_FAILED,
+            new WorkflowEvents.WorkflowFailed(workflowId, reason, null,
+                Duration.between(startedAt, Instant.now()).toMillis())));
+        outcome.complete(new WorkflowOutcome(workflowId, false, Map.copyOf(outputs), reason));
+        interruptTools();
+    }
+
+    /**
+     * Stops the run without a word: its owner lost it, and the new owner continues it from the last snapshot.
+     */
+    synchronized void stop() {
+        ended = true;
+        interruptTools();
+        outcome.cancel(false);
+    }
+
+    /** Nodes running now. */
+    int runningNodes() {
+        return running.size();
     }
 
     @Override
@@ -109,16 +244,29 @@ final class WorkflowRun implements KnownWorkflow {
 
     @Override
     public ObjectNode sessionState() {
+        String state;
         Map<String, String> states;
         synchronized (this) {
+            state = runState;
             states = Map.copyOf(nodeStates);
         }
-        return journal.state(runState, states, outputs);
+        return journal.state(state, states, outputs);
     }
 
     @Override
     public ArrayNode logs() {
         return journal.logs();
+    }
+
+    private void end(String outcomeName, String reason, Event last) {
+        ended = true;
+        runState = outcomeName;
+        error = reason;
+        publish(List.of(journal.ended(outcomeName, reason), last));
+    }
+
+    private void interruptTools() {
+        running.values().forEach(task -> task.cancel(true));
     }
 
     /** The predecessor whose completion let the node start: the one that completed last. */
@@ -129,63 +277,116 @@ final class WorkflowRun implements KnownWorkflow {
             .orElse(null);
     }
 
+    private CompletableFuture<JsonNode> failUnknown(Node node) {
+        String reason = "failed-unknown: its executor stopped while it ran, and '" + node.tool()
+            + "' is not idempotent, so it was not run again";
+        synchronized (this) {
+            if (ended) {
+                return CompletableFuture.failedFuture(new NodeFailure(node.id(), reason));
+            }
+            nodeStates.put(node.id(), "failed");
+            publish(List.of(WorkflowEvents.event(graph.workflowId(), WorkflowEvents.NODE_FAILED,
+                new WorkflowEvents.NodeFailed(graph.workflowId(), node.id(), reason, 0)), journal.nodeFailed(node,
+                reason)));
+        }
+        return CompletableFuture.failedFuture(new NodeFailure(node.id(), reason));
+    }
+
     private CompletableFuture<JsonNode> runNode(Node node) {
         String workflowId = graph.workflowId();
-        setState(node.id(), "running");
-        journal.nodeStarted(node, handedOffBy(node));
-        sink.publish(WorkflowEvents.event(workflowId, WorkflowEvents.NODE_STARTED,
-            new WorkflowEvents.NodeStarted(workflowId, node.id(), node.tool())));
+        CompletableFuture<JsonNode> result = new CompletableFuture<>();
+        synchronized (this) {
+            if (ended) {
+                return CompletableFuture.failedFuture(new NodeFailure(node.id(), "the workflow ended"));
+            }
+            int attempt = attempts.merge(node.id(), 1, Integer::sum);
+            nodeStates.put(node.id(), "running");
+            List<Event> step = new ArrayList<>(journal.nodeStarted(node, handedOffBy(node), attempt));
+            step.add(WorkflowEvents.event(workflowId, WorkflowEvents.NODE_STARTED,
+                new WorkflowEvents.NodeStarted(workflowId, node.id(), node.tool(), attempt)));
+            publish(step);
+        }
         long started = System.nanoTime();
         activity.nodeStarted();
-        CompletableFuture<JsonNode> outcome = new CompletableFuture<>();
-        NodeContext context = new NodeContext(workflowId, node.id(), sandbox, maxSleep, message -> {
-            sink.publish(WorkflowEvents.event(workflowId, WorkflowEvents.NODE_PROGRESS,
-                new WorkflowEvents.NodeProgress(workflowId, node.id(), message)));
-            journal.nodeProgress(node, message);
-        });
-        Future<?> task = pool.submit(() -> {
+        NodeContext context = new NodeContext(workflowId, node.id(), settings.sandbox(), settings.maxSleep(),
+            message -> {
+                synchronized (this) {
+                    if (!ended) {
+                        sink.publishStep(List.of(WorkflowEvents.event(workflowId, WorkflowEvents.NODE_PROGRESS,
+                            new WorkflowEvents.NodeProgress(workflowId, node.id(), message)),
+                            journal.nodeProgress(node, message)), List.of());
+                    }
+                }
+            });
+        running.put(node.id(), pool.submit(() -> {
             try {
-                outcome.complete(graph.tool(node.id()).run(node.params(), context));
+                result.complete(graph.tool(node.id()).run(node.params(), context));
             } catch (InterruptedException e) {
-                outcome.completeExceptionally(e);
+                result.completeExceptionally(e);
                 Thread.currentThread().interrupt();
             } catch (Exception e) {
-                outcome.completeExceptionally(e);
+                result.completeExceptionally(e);
             }
-        });
-        return outcome.orTimeout(nodeTimeout.toMillis(), TimeUnit.MILLISECONDS)
-            .handle((result, failure) -> {
-                long durationMs = millisSince(started);
+        }));
+        return result.orTimeout(settings.nodeTimeout().toMillis(), TimeUnit.MILLISECONDS)
+            .handle((value, failure) -> {
+                long durationMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
                 activity.nodeFinished();
-                if (failure == null) {
-                    completionOrder.put(node.id(), completions.incrementAndGet());
-                    if (result != null) {
-                        outputs.put(node.id(), result);
-                    }
-                    int stagesCompleted = setState(node.id(), "completed");
-                    sink.publish(WorkflowEvents.event(workflowId, WorkflowEvents.NODE_COMPLETED,
-                        new WorkflowEvents.NodeCompleted(workflowId, node.id(), result, durationMs)));
-                    sink.publish(WorkflowEvents.event(workflowId, WorkflowEvents.STAGE_COMPLETED,
-                        new WorkflowEvents.StageCompleted(workflowId, node.id(),
-                            new WorkflowEvents.StageResult(result, durationMs), stagesCompleted, nodeStates.size())));
-                    journal.nodeCompleted(node, durationMs);
-                    return result;
-                }
-                if (failure instanceof TimeoutException) {
+                Future<?> task = running.remove(node.id());
+                if (failure instanceof TimeoutException && task != null) {
                     task.cancel(true);
                 }
-                String reason = reason(failure);
-                setState(node.id(), "failed");
-                sink.publish(WorkflowEvents.event(workflowId, WorkflowEvents.NODE_FAILED,
-                    new WorkflowEvents.NodeFailed(workflowId, node.id(), reason, durationMs)));
-                journal.nodeFailed(node, reason);
-                throw new NodeFailure(node.id(), reason);
+                synchronized (this) {
+                    if (ended) {
+                        throw new NodeFailure(node.id(), "the workflow ended");
+                    }
+                    if (failure == null) {
+                        nodeCompleted(node, value, durationMs);
+                        return value;
+                    }
+                    String reason = reason(failure);
+                    nodeStates.put(node.id(), "failed");
+                    publish(List.of(WorkflowEvents.event(workflowId, WorkflowEvents.NODE_FAILED,
+                        new WorkflowEvents.NodeFailed(workflowId, node.id(), reason, durationMs)),
+                        journal.nodeFailed(node, reason)));
+                    throw new NodeFailure(node.id(), reason);
+                }
             });
+    }
+
+    /** Called holding the run's lock. */
+    private void nodeCompleted(Node node, JsonNode value, long durationMs) {
+        String workflowId = graph.workflowId();
+        completionOrder.put(node.id(), completions.incrementAndGet());
+        if (value != null) {
+            outputs.put(node.id(), value);
+        }
+        nodeStates.put(node.id(), "completed");
+        int stagesCompleted = (int) nodeStates.values().stream().filter("completed"::equals).count();
+        publish(List.of(
+            WorkflowEvents.event(workflowId, WorkflowEvents.NODE_COMPLETED,
+                new WorkflowEvents.NodeCompleted(workflowId, node.id(), value, durationMs)),
+            WorkflowEvents.event(workflowId, WorkflowEvents.STAGE_COMPLETED,
+                new WorkflowEvents.StageCompleted(workflowId, node.id(),
+                    new WorkflowEvents.StageResult(value, durationMs), stagesCompleted, nodeStates.size())),
+            journal.nodeCompleted(node, durationMs)));
+    }
+
+    /** Publishes a step with the run's snapshot. Called holding the run's lock, so a run's steps keep their order. */
+    private void publish(List<Event> events) {
+        sink.publishStep(events, List.of(StateRecord.of(WorkflowSnapshot.key(graph.workflowId()), snapshot())));
+    }
+
+    private WorkflowSnapshot snapshot() {
+        int active = (int) nodeStates.values().stream().filter("running"::equals).count();
+        String status = "running".equals(runState) ? WorkflowSnapshot.RUNNING : runState;
+        return new WorkflowSnapshot(graph.workflowId(), journal.query(), status, active, nodeStates.size(), startedAt,
+            ownerKey, commandId, graph.workflow(), nodeStates, outputs, error, deadline);
     }
 
     private String reason(Throwable failure) {
         if (failure instanceof TimeoutException) {
-            return "timed out after " + nodeTimeout.toMillis() + " ms";
+            return "timed out after " + settings.nodeTimeout().toMillis() + " ms";
         }
         if (failure instanceof ToolException) {
             return failure.getMessage();
@@ -194,12 +395,6 @@ final class WorkflowRun implements KnownWorkflow {
             return "interrupted: the executor is stopping";
         }
         return "unexpected " + failure.getClass().getSimpleName() + ": " + failure.getMessage();
-    }
-
-    /** Sets a node's state; returns how many nodes have completed. */
-    private synchronized int setState(String nodeId, String state) {
-        nodeStates.put(nodeId, state);
-        return (int) nodeStates.values().stream().filter("completed"::equals).count();
     }
 
     /** The failure of the earliest node, in topological order, that failed itself rather than being skipped. */
@@ -213,11 +408,17 @@ final class WorkflowRun implements KnownWorkflow {
                 }
             }
         }
-        throw new IllegalStateException("workflow " + graph.workflowId() + " failed without a failed node");
+        return null;
     }
 
-    private static long millisSince(long startNanos) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+    /**
+     * What every run of an engine shares.
+     *
+     * @param nodeTimeout how long one node may run
+     * @param sandbox     the file tools' directory
+     * @param maxSleep    the longest deliberate wait
+     */
+    record RunSettings(Duration nodeTimeout, Path sandbox, Duration maxSleep) {
     }
 
     private static final class NodeFailure extends RuntimeException {

@@ -11,10 +11,22 @@ final class RecordingSink implements EventSink {
 
     private final List<Event> events = new CopyOnWriteArrayList<>();
 
+    private final List<StateRecord> state = new CopyOnWriteArrayList<>();
+
     @Override
-    public synchronized CompletableFuture<Long> publish(Event event) {
-        events.add(event);
-        return CompletableFuture.completedFuture((long) events.size() - 1);
+    public synchronized CompletableFuture<List<Long>> publishStep(List<Event> step, List<StateRecord> records) {
+        List<Long> offsets = new java.util.ArrayList<>();
+        for (Event event : step) {
+            events.add(event);
+            offsets.add((long) events.size() - 1);
+        }
+        state.addAll(records);
+        return CompletableFuture.completedFuture(offsets);
+    }
+
+    /** The snapshots written, in order. */
+    List<StateRecord> state() {
+        return List.copyOf(state);
     }
 
     List<Event> events() {

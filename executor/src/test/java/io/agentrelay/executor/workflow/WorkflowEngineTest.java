@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -18,6 +19,7 @@ import io.agentrelay.common.protocol.CommandPayload.ExecuteWorkflow;
 import io.agentrelay.common.protocol.CommandPayload.Node;
 import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.protocol.RelayException;
+import io.agentrelay.common.state.WorkflowSnapshot;
 import io.agentrelay.executor.tool.ToolRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,7 +41,7 @@ class WorkflowEngineTest {
             "EXECUTOR_NODE_TIMEOUT_MS", "1000",
             "EXECUTOR_MAX_SLEEP_MS", "5000",
             "EXECUTOR_MAX_NODES", "5"));
-        engine = new WorkflowEngine(config, ToolRegistry.of(List.of()), sink, NodeActivity.NONE, SessionListener.NONE);
+        engine = new WorkflowEngine(config, ToolRegistry.of(List.of()), sink, NodeActivity.NONE, Snapshots.NONE);
     }
 
     @AfterEach
@@ -49,7 +51,7 @@ class WorkflowEngineTest {
 
     @Test
     void shouldRunADiamondWithEachNodeAfterItsPredecessors() {
-        engine.execute(new ExecuteWorkflow("wf-diamond", List.of(
+        start(new ExecuteWorkflow("wf-diamond", List.of(
             node("a", "echo", "message", "top"),
             node("b", "sleep", "ms", 50),
             node("c", "echo", "message", "right"),
@@ -76,7 +78,7 @@ class WorkflowEngineTest {
 
     @Test
     void shouldRunIndependentNodesInParallel() {
-        engine.execute(new ExecuteWorkflow("wf-parallel", List.of(
+        start(new ExecuteWorkflow("wf-parallel", List.of(
             node("x", "sleep", "ms", 300), node("y", "sleep", "ms", 300), node("z", "sleep", "ms", 300)),
             List.of()));
 
@@ -90,7 +92,7 @@ class WorkflowEngineTest {
 
     @Test
     void shouldSkipDependentsOfAFailedNodeAndNameItInTheFailure() {
-        engine.execute(new ExecuteWorkflow("wf-fail", List.of(
+        start(new ExecuteWorkflow("wf-fail", List.of(
             node("a", "fail", "reason", "model unavailable"), node("b", "echo", "message", "never")),
             List.of(new Edge("a", "b"))));
 
@@ -104,7 +106,7 @@ class WorkflowEngineTest {
 
     @Test
     void shouldFailANodeThatOutlivesItsTimeout() {
-        engine.execute(new ExecuteWorkflow("wf-slow", List.of(node("slow", "sleep", "ms", 4_000)), List.of()));
+        start(new ExecuteWorkflow("wf-slow", List.of(node("slow", "sleep", "ms", 4_000)), List.of()));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> sink.has("workflow.failed"));
 
@@ -142,7 +144,7 @@ class WorkflowEngineTest {
     @Test
     void shouldWriteAndReadFilesInsideTheSandbox() throws Exception {
         ObjectNode write = Json.object().put("filename", "notes/hello.txt").put("content", "hello, sandbox");
-        engine.execute(new ExecuteWorkflow("wf-files", List.of(
+        start(new ExecuteWorkflow("wf-files", List.of(
             new Node("w", "write_file", write), node("r", "read_file", "filename", "notes/hello.txt")),
             List.of(new Edge("w", "r"))));
 
@@ -155,7 +157,7 @@ class WorkflowEngineTest {
 
     @Test
     void shouldKeepASessionViewWithHandoffsLogsAndAgentStates() {
-        engine.execute(new ExecuteWorkflow("wf-session", List.of(
+        start(new ExecuteWorkflow("wf-session", List.of(
             node("fetch", "echo", "message", "data"), node("summarize", "echo", "message", "summary")),
             List.of(new Edge("fetch", "summarize")), "session", "summarize the data"));
 
@@ -189,17 +191,73 @@ class WorkflowEngineTest {
     }
 
     @Test
-    void shouldRefuseASecondWorkflowWithTheSameId() {
+    void shouldRefuseASecondWorkflowWithTheSameIdButNotRunARetriedCommandTwice() {
         ExecuteWorkflow workflow = new ExecuteWorkflow("wf-twice", List.of(node("a", "echo", "message", "1")), List.of());
-        engine.execute(workflow);
+        engine.execute(workflow, "command-1", "workflow:wf-twice");
+        engine.execute(workflow, "command-1", "workflow:wf-twice");
 
-        assertThatThrownBy(() -> engine.execute(workflow))
+        assertThatThrownBy(() -> engine.execute(workflow, "command-2", "workflow:wf-twice"))
             .isInstanceOf(RelayException.class)
             .hasMessage("workflow 'wf-twice' already exists");
+        await().atMost(Duration.ofSeconds(10)).until(() -> sink.has("workflow.completed"));
+        assertThat(sink.names()).filteredOn("workflow.started"::equals).hasSize(1);
+    }
+
+    @Test
+    void shouldCancelARunningWorkflowAndInterruptItsTool() {
+        start(new ExecuteWorkflow("wf-cancel", List.of(node("long", "sleep", "ms", 4_000),
+            node("after", "echo", "message", "never")), List.of(new Edge("long", "after"))));
+        await().atMost(Duration.ofSeconds(10)).until(() -> sink.has("node.started"));
+
+        assertThat(engine.cancel("wf-cancel", "no longer needed")).isTrue();
+
+        assertThat(sink.names()).endsWith("workflow.cancelled");
+        assertThat(sink.events().get(sink.events().size() - 1).data().path("reason").asText())
+            .isEqualTo("no longer needed");
+        await().atMost(Duration.ofSeconds(2)).until(() -> engine.runningWorkflows() == 0);
+        assertThat(engine.cancel("wf-cancel", "again")).isFalse();
+        assertThat(sink.names()).as("nothing after the end").endsWith("workflow.cancelled")
+            .doesNotContain("node.completed");
+        assertThat(engine.status("wf-cancel")).hasValueSatisfying(status ->
+            assertThat(status.status()).isEqualTo("cancelled"));
+        assertThatThrownBy(() -> engine.cancel("wf-unknown", "x")).isInstanceOf(RelayException.class)
+            .hasMessage("workflow 'wf-unknown' is not known");
+    }
+
+    @Test
+    void shouldFailAWorkflowThatMissesItsDeadline() {
+        start(new ExecuteWorkflow("wf-deadline", List.of(node("long", "sleep", "ms", 3_000)), List.of(), null, null,
+            300L));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> sink.has("workflow.failed"));
+        assertThat(sink.events().get(sink.events().size() - 1).data().path("error").asText())
+            .isEqualTo("deadline of 300 ms passed");
+    }
+
+    @Test
+    void shouldWriteEachStepWithTheWorkflowsSnapshot() throws Exception {
+        start(new ExecuteWorkflow("wf-snap", List.of(node("a", "echo", "message", "1"), node("b", "echo", "message",
+            "2")), List.of(new Edge("a", "b"))));
+        await().atMost(Duration.ofSeconds(10)).until(() -> sink.has("workflow.completed"));
+
+        List<WorkflowSnapshot> snapshots = new ArrayList<>();
+        for (StateRecord record : sink.state()) {
+            snapshots.add(Json.readerFor(WorkflowSnapshot.class).readValue(record.value().apply(List.of())));
+        }
+        assertThat(snapshots).extracting(snapshot -> snapshot.nodes().get("a") + "/" + snapshot.nodes().get("b"))
+            .containsExactly("pending/pending", "running/pending", "completed/pending", "completed/running",
+                "completed/completed", "completed/completed");
+        assertThat(snapshots.get(snapshots.size() - 1).status()).isEqualTo("completed");
+        assertThat(snapshots.get(snapshots.size() - 1).results().get("b").path("message").asText()).isEqualTo("2");
+        assertThat(snapshots).allSatisfy(snapshot -> assertThat(snapshot.commandId()).isEqualTo("command-wf-snap"));
+    }
+
+    private void start(ExecuteWorkflow workflow) {
+        engine.execute(workflow, "command-" + workflow.workflowId(), "workflow:" + workflow.workflowId());
     }
 
     private String failureOf(String workflowId, List<Node> nodes, List<Edge> edges) {
-        engine.execute(new ExecuteWorkflow(workflowId, nodes, edges));
+        start(new ExecuteWorkflow(workflowId, nodes, edges));
         Event failed = sink.events().stream()
             .filter(e -> e.channel().id().equals(workflowId) && e.event().equals("workflow.failed"))
             .findFirst().orElseThrow();

@@ -1,5 +1,6 @@
 package io.agentrelay.relay.inbound;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -11,6 +12,7 @@ import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Command;
 import io.agentrelay.common.protocol.CommandPayload;
 import io.agentrelay.common.protocol.ErrorCode;
+import io.agentrelay.common.protocol.Principal;
 import io.agentrelay.common.protocol.RelayException;
 import io.agentrelay.relay.dialect.InvalidFrameException;
 import io.agentrelay.relay.fanout.EventFanout;
@@ -130,8 +132,8 @@ public final class RequestRouter {
         if (request.follow() && !session.grants().maySubscribe(payload.target())) {
             throw new RelayException(ErrorCode.FORBIDDEN, "your token does not allow reading " + payload.target());
         }
-        Command command = new Command(UUID.randomUUID(), request.id(), payload.target(), session.privateChannel(),
-            session.principal(), payload, Instant.now());
+        Command command = new Command(commandId(session, request), request.id(), payload.target(),
+            session.privateChannel(), session.principal(), payload, Instant.now());
         // Replies travel on the session's private channel: publish only once this node reads it (the session's first
         // command waits for that), and, for dialects whose clients see the work they start, once the session follows
         // the entity.
@@ -157,6 +159,17 @@ public final class RequestRouter {
                     }
                 }
             });
+    }
+
+    /**
+     * The command's idempotency key, from the client's request id: a request sent again with the same id (a retry
+     * after a timeout) is the same command, and executors carry it out once. Scoped by the authenticated subject, so a
+     * retry on a new connection counts, or by the connection when there is no subject to tell clients apart.
+     */
+    private static UUID commandId(Session session, Request request) {
+        String subject = session.grants().subject();
+        String scope = Principal.ANONYMOUS.subject().equals(subject) ? "conn:" + session.id() : "sub:" + subject;
+        return UUID.nameUUIDFromBytes((scope + "\n" + request.id()).getBytes(StandardCharsets.UTF_8));
     }
 
     private static ObjectNode accepted(Command command) {

@@ -20,6 +20,7 @@ import io.agentrelay.common.json.Json;
 import io.agentrelay.common.state.PanelSnapshot;
 import io.agentrelay.common.state.SessionSnapshot;
 import io.agentrelay.common.state.StateView;
+import io.agentrelay.common.state.WorkflowSnapshot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -152,9 +153,11 @@ public final class EntityDirectory implements AutoCloseable {
         }
 
         private void session(String sessionId, byte[] value) throws IOException {
-            SessionSnapshot before = value == null ? sessions.remove(sessionId)
-                : sessions.put(sessionId, sessionReader.readValue(value));
-            sessionsChanged |= value != null || before != null;
+            SessionSnapshot session = value == null ? null : sessionReader.readValue(value);
+            // A workflow's snapshot stays after it ended (its owner answers for it from there): active means running.
+            SessionSnapshot before = session == null || !WorkflowSnapshot.RUNNING.equals(session.status())
+                ? sessions.remove(sessionId) : sessions.put(sessionId, session);
+            sessionsChanged |= before != null || session != null && WorkflowSnapshot.RUNNING.equals(session.status());
         }
     }
 }

@@ -41,7 +41,8 @@ import io.agentrelay.relay.inbound.Request;
 public final class CanonicalDialect implements Dialect {
 
     private static final List<String> REQUESTS =
-        List.of("subscribe", "unsubscribe", "execute_workflow", "get_workflow_status", "get_pool_status", "replay",
+        List.of("subscribe", "unsubscribe", "execute_workflow", "cancel_workflow", "get_workflow_status",
+            "get_pool_status", "replay",
             "ping");
 
     @Override
@@ -89,6 +90,9 @@ public final class CanonicalDialect implements Dialect {
                 return new Request.SendCommand(id,
                     new CommandPayload.GetWorkflowStatus(
                         entityId(Namespace.WORKFLOW, text(data, "workflow_id", id), "workflow_id", id)));
+            case "cancel_workflow":
+                return new Request.SendCommand(id, new CommandPayload.CancelWorkflow(
+                    entityId(Namespace.WORKFLOW, text(data, "workflow_id", id), "workflow_id", id)));
             case "get_pool_status":
                 return new Request.SendCommand(id,
                     new CommandPayload.GetPoolStatus(entityId(Namespace.POOL, text(data, "pool_id", id), "pool_id", id)));
@@ -145,8 +149,13 @@ public final class CanonicalDialect implements Dialect {
                 parsedEdges.add(new CommandPayload.Edge(edge.get("from").asText(), edge.get("to").asText()));
             }
         }
+        JsonNode deadline = data.get("deadline_ms");
+        if (deadline != null && !deadline.isNull() && (!deadline.canConvertToLong() || deadline.asLong() <= 0)) {
+            throw new InvalidFrameException(ErrorCode.INVALID_REQUEST, "field 'deadline_ms' must be a positive integer",
+                id);
+        }
         return new CommandPayload.ExecuteWorkflow(wfId, parsedNodes, parsedEdges, optionalText(data, "adapter", id),
-            optionalText(data, "prompt", id));
+            optionalText(data, "prompt", id), deadline == null || deadline.isNull() ? null : deadline.asLong());
     }
 
     private static Request.Replay replay(JsonNode data, String id) {

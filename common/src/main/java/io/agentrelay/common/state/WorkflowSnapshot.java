@@ -1,0 +1,52 @@
+package io.agentrelay.common.state;
+
+import java.time.Instant;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.agentrelay.common.protocol.CommandPayload.ExecuteWorkflow;
+
+/**
+ * A workflow as the state topic keeps it (key {@code workflow:<id>}), written by its owner in the same transaction as
+ * the events of each step: what a new owner resumes from. Its first fields are those of a {@link SessionSnapshot},
+ * which is how relays read it.
+ *
+ * @param sessionId    the workflow's id
+ * @param query        its prompt, or empty
+ * @param status       {@code processing} while it runs, then {@code completed}, {@code failed} or {@code cancelled}
+ * @param agentsActive nodes running now
+ * @param agentsTotal  nodes in all
+ * @param startedAt    when it started
+ * @param ownerKey     the key of the command that started it ({@code workflow:<id>}, or {@code session:<id>} for a
+ *                     chat's workflow): its partition decides which executor owns the run
+ * @param commandId    the id of that command, so that a retry of it is recognised
+ * @param workflow     the workflow as sent
+ * @param nodes        each node's state: {@code pending}, {@code running}, {@code completed} or {@code failed}
+ * @param results      each completed node's result
+ * @param error        why it failed or was cancelled, or null
+ * @param deadline     when it fails unless done, or null
+ */
+public record WorkflowSnapshot(String sessionId, String query, String status, int agentsActive, int agentsTotal,
+                               Instant startedAt, String ownerKey, String commandId, ExecuteWorkflow workflow,
+                               Map<String, String> nodes, Map<String, JsonNode> results, String error,
+                               Instant deadline) {
+
+    /** The status of a workflow still running. */
+    public static final String RUNNING = "processing";
+
+    /** Copies the maps. */
+    public WorkflowSnapshot {
+        nodes = nodes == null ? Map.of() : Map.copyOf(nodes);
+        results = results == null ? Map.of() : Map.copyOf(results);
+    }
+
+    /** The state key of a workflow. */
+    public static String key(String workflowId) {
+        return SessionSnapshot.key(workflowId);
+    }
+
+    /** Whether the workflow is still running. */
+    public boolean running() {
+        return RUNNING.equals(status);
+    }
+}

@@ -1,0 +1,303 @@
+package io.agentrelay.executor.consume;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import io.agentrelay.common.config.ExecutorConfig;
+import io.agentrelay.common.json.Json;
+import io.agentrelay.common.protocol.Event;
+import io.agentrelay.executor.workflow.EventSink;
+import io.agentrelay.executor.workflow.StateRecord;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes steps in Kafka transactions: a committer thread takes every step queued since its last commit and writes
+ * their events, their snapshots and the command offsets consumed meanwhile in one transaction (group commit). A step
+ * is never split between transactions, so relays reading {@code read_committed} see all of a step or none of it, and
+ * a command's offset is committed only with the effects of handling it.
+ *
+ * <p>Thread-safe. Steps commit in the order they were queued.
+ */
+public final class TransactionalSink implements EventSink, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TransactionalSink.class);
+    private static final Duration RETRY = Duration.ofMillis(200);
+
+    private final ExecutorConfig config;
+    private final Object lock = new Object();
+    private List<Step> pending = new ArrayList<>();
+    private Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    private ConsumerGroupMetadata groupMetadata;
+    private final List<CompletableFuture<Void>> flushes = new ArrayList<>();
+    private boolean closed;
+    private Producer<String, byte[]> producer;
+    private final Thread committer;
+
+    /**
+     * @param config the executor: Kafka, its transactional id (group and worker), the transaction timeout
+     */
+    public TransactionalSink(ExecutorConfig config) {
+        this.config = config;
+        this.producer = newProducer();
+        this.committer = new Thread(this::run, "committer-" + config.workerId());
+        committer.start();
+    }
+
+    @Override
+    public CompletableFuture<List<Long>> publishStep(List<Event> events, List<StateRecord> state) {
+        Step step = new Step(List.copyOf(events), List.copyOf(state), new CompletableFuture<>());
+        synchronized (lock) {
+            if (closed) {
+                step.done().completeExceptionally(new IllegalStateException("the executor is stopping"));
+                return step.done();
+            }
+            pending.add(step);
+            lock.notifyAll();
+        }
+        return step.done();
+    }
+
+    /**
+     * Records that a command was handled: its offset is committed with the next transaction, after the steps queued
+     * so far.
+     *
+     * @param partition the command's partition
+     * @param next      the offset after the command's
+     * @param group     the consumer's group metadata, which fences a consumer that lost the partition meanwhile
+     */
+    void consumed(TopicPartition partition, long next, ConsumerGroupMetadata group) {
+        synchronized (lock) {
+            offsets.put(partition, new OffsetAndMetadata(next));
+            groupMetadata = group;
+            lock.notifyAll();
+        }
+    }
+
+    /**
+     * Waits until everything queued so far is committed (or could not be).
+     *
+     * @param timeout the longest to wait
+     */
+    void flush(Duration timeout) {
+        CompletableFuture<Void> flushed = new CompletableFuture<>();
+        synchronized (lock) {
+            if (pending.isEmpty() && offsets.isEmpty()) {
+                return;
+            }
+            flushes.add(flushed);
+            lock.notifyAll();
+        }
+        try {
+            flushed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.warn("Steps not committed within {}", timeout, e);
+        }
+    }
+
+    /** Commits what is queued, then stops. */
+    @Override
+    public void close() {
+        flush(Duration.ofSeconds(10));
+        synchronized (lock) {
+            closed = true;
+            lock.notifyAll();
+        }
+        try {
+            committer.join(Duration.ofSeconds(15).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close(Duration.ofSeconds(5));
+    }
+
+    /** Stops at once, as a killed process would: what is not committed is lost (and aborted by the broker). */
+    void abort() {
+        synchronized (lock) {
+            closed = true;
+            pending.forEach(step -> step.done().completeExceptionally(new IllegalStateException("aborted")));
+            pending.clear();
+            lock.notifyAll();
+        }
+        try {
+            committer.join(Duration.ofSeconds(5).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close(Duration.ZERO);
+    }
+
+    private void run() {
+        while (true) {
+            List<Step> batch;
+            Map<TopicPartition, OffsetAndMetadata> batchOffsets;
+            ConsumerGroupMetadata group;
+            List<CompletableFuture<Void>> batchFlushes;
+            synchronized (lock) {
+                while (!closed && pending.isEmpty() && offsets.isEmpty() && flushes.isEmpty()) {
+                    try {
+                        lock.wait();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+                if (closed && pending.isEmpty() && offsets.isEmpty()) {
+                    flushes.forEach(flush -> flush.complete(null));
+                    return;
+                }
+                batch = pending;
+                pending = new ArrayList<>();
+                batchOffsets = offsets;
+                offsets = new HashMap<>();
+                group = groupMetadata;
+                batchFlushes = new ArrayList<>(flushes);
+                flushes.clear();
+            }
+            commit(batch, batchOffsets, group);
+            batchFlushes.forEach(flush -> flush.complete(null));
+        }
+    }
+
+    /** Commits one batch, retrying on failures that a new transaction can overcome. */
+    private void commit(List<Step> batch, Map<TopicPartition, OffsetAndMetadata> batchOffsets,
+                        ConsumerGroupMetadata group) {
+        Map<TopicPartition, OffsetAndMetadata> toCommit = batchOffsets;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                List<List<Future<RecordMetadata>>> sent = send(batch, toCommit, group);
+                for (int i = 0; i < batch.size(); i++) {
+                    List<Long> placed = new ArrayList<>();
+                    for (Future<RecordMetadata> metadata : sent.get(i)) {
+                        placed.add(metadata.get().offset());
+                    }
+                    batch.get(i).done().complete(placed);
+                }
+                return;
+            } catch (ProducerFencedException | AuthorizationException e) {
+                LOG.error("This executor can no longer write (fenced or not allowed); its steps are dropped", e);
+                batch.forEach(step -> step.done().completeExceptionally(e));
+                return;
+            } catch (Exception e) {
+                boolean stopping;
+                synchronized (lock) {
+                    stopping = closed;
+                }
+                if (stopping && attempt > 3) {
+                    LOG.error("Giving up on {} steps while stopping", batch.size(), e);
+                    batch.forEach(step -> step.done().completeExceptionally(e));
+                    return;
+                }
+                // Offsets fail when the group moved on (the partitions went to another executor): they are not ours
+                // to commit any more, and the commands will be seen again by their new owner, which skips them.
+                LOG.warn("Transaction of {} steps failed (attempt {}); retrying{}", batch.size(), attempt,
+                    toCommit.isEmpty() ? "" : " without the command offsets", e);
+                toCommit = Map.of();
+                resetProducer();
+                sleep(RETRY);
+            }
+        }
+    }
+
+    private List<List<Future<RecordMetadata>>> send(List<Step> batch, Map<TopicPartition, OffsetAndMetadata> toCommit,
+                                                    ConsumerGroupMetadata group) throws Exception {
+        producer.beginTransaction();
+        List<List<Future<RecordMetadata>>> sent = new ArrayList<>();
+        boolean needOffsets = false;
+        for (Step step : batch) {
+            List<Future<RecordMetadata>> futures = new ArrayList<>();
+            for (Event event : step.events()) {
+                futures.add(producer.send(new ProducerRecord<>(config.kafka().topics().events(
+                    event.channel().namespace()), event.channel().name(), Json.toBytes(event))));
+            }
+            sent.add(futures);
+            needOffsets |= !step.state().isEmpty() && !step.events().isEmpty();
+        }
+        if (needOffsets) {
+            // Snapshots may name their step's event offsets: place the events first.
+            producer.flush();
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            List<Long> placed = new ArrayList<>();
+            if (!batch.get(i).state().isEmpty()) {
+                for (Future<RecordMetadata> metadata : sent.get(i)) {
+                    placed.add(metadata.get().offset());
+                }
+            }
+            for (StateRecord record : batch.get(i).state()) {
+                producer.send(new ProducerRecord<>(config.kafka().topics().state(), record.key(),
+                    record.value().apply(placed)));
+            }
+        }
+        if (!toCommit.isEmpty() && group != null) {
+            producer.sendOffsetsToTransaction(toCommit, group);
+        }
+        producer.commitTransaction();
+        return sent;
+    }
+
+    private void resetProducer() {
+        try {
+            producer.close(Duration.ZERO);
+        } catch (KafkaException e) {
+            LOG.debug("Closing the failed producer", e);
+        }
+        while (true) {
+            try {
+                producer = newProducer();
+                return;
+            } catch (KafkaException e) {
+                LOG.warn("Cannot start a transactional producer yet; retrying", e);
+                sleep(RETRY);
+            }
+        }
+    }
+
+    private Producer<String, byte[]> newProducer() {
+        KafkaProducer<String, byte[]> created = new KafkaProducer<>(Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers(),
+            ProducerConfig.CLIENT_ID_CONFIG, config.workerId() + "-steps",
+            // One id per executor: a restarted executor of the same id fences its former self.
+            ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.groupId() + "-" + config.workerId(),
+            ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) config.transactionTimeout().toMillis(),
+            ProducerConfig.ACKS_CONFIG, "all",
+            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+            ProducerConfig.LINGER_MS_CONFIG, 1,
+            ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000),
+            new StringSerializer(), new ByteArraySerializer());
+        created.initTransactions();
+        return created;
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private record Step(List<Event> events, List<StateRecord> state, CompletableFuture<List<Long>> done) {
+    }
+}

@@ -1,0 +1,122 @@
+package io.agentrelay.executor.state;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import com.fasterxml.jackson.databind.ObjectReader;
+import io.agentrelay.common.config.KafkaSettings;
+import io.agentrelay.common.json.Json;
+import io.agentrelay.common.protocol.ErrorCode;
+import io.agentrelay.common.protocol.RelayException;
+import io.agentrelay.common.state.PanelSnapshot;
+import io.agentrelay.common.state.StateView;
+import io.agentrelay.common.state.WorkflowSnapshot;
+import io.agentrelay.executor.workflow.Snapshots;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every panel's and workflow's latest committed snapshot, read from the state topic: where a new owner finds the
+ * entities it takes over. Thread-safe.
+ */
+public final class StateStore implements Snapshots, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StateStore.class);
+    private static final String PANEL = "panel:";
+    private static final String WORKFLOW = "workflow:";
+    private static final Duration CATCH_UP = Duration.ofSeconds(30);
+
+    private final Map<String, PanelSnapshot> panels = new ConcurrentHashMap<>();
+    private final Map<String, WorkflowSnapshot> workflows = new ConcurrentHashMap<>();
+    private final ObjectReader panelReader = Json.readerFor(PanelSnapshot.class);
+    private final ObjectReader workflowReader = Json.readerFor(WorkflowSnapshot.class);
+    private final StateView view;
+
+    /**
+     * @param settings how to reach the state topic
+     * @param clientId the consumer's client id
+     */
+    public StateStore(KafkaSettings settings, String clientId) {
+        this.view = new StateView(settings, clientId, this::accept);
+    }
+
+    /** Starts reading. */
+    public void start() {
+        view.start();
+    }
+
+    /**
+     * Waits until everything committed to the state topic until now was read. With transactions, that includes the
+     * last step of an executor that died, once the broker has aborted its open transaction.
+     *
+     * @throws RelayException with {@code UNAVAILABLE} when the state topic cannot be read in time
+     */
+    @Override
+    public void catchUp() {
+        try {
+            view.caughtUp().get(CATCH_UP.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RelayException(ErrorCode.UNAVAILABLE, "interrupted while reading the state topic");
+        } catch (ExecutionException | TimeoutException e) {
+            throw new RelayException(ErrorCode.UNAVAILABLE, "the state topic cannot be read right now");
+        }
+    }
+
+    /**
+     * @param panelId a panel
+     * @return its latest snapshot, after catching up
+     */
+    public Optional<PanelSnapshot> latestPanel(String panelId) {
+        catchUp();
+        return Optional.ofNullable(panels.get(panelId));
+    }
+
+    /**
+     * @param workflowId a workflow
+     * @return its latest snapshot as read so far
+     */
+    @Override
+    public Optional<WorkflowSnapshot> workflow(String workflowId) {
+        return Optional.ofNullable(workflows.get(workflowId));
+    }
+
+    /** Every workflow still running, as read so far. */
+    @Override
+    public List<WorkflowSnapshot> runningWorkflows() {
+        return workflows.values().stream().filter(WorkflowSnapshot::running).toList();
+    }
+
+    @Override
+    public void close() {
+        view.close();
+    }
+
+    private void accept(String key, byte[] value) {
+        try {
+            if (key.startsWith(PANEL)) {
+                put(panels, key.substring(PANEL.length()), value == null ? null : panelReader.readValue(value));
+            } else if (key.startsWith(WORKFLOW)) {
+                put(workflows, key.substring(WORKFLOW.length()),
+                    value == null ? null : workflowReader.readValue(value));
+            }
+        } catch (IOException e) {
+            LOG.warn("Skipping unreadable state of {}", key, e);
+        }
+    }
+
+    private static <T> void put(Map<String, T> map, String id, T value) {
+        if (value == null) {
+            map.remove(id);
+        } else {
+            map.put(id, value);
+        }
+    }
+}

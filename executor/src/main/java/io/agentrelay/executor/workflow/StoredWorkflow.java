@@ -1,0 +1,50 @@
+package io.agentrelay.executor.workflow;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentrelay.common.json.Json;
+import io.agentrelay.common.state.WorkflowSnapshot;
+
+/**
+ * A workflow known only from its snapshot in the state topic: one this executor did not run, or ran before it
+ * restarted. Its log lines were kept by the executor that ran it.
+ *
+ * @param snapshot its last committed state
+ */
+record StoredWorkflow(WorkflowSnapshot snapshot) implements KnownWorkflow {
+
+    @Override
+    public WorkflowStatus status() {
+        int completed = (int) snapshot.nodes().values().stream().filter("completed"::equals).count();
+        return new WorkflowStatus(snapshot.sessionId(), snapshot.running() ? "running" : snapshot.status(), completed,
+            snapshot.nodes().size(), snapshot.nodes(), snapshot.error());
+    }
+
+    @Override
+    public ObjectNode sessionState() {
+        int completed = (int) snapshot.nodes().values().stream().filter("completed"::equals).count();
+        ObjectNode state = Json.object()
+            .put("session_id", snapshot.sessionId())
+            .put("query", snapshot.query())
+            .put("current_phase", snapshot.status())
+            .put("overall_progress", snapshot.nodes().isEmpty() ? 0 : 100 * completed / snapshot.nodes().size());
+        ArrayNode agents = state.putArray("active_agents");
+        snapshot.nodes().forEach((node, nodeState) -> agents.addObject()
+            .put("agent_name", node)
+            .put("status", RunJournal.agentStatus(nodeState))
+            .put("progress", "completed".equals(nodeState) ? 100 : 0));
+        ArrayNode output = state.putArray("crew_output");
+        snapshot.results().forEach((node, result) -> output.addObject().put("agent", node).set("output", result));
+        return state;
+    }
+
+    @Override
+    public String commandId() {
+        return snapshot.commandId();
+    }
+
+    @Override
+    public ArrayNode logs() {
+        return Json.object().arrayNode();
+    }
+}

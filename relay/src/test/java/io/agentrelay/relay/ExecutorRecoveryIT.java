@@ -1,0 +1,202 @@
+package io.agentrelay.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentrelay.client.RelayConnection;
+import io.agentrelay.common.json.Json;
+import io.agentrelay.common.protocol.Envelope;
+import io.agentrelay.common.protocol.Position;
+import io.agentrelay.testkit.EmbeddedKafka;
+import io.agentrelay.testkit.KafkaExtension;
+import io.agentrelay.testkit.TopicPrefix;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Executors that die, join, cancel and see commands again: work continues on the new owner from its last committed
+ * step, clients see each event once and in order, and no completed node runs again.
+ */
+@ExtendWith(KafkaExtension.class)
+class ExecutorRecoveryIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(90);
+
+    @TempDir
+    Path sandbox;
+
+    private LocalCluster cluster;
+
+    @BeforeEach
+    void start(EmbeddedKafka kafka, TopicPrefix prefix) {
+        // A killed executor's open transaction blocks its partitions until the broker aborts it: keep that short.
+        cluster = LocalCluster.start(kafka.bootstrapServers(), prefix, sandbox, 1, Map.of(
+            "EXECUTOR_TRANSACTION_TIMEOUT_MS", "2000", "EXECUTOR_THREADS", "8"));
+    }
+
+    @AfterEach
+    void stop() {
+        cluster.close();
+    }
+
+    @Test
+    void shouldCompleteEveryWorkflowExactlyOnceWhenAnExecutorIsKilledMidway() throws Exception {
+        cluster.startExecutor("executor-1");
+        cluster.startExecutor("executor-2");
+        RelayConnection client = cluster.connect(0);
+        Frames frames = new Frames();
+        client.addListener(frames);
+        String run = prefixOf(cluster);
+
+        List<String> workflows = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            workflows.add(run + "-wf-" + i);
+        }
+        for (String workflowId : workflows.subList(0, 120)) {
+            start(client, workflowId, workflows.indexOf(workflowId));
+        }
+        await().atMost(WAIT).until(() -> completed(frames, workflows) >= 30);
+
+        long killedAt = frames.all().size();
+        cluster.executor(1).abort();
+        cluster.startExecutor("executor-3");
+        for (String workflowId : workflows.subList(120, 200)) {
+            start(client, workflowId, workflows.indexOf(workflowId));
+        }
+
+        await().atMost(WAIT).until(() -> completed(frames, workflows) == workflows.size());
+        List<Envelope> beforeKill = frames.all().subList(0, (int) killedAt);
+        for (String workflowId : workflows) {
+            String channel = "workflow:" + workflowId;
+            List<Envelope> events = frames.events(channel);
+            assertThat(events).extracting(e -> Position.decode(e.pos()).offset())
+                .as("%s: each event once, in order", workflowId).isSorted().doesNotHaveDuplicates();
+            assertThat(events).extracting(Envelope::id).doesNotHaveDuplicates();
+            assertThat(events).extracting(Envelope::event).as(workflowId)
+                .containsOnlyOnce("workflow.started", "workflow.completed").doesNotContain("workflow.failed");
+            Set<String> completedNodes = new HashSet<>();
+            for (Envelope event : events) {
+                if (event.event().equals("node.completed")) {
+                    assertThat(completedNodes.add(event.data().path("node_id").asText()))
+                        .as("%s: node %s completed once", workflowId, event.data().path("node_id").asText()).isTrue();
+                }
+            }
+            for (Envelope event : beforeKill) {
+                if (channel.equals(event.room()) && event.event().equals("node.completed")) {
+                    String node = event.data().path("node_id").asText();
+                    assertThat(CountingTool.completions(workflowId, node))
+                        .as("%s/%s completed before the kill and never ran again", workflowId, node).isEqualTo(1);
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldCarryOutARetriedCommandOnce() throws Exception {
+        RelayConnection client = cluster.connect(0);
+        Frames frames = new Frames();
+        client.addListener(frames);
+        String workflowId = prefixOf(cluster) + "-retried";
+        client.subscribe("workflow:" + workflowId).get(10, TimeUnit.SECONDS);
+        ObjectNode request = Json.object().put("id", "retry-me").put("type", "request").put("event", "execute_workflow");
+        request.set("data", chain(workflowId, 1));
+
+        client.sendText(Json.toText(request)).get(10, TimeUnit.SECONDS);
+        client.sendText(Json.toText(request)).get(10, TimeUnit.SECONDS);
+
+        await().atMost(WAIT).until(() -> frames.eventNames("workflow:" + workflowId).contains("workflow.completed"));
+        await().atMost(WAIT).until(() -> frames.ofType(Envelope.RESPONSE).stream()
+            .filter(r -> "retry-me".equals(r.correlationId())).count() == 2);
+        assertThat(frames.ofType(Envelope.RESPONSE)).filteredOn(r -> "retry-me".equals(r.correlationId()))
+            .extracting(r -> r.data().path("command_id").asText()).as("one command id for both").containsOnly(
+                frames.ofType(Envelope.RESPONSE).stream().filter(r -> "retry-me".equals(r.correlationId()))
+                    .findFirst().orElseThrow().data().path("command_id").asText());
+        assertThat(frames.ofType(Envelope.ERROR)).isEmpty();
+        assertThat(frames.eventNames("workflow:" + workflowId)).containsOnlyOnce("workflow.started");
+        assertThat(CountingTool.completions(workflowId, "step-0")).isEqualTo(1);
+    }
+
+    @Test
+    void shouldCancelAWorkflowByInterruptingItsLongNode() throws Exception {
+        RelayConnection client = cluster.connect(0);
+        Frames frames = new Frames();
+        client.addListener(frames);
+        String workflowId = prefixOf(cluster) + "-cancelled";
+        String channel = "workflow:" + workflowId;
+        client.subscribe(channel).get(10, TimeUnit.SECONDS);
+        ObjectNode workflow = Json.object().put("workflow_id", workflowId);
+        workflow.putArray("nodes").add(Workflows.node("long", "count", Json.object().put("ms", 4_000)));
+        client.request("execute_workflow", workflow).get(10, TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> frames.eventNames(channel).contains("node.started"));
+
+        long asked = System.nanoTime();
+        client.request("cancel_workflow", Json.object().put("workflow_id", workflowId)).get(10, TimeUnit.SECONDS);
+
+        await().atMost(WAIT).until(() -> frames.eventNames(channel).contains("workflow.cancelled"));
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked)).as("well before the node would end")
+            .isLessThan(3_000);
+        assertThat(frames.events(channel).get(frames.events(channel).size() - 1).data().path("reason").asText())
+            .startsWith("cancelled by");
+        assertThat(frames.eventNames(channel)).doesNotContain("node.completed", "workflow.completed");
+        assertThat(CountingTool.completions(workflowId, "long")).as("the tool was interrupted").isZero();
+    }
+
+    private static void start(RelayConnection client, String workflowId, int index) throws Exception {
+        client.subscribe("workflow:" + workflowId).get(10, TimeUnit.SECONDS);
+        ObjectNode workflow = switch (index % 3) {
+            case 0 -> chain(workflowId, 3);
+            case 1 -> diamond(workflowId);
+            default -> chain(workflowId, 1);
+        };
+        client.request("execute_workflow", workflow).get(10, TimeUnit.SECONDS);
+    }
+
+    private static ObjectNode chain(String workflowId, int length) {
+        ObjectNode workflow = Json.object().put("workflow_id", workflowId);
+        ArrayNode nodes = workflow.putArray("nodes");
+        ArrayNode edges = workflow.putArray("edges");
+        for (int i = 0; i < length; i++) {
+            nodes.add(Workflows.node("step-" + i, "count", Json.object().put("ms", 60)));
+            if (i > 0) {
+                edges.addObject().put("from", "step-" + (i - 1)).put("to", "step-" + i);
+            }
+        }
+        return workflow;
+    }
+
+    private static ObjectNode diamond(String workflowId) {
+        ObjectNode workflow = Json.object().put("workflow_id", workflowId);
+        ArrayNode nodes = workflow.putArray("nodes");
+        for (String node : List.of("a", "b", "c", "d")) {
+            nodes.add(Workflows.node(node, "count", Json.object().put("ms", 40)));
+        }
+        ArrayNode edges = workflow.putArray("edges");
+        for (String[] edge : new String[][] {{"a", "b"}, {"a", "c"}, {"b", "d"}, {"c", "d"}}) {
+            edges.addObject().put("from", edge[0]).put("to", edge[1]);
+        }
+        return workflow;
+    }
+
+    private static long completed(Frames frames, List<String> workflows) {
+        return workflows.stream().filter(id -> frames.eventNames("workflow:" + id).contains("workflow.completed"))
+            .count();
+    }
+
+    private static String prefixOf(LocalCluster cluster) {
+        return cluster.prefix().value();
+    }
+}
