@@ -10,7 +10,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -102,6 +106,65 @@ class ExecutorRecoveryIT {
                         .as("%s/%s completed before the kill and never ran again", workflowId, node).isEqualTo(1);
                 }
             }
+        }
+    }
+
+    @Test
+    void shouldLoseNoWorkflowThroughARollingRestartUnderSteadyLoad() throws Exception {
+        cluster.startExecutor("executor-1");
+        cluster.startExecutor("executor-2");
+        RelayConnection client = cluster.connect(0);
+        Frames frames = new Frames();
+        List<Long> arrivals = new CopyOnWriteArrayList<>();
+        client.addListener(frames);
+        client.addListener(frame -> arrivals.add(System.nanoTime()));
+        String run = prefixOf(cluster);
+        List<String> workflows = new CopyOnWriteArrayList<>();
+        AtomicInteger sent = new AtomicInteger();
+        ScheduledExecutorService load = Executors.newSingleThreadScheduledExecutor();
+        try {
+            load.scheduleAtFixedRate(() -> {
+                String workflowId = run + "-steady-" + sent.getAndIncrement();
+                try {
+                    client.subscribe("workflow:" + workflowId).get(10, TimeUnit.SECONDS);
+                    client.request("execute_workflow", chain(workflowId, 2)).get(10, TimeUnit.SECONDS);
+                    workflows.add(workflowId);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, 0, 100, TimeUnit.MILLISECONDS);
+            await().atMost(WAIT).until(() -> completed(frames, workflows) >= 10);
+
+            long restartStarted = System.nanoTime();
+            for (int i = 0; i < 3; i++) {
+                cluster.executor(i).close();
+                cluster.startExecutor("executor-" + (i + 3));
+            }
+            long restartEnded = System.nanoTime();
+            long afterRestart = completed(frames, workflows);
+            await("new workflows complete after the restart").atMost(WAIT)
+                .until(() -> completed(frames, workflows) >= afterRestart + 10);
+            load.shutdown();
+            assertThat(load.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+            await().atMost(WAIT).until(() -> completed(frames, workflows) == workflows.size());
+
+            for (String workflowId : workflows) {
+                assertThat(frames.events("workflow:" + workflowId)).extracting(Envelope::event).as(workflowId)
+                    .containsOnlyOnce("workflow.started", "workflow.completed").doesNotContain("workflow.failed");
+            }
+            long longestPause = 0;
+            List<Long> during = arrivals.stream().filter(t -> t >= restartStarted && t <= restartEnded).sorted()
+                .toList();
+            for (int i = 1; i < during.size(); i++) {
+                longestPause = Math.max(longestPause, during.get(i) - during.get(i - 1));
+            }
+            long pauseMs = TimeUnit.NANOSECONDS.toMillis(longestPause);
+            System.out.printf("Rolling restart of 3 executors: %d workflows, restart took %d ms, longest pause "
+                + "between frames %d ms%n", workflows.size(),
+                TimeUnit.NANOSECONDS.toMillis(restartEnded - restartStarted), pauseMs);
+            assertThat(pauseMs).as("the longest pause a client saw").isLessThan(15_000);
+        } finally {
+            load.shutdownNow();
         }
     }
 
