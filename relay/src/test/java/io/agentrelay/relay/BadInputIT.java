@@ -67,7 +67,8 @@ class BadInputIT {
         assertThat(frames.ofType(Envelope.ERROR)).allSatisfy(e -> assertThat(e.errorMessage()).isNotBlank());
         assertThat(frames.ofType(Envelope.ERROR).get(2).errorMessage())
             .isEqualTo("unknown request 'launch'; this endpoint knows "
-                + "[subscribe, unsubscribe, execute_workflow, get_workflow_status, get_pool_status, replay, ping]");
+                + "[subscribe, unsubscribe, execute_workflow, cancel_workflow, get_workflow_status, get_pool_status, "
+                + "replay, ping]");
 
         Envelope pong = client.request("ping", Json.object()).get(10, TimeUnit.SECONDS);
         assertThat(pong.data().path("status").asText()).isEqualTo("pong");

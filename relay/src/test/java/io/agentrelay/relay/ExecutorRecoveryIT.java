@@ -48,8 +48,11 @@ class ExecutorRecoveryIT {
     @BeforeEach
     void start(EmbeddedKafka kafka, TopicPrefix prefix) {
         // A killed executor's open transaction blocks its partitions until the broker aborts it: keep that short.
+        // One client follows hundreds of workflows on a shared 2-core machine: give it room, so that a slow test
+        // client is not what the test measures.
         cluster = LocalCluster.start(kafka.bootstrapServers(), prefix, sandbox, 1, Map.of(
-            "EXECUTOR_TRANSACTION_TIMEOUT_MS", "2000", "EXECUTOR_THREADS", "8"));
+            "EXECUTOR_TRANSACTION_TIMEOUT_MS", "2000", "EXECUTOR_THREADS", "8",
+            "RELAY_OUTBOX_MESSAGES", "100000", "RELAY_OUTBOX_BYTES", String.valueOf(256 * 1024 * 1024)));
     }
 
     @AfterEach

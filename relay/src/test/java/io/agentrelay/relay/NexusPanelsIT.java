@@ -114,6 +114,24 @@ class NexusPanelsIT {
     }
 
     @Test
+    void shouldAnswerARetriedTriggerWithItsFirstResultAndApplyItOnce(LocalCluster cluster) throws Exception {
+        createCounter(cluster, "counter-4");
+
+        try (RawSocket client = connect(cluster, 0, "counter-4")) {
+            await().atMost(WAIT).until(() -> client.types().contains("CONNECTED"));
+            String trigger = "{\"type\":\"TRIGGER\",\"tool\":\"increment\",\"requestId\":\"same\"}";
+            client.send(trigger);
+            await().atMost(WAIT).until(() -> client.types().contains("RESULT"));
+            client.send(trigger);
+
+            await().atMost(WAIT).until(() -> client.ofType("RESULT").size() == 2);
+            assertThat(client.ofType("RESULT")).extracting(r -> r.path("result").path("returnValue").asInt())
+                .containsExactly(1, 1);
+            assertThat(client.ofType("PATCH")).hasSize(1);
+        }
+    }
+
+    @Test
     void shouldAnswerEveryDocumentedErrorCode(LocalCluster cluster) throws Exception {
         createCounter(cluster, "counter-3");
 

@@ -3,6 +3,7 @@ package io.agentrelay.common.state;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -16,11 +17,12 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param eventOffset the offset, in the panel's event partition, of the last event this state includes
  *                    ({@code panel.created} or a {@code panel.patch}): a client handed this state resumes the
  *                    panel's channel right after it, and sees every later change exactly once
- * @param recentCommands the ids of the last {@value #RECENT_COMMANDS} commands applied, oldest first: a command seen
- *                    again (a client's retry, or a command redelivered to a new owner) is not applied twice
+ * @param recentCommands the last {@value #RECENT_COMMANDS} commands applied, oldest first, with their results: a
+ *                    command seen again (a client's retry, or a command redelivered to a new owner) is answered with
+ *                    its first result and not applied twice
  */
 public record PanelSnapshot(String panelId, JsonNode state, Map<String, PanelTool> tools, long revision,
-                            long eventOffset, List<String> recentCommands) {
+                            long eventOffset, List<AppliedCommand> recentCommands) {
 
     /** How many command ids a panel remembers. */
     public static final int RECENT_COMMANDS = 64;
@@ -34,12 +36,31 @@ public record PanelSnapshot(String panelId, JsonNode state, Map<String, PanelToo
 
     /**
      * @param commandId a command just applied
-     * @return its ids with that one added
+     * @param result    what its caller was answered
+     * @return the recent commands with that one added
      */
-    public List<String> withCommand(String commandId) {
-        List<String> ids = new ArrayList<>(recentCommands);
-        ids.add(commandId);
-        return ids;
+    public List<AppliedCommand> withCommand(String commandId, JsonNode result) {
+        List<AppliedCommand> applied = new ArrayList<>(recentCommands);
+        applied.add(new AppliedCommand(commandId, result));
+        return applied;
+    }
+
+    /**
+     * @param commandId a command's id
+     * @return its first result, if the panel applied it recently
+     */
+    public Optional<JsonNode> resultOf(String commandId) {
+        return recentCommands.stream().filter(applied -> applied.commandId().equals(commandId))
+            .map(AppliedCommand::result).findFirst();
+    }
+
+    /**
+     * A command a panel applied.
+     *
+     * @param commandId the command's id
+     * @param result    the result its caller got
+     */
+    public record AppliedCommand(String commandId, JsonNode result) {
     }
 
     /** The state key of a panel. */

@@ -2,6 +2,7 @@ package io.agentrelay.executor.consume;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,6 +22,7 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.RangeAssignor;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
@@ -35,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * the entities whose keys hash to its partitions.
  *
  * <ul>
- *   <li>A command's offset is committed in the transaction of the step its handling produced, never on its own.</li>
+ *   <li>A command's offset is committed in the transaction of the step its handling produced, never on its own; every
+ *       transaction carries the group's generation, which fences an executor that lost its partitions.</li>
  *   <li>When partitions are assigned, the workflows they own are continued from their last committed snapshots
  *       before any new command is handled; when partitions are revoked, their runs stop without a word and what is
  *       pending commits, so that the next owner starts from a consistent state.</li>
@@ -81,7 +84,10 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
             ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
             // A new group starts with commands sent while no executor ran: none may be skipped.
             ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-            ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+            // Eager rebalancing: every rebalance revokes every partition, so every run stops and its pending steps
+            // commit before any new owner starts; the committer's fencing relies on it.
+            ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RangeAssignor.class.getName()),
             new StringDeserializer(), JsonSerde.of(Command.class));
     }
 
@@ -198,6 +204,7 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
             panels.forgetOwned();
             // What is pending (steps and offsets of the revoked partitions) commits before the next owner starts.
             sink.flush(Duration.ofSeconds(10));
+            sink.revoked(partitions);
         }
 
         @Override
@@ -210,6 +217,9 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
             LOG.info("Now owning command partitions {}", consumer.assignment());
             partitionCount = consumer.partitionsFor(topic).size();
             owned = consumer.assignment().stream().map(TopicPartition::partition).collect(Collectors.toSet());
+            Map<TopicPartition, Long> starts = new HashMap<>();
+            partitions.forEach(partition -> starts.put(partition, consumer.position(partition)));
+            sink.assigned(starts, consumer.groupMetadata());
             if (paused) {
                 consumer.pause(partitions);
             }

@@ -2,6 +2,7 @@ package io.agentrelay.executor.consume;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,7 @@ import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Event;
 import io.agentrelay.executor.workflow.EventSink;
 import io.agentrelay.executor.workflow.StateRecord;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -25,6 +27,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -36,6 +39,11 @@ import org.slf4j.LoggerFactory;
  * is never split between transactions, so relays reading {@code read_committed} see all of a step or none of it, and
  * a command's offset is committed only with the effects of handling it.
  *
+ * <p>Every transaction carries the offsets of every partition this executor owns, with the consumer group's
+ * metadata. That is what fences a zombie: an executor that lost its partitions (killed midway, paused past its
+ * session, or slow to notice a rebalance) has a stale group generation, so the broker refuses its transactions, and
+ * none of its steps can reach clients after the new owner took over.
+ *
  * <p>Thread-safe. Steps commit in the order they were queued.
  */
 public final class TransactionalSink implements EventSink, AutoCloseable {
@@ -46,10 +54,12 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
     private final ExecutorConfig config;
     private final Object lock = new Object();
     private List<Step> pending = new ArrayList<>();
-    private Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    private final Map<TopicPartition, OffsetAndMetadata> positions = new HashMap<>();
+    private boolean positionsChanged;
     private ConsumerGroupMetadata groupMetadata;
     private final List<CompletableFuture<Void>> flushes = new ArrayList<>();
     private boolean closed;
+    private boolean committing;
     private Producer<String, byte[]> producer;
     private final Thread committer;
 
@@ -87,9 +97,34 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
      */
     void consumed(TopicPartition partition, long next, ConsumerGroupMetadata group) {
         synchronized (lock) {
-            offsets.put(partition, new OffsetAndMetadata(next));
+            positions.put(partition, new OffsetAndMetadata(next));
+            positionsChanged = true;
             groupMetadata = group;
             lock.notifyAll();
+        }
+    }
+
+    /**
+     * Records newly assigned partitions, where the consumer starts, and the group's new generation.
+     *
+     * @param starts the next offset of each assigned partition
+     * @param group  the consumer's group metadata after the rebalance
+     */
+    void assigned(Map<TopicPartition, Long> starts, ConsumerGroupMetadata group) {
+        synchronized (lock) {
+            starts.forEach((partition, next) -> positions.put(partition, new OffsetAndMetadata(next)));
+            groupMetadata = group;
+        }
+    }
+
+    /**
+     * Forgets revoked partitions; call after {@link #flush} committed what was pending for them.
+     *
+     * @param revoked the partitions
+     */
+    void revoked(Collection<TopicPartition> revoked) {
+        synchronized (lock) {
+            revoked.forEach(positions::remove);
         }
     }
 
@@ -101,7 +136,7 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
     void flush(Duration timeout) {
         CompletableFuture<Void> flushed = new CompletableFuture<>();
         synchronized (lock) {
-            if (pending.isEmpty() && offsets.isEmpty()) {
+            if (closed || pending.isEmpty() && !positionsChanged && !committing) {
                 return;
             }
             flushes.add(flushed);
@@ -151,11 +186,9 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
     private void run() {
         while (true) {
             List<Step> batch;
-            Map<TopicPartition, OffsetAndMetadata> batchOffsets;
-            ConsumerGroupMetadata group;
             List<CompletableFuture<Void>> batchFlushes;
             synchronized (lock) {
-                while (!closed && pending.isEmpty() && offsets.isEmpty() && flushes.isEmpty()) {
+                while (!closed && pending.isEmpty() && !positionsChanged && flushes.isEmpty()) {
                     try {
                         lock.wait();
                     } catch (InterruptedException e) {
@@ -163,30 +196,44 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
                         return;
                     }
                 }
-                if (closed && pending.isEmpty() && offsets.isEmpty()) {
+                if (closed && pending.isEmpty() && !positionsChanged) {
                     flushes.forEach(flush -> flush.complete(null));
                     return;
                 }
                 batch = pending;
                 pending = new ArrayList<>();
-                batchOffsets = offsets;
-                offsets = new HashMap<>();
-                group = groupMetadata;
+                positionsChanged = false;
                 batchFlushes = new ArrayList<>(flushes);
                 flushes.clear();
+                committing = true;
             }
-            commit(batch, batchOffsets, group);
+            commit(batch);
+            synchronized (lock) {
+                committing = false;
+            }
             batchFlushes.forEach(flush -> flush.complete(null));
         }
     }
 
-    /** Commits one batch, retrying on failures that a new transaction can overcome. */
-    private void commit(List<Step> batch, Map<TopicPartition, OffsetAndMetadata> batchOffsets,
-                        ConsumerGroupMetadata group) {
-        Map<TopicPartition, OffsetAndMetadata> toCommit = batchOffsets;
+    /**
+     * Commits one batch, retrying failures that a new transaction can overcome, with the group's latest metadata: a
+     * rebalance in progress passes. A fenced or stopped executor gives up, and its steps never become visible.
+     */
+    private void commit(List<Step> batch) {
         for (int attempt = 1; ; attempt++) {
+            Map<TopicPartition, OffsetAndMetadata> owned;
+            ConsumerGroupMetadata group;
+            synchronized (lock) {
+                if (closed && attempt > 1) {
+                    batch.forEach(step -> step.done().completeExceptionally(
+                        new IllegalStateException("the executor stopped before the step committed")));
+                    return;
+                }
+                owned = Map.copyOf(positions);
+                group = groupMetadata;
+            }
             try {
-                List<List<Future<RecordMetadata>>> sent = send(batch, toCommit, group);
+                List<List<Future<RecordMetadata>>> sent = send(batch, owned, group);
                 for (int i = 0; i < batch.size(); i++) {
                     List<Long> placed = new ArrayList<>();
                     for (Future<RecordMetadata> metadata : sent.get(i)) {
@@ -199,28 +246,23 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
                 LOG.error("This executor can no longer write (fenced or not allowed); its steps are dropped", e);
                 batch.forEach(step -> step.done().completeExceptionally(e));
                 return;
+            } catch (CommitFailedException | RebalanceInProgressException e) {
+                // The group moved on while these steps waited: their runs are stopped (every rebalance revokes every
+                // partition) and their new owners continue from the last committed snapshots, so the steps must not
+                // appear now. Dropping them is the fence working.
+                LOG.warn("Dropping {} steps of an older group generation: {}", batch.size(), e.getMessage());
+                resetProducer();
+                batch.forEach(step -> step.done().completeExceptionally(e));
+                return;
             } catch (Exception e) {
-                boolean stopping;
-                synchronized (lock) {
-                    stopping = closed;
-                }
-                if (stopping && attempt > 3) {
-                    LOG.error("Giving up on {} steps while stopping", batch.size(), e);
-                    batch.forEach(step -> step.done().completeExceptionally(e));
-                    return;
-                }
-                // Offsets fail when the group moved on (the partitions went to another executor): they are not ours
-                // to commit any more, and the commands will be seen again by their new owner, which skips them.
-                LOG.warn("Transaction of {} steps failed (attempt {}); retrying{}", batch.size(), attempt,
-                    toCommit.isEmpty() ? "" : " without the command offsets", e);
-                toCommit = Map.of();
+                LOG.warn("Transaction of {} steps failed (attempt {}); retrying", batch.size(), attempt, e);
                 resetProducer();
                 sleep(RETRY);
             }
         }
     }
 
-    private List<List<Future<RecordMetadata>>> send(List<Step> batch, Map<TopicPartition, OffsetAndMetadata> toCommit,
+    private List<List<Future<RecordMetadata>>> send(List<Step> batch, Map<TopicPartition, OffsetAndMetadata> owned,
                                                     ConsumerGroupMetadata group) throws Exception {
         producer.beginTransaction();
         List<List<Future<RecordMetadata>>> sent = new ArrayList<>();
@@ -250,8 +292,8 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
                     record.value().apply(placed)));
             }
         }
-        if (!toCommit.isEmpty() && group != null) {
-            producer.sendOffsetsToTransaction(toCommit, group);
+        if (!owned.isEmpty() && group != null) {
+            producer.sendOffsetsToTransaction(owned, group);
         }
         producer.commitTransaction();
         return sent;
@@ -264,6 +306,11 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
             LOG.debug("Closing the failed producer", e);
         }
         while (true) {
+            synchronized (lock) {
+                if (closed) {
+                    return;
+                }
+            }
             try {
                 producer = newProducer();
                 return;

@@ -8,6 +8,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Channel;
@@ -96,8 +97,12 @@ public final class PanelEngine {
         PanelSnapshot panel = current(trigger.panelId()).orElseThrow(() -> new RelayException(
             ErrorCode.PANEL_NOT_FOUND, "panel '" + trigger.panelId() + "' does not exist"));
         String commandId = command.id().toString();
-        if (panel.recentCommands().contains(commandId)) {
-            LOG.info("Command {} on panel {} was applied already; not applying it twice", commandId, panel.panelId());
+        Optional<JsonNode> earlier = panel.resultOf(commandId);
+        if (earlier.isPresent()) {
+            LOG.info("Command {} on panel {} was applied already; answering its first result", commandId,
+                panel.panelId());
+            sink.publish(Event.replyOn(channel(panel.panelId()), command.replyTo(), command.kind(),
+                command.requestId(), Json.object().set("result", earlier.get())));
             return;
         }
         PanelTool tool = panel.tools().get(trigger.tool());
@@ -121,13 +126,13 @@ public final class PanelEngine {
             throw new RelayException(ErrorCode.EXECUTION_ERROR, "the tool '" + trigger.tool() + "' failed: " + e);
         }
         long revision = panel.revision() + (outcome.mutations().isEmpty() ? 0 : 1);
-        PanelSnapshot changed = new PanelSnapshot(panel.panelId(), next, panel.tools(), revision, panel.eventOffset(),
-            panel.withCommand(commandId));
-        owned.put(panel.panelId(), changed);
         ObjectNode result = Json.object().put("status", "success");
         result.set("returnValue", outcome.returnValue());
         result.set("stateMutations", Json.tree(outcome.mutations()));
         result.set("events", Json.tree(outcome.events()));
+        PanelSnapshot changed = new PanelSnapshot(panel.panelId(), next, panel.tools(), revision, panel.eventOffset(),
+            panel.withCommand(commandId, result));
+        owned.put(panel.panelId(), changed);
         List<Event> step = events(changed, outcome);
         // The RESULT travels on the panel's channel, addressed to the caller, in the same step as the PATCH and
         // EVENTs it caused: it reaches the caller after them, whatever node and whatever resume the caller is on.
