@@ -33,6 +33,9 @@ import java.util.UUID;
  *                    stops taking commands, default {@value #DEFAULT_MAX_QUEUED_NODES}
  * @param shutdownTimeout {@code EXECUTOR_SHUTDOWN_TIMEOUT_MS}: how long a stopping executor lets running nodes
  *                    finish before handing them over, default 10 s
+ * @param sessionTimeout {@code EXECUTOR_SESSION_TIMEOUT_MS}: how long the group waits for a silent executor before
+ *                    giving its partitions to the others: with the transaction timeout, the longest pause a killed
+ *                    executor causes, default 10 s
  */
 public record ExecutorConfig(
     String workerId,
@@ -48,7 +51,8 @@ public record ExecutorConfig(
     Path panelsDir,
     Duration transactionTimeout,
     int maxQueuedNodes,
-    Duration shutdownTimeout) {
+    Duration shutdownTimeout,
+    Duration sessionTimeout) {
 
     /** The default consumer group. */
     public static final String DEFAULT_GROUP_ID = "agent-relay-executor";
@@ -76,6 +80,7 @@ public record ExecutorConfig(
         Checks.positive("EXECUTOR_TRANSACTION_TIMEOUT_MS", transactionTimeout);
         Checks.range("EXECUTOR_MAX_QUEUED_NODES", maxQueuedNodes, 1, 1_000_000);
         Checks.positive("EXECUTOR_SHUTDOWN_TIMEOUT_MS", shutdownTimeout);
+        Checks.positive("EXECUTOR_SESSION_TIMEOUT_MS", sessionTimeout);
     }
 
     /**
@@ -101,6 +106,8 @@ public record ExecutorConfig(
             vars.path("EXECUTOR_PANELS_DIR", null),
             vars.millis("EXECUTOR_TRANSACTION_TIMEOUT_MS", Duration.ofSeconds(10), 1_000, 900_000),
             vars.integer("EXECUTOR_MAX_QUEUED_NODES", DEFAULT_MAX_QUEUED_NODES, 1, 1_000_000),
-            vars.millis("EXECUTOR_SHUTDOWN_TIMEOUT_MS", Duration.ofSeconds(10), 0, 3_600_000));
+            vars.millis("EXECUTOR_SHUTDOWN_TIMEOUT_MS", Duration.ofSeconds(10), 0, 3_600_000),
+            // Brokers refuse sessions outside group.min/max.session.timeout.ms (6 s and 30 min by default).
+            vars.millis("EXECUTOR_SESSION_TIMEOUT_MS", Duration.ofSeconds(10), 6_000, 1_800_000));
     }
 }

@@ -87,7 +87,9 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
             ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
             // Eager rebalancing: every rebalance revokes every partition, so every run stops and its pending steps
             // commit before any new owner starts; the committer's fencing relies on it.
-            ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RangeAssignor.class.getName()),
+            ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RangeAssignor.class.getName(),
+            ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) config.sessionTimeout().toMillis(),
+            ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) config.sessionTimeout().toMillis() / 3),
             new StringDeserializer(), JsonSerde.of(Command.class));
     }
 
