@@ -1,6 +1,7 @@
 package io.agentrelay.relay;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
@@ -8,6 +9,7 @@ import java.util.stream.Collectors;
 import io.agentrelay.common.config.RelayConfig;
 import io.agentrelay.common.topic.TopicInfo;
 import io.agentrelay.common.topic.TopicProvisioner;
+import io.agentrelay.common.metrics.Metrics;
 import io.agentrelay.relay.api.HttpApi;
 import io.agentrelay.relay.dialect.agentcraft.AgentCraftDialect;
 import io.agentrelay.relay.dialect.canonical.CanonicalDialect;
@@ -26,6 +28,9 @@ import io.agentrelay.relay.state.EntityDirectory;
 import io.agentrelay.relay.session.WsCloseCodes;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,7 +80,8 @@ public final class RelayNode implements AutoCloseable {
             .filter(entry -> config.kafka().topics().namespaceOfEvents(entry.getKey()).isPresent())
             .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
 
-        RelayStats stats = new RelayStats();
+        Metrics metrics = new Metrics("relay", config.nodeId());
+        RelayStats stats = new RelayStats(metrics.registry());
         SessionRegistry sessions = new SessionRegistry(config, stats);
         CommandPublisher publisher = new CommandPublisher(config);
         KafkaHealth health = new KafkaHealth(config.kafka(), publisher);
@@ -92,14 +98,32 @@ public final class RelayNode implements AutoCloseable {
                 session.send(frame);
             }
         }));
+        bindGauges(metrics.registry(), sessions, fanout, publisher);
         Dialects dialects = new Dialects(new CanonicalDialect(), new PraxisDialect(config.praxisHeartbeat()),
             new AgentCraftDialect(directory, config.agentCraftPing(), config.agentCraftRatePerMinute()),
             new NexusDialect(directory, fanout::locate));
         RelayServer server = RelayServer.start(config, dialects, sessions, fanout, router, publisher, health, stats,
-            directory, new HttpApi(publisher, directory, config.maxFrameBytes()));
+            directory, new HttpApi(publisher, directory, config.maxFrameBytes()), metrics);
         LOG.info("Relay {} listening on port {} (Kafka {}, topics {}.*)", config.nodeId(), server.port(),
             config.kafka().bootstrapServers(), config.kafka().topics().prefix());
         return new RelayNode(config, sessions, publisher, health, fanout, history, directory, server);
+    }
+
+    private static void bindGauges(MeterRegistry registry, SessionRegistry sessions, EventFanout fanout,
+                                   CommandPublisher publisher) {
+        for (String dialect : List.of("canonical", "praxis", "agentcraft", "nexus")) {
+            Gauge.builder("relay.connections", sessions, open -> open.count(dialect)).tag("dialect", dialect)
+                .description("connections open now").register(registry);
+        }
+        Gauge.builder("relay.outbox.frames", sessions, SessionRegistry::queuedFrames)
+            .description("frames waiting in every connection's outbox").register(registry);
+        Gauge.builder("relay.channels", fanout, EventFanout::channelCount)
+            .description("channels with at least one subscriber on this node").register(registry);
+        Gauge.builder("relay.commands.circuit.open", publisher,
+                commands -> commands.circuitState() == CircuitBreaker.State.CLOSED ? 0 : 1)
+            .description("1 while commands are refused because Kafka is unreachable").register(registry);
+        fanout.bindMetrics(registry);
+        publisher.bindMetrics(registry);
     }
 
     /** The port the node listens on. */

@@ -60,6 +60,7 @@ final class LocalCluster implements AutoCloseable {
             "EXECUTOR_NODE_TIMEOUT_MS", "5000",
             "EXECUTOR_POOL_ID", prefix.value(),
             "EXECUTOR_HEARTBEAT_MS", "250"));
+        env.put("EXECUTOR_METRICS_PORT", "0");
         env.putAll(overrides);
         return new LocalCluster(env, prefix, sandbox, relayCount);
     }

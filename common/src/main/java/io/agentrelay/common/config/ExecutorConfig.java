@@ -36,6 +36,8 @@ import java.util.UUID;
  * @param sessionTimeout {@code EXECUTOR_SESSION_TIMEOUT_MS}: how long the group waits for a silent executor before
  *                    giving its partitions to the others: with the transaction timeout, the longest pause a killed
  *                    executor causes, default 10 s
+ * @param metricsPort {@code EXECUTOR_METRICS_PORT}: the port of {@code GET /metrics} and {@code GET /health}, default
+ *                    {@value #DEFAULT_METRICS_PORT}; 0 picks a free one
  */
 public record ExecutorConfig(
     String workerId,
@@ -52,7 +54,8 @@ public record ExecutorConfig(
     Duration transactionTimeout,
     int maxQueuedNodes,
     Duration shutdownTimeout,
-    Duration sessionTimeout) {
+    Duration sessionTimeout,
+    int metricsPort) {
 
     /** The default consumer group. */
     public static final String DEFAULT_GROUP_ID = "agent-relay-executor";
@@ -64,6 +67,8 @@ public record ExecutorConfig(
     public static final String DEFAULT_POOL_ID = "local";
     /** Enough to keep the tool threads busy, few enough to hand over quickly. */
     public static final int DEFAULT_MAX_QUEUED_NODES = 64;
+    /** Next to the relay's 8080. */
+    public static final int DEFAULT_METRICS_PORT = 9091;
 
     /** Validates every field. */
     public ExecutorConfig {
@@ -81,6 +86,7 @@ public record ExecutorConfig(
         Checks.range("EXECUTOR_MAX_QUEUED_NODES", maxQueuedNodes, 1, 1_000_000);
         Checks.positive("EXECUTOR_SHUTDOWN_TIMEOUT_MS", shutdownTimeout);
         Checks.positive("EXECUTOR_SESSION_TIMEOUT_MS", sessionTimeout);
+        Checks.range("EXECUTOR_METRICS_PORT", metricsPort, 0, 65_535);
     }
 
     /**
@@ -108,6 +114,7 @@ public record ExecutorConfig(
             vars.integer("EXECUTOR_MAX_QUEUED_NODES", DEFAULT_MAX_QUEUED_NODES, 1, 1_000_000),
             vars.millis("EXECUTOR_SHUTDOWN_TIMEOUT_MS", Duration.ofSeconds(10), 0, 3_600_000),
             // Brokers refuse sessions outside group.min/max.session.timeout.ms (6 s and 30 min by default).
-            vars.millis("EXECUTOR_SESSION_TIMEOUT_MS", Duration.ofSeconds(10), 6_000, 1_800_000));
+            vars.millis("EXECUTOR_SESSION_TIMEOUT_MS", Duration.ofSeconds(10), 6_000, 1_800_000),
+            vars.integer("EXECUTOR_METRICS_PORT", DEFAULT_METRICS_PORT, 0, 65_535));
     }
 }

@@ -17,6 +17,8 @@ import io.agentrelay.common.protocol.Command;
 import io.agentrelay.common.topic.Partitions;
 import io.agentrelay.executor.panel.PanelEngine;
 import io.agentrelay.executor.workflow.WorkflowEngine;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -91,6 +93,15 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
             ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) config.sessionTimeout().toMillis(),
             ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) config.sessionTimeout().toMillis() / 3),
             new StringDeserializer(), JsonSerde.of(Command.class));
+    }
+
+    /**
+     * Exports the command consumer's own metrics (lag per partition, fetch rates).
+     *
+     * @param registry where to
+     */
+    void bindMetrics(MeterRegistry registry) {
+        new KafkaClientMetrics(consumer).bindTo(registry);
     }
 
     /** Polls and handles commands until {@link #close()}. */

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.agentrelay.common.config.ExecutorConfig;
+import io.agentrelay.common.metrics.Metrics;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.common.state.PanelDefinition;
@@ -35,6 +36,8 @@ public final class ExecutorNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ExecutorNode.class);
 
     private final ExecutorConfig config;
+    private final Metrics metrics;
+    private final MetricsServer metricsServer;
     private final TransactionalSink sink;
     private final StateStore store;
     private final WorkerReporter worker;
@@ -46,15 +49,18 @@ public final class ExecutorNode implements AutoCloseable {
 
     private ExecutorNode(ExecutorConfig config, ToolRegistry tools) {
         this.config = config;
-        this.sink = new TransactionalSink(config);
+        this.metrics = new Metrics("executor", config.workerId());
+        this.metricsServer = new MetricsServer(config.metricsPort(), metrics);
+        this.sink = new TransactionalSink(config, metrics.registry());
         this.store = new StateStore(config.kafka(), config.workerId() + "-state-store");
         // The consumer is built below; ownership is asked of it only once heartbeats run.
         this.worker = new WorkerReporter(config, sink, this::ownsPool);
-        this.engine = new WorkflowEngine(config, tools, sink, worker, store);
+        this.engine = new WorkflowEngine(config, tools, sink, worker, store, metrics.registry());
         this.panels = new PanelEngine(PanelHandlers.withPlugins(), sink, store);
         this.consumer = new CommandConsumer(config, new CommandHandler(engine,
             new DslRunner(new DslCompiler(tools), engine, sink),
             new ChatRunner(ChatRunner.defaultPlanner(), engine, sink), worker, panels, sink), engine, panels, sink);
+        consumer.bindMetrics(metrics.registry());
         this.consumerThread = new Thread(consumer, "commands-" + config.workerId());
     }
 
@@ -81,6 +87,11 @@ public final class ExecutorNode implements AutoCloseable {
         return node;
     }
 
+    /** The port of the executor's {@code /metrics} and {@code /health}. */
+    public int metricsPort() {
+        return metricsServer.port();
+    }
+
     private boolean ownsPool() {
         return consumer.owns(Channel.of(Namespace.POOL, config.poolId()).name());
     }
@@ -95,6 +106,8 @@ public final class ExecutorNode implements AutoCloseable {
         worker.close();
         sink.close();
         store.close();
+        metricsServer.close();
+        metrics.close();
         LOG.info("Executor {} stopped", config.workerId());
     }
 
@@ -111,6 +124,8 @@ public final class ExecutorNode implements AutoCloseable {
         consumer.abort();
         engine.close();
         store.close();
+        metricsServer.close();
+        metrics.close();
         LOG.info("Executor {} aborted", config.workerId());
     }
 }

@@ -15,6 +15,8 @@ import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Event;
 import io.agentrelay.executor.workflow.EventSink;
 import io.agentrelay.executor.workflow.StateRecord;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -52,6 +54,8 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
     private static final Duration RETRY = Duration.ofMillis(200);
 
     private final ExecutorConfig config;
+    private final MeterRegistry registry;
+    private final Timer commitTime;
     private final Object lock = new Object();
     private List<Step> pending = new ArrayList<>();
     private final Map<TopicPartition, OffsetAndMetadata> positions = new HashMap<>();
@@ -64,10 +68,16 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
     private final Thread committer;
 
     /**
-     * @param config the executor: Kafka, its transactional id (group and worker), the transaction timeout
+     * @param config   the executor: Kafka, its transactional id (group and worker), the transaction timeout
+     * @param registry where {@code executor_transactions_total{result}} and
+     *                 {@code executor_transaction_duration_seconds} go
      */
-    public TransactionalSink(ExecutorConfig config) {
+    public TransactionalSink(ExecutorConfig config, MeterRegistry registry) {
         this.config = config;
+        this.registry = registry;
+        this.commitTime = Timer.builder("executor.transaction.duration")
+            .description("how long one transaction of steps took to commit").publishPercentileHistogram()
+            .register(registry);
         this.producer = newProducer();
         this.committer = new Thread(this::run, "committer-" + config.workerId());
         committer.start();
@@ -233,7 +243,10 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
                 group = groupMetadata;
             }
             try {
+                long started = System.nanoTime();
                 List<List<Future<RecordMetadata>>> sent = send(batch, owned, group);
+                commitTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+                registry.counter("executor.transactions", "result", "committed").increment();
                 for (int i = 0; i < batch.size(); i++) {
                     List<Long> placed = new ArrayList<>();
                     for (Future<RecordMetadata> metadata : sent.get(i)) {
@@ -251,11 +264,13 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
                 // partition) and their new owners continue from the last committed snapshots, so the steps must not
                 // appear now. Dropping them is the fence working.
                 LOG.warn("Dropping {} steps of an older group generation: {}", batch.size(), e.getMessage());
+                registry.counter("executor.transactions", "result", "fenced").increment();
                 resetProducer();
                 batch.forEach(step -> step.done().completeExceptionally(e));
                 return;
             } catch (Exception e) {
                 LOG.warn("Transaction of {} steps failed (attempt {}); retrying", batch.size(), attempt, e);
+                registry.counter("executor.transactions", "result", "retried").increment();
                 resetProducer();
                 sleep(RETRY);
             }

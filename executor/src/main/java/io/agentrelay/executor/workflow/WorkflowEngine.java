@@ -25,6 +25,8 @@ import io.agentrelay.common.protocol.ErrorCode;
 import io.agentrelay.common.protocol.RelayException;
 import io.agentrelay.common.state.WorkflowSnapshot;
 import io.agentrelay.executor.tool.ToolRegistry;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +47,7 @@ public final class WorkflowEngine implements AutoCloseable {
     private final ThreadPoolExecutor pool;
     private final NodeActivity activity;
     private final Snapshots store;
+    private final MeterRegistry registry;
     private final WorkflowRun.RunSettings settings;
     private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(task -> {
         Thread thread = new Thread(task, "deadlines");
@@ -65,17 +68,25 @@ public final class WorkflowEngine implements AutoCloseable {
      * @param sink     where steps go
      * @param activity told when nodes start and finish
      * @param store    the committed snapshots, for workflows taken over and for retried commands
+     * @param registry where its metrics go: {@code executor_workflows_*}, {@code executor_nodes_queued},
+     *                 {@code executor_node_duration_seconds{tool, outcome}}
      */
     public WorkflowEngine(ExecutorConfig config, ToolRegistry tools, EventSink sink, NodeActivity activity,
-                          Snapshots store) {
+                          Snapshots store, MeterRegistry registry) {
         this.config = config;
+        this.registry = registry;
         this.tools = tools;
         this.sink = sink;
         this.activity = activity;
         this.store = store;
-        this.settings = new WorkflowRun.RunSettings(config.nodeTimeout(), config.sandboxDir(), config.maxSleep());
+        this.settings = new WorkflowRun.RunSettings(config.nodeTimeout(), config.sandboxDir(), config.maxSleep(),
+            registry);
         this.pool = new ThreadPoolExecutor(config.threads(), config.threads(), 0, TimeUnit.MILLISECONDS,
             new LinkedBlockingQueue<>(), new ToolThreads());
+        Gauge.builder("executor.workflows.running", active, Map::size)
+            .description("workflows running on this executor").register(registry);
+        Gauge.builder("executor.nodes.queued", pool, running -> running.getQueue().size())
+            .description("nodes waiting for a tool thread").register(registry);
     }
 
     /**
@@ -262,7 +273,12 @@ public final class WorkflowEngine implements AutoCloseable {
 
     private void track(WorkflowRun run, String workflowId) {
         active.put(workflowId, run);
-        run.outcome().whenComplete((outcome, failure) -> active.remove(workflowId, run));
+        run.outcome().whenComplete((outcome, failure) -> {
+            active.remove(workflowId, run);
+            if (outcome != null) {
+                registry.counter("executor.workflows.finished", "outcome", run.status().status()).increment();
+            }
+        });
         if (run.deadline() != null) {
             long delay = Math.max(0, Duration.between(Instant.now(), run.deadline()).toMillis());
             deadlines.schedule(run::expire, delay, TimeUnit.MILLISECONDS);

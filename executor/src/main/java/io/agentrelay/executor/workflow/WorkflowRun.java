@@ -25,6 +25,8 @@ import io.agentrelay.common.protocol.CommandPayload.Node;
 import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.state.WorkflowSnapshot;
 import io.agentrelay.executor.spi.ToolException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 
 /**
  * One run of a {@link WorkflowGraph}: each node starts when all its predecessors completed, independent nodes run in
@@ -336,6 +338,9 @@ final class WorkflowRun implements KnownWorkflow {
                 if (failure instanceof TimeoutException && task != null) {
                     task.cancel(true);
                 }
+                Timer.builder("executor.node.duration").description("how long nodes ran, by tool and outcome")
+                    .tag("tool", node.tool()).tag("outcome", failure == null ? "completed" : "failed")
+                    .register(settings.registry()).record(durationMs, TimeUnit.MILLISECONDS);
                 synchronized (this) {
                     if (ended) {
                         throw new NodeFailure(node.id(), "the workflow ended");
@@ -417,8 +422,9 @@ final class WorkflowRun implements KnownWorkflow {
      * @param nodeTimeout how long one node may run
      * @param sandbox     the file tools' directory
      * @param maxSleep    the longest deliberate wait
+     * @param registry    where node durations go
      */
-    record RunSettings(Duration nodeTimeout, Path sandbox, Duration maxSleep) {
+    record RunSettings(Duration nodeTimeout, Path sandbox, Duration maxSleep, MeterRegistry registry) {
     }
 
     private static final class NodeFailure extends RuntimeException {

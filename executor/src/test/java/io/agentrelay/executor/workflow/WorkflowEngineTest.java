@@ -21,6 +21,7 @@ import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.protocol.RelayException;
 import io.agentrelay.common.state.WorkflowSnapshot;
 import io.agentrelay.executor.tool.ToolRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,7 +42,8 @@ class WorkflowEngineTest {
             "EXECUTOR_NODE_TIMEOUT_MS", "1000",
             "EXECUTOR_MAX_SLEEP_MS", "5000",
             "EXECUTOR_MAX_NODES", "5"));
-        engine = new WorkflowEngine(config, ToolRegistry.of(List.of()), sink, NodeActivity.NONE, Snapshots.NONE);
+        engine = new WorkflowEngine(config, ToolRegistry.of(List.of()), sink, NodeActivity.NONE, Snapshots.NONE,
+            new SimpleMeterRegistry());
     }
 
     @AfterEach

@@ -26,6 +26,8 @@ import io.agentrelay.common.topic.TopicInfo;
 import io.agentrelay.common.topic.Topics;
 import io.agentrelay.relay.session.RelayStats;
 import io.agentrelay.relay.session.Session;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -139,6 +141,15 @@ public final class EventFanout implements AutoCloseable {
             index.remove(channel, session);
         }
         requestAssignment(null);
+    }
+
+    /**
+     * Exports the fan-out consumer's own metrics (fetch rates, lag per partition).
+     *
+     * @param registry where to
+     */
+    public void bindMetrics(MeterRegistry registry) {
+        new KafkaClientMetrics(consumer).bindTo(registry);
     }
 
     /** Channels with at least one subscriber on this node. */
@@ -273,6 +284,7 @@ public final class EventFanout implements AutoCloseable {
                     record.offset(), e);
                 continue;
             }
+            stats.eventArrived(channel, event.ts());
             EncodedEvent encoded = new EncodedEvent(event, new Position(eventTopics.get(record.topic()).incarnation(),
                 record.partition(), record.offset()));
             String pos = encoded.position().encode();

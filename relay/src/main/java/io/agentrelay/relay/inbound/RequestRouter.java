@@ -46,7 +46,7 @@ public final class RequestRouter {
      */
     public RequestRouter(EventFanout fanout, HistoryReader history, CommandPublisher publisher, RelayStats stats,
                          int maxSubscriptions) {
-        this.subscriptions = new SubscriptionHandler(fanout, history, maxSubscriptions);
+        this.subscriptions = new SubscriptionHandler(fanout, history, maxSubscriptions, stats);
         this.replays = new ReplayHandler(fanout, history);
         this.publisher = publisher;
         this.stats = stats;
@@ -146,6 +146,9 @@ public final class RequestRouter {
                 if (failure == null) {
                     stats.commandPublished();
                     if (!payload.isQuery()) {
+                        stats.commandAccepted(payload.target().name());
+                    }
+                    if (!payload.isQuery()) {
                         respond(session, request, accepted(command));
                     }
                 } else {
@@ -190,7 +193,7 @@ public final class RequestRouter {
     }
 
     private void sendError(Session session, ErrorCode code, String message, String correlationId) {
-        stats.errorSent();
+        stats.errorSent(code);
         session.send(session.dialect().error(code, message, correlationId));
         session.errorSent();
     }

@@ -15,6 +15,7 @@ import io.agentrelay.relay.fanout.ChannelLocation;
 import io.agentrelay.relay.fanout.EventFanout;
 import io.agentrelay.common.history.ChannelHistory;
 import io.agentrelay.relay.fanout.HistoryReader;
+import io.agentrelay.relay.session.RelayStats;
 import io.agentrelay.relay.session.Session;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
@@ -34,11 +35,13 @@ final class SubscriptionHandler {
     private final EventFanout fanout;
     private final HistoryReader history;
     private final int maxSubscriptions;
+    private final RelayStats stats;
 
-    SubscriptionHandler(EventFanout fanout, HistoryReader history, int maxSubscriptions) {
+    SubscriptionHandler(EventFanout fanout, HistoryReader history, int maxSubscriptions, RelayStats stats) {
         this.fanout = fanout;
         this.history = history;
         this.maxSubscriptions = maxSubscriptions;
+        this.stats = stats;
     }
 
     void subscribe(Session session, Request.Subscribe request) {
@@ -110,7 +113,7 @@ final class SubscriptionHandler {
                 try {
                     catchUp(session, request, channel, since, partition);
                 } catch (KafkaException e) {
-                    respond(session, request, subscribed(channel).put("recovered", false)
+                    notRecovered(session, request, subscribed(channel).put("recovered", false)
                         .put("reason", "cannot read the channel's history: " + e.getMessage()));
                 } finally {
                     session.caughtUp(channel.name());
@@ -118,7 +121,7 @@ final class SubscriptionHandler {
             });
         } catch (RejectedExecutionException e) {
             session.caughtUp(channel.name());
-            respond(session, request, subscribed(channel).put("recovered", false)
+            notRecovered(session, request, subscribed(channel).put("recovered", false)
                 .put("reason", "too many resumes in progress on this relay; only new events follow"));
         }
     }
@@ -129,7 +132,7 @@ final class SubscriptionHandler {
         TopicPartition topicPartition = location.partition();
         if (!since.incarnation().equals(location.incarnation())
             || since.partition() != topicPartition.partition()) {
-            respond(session, request, subscribed(channel).put("recovered", false).put("reason",
+            notRecovered(session, request, subscribed(channel).put("recovered", false).put("reason",
                 "'since' is not a position of this channel in the current event topic (was the topic recreated?); "
                     + "only new events follow"));
             return;
@@ -146,6 +149,7 @@ final class SubscriptionHandler {
             lost = Optional.of("'since' is ahead of the channel's partition; only new events follow");
             from = end;
         }
+        stats.resumed(lost.isEmpty());
         ObjectNode data = subscribed(channel).put("recovered", lost.isEmpty());
         lost.ifPresent(reason -> data.put("reason", reason));
         respond(session, request, data);
@@ -159,6 +163,11 @@ final class SubscriptionHandler {
             }
             return session.isOpen();
         });
+    }
+
+    private void notRecovered(Session session, Request request, ObjectNode data) {
+        stats.resumed(false);
+        respond(session, request, data);
     }
 
     private static ObjectNode subscribed(Channel channel) {

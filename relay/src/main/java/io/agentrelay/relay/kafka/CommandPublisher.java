@@ -14,6 +14,8 @@ import io.github.resilience4j.bulkhead.BulkheadFullException;
 import io.github.resilience4j.bulkhead.ThreadPoolBulkhead;
 import io.github.resilience4j.bulkhead.ThreadPoolBulkheadConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -113,6 +115,15 @@ public final class CommandPublisher implements AutoCloseable {
     /** The circuit breaker's state, for health and stats. */
     public CircuitBreaker.State circuitState() {
         return breaker.getState();
+    }
+
+    /**
+     * Exports the command producer's own metrics (request latency, errors, retries).
+     *
+     * @param registry where to
+     */
+    public void bindMetrics(MeterRegistry registry) {
+        new KafkaClientMetrics(producer).bindTo(registry);
     }
 
     /** Flushes and closes the producer. */

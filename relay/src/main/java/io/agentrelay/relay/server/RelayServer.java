@@ -6,6 +6,7 @@ import java.util.function.Function;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.common.config.RelayConfig;
 import io.agentrelay.common.json.Json;
+import io.agentrelay.common.metrics.Metrics;
 import io.agentrelay.relay.api.HttpApi;
 import io.agentrelay.relay.auth.AuthHandler;
 import io.agentrelay.relay.auth.TokenVerifier;
@@ -26,8 +27,8 @@ import io.undertow.util.StatusCodes;
 /**
  * The relay's HTTP and WebSocket server (Undertow): the canonical dialect on {@code /ws} and {@code /}, Praxis on
  * {@code /ws/events} and {@code /ws/workflow}, AgentCraft on {@code /ws/agent-tracking/{client_id}}, Nexus panels on
- * {@code /panels/{id}/ws}; the HTTP API under {@code /api}; and {@code GET /health}, {@code /health/live} and
- * {@code /stats}.
+ * {@code /panels/{id}/ws}; the HTTP API under {@code /api}; and {@code GET /health}, {@code /health/live},
+ * {@code /stats} and {@code /metrics}.
  */
 public final class RelayServer implements AutoCloseable {
 
@@ -50,11 +51,13 @@ public final class RelayServer implements AutoCloseable {
      * @param stats     the node's counters
      * @param directory the panels that exist, for the panel endpoint's 404
      * @param api       the HTTP API
+     * @param metrics   the node's metrics, for {@code GET /metrics}
      * @return the running server
      */
     public static RelayServer start(RelayConfig config, Dialects dialects, SessionRegistry sessions,
                                     EventFanout fanout, RequestRouter router, CommandPublisher publisher,
-                                    KafkaHealth health, RelayStats stats, EntityDirectory directory, HttpApi api) {
+                                    KafkaHealth health, RelayStats stats, EntityDirectory directory, HttpApi api,
+                                    Metrics metrics) {
         TokenVerifier verifier = config.authEnabled() ? TokenVerifier.of(config) : null;
         Function<Dialect, HttpHandler> socket = dialect -> new AuthHandler(verifier, Handlers.websocket(
             new WebSocketEndpoint(dialect, config, sessions, fanout, router, stats), StatusHandlers.upgradeRequired()));
@@ -75,6 +78,7 @@ public final class RelayServer implements AutoCloseable {
             .addExactPath("/health/live", StatusHandlers.json(() -> Json.object().put("status", "UP"), body -> 200))
             .addExactPath("/health", StatusHandlers.json(() -> health(config, health, publisher),
                 body -> body.path("status").asText().equals("UP") ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE))
+            .addExactPath("/metrics", StatusHandlers.text(metrics::scrape, Metrics.CONTENT_TYPE))
             .addExactPath("/stats", StatusHandlers.json(() -> stats(config, sessions, fanout, publisher, stats),
                 body -> StatusCodes.OK));
         Undertow undertow = Undertow.builder()

@@ -10,7 +10,7 @@ import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 import io.undertow.util.StatusCodes;
 
-/** The small HTTP endpoints beside the WebSockets: health, readiness and stats, as JSON. */
+/** The small HTTP endpoints beside the WebSockets: health, readiness and stats as JSON, metrics as text. */
 final class StatusHandlers {
 
     private StatusHandlers() {
@@ -32,6 +32,34 @@ final class StatusHandlers {
             }
             ObjectNode node = body.get();
             send(exchange, status.applyAsInt(node), node);
+        };
+    }
+
+    /**
+     * A plain-text endpoint for GET, built on a worker thread: scraping every metric takes longer than an I/O thread
+     * may be held.
+     *
+     * @param body        builds the body
+     * @param contentType its content type
+     */
+    static HttpHandler text(Supplier<String> body, String contentType) {
+        return new HttpHandler() {
+            @Override
+            public void handleRequest(HttpServerExchange exchange) {
+                if (exchange.isInIoThread()) {
+                    exchange.dispatch(this);
+                    return;
+                }
+                if (!Methods.GET.equals(exchange.getRequestMethod())) {
+                    exchange.setStatusCode(StatusCodes.METHOD_NOT_ALLOWED);
+                    exchange.getResponseHeaders().put(Headers.ALLOW, "GET");
+                    exchange.endExchange();
+                    return;
+                }
+                exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, contentType);
+                exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
+                exchange.getResponseSender().send(body.get());
+            }
         };
     }
 

@@ -134,7 +134,7 @@ final class WebSocketEndpoint implements WebSocketConnectionCallback {
         protected void onFullBinaryMessage(WebSocketChannel channel, BufferedBinaryMessage message) {
             message.getData().free();
             stats.frameIn();
-            stats.errorSent();
+            stats.errorSent(ErrorCode.INVALID_REQUEST);
             session.send(dialect.error(ErrorCode.INVALID_REQUEST,
                 "binary frames are not supported; send JSON text frames", null));
         }

@@ -1,9 +1,26 @@
 package io.agentrelay.relay.session;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Counters of one relay node, as {@code GET /stats} reports them. Thread-safe and cheap on the hot path. */
+import io.agentrelay.common.protocol.ErrorCode;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * Counters of one relay node, as {@code GET /stats} reports them and {@code GET /metrics} exports them (Micrometer,
+ * Prometheus names {@code relay_*}). Thread-safe and cheap on the hot path: the counters are adders that the registry
+ * reads when scraped.
+ */
 public final class RelayStats {
+
+    /** Commands timed at once; more are not timed, so that a flood cannot grow the map. */
+    private static final int MAX_AWAITED = 10_000;
 
     private final LongAdder connectionsOpened = new LongAdder();
     private final LongAdder connectionsRefused = new LongAdder();
@@ -15,6 +32,38 @@ public final class RelayStats {
     private final LongAdder eventsConsumed = new LongAdder();
     private final LongAdder eventsDelivered = new LongAdder();
     private final LongAdder slowConsumersClosed = new LongAdder();
+    private final Map<String, Long> awaitingFirstEvent = new ConcurrentHashMap<>();
+    private final MeterRegistry registry;
+    private final Timer eventDelay;
+    private final Timer commandToEvent;
+
+    /**
+     * @param registry where the counters are exported
+     */
+    public RelayStats(MeterRegistry registry) {
+        this.registry = registry;
+        counter("relay.connections.opened", connectionsOpened, "connections accepted");
+        counter("relay.connections.refused", connectionsRefused, "connections refused at the connection limit");
+        counter("relay.frames.received", framesIn, "frames received from clients");
+        counter("relay.frames.sent", framesOut, "frames written to clients");
+        counter("relay.commands.published", commandsPublished, "commands Kafka acknowledged");
+        counter("relay.commands.rejected", commandsRejected, "commands refused or failed before Kafka acknowledged");
+        counter("relay.events.consumed", eventsConsumed, "events read from Kafka");
+        counter("relay.events.delivered", eventsDelivered, "event frames handed to sessions");
+        counter("relay.slow.consumers.closed", slowConsumersClosed, "sessions closed because their outbox was full");
+        this.eventDelay = Timer.builder("relay.event.delay")
+            .description("time from an event's publication by an executor to its fan-out on this relay")
+            .publishPercentileHistogram()
+            .register(registry);
+        this.commandToEvent = Timer.builder("relay.command.to.event")
+            .description("time from a command's acceptance by Kafka to the first event of its entity on this relay")
+            .publishPercentileHistogram()
+            .register(registry);
+    }
+
+    private void counter(String name, LongAdder adder, String description) {
+        FunctionCounter.builder(name, adder, LongAdder::sum).description(description).register(registry);
+    }
 
     /** A connection was opened. */
     public void connectionOpened() {
@@ -36,9 +85,50 @@ public final class RelayStats {
         framesOut.increment();
     }
 
-    /** An error frame was sent. */
-    public void errorSent() {
+    /**
+     * An error frame was sent.
+     *
+     * @param code its code
+     */
+    public void errorSent(ErrorCode code) {
         errorsSent.increment();
+        registry.counter("relay.errors", "code", code.name()).increment();
+    }
+
+    /**
+     * A resume was answered.
+     *
+     * @param recovered whether every event after its position was still there
+     */
+    public void resumed(boolean recovered) {
+        registry.counter("relay.resumes", "outcome", recovered ? "recovered" : "not_recovered").increment();
+    }
+
+    /**
+     * Kafka accepted a command that its entity's channel will answer with events; the first of them is timed.
+     *
+     * @param channel the entity's channel
+     */
+    public void commandAccepted(String channel) {
+        if (awaitingFirstEvent.size() < MAX_AWAITED) {
+            awaitingFirstEvent.putIfAbsent(channel, System.nanoTime());
+        }
+    }
+
+    /**
+     * An event reached the fan-out.
+     *
+     * @param channel     its channel
+     * @param publishedAt when its executor published it
+     */
+    public void eventArrived(String channel, Instant publishedAt) {
+        eventDelay.record(Duration.between(publishedAt, Instant.now()));
+        if (!awaitingFirstEvent.isEmpty()) {
+            Long acceptedAt = awaitingFirstEvent.remove(channel);
+            if (acceptedAt != null) {
+                commandToEvent.record(System.nanoTime() - acceptedAt, TimeUnit.NANOSECONDS);
+            }
+        }
     }
 
     /** Kafka acknowledged a command. */

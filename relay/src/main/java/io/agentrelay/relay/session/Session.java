@@ -304,6 +304,11 @@ public final class Session {
         }
     }
 
+    /** Frames waiting in the outbox. */
+    public int queuedFrames() {
+        return outbox.size();
+    }
+
     /** Whether the socket is still open for frames. */
     public boolean isOpen() {
         return !closing.get() && socket.isOpen();

@@ -89,6 +89,19 @@ public final class SessionRegistry implements AutoCloseable {
     }
 
     /**
+     * @param dialect a dialect's name
+     * @return connections of that dialect open now
+     */
+    public long count(String dialect) {
+        return sessions.values().stream().filter(session -> session.dialect().name().equals(dialect)).count();
+    }
+
+    /** Frames waiting in every session's outbox now. */
+    public long queuedFrames() {
+        return sessions.values().stream().mapToLong(Session::queuedFrames).sum();
+    }
+
+    /**
      * Runs an action for every open session.
      *
      * @param action the action
