@@ -7,7 +7,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,6 +25,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class MetricsIT {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final Path DEPLOY = Path.of("..", "deploy");
 
     @Test
     void shouldExportWhatTheRelayAndTheExecutorDid(LocalCluster cluster) throws Exception {
@@ -53,6 +57,18 @@ class MetricsIT {
         assertThat(value(text, "executor_transactions_total", "result=\"committed\"")).isGreaterThanOrEqualTo(1);
         assertThat(value(text, "executor_workflows_running", "")).isZero();
         assertThat(text).contains("executor_nodes_queued{").contains("process=\"executor\"");
+
+        // Every metric the shipped dashboard and alert rules query is one the nodes export.
+        String exported = get(relay) + get(executor);
+        for (Path file : List.of(DEPLOY.resolve("grafana/agent-relay-dashboard.json"),
+            DEPLOY.resolve("prometheus/alerts.yml"))) {
+            Matcher name = Pattern.compile("\\b((?:relay|executor|kafka_consumer|jvm)_[a-z_]+)").matcher(
+                Files.readString(file));
+            while (name.find()) {
+                String metric = name.group(1).replaceAll("_(bucket|count|sum)$", "");
+                assertThat(exported).as("%s in %s", metric, file.getFileName()).contains(metric);
+            }
+        }
     }
 
     private static String get(URI uri) throws Exception {

@@ -33,6 +33,7 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The executor's consumer loop on the command topic, as a member of the executors' consumer group: each executor owns
@@ -198,7 +199,18 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
         }
         for (ConsumerRecord<String, Command> record : records) {
             if (record.value() != null) {
-                handler.handle(record.value());
+                Command command = record.value();
+                // Log lines about this command name it (fields of the JSON log format).
+                MDC.put("command_id", command.id().toString());
+                MDC.put("kind", command.kind());
+                MDC.put("entity", command.target().name());
+                try {
+                    handler.handle(command);
+                } finally {
+                    MDC.remove("command_id");
+                    MDC.remove("kind");
+                    MDC.remove("entity");
+                }
             }
             sink.consumed(new TopicPartition(record.topic(), record.partition()), record.offset() + 1,
                 consumer.groupMetadata());

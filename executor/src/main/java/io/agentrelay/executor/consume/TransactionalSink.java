@@ -78,6 +78,9 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
         this.commitTime = Timer.builder("executor.transaction.duration")
             .description("how long one transaction of steps took to commit").publishPercentileHistogram()
             .register(registry);
+        for (String result : List.of("committed", "retried", "fenced")) {
+            registry.counter("executor.transactions", "result", result);
+        }
         this.producer = newProducer();
         this.committer = new Thread(this::run, "committer-" + config.workerId());
         committer.start();

@@ -83,6 +83,9 @@ public final class WorkflowEngine implements AutoCloseable {
             registry);
         this.pool = new ThreadPoolExecutor(config.threads(), config.threads(), 0, TimeUnit.MILLISECONDS,
             new LinkedBlockingQueue<>(), new ToolThreads());
+        for (String outcome : List.of("completed", "failed", "cancelled")) {
+            registry.counter("executor.workflows.finished", "outcome", outcome);
+        }
         Gauge.builder("executor.workflows.running", active, Map::size)
             .description("workflows running on this executor").register(registry);
         Gauge.builder("executor.nodes.queued", pool, running -> running.getQueue().size())

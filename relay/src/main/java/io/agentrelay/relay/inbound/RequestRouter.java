@@ -22,6 +22,7 @@ import io.agentrelay.relay.session.RelayStats;
 import io.agentrelay.relay.session.Session;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Carries out a session's frames: decode with the session's dialect, check, then subscribe, publish a command or
@@ -59,6 +60,18 @@ public final class RequestRouter {
      * @param text    the frame
      */
     public void onFrame(Session session, String text) {
+        // Log lines about this frame name its connection and dialect (fields of the JSON log format).
+        MDC.put("connection_id", session.id());
+        MDC.put("dialect", session.dialect().name());
+        try {
+            handleFrame(session, text);
+        } finally {
+            MDC.remove("connection_id");
+            MDC.remove("dialect");
+        }
+    }
+
+    private void handleFrame(Session session, String text) {
         stats.frameIn();
         if (!session.admitFrame()) {
             if (session.isOpen()) {

@@ -51,6 +51,12 @@ public final class RelayStats {
         counter("relay.events.consumed", eventsConsumed, "events read from Kafka");
         counter("relay.events.delivered", eventsDelivered, "event frames handed to sessions");
         counter("relay.slow.consumers.closed", slowConsumersClosed, "sessions closed because their outbox was full");
+        // Every labelled series exists from the start at 0, so that dashboards and alerts see rates, not gaps.
+        for (ErrorCode code : ErrorCode.values()) {
+            registry.counter("relay.errors", "code", code.name());
+        }
+        registry.counter("relay.resumes", "outcome", "recovered");
+        registry.counter("relay.resumes", "outcome", "not_recovered");
         this.eventDelay = Timer.builder("relay.event.delay")
             .description("time from an event's publication by an executor to its fan-out on this relay")
             .publishPercentileHistogram()
