@@ -222,13 +222,14 @@ class ExecutorRecoveryIT {
     }
 
     private static void start(RelayConnection client, String workflowId, int index) throws Exception {
-        client.subscribe("workflow:" + workflowId).get(10, TimeUnit.SECONDS);
+        // Generous: on a loaded 2-core machine an answer once took over 10 s while the executors rebalanced.
+        client.subscribe("workflow:" + workflowId).get(30, TimeUnit.SECONDS);
         ObjectNode workflow = switch (index % 3) {
             case 0 -> chain(workflowId, 3);
             case 1 -> diamond(workflowId);
             default -> chain(workflowId, 1);
         };
-        client.request("execute_workflow", workflow).get(10, TimeUnit.SECONDS);
+        client.request("execute_workflow", workflow).get(30, TimeUnit.SECONDS);
     }
 
     private static ObjectNode chain(String workflowId, int length) {

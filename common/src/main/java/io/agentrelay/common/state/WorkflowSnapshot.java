@@ -25,11 +25,12 @@ import io.agentrelay.common.protocol.CommandPayload.ExecuteWorkflow;
  * @param results      each completed node's result
  * @param error        why it failed or was cancelled, or null
  * @param deadline     when it fails unless done, or null
+ * @param traceparent  the trace of the command that started it, which its steps continue, or null
  */
 public record WorkflowSnapshot(String sessionId, String query, String status, int agentsActive, int agentsTotal,
                                Instant startedAt, String ownerKey, String commandId, ExecuteWorkflow workflow,
                                Map<String, String> nodes, Map<String, JsonNode> results, String error,
-                               Instant deadline) {
+                               Instant deadline, String traceparent) {
 
     /** The status of a workflow still running. */
     public static final String RUNNING = "processing";

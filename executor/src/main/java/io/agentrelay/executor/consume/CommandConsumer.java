@@ -15,6 +15,7 @@ import io.agentrelay.common.config.ExecutorConfig;
 import io.agentrelay.common.json.JsonSerde;
 import io.agentrelay.common.protocol.Command;
 import io.agentrelay.common.topic.Partitions;
+import io.agentrelay.common.trace.Traceparent;
 import io.agentrelay.executor.panel.PanelEngine;
 import io.agentrelay.executor.workflow.WorkflowEngine;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -204,9 +205,12 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
                 MDC.put("command_id", command.id().toString());
                 MDC.put("kind", command.kind());
                 MDC.put("entity", command.target().name());
+                Traceparent.parse(record.headers().lastHeader(Traceparent.HEADER) == null ? null
+                    : record.headers().lastHeader(Traceparent.HEADER).value()).orElseGet(Traceparent::newTrace).enter();
                 try {
                     handler.handle(command);
                 } finally {
+                    Traceparent.exit();
                     MDC.remove("command_id");
                     MDC.remove("kind");
                     MDC.remove("entity");

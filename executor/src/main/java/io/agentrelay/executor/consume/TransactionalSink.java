@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import io.agentrelay.common.config.ExecutorConfig;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Event;
+import io.agentrelay.common.trace.Traceparent;
 import io.agentrelay.executor.workflow.EventSink;
 import io.agentrelay.executor.workflow.StateRecord;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -87,8 +88,8 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
     }
 
     @Override
-    public CompletableFuture<List<Long>> publishStep(List<Event> events, List<StateRecord> state) {
-        Step step = new Step(List.copyOf(events), List.copyOf(state), new CompletableFuture<>());
+    public CompletableFuture<List<Long>> publishStep(List<Event> events, List<StateRecord> state, Traceparent trace) {
+        Step step = new Step(List.copyOf(events), List.copyOf(state), trace, new CompletableFuture<>());
         synchronized (lock) {
             if (closed) {
                 step.done().completeExceptionally(new IllegalStateException("the executor is stopping"));
@@ -288,8 +289,12 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
         for (Step step : batch) {
             List<Future<RecordMetadata>> futures = new ArrayList<>();
             for (Event event : step.events()) {
-                futures.add(producer.send(new ProducerRecord<>(config.kafka().topics().events(
-                    event.channel().namespace()), event.channel().name(), Json.toBytes(event))));
+                ProducerRecord<String, byte[]> record = new ProducerRecord<>(config.kafka().topics().events(
+                    event.channel().namespace()), event.channel().name(), Json.toBytes(event));
+                if (step.trace() != null) {
+                    record.headers().add(Traceparent.HEADER, step.trace().bytes());
+                }
+                futures.add(producer.send(record));
             }
             sent.add(futures);
             needOffsets |= !step.state().isEmpty() && !step.events().isEmpty();
@@ -363,6 +368,7 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
         }
     }
 
-    private record Step(List<Event> events, List<StateRecord> state, CompletableFuture<List<Long>> done) {
+    private record Step(List<Event> events, List<StateRecord> state, Traceparent trace,
+                        CompletableFuture<List<Long>> done) {
     }
 }

@@ -22,7 +22,8 @@ record RefusedWorkflow(ExecuteWorkflow workflow, String error, Instant at, Strin
     /** Its snapshot: failed from the start, so that a retry of its command is recognised after a restart too. */
     WorkflowSnapshot snapshot(String ownerKey, String commandId) {
         return new WorkflowSnapshot(workflow.workflowId(), workflow.prompt() == null ? "" : workflow.prompt(),
-            "failed", 0, workflow.nodes().size(), at, ownerKey, commandId, workflow, Map.of(), Map.of(), error, null);
+            "failed", 0, workflow.nodes().size(), at, ownerKey, commandId, workflow, Map.of(), Map.of(), error, null,
+            null);
     }
 
     @Override

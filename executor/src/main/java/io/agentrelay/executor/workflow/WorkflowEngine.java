@@ -24,6 +24,7 @@ import io.agentrelay.common.protocol.CommandPayload.ExecuteWorkflow;
 import io.agentrelay.common.protocol.ErrorCode;
 import io.agentrelay.common.protocol.RelayException;
 import io.agentrelay.common.state.WorkflowSnapshot;
+import io.agentrelay.common.trace.Traceparent;
 import io.agentrelay.executor.tool.ToolRegistry;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -128,7 +129,8 @@ public final class WorkflowEngine implements AutoCloseable {
                 List.of(StateRecord.of(WorkflowSnapshot.key(workflowId), refused.snapshot(ownerKey, commandId))));
             return CompletableFuture.completedFuture(new WorkflowOutcome(workflowId, false, Map.of(), e.getMessage()));
         }
-        WorkflowRun run = new WorkflowRun(graph, sink, pool, settings, activity, ownerKey, commandId, Instant.now());
+        WorkflowRun run = new WorkflowRun(graph, sink, pool, settings, activity, ownerKey, commandId, Instant.now(),
+            Traceparent.current().orElseGet(Traceparent::newTrace));
         remember(workflowId, run);
         track(run, workflowId);
         run.start();
@@ -158,7 +160,8 @@ public final class WorkflowEngine implements AutoCloseable {
                 continue;
             }
             WorkflowRun run = new WorkflowRun(graph, sink, pool, settings, activity, snapshot.ownerKey(),
-                snapshot.commandId(), snapshot.startedAt());
+                snapshot.commandId(), snapshot.startedAt(),
+                Traceparent.parse(snapshot.traceparent()).orElseGet(Traceparent::newTrace));
             synchronized (workflows) {
                 workflows.put(workflowId, run);
             }

@@ -24,6 +24,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.common.protocol.CommandPayload.Node;
 import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.state.WorkflowSnapshot;
+import io.agentrelay.common.trace.Traceparent;
 import io.agentrelay.executor.spi.ToolException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -51,6 +52,7 @@ final class WorkflowRun implements KnownWorkflow {
     private final String commandId;
     private final Instant startedAt;
     private final Instant deadline;
+    private final Traceparent trace;
     private final Map<String, String> nodeStates = new LinkedHashMap<>();
     private final Map<String, Integer> attempts = new HashMap<>();
     private final Map<String, Long> completionOrder = new ConcurrentHashMap<>();
@@ -63,7 +65,7 @@ final class WorkflowRun implements KnownWorkflow {
     private boolean ended;
 
     WorkflowRun(WorkflowGraph graph, EventSink sink, ExecutorService pool, RunSettings settings, NodeActivity activity,
-                String ownerKey, String commandId, Instant startedAt) {
+                String ownerKey, String commandId, Instant startedAt, Traceparent trace) {
         this.graph = graph;
         this.sink = sink;
         this.pool = pool;
@@ -73,6 +75,7 @@ final class WorkflowRun implements KnownWorkflow {
         this.ownerKey = ownerKey;
         this.commandId = commandId;
         this.startedAt = startedAt;
+        this.trace = trace;
         Long deadlineMs = graph.workflow().deadlineMs();
         this.deadline = deadlineMs == null ? null : startedAt.plusMillis(deadlineMs);
         graph.order().forEach(node -> nodeStates.put(node.id(), "pending"));
@@ -316,11 +319,12 @@ final class WorkflowRun implements KnownWorkflow {
                     if (!ended) {
                         sink.publishStep(List.of(WorkflowEvents.event(workflowId, WorkflowEvents.NODE_PROGRESS,
                             new WorkflowEvents.NodeProgress(workflowId, node.id(), message)),
-                            journal.nodeProgress(node, message)), List.of());
+                            journal.nodeProgress(node, message)), List.of(), trace.child());
                     }
                 }
             });
         running.put(node.id(), pool.submit(() -> {
+            trace.enter();
             try {
                 result.complete(graph.tool(node.id()).run(node.params(), context));
             } catch (InterruptedException e) {
@@ -328,6 +332,8 @@ final class WorkflowRun implements KnownWorkflow {
                 Thread.currentThread().interrupt();
             } catch (Exception e) {
                 result.completeExceptionally(e);
+            } finally {
+                Traceparent.exit();
             }
         }));
         return result.orTimeout(settings.nodeTimeout().toMillis(), TimeUnit.MILLISECONDS)
@@ -379,14 +385,15 @@ final class WorkflowRun implements KnownWorkflow {
 
     /** Publishes a step with the run's snapshot. Called holding the run's lock, so a run's steps keep their order. */
     private void publish(List<Event> events) {
-        sink.publishStep(events, List.of(StateRecord.of(WorkflowSnapshot.key(graph.workflowId()), snapshot())));
+        sink.publishStep(events, List.of(StateRecord.of(WorkflowSnapshot.key(graph.workflowId()), snapshot())),
+            trace.child());
     }
 
     private WorkflowSnapshot snapshot() {
         int active = (int) nodeStates.values().stream().filter("running"::equals).count();
         String status = "running".equals(runState) ? WorkflowSnapshot.RUNNING : runState;
         return new WorkflowSnapshot(graph.workflowId(), journal.query(), status, active, nodeStates.size(), startedAt,
-            ownerKey, commandId, graph.workflow(), nodeStates, outputs, error, deadline);
+            ownerKey, commandId, graph.workflow(), nodeStates, outputs, error, deadline, trace.encode());
     }
 
     private String reason(Throwable failure) {

@@ -5,6 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.agentrelay.common.protocol.Event;
+import io.agentrelay.common.trace.Traceparent;
 
 /** Keeps published events in publish order, for tests of the engine without a broker. */
 final class RecordingSink implements EventSink {
@@ -14,7 +15,8 @@ final class RecordingSink implements EventSink {
     private final List<StateRecord> state = new CopyOnWriteArrayList<>();
 
     @Override
-    public synchronized CompletableFuture<List<Long>> publishStep(List<Event> step, List<StateRecord> records) {
+    public synchronized CompletableFuture<List<Long>> publishStep(List<Event> step, List<StateRecord> records,
+                                                                  Traceparent trace) {
         List<Long> offsets = new java.util.ArrayList<>();
         for (Event event : step) {
             events.add(event);

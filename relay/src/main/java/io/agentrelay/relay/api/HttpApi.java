@@ -20,6 +20,7 @@ import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.common.protocol.Principal;
 import io.agentrelay.common.protocol.RelayException;
 import io.agentrelay.common.state.PanelDefinition;
+import io.agentrelay.common.trace.Traceparent;
 import io.agentrelay.relay.auth.AuthHandler;
 import io.agentrelay.relay.auth.Grants;
 import io.agentrelay.relay.dialect.canonical.CanonicalDialect;
@@ -28,6 +29,7 @@ import io.agentrelay.relay.state.EntityDirectory;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 import io.undertow.util.SameThreadExecutor;
 import io.undertow.util.StatusCodes;
@@ -187,7 +189,10 @@ public final class HttpApi {
         String requestId = UUID.randomUUID().toString();
         Command command = new Command(UUID.randomUUID(), requestId, payload.target(), nobody,
             new Principal(grants.subject(), Map.of()), payload, Instant.now());
-        return publisher.publish(command).thenApply(metadata -> command);
+        Traceparent trace = Traceparent.parse(exchange.getRequestHeaders().getFirst(Traceparent.HEADER))
+            .map(Traceparent::child).orElseGet(Traceparent::newTrace);
+        exchange.getResponseHeaders().put(HttpString.tryFromString(Traceparent.HEADER), trace.encode());
+        return publisher.publish(command, trace).thenApply(metadata -> command);
     }
 
     private static String entityId(JsonNode body, String field, String prefix) {

@@ -14,6 +14,7 @@ import io.agentrelay.common.protocol.CommandPayload;
 import io.agentrelay.common.protocol.ErrorCode;
 import io.agentrelay.common.protocol.Principal;
 import io.agentrelay.common.protocol.RelayException;
+import io.agentrelay.common.trace.Traceparent;
 import io.agentrelay.relay.dialect.InvalidFrameException;
 import io.agentrelay.relay.fanout.EventFanout;
 import io.agentrelay.relay.fanout.HistoryReader;
@@ -150,19 +151,22 @@ public final class RequestRouter {
         // Replies travel on the session's private channel: publish only once this node reads it (the session's first
         // command waits for that), and, for dialects whose clients see the work they start, once the session follows
         // the entity.
+        Traceparent trace = Traceparent.newTrace();
         CompletableFuture<Void> ready = session.nextCommand(() -> request.follow()
             ? subscriptions.follow(session, payload.target())
             : CompletableFuture.completedFuture(null));
         ready
-            .thenCompose(ignored -> publisher.publish(command))
+            .thenCompose(ignored -> publisher.publish(command, trace))
             .whenComplete((metadata, failure) -> {
                 if (failure == null) {
                     stats.commandPublished();
                     if (!payload.isQuery()) {
                         stats.commandAccepted(payload.target().name());
                     }
+                    LOG.debug("Published {} {} for session {} (trace {})", payload.kind(), command.id(), session.id(),
+                        trace.traceId());
                     if (!payload.isQuery()) {
-                        respond(session, request, accepted(command));
+                        respond(session, request, accepted(command).put("trace_id", trace.traceId()));
                     }
                 } else {
                     stats.commandRejected();

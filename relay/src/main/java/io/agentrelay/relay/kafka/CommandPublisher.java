@@ -10,6 +10,7 @@ import io.agentrelay.common.json.JsonSerde;
 import io.agentrelay.common.protocol.Command;
 import io.agentrelay.common.protocol.ErrorCode;
 import io.agentrelay.common.protocol.RelayException;
+import io.agentrelay.common.trace.Traceparent;
 import io.github.resilience4j.bulkhead.BulkheadFullException;
 import io.github.resilience4j.bulkhead.ThreadPoolBulkhead;
 import io.github.resilience4j.bulkhead.ThreadPoolBulkheadConfig;
@@ -82,17 +83,18 @@ public final class CommandPublisher implements AutoCloseable {
      * Publishes a command.
      *
      * @param command the command
+     * @param trace   its trace context, sent as the record's {@code traceparent} header
      * @return completes when Kafka acknowledged it, or fails with a {@link RelayException} of code
      *     {@link ErrorCode#UNAVAILABLE}
      */
-    public CompletableFuture<RecordMetadata> publish(Command command) {
+    public CompletableFuture<RecordMetadata> publish(Command command, Traceparent trace) {
         if (!breaker.tryAcquirePermission()) {
             return CompletableFuture.failedFuture(
                 new RelayException(ErrorCode.UNAVAILABLE, "Kafka is unavailable; retry later"));
         }
         CompletableFuture<RecordMetadata> acknowledged = new CompletableFuture<>();
         try {
-            bulkhead.executeRunnable(() -> send(command, acknowledged));
+            bulkhead.executeRunnable(() -> send(command, trace, acknowledged));
         } catch (BulkheadFullException e) {
             breaker.releasePermission();
             acknowledged.completeExceptionally(
@@ -137,10 +139,12 @@ public final class CommandPublisher implements AutoCloseable {
         }
     }
 
-    private void send(Command command, CompletableFuture<RecordMetadata> acknowledged) {
+    private void send(Command command, Traceparent trace, CompletableFuture<RecordMetadata> acknowledged) {
         long started = System.nanoTime();
+        ProducerRecord<String, Command> record = new ProducerRecord<>(topic, command.target().name(), command);
+        record.headers().add(Traceparent.HEADER, trace.bytes());
         try {
-            producer.send(new ProducerRecord<>(topic, command.target().name(), command), (metadata, failure) -> {
+            producer.send(record, (metadata, failure) -> {
                 long elapsed = System.nanoTime() - started;
                 if (failure == null) {
                     breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
