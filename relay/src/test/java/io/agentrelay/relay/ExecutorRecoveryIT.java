@@ -44,6 +44,7 @@ class ExecutorRecoveryIT {
     Path sandbox;
 
     private LocalCluster cluster;
+    private long slowestAck;
 
     @BeforeEach
     void start(EmbeddedKafka kafka, TopicPrefix prefix) {
@@ -64,7 +65,9 @@ class ExecutorRecoveryIT {
     void shouldCompleteEveryWorkflowExactlyOnceWhenAnExecutorIsKilledMidway() throws Exception {
         cluster.startExecutor("executor-1");
         cluster.startExecutor("executor-2");
-        RelayConnection client = cluster.connect(0);
+        // Long request timeouts: under a full test run on two cores, acknowledgements have been seen to stall for
+        // over 10 s while three executors rebalance; the test reports the slowest instead of failing on it.
+        RelayConnection client = RelayConnection.connect(cluster.webSocket(0), Duration.ofSeconds(60));
         Frames frames = new Frames();
         client.addListener(frames);
         String run = prefixOf(cluster);
@@ -86,6 +89,9 @@ class ExecutorRecoveryIT {
         }
 
         await().atMost(WAIT).until(() -> completed(frames, workflows) == workflows.size());
+        System.out.printf("Executor killed midway: %d workflows completed; slowest acknowledgement %d ms%n",
+            workflows.size(), slowestAck);
+        client.close();
         List<Envelope> beforeKill = frames.all().subList(0, (int) killedAt);
         for (String workflowId : workflows) {
             String channel = "workflow:" + workflowId;
@@ -221,15 +227,16 @@ class ExecutorRecoveryIT {
         assertThat(CountingTool.completions(workflowId, "long")).as("the tool was interrupted").isZero();
     }
 
-    private static void start(RelayConnection client, String workflowId, int index) throws Exception {
-        // Generous: on a loaded 2-core machine an answer once took over 10 s while the executors rebalanced.
-        client.subscribe("workflow:" + workflowId).get(30, TimeUnit.SECONDS);
+    private void start(RelayConnection client, String workflowId, int index) throws Exception {
+        long asked = System.nanoTime();
+        client.subscribe("workflow:" + workflowId).get(60, TimeUnit.SECONDS);
         ObjectNode workflow = switch (index % 3) {
             case 0 -> chain(workflowId, 3);
             case 1 -> diamond(workflowId);
             default -> chain(workflowId, 1);
         };
-        client.request("execute_workflow", workflow).get(30, TimeUnit.SECONDS);
+        client.request("execute_workflow", workflow).get(60, TimeUnit.SECONDS);
+        slowestAck = Math.max(slowestAck, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked));
     }
 
     private static ObjectNode chain(String workflowId, int length) {

@@ -28,7 +28,7 @@ import io.undertow.util.StatusCodes;
  * The relay's HTTP and WebSocket server (Undertow): the canonical dialect on {@code /ws} and {@code /}, Praxis on
  * {@code /ws/events} and {@code /ws/workflow}, AgentCraft on {@code /ws/agent-tracking/{client_id}}, Nexus panels on
  * {@code /panels/{id}/ws}; the HTTP API under {@code /api}; and {@code GET /health}, {@code /health/live},
- * {@code /stats} and {@code /metrics}.
+ * {@code /stats} and {@code /metrics}; and the web console under {@code /console/}.
  */
 public final class RelayServer implements AutoCloseable {
 
@@ -79,6 +79,7 @@ public final class RelayServer implements AutoCloseable {
             .addExactPath("/health", StatusHandlers.json(() -> health(config, health, publisher),
                 body -> body.path("status").asText().equals("UP") ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE))
             .addExactPath("/metrics", StatusHandlers.text(metrics::scrape, Metrics.CONTENT_TYPE))
+            .addPrefixPath("/console", new ConsoleHandler(verifier))
             .addExactPath("/stats", StatusHandlers.json(() -> stats(config, sessions, fanout, publisher, stats),
                 body -> StatusCodes.OK));
         Undertow undertow = Undertow.builder()
