@@ -49,11 +49,13 @@ public final class RelayNode implements AutoCloseable {
     private final EventFanout fanout;
     private final HistoryReader history;
     private final EntityDirectory directory;
+    private final Metrics metrics;
     private final RelayServer server;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private RelayNode(RelayConfig config, SessionRegistry sessions, CommandPublisher publisher, KafkaHealth health,
-                      EventFanout fanout, HistoryReader history, EntityDirectory directory, RelayServer server) {
+                      EventFanout fanout, HistoryReader history, EntityDirectory directory, Metrics metrics,
+                      RelayServer server) {
         this.config = config;
         this.sessions = sessions;
         this.publisher = publisher;
@@ -61,6 +63,7 @@ public final class RelayNode implements AutoCloseable {
         this.fanout = fanout;
         this.history = history;
         this.directory = directory;
+        this.metrics = metrics;
         this.server = server;
     }
 
@@ -106,7 +109,7 @@ public final class RelayNode implements AutoCloseable {
             directory, new HttpApi(publisher, directory, config.maxFrameBytes()), metrics);
         LOG.info("Relay {} listening on port {} (Kafka {}, topics {}.*)", config.nodeId(), server.port(),
             config.kafka().bootstrapServers(), config.kafka().topics().prefix());
-        return new RelayNode(config, sessions, publisher, health, fanout, history, directory, server);
+        return new RelayNode(config, sessions, publisher, health, fanout, history, directory, metrics, server);
     }
 
     private static void bindGauges(MeterRegistry registry, SessionRegistry sessions, EventFanout fanout,
@@ -145,6 +148,7 @@ public final class RelayNode implements AutoCloseable {
         fanout.close();
         health.close();
         publisher.close();
+        metrics.close();
         LOG.info("Relay {} stopped", config.nodeId());
     }
 }

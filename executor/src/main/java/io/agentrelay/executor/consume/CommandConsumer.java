@@ -72,6 +72,8 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
     private volatile Set<Integer> owned = Set.of();
     private volatile int partitionCount;
     private boolean paused;
+    // Its own refresh thread: closed with the consumer.
+    private volatile KafkaClientMetrics clientMetrics;
 
     CommandConsumer(ExecutorConfig config, CommandHandler handler, WorkflowEngine engine, PanelEngine panels,
                     TransactionalSink sink) {
@@ -103,7 +105,8 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
      * @param registry where to
      */
     void bindMetrics(MeterRegistry registry) {
-        new KafkaClientMetrics(consumer).bindTo(registry);
+        clientMetrics = new KafkaClientMetrics(consumer);
+        clientMetrics.bindTo(registry);
     }
 
     /** Polls and handles commands until {@link #close()}. */
@@ -124,6 +127,9 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
                 if (graceful.get()) {
                     engine.drain(config.shutdownTimeout());
                     sink.flush(Duration.ofSeconds(10));
+                }
+                if (clientMetrics != null) {
+                    clientMetrics.close();
                 }
                 consumer.close();
             } finally {

@@ -59,6 +59,8 @@ public final class EventFanout implements AutoCloseable {
     private final Topics topics;
     private final Map<String, TopicInfo> eventTopics;
     private final SubscriptionIndex index;
+    // Its own refresh thread: closed with the fan-out.
+    private volatile KafkaClientMetrics clientMetrics;
     private final KafkaConsumer<String, byte[]> consumer;
     private final RelayStats stats;
     private final ObjectReader eventReader = Json.readerFor(Event.class);
@@ -149,7 +151,8 @@ public final class EventFanout implements AutoCloseable {
      * @param registry where to
      */
     public void bindMetrics(MeterRegistry registry) {
-        new KafkaClientMetrics(consumer).bindTo(registry);
+        clientMetrics = new KafkaClientMetrics(consumer);
+        clientMetrics.bindTo(registry);
     }
 
     /** Channels with at least one subscriber on this node. */
@@ -160,6 +163,9 @@ public final class EventFanout implements AutoCloseable {
     /** Stops the consumer thread and closes the consumer. */
     @Override
     public void close() {
+        if (clientMetrics != null) {
+            clientMetrics.close();
+        }
         if (closed.compareAndSet(false, true)) {
             consumer.wakeup();
         }

@@ -42,6 +42,8 @@ public final class CommandPublisher implements AutoCloseable {
     private static final int LINGER_MS = 1;
 
     private final String topic;
+    // Its own refresh thread: closed with the publisher.
+    private volatile KafkaClientMetrics clientMetrics;
     private final Producer<String, Command> producer;
     private final CircuitBreaker breaker;
     private final ThreadPoolBulkhead bulkhead;
@@ -125,12 +127,16 @@ public final class CommandPublisher implements AutoCloseable {
      * @param registry where to
      */
     public void bindMetrics(MeterRegistry registry) {
-        new KafkaClientMetrics(producer).bindTo(registry);
+        clientMetrics = new KafkaClientMetrics(producer);
+        clientMetrics.bindTo(registry);
     }
 
     /** Flushes and closes the producer. */
     @Override
     public void close() {
+        if (clientMetrics != null) {
+            clientMetrics.close();
+        }
         producer.close(Duration.ofSeconds(5));
         try {
             bulkhead.close();
