@@ -184,9 +184,19 @@ $('replay-form').onsubmit = (submit) => {
   if (channel.startsWith('workflow:') && state.graph !== channel.slice('workflow:'.length)) {
     document.querySelectorAll('#graph g').forEach((node) => node.setAttribute('class', 'node pending'));
   }
-  request('replay', { channel, from: $('replay-from').value.trim(), speed: Number($('replay-speed').value) })
+  request('replay', { channel, from: bound($('replay-from').value.trim()), speed: Number($('replay-speed').value) })
     .catch((error) => render(error));
 };
+
+/** A replay bound as the relay takes it: "-1h" (or s, m, d) becomes an ISO time; a time or a pos stays as it is. */
+function bound(value) {
+  const relative = /^-(\d+)([smhd])$/.exec(value);
+  if (!relative) {
+    return value;
+  }
+  const unit = { s: 1000, m: 60000, h: 3600000, d: 86400000 }[relative[2]];
+  return new Date(Date.now() - Number(relative[1]) * unit).toISOString();
+}
 
 $('pause').onclick = () => {
   state.paused = !state.paused;
