@@ -44,6 +44,8 @@ class MetricsIT {
             assertThat(value(text, "relay_connections", "dialect=\"praxis\"")).isZero();
             assertThat(value(text, "relay_errors_total", "code=\"PARSE_ERROR\"")).isEqualTo(1);
             assertThat(value(text, "relay_commands_published_total", "")).isGreaterThanOrEqualTo(1);
+            assertThat(value(text, "relay_bytes_received_total", "")).isGreaterThan(100);
+            assertThat(value(text, "relay_bytes_sent_total", "")).isGreaterThan(value(text, "relay_frames_sent_total", ""));
             assertThat(value(text, "relay_command_to_event_seconds_count", "")).isEqualTo(1);
             assertThat(value(text, "relay_event_delay_seconds_count", "")).isGreaterThanOrEqualTo(5);
             assertThat(value(text, "relay_commands_circuit_open", "")).isZero();

@@ -74,6 +74,7 @@ public final class RequestRouter {
 
     private void handleFrame(Session session, String text) {
         stats.frameIn();
+        stats.bytesIn(text.length());
         if (!session.admitFrame()) {
             if (session.isOpen()) {
                 sendError(session, ErrorCode.RATE_LIMITED, "more than the allowed frames per second; slow down", null);

@@ -26,6 +26,8 @@ public final class RelayStats {
     private final LongAdder connectionsRefused = new LongAdder();
     private final LongAdder framesIn = new LongAdder();
     private final LongAdder framesOut = new LongAdder();
+    private final LongAdder bytesIn = new LongAdder();
+    private final LongAdder bytesOut = new LongAdder();
     private final LongAdder errorsSent = new LongAdder();
     private final LongAdder commandsPublished = new LongAdder();
     private final LongAdder commandsRejected = new LongAdder();
@@ -46,6 +48,8 @@ public final class RelayStats {
         counter("relay.connections.refused", connectionsRefused, "connections refused at the connection limit");
         counter("relay.frames.received", framesIn, "frames received from clients");
         counter("relay.frames.sent", framesOut, "frames written to clients");
+        counter("relay.bytes.received", bytesIn, "size of the text frames received from clients, in characters");
+        counter("relay.bytes.sent", bytesOut, "bytes of frames written to clients");
         counter("relay.commands.published", commandsPublished, "commands Kafka acknowledged");
         counter("relay.commands.rejected", commandsRejected, "commands refused or failed before Kafka acknowledged");
         counter("relay.events.consumed", eventsConsumed, "events read from Kafka");
@@ -86,9 +90,23 @@ public final class RelayStats {
         framesIn.increment();
     }
 
-    /** A frame was written to a client. */
-    public void frameOut() {
+    /**
+     * A frame was written to a client.
+     *
+     * @param bytes its size
+     */
+    public void frameOut(int bytes) {
         framesOut.increment();
+        bytesOut.add(bytes);
+    }
+
+    /**
+     * A text frame arrived; counted with {@link #frameIn()}.
+     *
+     * @param chars its length
+     */
+    public void bytesIn(int chars) {
+        bytesIn.add(chars);
     }
 
     /**

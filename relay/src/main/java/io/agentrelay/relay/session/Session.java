@@ -358,7 +358,7 @@ public final class Session {
                 written.put(frame.channel(), frame.pos());
             }
             outbox.sent(frame);
-            stats.frameOut();
+            stats.frameOut(frame.bytes().length);
             writeNext();
         }
 
