@@ -25,7 +25,6 @@ import io.agentrelay.relay.server.RelayServer;
 import io.agentrelay.relay.session.RelayStats;
 import io.agentrelay.relay.session.SessionRegistry;
 import io.agentrelay.relay.state.EntityDirectory;
-import io.agentrelay.relay.session.WsCloseCodes;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -52,10 +51,12 @@ public final class RelayNode implements AutoCloseable {
     private final Metrics metrics;
     private final RelayServer server;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean draining;
 
     private RelayNode(RelayConfig config, SessionRegistry sessions, CommandPublisher publisher, KafkaHealth health,
                       EventFanout fanout, HistoryReader history, EntityDirectory directory, Metrics metrics,
-                      RelayServer server) {
+                      RelayServer server, AtomicBoolean draining) {
+        this.draining = draining;
         this.config = config;
         this.sessions = sessions;
         this.publisher = publisher;
@@ -105,11 +106,13 @@ public final class RelayNode implements AutoCloseable {
         Dialects dialects = new Dialects(new CanonicalDialect(), new PraxisDialect(config.praxisHeartbeat()),
             new AgentCraftDialect(directory, config.agentCraftPing(), config.agentCraftRatePerMinute()),
             new NexusDialect(directory, fanout::locate));
+        AtomicBoolean draining = new AtomicBoolean();
         RelayServer server = RelayServer.start(config, dialects, sessions, fanout, router, publisher, health, stats,
-            directory, new HttpApi(publisher, directory, config.maxFrameBytes()), metrics);
+            directory, new HttpApi(publisher, directory, config.maxFrameBytes()), metrics, draining::get);
         LOG.info("Relay {} listening on port {} (Kafka {}, topics {}.*)", config.nodeId(), server.port(),
             config.kafka().bootstrapServers(), config.kafka().topics().prefix());
-        return new RelayNode(config, sessions, publisher, health, fanout, history, directory, metrics, server);
+        return new RelayNode(config, sessions, publisher, health, fanout, history, directory, metrics, server,
+            draining);
     }
 
     private static void bindGauges(MeterRegistry registry, SessionRegistry sessions, EventFanout fanout,
@@ -140,7 +143,17 @@ public final class RelayNode implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        sessions.closeAll(WsCloseCodes.GOING_AWAY, "relay node shutting down");
+        // Unready first, so that load balancers send new clients elsewhere; then the clients here are told to go.
+        draining.set(true);
+        if (!config.drainTime().isZero()) {
+            LOG.info("Relay {} draining for {} ms", config.nodeId(), config.drainTime().toMillis());
+            try {
+                Thread.sleep(config.drainTime().toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        sessions.closeAllGoingAway();
         sessions.close();
         server.close();
         history.close();

@@ -61,6 +61,8 @@ final class LocalCluster implements AutoCloseable {
             "EXECUTOR_POOL_ID", prefix.value(),
             "EXECUTOR_HEARTBEAT_MS", "250"));
         env.put("EXECUTOR_METRICS_PORT", "0");
+        // Tests close relays often; the drain before closing is tested on its own.
+        env.put("RELAY_DRAIN_MS", "0");
         env.putAll(overrides);
         return new LocalCluster(env, prefix, sandbox, relayCount);
     }

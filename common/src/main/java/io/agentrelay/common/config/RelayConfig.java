@@ -39,6 +39,8 @@ import java.util.UUID;
  *                       with; empty for none
  * @param jwksFile       {@code RELAY_JWKS_FILE}: a JSON Web Key Set file of RS256/ES256 public keys; empty for none.
  *                       Authentication is on when either is set
+ * @param drainTime      {@code RELAY_DRAIN_MS}: how long a stopping relay reports itself unready before it closes its
+ *                       connections, so that load balancers stop sending it clients first, default 5 s
  */
 public record RelayConfig(
     String host,
@@ -57,7 +59,8 @@ public record RelayConfig(
     Duration agentCraftPing,
     int agentCraftRatePerMinute,
     String jwtSecret,
-    String jwksFile) {
+    String jwksFile,
+    Duration drainTime) {
 
     /** Listen on every interface. */
     public static final String DEFAULT_HOST = "0.0.0.0";
@@ -99,6 +102,7 @@ public record RelayConfig(
         Checks.range("RELAY_AGENTCRAFT_RATE_LIMIT", agentCraftRatePerMinute, 1, 1_000_000);
         jwtSecret = jwtSecret == null ? "" : jwtSecret;
         jwksFile = jwksFile == null ? "" : jwksFile;
+        Objects.requireNonNull(drainTime, "RELAY_DRAIN_MS");
         if (!jwtSecret.isEmpty() && jwtSecret.getBytes(StandardCharsets.UTF_8).length < 32) {
             throw new ConfigException("RELAY_JWT_SECRET must be at least 32 bytes for HS256");
         }
@@ -142,6 +146,7 @@ public record RelayConfig(
             vars.millis("RELAY_AGENTCRAFT_PING_MS", Duration.ofSeconds(30), 100, 3_600_000),
             vars.integer("RELAY_AGENTCRAFT_RATE_LIMIT", DEFAULT_AGENTCRAFT_RATE_PER_MINUTE, 1, 1_000_000),
             vars.string("RELAY_JWT_SECRET", ""),
-            vars.string("RELAY_JWKS_FILE", ""));
+            vars.string("RELAY_JWKS_FILE", ""),
+            vars.millis("RELAY_DRAIN_MS", Duration.ofSeconds(5), 0, 600_000));
     }
 }

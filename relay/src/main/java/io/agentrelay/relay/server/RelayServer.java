@@ -1,6 +1,7 @@
 package io.agentrelay.relay.server;
 
 import java.net.InetSocketAddress;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -52,12 +53,13 @@ public final class RelayServer implements AutoCloseable {
      * @param directory the panels that exist, for the panel endpoint's 404
      * @param api       the HTTP API
      * @param metrics   the node's metrics, for {@code GET /metrics}
+     * @param draining  whether the node is shutting down: {@code /health} then says so with 503
      * @return the running server
      */
     public static RelayServer start(RelayConfig config, Dialects dialects, SessionRegistry sessions,
                                     EventFanout fanout, RequestRouter router, CommandPublisher publisher,
                                     KafkaHealth health, RelayStats stats, EntityDirectory directory, HttpApi api,
-                                    Metrics metrics) {
+                                    Metrics metrics, BooleanSupplier draining) {
         TokenVerifier verifier = config.authEnabled() ? TokenVerifier.of(config) : null;
         Function<Dialect, HttpHandler> socket = dialect -> new AuthHandler(verifier, Handlers.websocket(
             new WebSocketEndpoint(dialect, config, sessions, fanout, router, stats), StatusHandlers.upgradeRequired()));
@@ -76,7 +78,7 @@ public final class RelayServer implements AutoCloseable {
             .addExactPath("/api/workflows", new AuthHandler(verifier, api.workflows()))
             .addExactPath("/api/panels", new AuthHandler(verifier, api.panels()))
             .addExactPath("/health/live", StatusHandlers.json(() -> Json.object().put("status", "UP"), body -> 200))
-            .addExactPath("/health", StatusHandlers.json(() -> health(config, health, publisher),
+            .addExactPath("/health", StatusHandlers.json(() -> health(config, health, publisher, draining),
                 body -> body.path("status").asText().equals("UP") ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE))
             .addExactPath("/metrics", StatusHandlers.text(metrics::scrape, Metrics.CONTENT_TYPE))
             .addPrefixPath("/console", new ConsoleHandler(verifier))
@@ -104,10 +106,11 @@ public final class RelayServer implements AutoCloseable {
         undertow.stop();
     }
 
-    private static ObjectNode health(RelayConfig config, KafkaHealth health, CommandPublisher publisher) {
+    private static ObjectNode health(RelayConfig config, KafkaHealth health, CommandPublisher publisher,
+                                     BooleanSupplier draining) {
         boolean kafka = health.isReachable();
         return Json.object()
-            .put("status", kafka ? "UP" : "DOWN")
+            .put("status", draining.getAsBoolean() ? "DRAINING" : kafka ? "UP" : "DOWN")
             .put("node", config.nodeId())
             .put("kafka", kafka ? "UP" : "DOWN")
             .put("commands", publisher.circuitState().name());

@@ -289,7 +289,7 @@ public final class Session {
 
     private void overflow() {
         stats.slowConsumerClosed();
-        close(WsCloseCodes.TRY_AGAIN_LATER, SlowConsumerReason.of(writtenPositions()));
+        close(WsCloseCodes.TRY_AGAIN_LATER, ResumeReason.of(ResumeReason.SLOW_CONSUMER, writtenPositions()));
     }
 
     /**
@@ -307,6 +307,14 @@ public final class Session {
     /** Frames waiting in the outbox. */
     public int queuedFrames() {
         return outbox.size();
+    }
+
+    /**
+     * Closes the connection because the relay is shutting down, with 1001 and the positions to resume from, so that
+     * its client reconnects (through the load balancer, to another node) and misses nothing.
+     */
+    public void closeGoingAway() {
+        close(WsCloseCodes.GOING_AWAY, ResumeReason.of(ResumeReason.SHUTTING_DOWN, writtenPositions()));
     }
 
     /** Whether the socket is still open for frames. */

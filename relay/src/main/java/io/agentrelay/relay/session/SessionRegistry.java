@@ -72,14 +72,9 @@ public final class SessionRegistry implements AutoCloseable {
         return sessions.size();
     }
 
-    /**
-     * Closes every connection, as when the node shuts down.
-     *
-     * @param code   the close code
-     * @param reason the close reason
-     */
-    public void closeAll(int code, String reason) {
-        sessions.values().forEach(session -> session.close(code, reason));
+    /** Closes every connection with 1001 and its resume positions, as when the node shuts down. */
+    public void closeAllGoingAway() {
+        sessions.values().forEach(Session::closeGoingAway);
     }
 
     /** Stops the sweeper. */

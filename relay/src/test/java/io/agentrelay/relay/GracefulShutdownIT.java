@@ -1,0 +1,63 @@
+package io.agentrelay.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.agentrelay.client.RelayConnection;
+import io.agentrelay.common.protocol.Envelope;
+import io.agentrelay.relay.session.WsCloseCodes;
+import io.agentrelay.testkit.EmbeddedKafka;
+import io.agentrelay.testkit.KafkaExtension;
+import io.agentrelay.testkit.TopicPrefix;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A relay that stops first reports itself unready, so load balancers send new clients elsewhere, then closes its
+ * connections with 1001 and the positions each client resumes from.
+ */
+@ExtendWith(KafkaExtension.class)
+class GracefulShutdownIT {
+
+    @Test
+    void shouldDrainThenCloseWithGoingAwayAndResumePositions(EmbeddedKafka kafka, TopicPrefix prefix,
+                                                             @TempDir Path sandbox) throws Exception {
+        try (LocalCluster cluster = LocalCluster.start(kafka.bootstrapServers(), prefix, sandbox, 1,
+            Map.of("RELAY_DRAIN_MS", "1500"))) {
+            RelayConnection client = cluster.connect(0);
+            Frames frames = new Frames();
+            client.addListener(frames);
+            client.subscribe("workflow:wf-drain").get(10, TimeUnit.SECONDS);
+            client.request("execute_workflow", Workflows.echo("wf-drain", "hi")).get(10, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(30))
+                .until(() -> frames.eventNames("workflow:wf-drain").contains("workflow.completed"));
+            List<Envelope> events = frames.events("workflow:wf-drain");
+            String lastPos = events.get(events.size() - 1).pos();
+
+            CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> cluster.relay(0).close());
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+                HttpResponse<String> health = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(cluster.http(0, "/health")).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(health.statusCode()).isEqualTo(503);
+                assertThat(health.body()).contains("\"status\":\"DRAINING\"");
+            });
+            assertThat(client.closed()).as("connections stay open while the relay drains").isNotDone();
+
+            RelayConnection.CloseStatus closed = client.closed().get(10, TimeUnit.SECONDS);
+            assertThat(closed.code()).isEqualTo(WsCloseCodes.GOING_AWAY);
+            assertThat(closed.reason()).isEqualTo("relay shutting down; resume workflow:wf-drain@" + lastPos);
+            stopping.get(30, TimeUnit.SECONDS);
+        }
+    }
+}
