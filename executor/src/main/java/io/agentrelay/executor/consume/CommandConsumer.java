@@ -28,6 +28,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.RangeAssignor;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -211,8 +212,8 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
                 MDC.put("command_id", command.id().toString());
                 MDC.put("kind", command.kind());
                 MDC.put("entity", command.target().name());
-                Traceparent.parse(record.headers().lastHeader(Traceparent.HEADER) == null ? null
-                    : record.headers().lastHeader(Traceparent.HEADER).value()).orElseGet(Traceparent::newTrace).enter();
+                Header trace = record.headers().lastHeader(Traceparent.HEADER);
+                Traceparent.parse(trace == null ? null : trace.value()).orElseGet(Traceparent::newTrace).enter();
                 try {
                     handler.handle(command);
                 } finally {

@@ -20,7 +20,7 @@ import io.agentrelay.common.state.WorkflowSnapshot;
 record RefusedWorkflow(ExecuteWorkflow workflow, String error, Instant at, String commandId) implements KnownWorkflow {
 
     /** Its snapshot: failed from the start, so that a retry of its command is recognised after a restart too. */
-    WorkflowSnapshot snapshot(String ownerKey, String commandId) {
+    WorkflowSnapshot snapshot(String ownerKey) {
         return new WorkflowSnapshot(workflow.workflowId(), workflow.prompt() == null ? "" : workflow.prompt(),
             "failed", 0, workflow.nodes().size(), at, ownerKey, commandId, workflow, Map.of(), Map.of(), error, null,
             null);

@@ -6,14 +6,17 @@ import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
@@ -126,7 +129,7 @@ public final class WorkflowEngine implements AutoCloseable {
             remember(workflowId, refused);
             sink.publishStep(List.of(WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_FAILED,
                 new WorkflowEvents.WorkflowFailed(workflowId, e.getMessage(), null, 0))),
-                List.of(StateRecord.of(WorkflowSnapshot.key(workflowId), refused.snapshot(ownerKey, commandId))));
+                List.of(StateRecord.of(WorkflowSnapshot.key(workflowId), refused.snapshot(ownerKey))));
             return CompletableFuture.completedFuture(new WorkflowOutcome(workflowId, false, Map.of(), e.getMessage()));
         }
         WorkflowRun run = new WorkflowRun(graph, sink, pool, settings, activity, ownerKey, commandId, Instant.now(),
@@ -224,14 +227,14 @@ public final class WorkflowEngine implements AutoCloseable {
      * @param timeout the longest to wait
      */
     public void drain(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!active.isEmpty() && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+        CompletableFuture<?>[] running = active.values().stream().map(WorkflowRun::outcome)
+            .toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.allOf(running).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | CancellationException | TimeoutException e) {
+            // What has not finished is handed over below.
         }
         if (!active.isEmpty()) {
             LOG.info("Handing over {} running workflows", active.size());

@@ -236,11 +236,6 @@ final class WorkflowRun implements KnownWorkflow {
         outcome.cancel(false);
     }
 
-    /** Nodes running now. */
-    int runningNodes() {
-        return running.size();
-    }
-
     @Override
     public synchronized WorkflowStatus status() {
         int completed = (int) nodeStates.values().stream().filter("completed"::equals).count();
