@@ -1,16 +1,18 @@
 package io.agentrelay.client.cli;
 
+import io.agentrelay.client.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
  * {@code relay}: the command line of Agent Relay. {@code tail} follows a channel through a relay; {@code replay}
- * reads a channel's history straight from Kafka. Both print one JSON event per line on standard output; messages go
+ * reads a channel's history straight from Kafka; {@code bench} is the load generator of the benchmarks. Both print one JSON event per line on standard output; messages go
  * to standard error.
  */
 @Command(name = "relay", mixinStandardHelpOptions = true, version = "Agent Relay 0.1.0",
     description = "Follow and replay Agent Relay channels.",
-    subcommands = {TailCommand.class, ReplayCommand.class, TokenCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {TailCommand.class, ReplayCommand.class, TokenCommand.class, BenchCommand.class,
+        CommandLine.HelpCommand.class})
 public final class RelayCli implements Runnable {
 
     /** Exit code for a usage error: a bad channel, time or position. */

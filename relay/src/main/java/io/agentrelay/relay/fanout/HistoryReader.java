@@ -1,6 +1,8 @@
 package io.agentrelay.relay.fanout;
 
 import java.time.Duration;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -15,7 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs reads of channels' history, for resumes and replays, on a small pool of its own so that history never delays
- * the live fan-out. Each read gets a short-lived {@link ChannelHistory}.
+ * the live fan-out. Each pool thread keeps one {@link ChannelHistory} for all its reads: a new Kafka consumer per read
+ * (connect, metadata, close) cost about half a second, so a thousand clients resuming at once after a relay restart
+ * waited minutes; with a kept consumer a read costs two offset requests and its fetches.
  */
 public final class HistoryReader implements AutoCloseable {
 
@@ -26,6 +30,8 @@ public final class HistoryReader implements AutoCloseable {
     private final String nodeId;
     private final ExecutorService pool;
     private final AtomicInteger threads = new AtomicInteger();
+    private final ThreadLocal<ChannelHistory> threadHistory = new ThreadLocal<>();
+    private final Queue<ChannelHistory> opened = new ConcurrentLinkedQueue<>();
 
     /**
      * @param settings how to reach Kafka
@@ -46,18 +52,35 @@ public final class HistoryReader implements AutoCloseable {
     /**
      * Runs a read on the history pool.
      *
-     * @param read what to do with the history reader; it is closed afterwards
+     * @param read what to do with the history reader, which belongs to the pool: do not keep or close it
      * @throws java.util.concurrent.RejectedExecutionException when too many reads are waiting
      */
     public void submit(Consumer<ChannelHistory> read) {
         pool.execute(() -> {
-            try (ChannelHistory history = ChannelHistory.open(settings.bootstrapServers(), nodeId + "-history",
-                KAFKA_TIMEOUT)) {
+            ChannelHistory history = threadHistory.get();
+            if (history == null) {
+                history = ChannelHistory.open(settings.bootstrapServers(), Thread.currentThread().getName(),
+                    KAFKA_TIMEOUT);
+                threadHistory.set(history);
+                opened.add(history);
+            }
+            try {
                 read.accept(history);
             } catch (RuntimeException e) {
-                LOG.warn("Reading history failed", e);
+                LOG.warn("Reading history failed; the next read on this thread gets a new consumer", e);
+                threadHistory.remove();
+                opened.remove(history);
+                closeQuietly(history);
             }
         });
+    }
+
+    private static void closeQuietly(ChannelHistory history) {
+        try {
+            history.close();
+        } catch (RuntimeException e) {
+            LOG.debug("Closing a history consumer failed", e);
+        }
     }
 
     /** Lets running reads notice the end (their sessions are closed by now), then interrupts what is left. */
@@ -72,5 +95,7 @@ public final class HistoryReader implements AutoCloseable {
             pool.shutdownNow();
             Thread.currentThread().interrupt();
         }
+        opened.forEach(HistoryReader::closeQuietly);
+        opened.clear();
     }
 }

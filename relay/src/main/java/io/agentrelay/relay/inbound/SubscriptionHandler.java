@@ -76,7 +76,7 @@ final class SubscriptionHandler {
                 liveStart.ifPresent(pos -> data.put("pos", pos.encode()));
                 respond(session, request, data);
             } else {
-                resume(session, request, (Channel.Scoped) channel, since);
+                resume(session, request, (Channel.Scoped) channel, since, liveStart);
             }
         });
     }
@@ -107,11 +107,12 @@ final class SubscriptionHandler {
     }
 
     /** Runs the catch-up on the history pool; the fan-out already holds the channel's live events for the session. */
-    private void resume(Session session, Request.Subscribe request, Channel.Scoped channel, Position since) {
+    private void resume(Session session, Request.Subscribe request, Channel.Scoped channel, Position since,
+                        Optional<Position> liveStart) {
         try {
             history.submit(partition -> {
                 try {
-                    catchUp(session, request, channel, since, partition);
+                    catchUp(session, request, channel, since, liveStart, partition);
                 } catch (KafkaException e) {
                     notRecovered(session, request, subscribed(channel).put("recovered", false)
                         .put("reason", "cannot read the channel's history: " + e.getMessage()));
@@ -126,8 +127,13 @@ final class SubscriptionHandler {
         }
     }
 
+    /**
+     * Sends the channel's events after {@code since} and before the live start: from there on the fan-out delivers
+     * them (held until this catch-up ends, and never twice, by offset). Saves asking Kafka for the partition's end on
+     * every resume, which a thousand clients resuming at once would queue up for.
+     */
     private void catchUp(Session session, Request.Subscribe request, Channel.Scoped channel, Position since,
-                         ChannelHistory partition) {
+                         Optional<Position> liveStart, ChannelHistory partition) {
         ChannelLocation location = fanout.locate(channel);
         TopicPartition topicPartition = location.partition();
         if (!since.incarnation().equals(location.incarnation())
@@ -138,7 +144,14 @@ final class SubscriptionHandler {
             return;
         }
         long first = partition.firstOffset(topicPartition);
-        long end = partition.endOffset(topicPartition);
+        long end = liveStart.filter(start -> start.partition() == topicPartition.partition())
+            .map(start -> start.offset() + 1)
+            .orElse(-1L);
+        if (end < 0 || since.offset() + 1 > end) {
+            // No live start, or a client ahead of this node's fan-out (it came from a node that read further): only
+            // the partition's end tells whether 'since' exists.
+            end = partition.endOffset(topicPartition);
+        }
         long from = since.offset() + 1;
         Optional<String> lost = Optional.empty();
         if (from < first) {

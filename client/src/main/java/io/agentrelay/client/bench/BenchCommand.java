@@ -1,0 +1,24 @@
+package io.agentrelay.client.bench;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code relay bench}: the instruments of the benchmark suite. {@code load} drives WebSocket clients against a relay
+ * or a baseline server; {@code publish} writes numbered events to Kafka as an executor would; {@code floor} measures
+ * a bare Kafka producer-to-consumer hop on the same broker, the least latency any Kafka-backed relay can have. The
+ * scripts under {@code scripts/bench/} combine them into scenarios.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Load generator and baselines for Agent Relay's benchmarks (loopback only).",
+    subcommands = {LoadCommand.class, PublishCommand.class, FloorCommand.class, ReportCommand.class})
+public final class BenchCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+    }
+}

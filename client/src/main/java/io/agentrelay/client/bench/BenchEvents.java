@@ -1,0 +1,37 @@
+package io.agentrelay.client.bench;
+
+import java.util.Map;
+
+import io.agentrelay.common.json.Json;
+import io.agentrelay.common.json.JsonSerde;
+import io.agentrelay.common.protocol.Channel;
+import io.agentrelay.common.protocol.Event;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** The events the benchmarks publish, and the producer both the publisher and the Kafka floor use. */
+final class BenchEvents {
+
+    private BenchEvents() {
+    }
+
+    /**
+     * A producer tuned for latency (no linger) with the durability the executors ask for: acknowledged by every
+     * in-sync replica.
+     */
+    static KafkaProducer<String, Event> producer(String bootstrapServers, String clientId) {
+        return new KafkaProducer<>(Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+            ProducerConfig.CLIENT_ID_CONFIG, clientId,
+            ProducerConfig.ACKS_CONFIG, "all",
+            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+            ProducerConfig.LINGER_MS_CONFIG, 0),
+            new StringSerializer(), JsonSerde.of(Event.class));
+    }
+
+    /** {@code bench.tick {seq, pad}}, stamped now: the receiver's latency is its arrival minus this time. */
+    static Event tick(Channel.Scoped channel, long seq, String pad) {
+        return Event.of(channel, "bench.tick", Json.object().put("seq", seq).put("pad", pad));
+    }
+}

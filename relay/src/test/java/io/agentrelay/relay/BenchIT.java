@@ -1,0 +1,115 @@
+package io.agentrelay.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.agentrelay.client.cli.RelayCli;
+import io.agentrelay.common.json.Json;
+import io.agentrelay.testkit.EmbeddedKafka;
+import io.agentrelay.testkit.KafkaExtension;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The benchmarks' instruments against a real relay: {@code relay bench load} counts what {@code relay bench publish}
+ * sent, exactly, across a resume storm, and measures commands end to end. Small sizes: the figures are the scripts'
+ * business, the counting is this test's.
+ */
+@ExtendWith({KafkaExtension.class, ClusterExtension.class})
+class BenchIT {
+
+    private static final Pattern PUBLISHED = Pattern.compile("Published (\\d+) events");
+
+    private EmbeddedKafka kafka;
+    private LocalCluster cluster;
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void start(EmbeddedKafka kafka, LocalCluster cluster) {
+        this.kafka = kafka;
+        this.cluster = cluster;
+    }
+
+    @Test
+    void loadShouldReceiveEveryPublishedEventOnceAcrossAResumeStorm() throws Exception {
+        Path json = dir.resolve("load.json");
+        StringWriter loadErr = new StringWriter();
+        CompletableFuture<Run> load = CompletableFuture.supplyAsync(() -> run(loadErr, "bench", "load",
+            "--url", cluster.webSocket(0).toString(), "--connections", "20", "--channel", "workflow:bench-storm",
+            "--warmup", "0", "--duration", "7", "--resume-at", "2", "--json", json.toString()));
+        await().atMost(Duration.ofSeconds(30)).until(() -> loadErr.toString().contains("live: 20 of 20"));
+
+        Run publish = run(new StringWriter(), "bench", "publish", "--bootstrap-servers", kafka.bootstrapServers(),
+            "--topic-prefix", cluster.prefix().value(), "--channel", "workflow:bench-storm", "--rate", "50",
+            "--duration", "4", "--payload", "20");
+        Run loaded = load.get(60, java.util.concurrent.TimeUnit.SECONDS);
+
+        assertThat(publish.exitCode).as(publish.out).isZero();
+        Matcher published = PUBLISHED.matcher(publish.out);
+        assertThat(published.find()).as(publish.out).isTrue();
+        long events = Long.parseLong(published.group(1));
+        assertThat(loaded.exitCode).as(loaded.err).isZero();
+        assertThat(loaded.err).contains("Resume storm: 20 of 20 clients live again");
+        JsonNode figures = Json.readTree(Files.readAllBytes(json));
+        assertThat(figures.path("opened").asInt()).isEqualTo(20);
+        assertThat(figures.path("reconnects").asInt()).isEqualTo(20);
+        assertThat(figures.path("missing").asLong()).isZero();
+        assertThat(figures.path("duplicates").asLong()).isZero();
+        assertThat(figures.path("events_total").asLong()).as("every event to every client, once").isEqualTo(events * 20);
+        assertThat(figures.path("event_latency_ms").path("count").asLong()).isPositive();
+        assertThat(figures.path("closes").size()).as("closes the generator did not ask for").isZero();
+        assertThat(loaded.out).contains("events delivered", "event latency ms", "missing / repeated   0 / 0");
+    }
+
+    @Test
+    void loadShouldMeasureEveryCommandFromItsFrameToTheWorkflowsFirstEvent() throws Exception {
+        Path json = dir.resolve("commands.json");
+        Run run = run(new StringWriter(), "bench", "load", "--url", cluster.webSocket(0).toString(),
+            "--connections", "4", "--warmup", "1", "--duration", "3", "--command-rate", "10",
+            "--json", json.toString());
+
+        assertThat(run.exitCode).as(run.err).isZero();
+        JsonNode figures = Json.readTree(Files.readAllBytes(json));
+        long sent = figures.path("commands_sent").asLong();
+        assertThat(sent).isGreaterThanOrEqualTo(20);
+        assertThat(figures.path("commands_accepted").asLong()).isEqualTo(sent);
+        assertThat(figures.path("commands_answered").asLong()).isEqualTo(sent);
+        assertThat(figures.path("command_latency_ms").path("p50").asDouble()).isPositive();
+        assertThat(figures.path("error_frames").size()).isZero();
+    }
+
+    @Test
+    void loadShouldRefuseTargetsOffLoopback() {
+        Run run = run(new StringWriter(), "bench", "load", "--url", "ws://192.0.2.1:8080/ws");
+
+        assertThat(run.exitCode).isEqualTo(2);
+        assertThat(run.err).contains("only targets loopback addresses");
+    }
+
+    /** Runs the CLI; the load generator's progress goes to {@code progress} while it runs. */
+    private static Run run(StringWriter progress, String... args) {
+        StringWriter out = new StringWriter();
+        CommandLine cli = RelayCli.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(progress, true));
+        int exitCode = cli.execute(args);
+        return new Run(exitCode, out.toString(), progress.toString());
+    }
+
+    private record Run(int exitCode, String out, String err) {
+    }
+}

@@ -1,0 +1,204 @@
+# Shared by the benchmark scenarios: builds what is missing, starts a broker, relay, executor and the baselines on
+# loopback, runs the load generator, and stops everything when the scenario ends. Sourced, not run.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+version="0.1.0-SNAPSHOT"
+# RELAY_JAR compares another build of the relay against this one on the same machine.
+relay_jar="${RELAY_JAR:-relay/target/agent-relay-relay-$version-all.jar}"
+executor_jar="executor/target/agent-relay-executor-$version-all.jar"
+client_jar="client/target/agent-relay-client-$version-all.jar"
+testkit_cp="testkit/target/classes:$(cat testkit/target/runtime-classpath.txt 2>/dev/null || true)"
+scenario="$(basename "$0")"
+out="${BENCH_OUT:-$root/bench-results}/$scenario"
+logs="$out/logs"
+# Padding per event: frames of about 330 bytes, the size of a typical node event.
+payload="${BENCH_PAYLOAD:-100}"
+
+say() { printf '[bench %s] %s\n' "$scenario" "$*" >&2; }
+fail() { say "$*"; exit 1; }
+
+if [[ "${REBUILD:-0}" == 1 || ! -f "$relay_jar" || ! -f "$executor_jar" || ! -f "$client_jar" \
+      || ! -f testkit/target/runtime-classpath.txt ]]; then
+  say "building (first run only)"
+  mvn -B -q -DskipTests package >&2
+  testkit_cp="testkit/target/classes:$(cat testkit/target/runtime-classpath.txt)"
+fi
+mkdir -p "$logs"
+
+set -m
+bench_pids=()
+stop_all() {
+  for (( i=${#bench_pids[@]}-1; i>=0; i-- )); do
+    kill -TERM "${bench_pids[i]}" 2>/dev/null || true
+    wait "${bench_pids[i]}" 2>/dev/null || true
+  done
+  bench_pids=()
+}
+trap stop_all EXIT
+trap 'stop_all; exit 130' INT TERM
+
+free_port() {
+  local port
+  for port in $(seq "${1:-18100}" 18999); do
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
+  done
+  fail "no free port"
+}
+
+# Waits for a process's output file to contain NAME=value and prints the value.
+await_line() {
+  local file="$1" name="$2" pid="$3"
+  for _ in $(seq 1 240); do
+    if grep -q "^$name=" "$file" 2>/dev/null; then sed -n "s/^$name=//p" "$file" | head -1; return; fi
+    kill -0 "$pid" 2>/dev/null || fail "process $pid exited; see $file and $logs"
+    sleep 0.25
+  done
+  fail "no $name in $file"
+}
+
+start_broker() {
+  java -Xms256m -Xmx1g -cp "$testkit_cp" io.agentrelay.testkit.EmbeddedKafkaMain \
+    > "$logs/kafka.out" 2> "$logs/kafka.log" &
+  bench_pids+=($!)
+  KAFKA_BOOTSTRAP_SERVERS="$(await_line "$logs/kafka.out" KAFKA_BOOTSTRAP_SERVERS $!)"
+  export KAFKA_BOOTSTRAP_SERVERS
+  say "Kafka at $KAFKA_BOOTSTRAP_SERVERS"
+}
+
+# start_relay NAME: a relay with room for the scenario's connections; sets RELAY_URL (and NAME_PID).
+start_relay() {
+  local name="${1:-relay}" port
+  port="$(free_port 18100)"
+  RELAY_PORT="$port" RELAY_MAX_CONNECTIONS=100000 RELAY_DRAIN_MS=0 RELAY_NODE_ID="$name" \
+    java -Xms512m -Xmx"${RELAY_HEAP:-1g}" -XX:+UseG1GC -jar "$relay_jar" 2> "$logs/$name.log" &
+  local pid=$!
+  bench_pids+=("$pid")
+  for _ in $(seq 1 120); do
+    curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
+    kill -0 "$pid" 2>/dev/null || fail "the relay exited; see $logs/$name.log"
+    sleep 0.5
+  done
+  RELAY_URL="ws://127.0.0.1:$port/ws"
+  RELAY_PID="$pid"
+  say "$name at $RELAY_URL (pid $pid)"
+}
+
+start_executor() {
+  EXECUTOR_METRICS_PORT=0 EXECUTOR_SANDBOX_DIR="$out/sandbox" \
+    java -Xms128m -Xmx512m -jar "$executor_jar" 2> "$logs/executor.log" &
+  bench_pids+=($!)
+  say "executor started"
+}
+
+# start_ceiling RATE PATTERN CHANNELS: the bare Undertow broadcast server; sets CEILING_URL.
+start_ceiling() {
+  java -Xms512m -Xmx1g -cp "$testkit_cp" io.agentrelay.testkit.bench.BroadcastServer 0 "$1" "$2" "$3" "$payload" \
+    > "$logs/ceiling.out" 2> "$logs/ceiling.log" &
+  bench_pids+=($!)
+  CEILING_URL="$(await_line "$logs/ceiling.out" BENCH_URL $!)"
+  CEILING_PID=$!
+}
+
+# start_peer RATE PATTERN CHANNELS: the Node.js ws server; sets PEER_URL, or leaves it empty without Node.js.
+start_peer() {
+  PEER_URL=""
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    say "no Node.js: skipping the ws peer (Debian: apt-get install -y nodejs npm)"
+    return
+  fi
+  [[ -d scripts/bench/peer/node_modules/ws ]] || npm ci --prefix scripts/bench/peer --no-audit --no-fund >&2
+  node scripts/bench/peer/ws-server.mjs 0 "$1" "$2" "$3" "$payload" > "$logs/peer.out" 2> "$logs/peer.log" &
+  bench_pids+=($!)
+  PEER_URL="$(await_line "$logs/peer.out" BENCH_URL $!)"
+  PEER_PID=$!
+}
+
+# stop_last: stops the process started last (a baseline server once its run is over).
+stop_last() {
+  local last=$(( ${#bench_pids[@]} - 1 ))
+  kill -TERM "${bench_pids[last]}" 2>/dev/null || true
+  wait "${bench_pids[last]}" 2>/dev/null || true
+  unset "bench_pids[last]"
+  bench_pids=("${bench_pids[@]}")
+}
+
+load() {
+  java -Xms256m -Xmx"${LOAD_HEAP:-1g}" -jar "$client_jar" bench load "$@"
+}
+
+# load_with_publisher SECONDS PUBLISH_ARGS -- LOAD_ARGS: runs the load generator and, once its clients are live,
+# publishes events for SECONDS, so that no event is offered before anyone listens.
+load_with_publisher() {
+  local seconds="$1"; shift
+  local publish=()
+  while [[ "$1" != "--" ]]; do publish+=("$1"); shift; done
+  shift
+  local err="$logs/load.err"
+  : > "$err"
+  load "$@" 2> >(tee "$err" >&2) &
+  local load_pid=$!
+  for _ in $(seq 1 2400); do
+    grep -q '^live:' "$err" && break
+    kill -0 "$load_pid" 2>/dev/null || break
+    sleep 0.25
+  done
+  java -Xms128m -Xmx512m -jar "$client_jar" bench publish --duration "$seconds" "${publish[@]}" \
+    > "$logs/publish.out" 2>&1 &
+  local publish_pid=$!
+  wait "$load_pid"
+  kill "$publish_pid" 2>/dev/null || true
+  wait "$publish_pid" 2>/dev/null || true
+}
+
+# process_memory PID: heap used after a full collection, and resident set size, in bytes.
+process_memory() {
+  jcmd "$1" GC.run >/dev/null
+  local heap rss
+  heap="$(jcmd "$1" GC.heap_info | sed -n 's/.*total [0-9]*K, used \([0-9]*\)K.*/\1/p' | head -1)"
+  rss="$(awk '/VmRSS/ {print $2}' "/proc/$1/status")"
+  echo "$(( heap * 1024 )) $(( rss * 1024 ))"
+}
+
+# plot_rates DAT SVG TITLE: delivered events a second per step and target, from 'bench report --dat'.
+plot_rates() {
+  command -v gnuplot >/dev/null || { say "installing gnuplot for the plots"; apt-get install -y -q gnuplot-nox >&2; }
+  gnuplot <<PLOT
+set terminal svg size 800,420 dynamic font "sans,12" noenhanced
+set output "$2"
+set title "$3"
+set style data histograms
+set style histogram cluster gap 1
+set style fill solid 0.8 border -1
+set ylabel "events delivered per second"
+set yrange [0:*]
+set key top left
+set grid ytics
+plot for [target in "relay undertow ws"] sprintf("< grep '^\"rate=' $1 | grep '\"%s\"'", target) using 3:xtic(1) title target
+PLOT
+}
+
+# plot_latency SVG TITLE FILE LABEL [FILE LABEL...]: latency by percentile from HdrHistogram .hgrm files.
+plot_latency() {
+  command -v gnuplot >/dev/null || { say "installing gnuplot for the plots"; apt-get install -y -q gnuplot-nox >&2; }
+  local svg="$1" title="$2"; shift 2
+  local series=""
+  while [[ $# -ge 2 ]]; do
+    [[ -s "$1" ]] && series+="${series:+, }\"< grep -E '^ +[0-9]' $1\" using 4:1 with lines lw 2 title \"$2\""
+    shift 2
+  done
+  gnuplot <<PLOT
+set terminal svg size 800,420 dynamic font "sans,12" noenhanced
+set output "$svg"
+set title "$title"
+set logscale x
+set xtics ("50%%" 2, "90%%" 10, "99%%" 100, "99.9%%" 1000, "99.99%%" 10000)
+set xlabel "percentile"
+set ylabel "latency (ms)"
+set yrange [0:*]
+set key top left
+set grid
+plot $series
+PLOT
+}
