@@ -195,10 +195,29 @@ set title "$title"
 set logscale x
 set xtics ("50%%" 2, "90%%" 10, "99%%" 100, "99.9%%" 1000, "99.99%%" 10000)
 set xlabel "percentile"
-set ylabel "latency (ms)"
+set ylabel "${PLOT_YLABEL:-latency (ms)}"
 set yrange [0:*]
 set key top left
 set grid
 plot $series
+PLOT
+}
+
+# plot_bars DAT SVG TITLE YLABEL: clustered bars, one cluster per row of DAT (a label, then numbers), one bar per
+# column; DAT's first line names the columns.
+plot_bars() {
+  command -v gnuplot >/dev/null || { say "installing gnuplot for the plots"; apt-get install -y -q gnuplot-nox >&2; }
+  gnuplot <<PLOT
+set terminal svg size 800,420 dynamic font "sans,12" noenhanced
+set output "$2"
+set title "$3"
+set style data histograms
+set style histogram cluster gap 1
+set style fill solid 0.8 border -1
+set ylabel "$4"
+set yrange [0:*]
+set key top left autotitle columnheader
+set grid ytics
+plot for [col=2:*] "$1" using col:xtic(1)
 PLOT
 }

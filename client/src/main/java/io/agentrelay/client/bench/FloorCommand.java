@@ -1,7 +1,6 @@
 package io.agentrelay.client.bench;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,13 +49,8 @@ final class FloorCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--bootstrap-servers", defaultValue = "${env:KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:9092}",
-        description = "Kafka (${DEFAULT-VALUE}).")
-    String bootstrapServers;
-
-    @Option(names = "--topic-prefix", defaultValue = "${env:RELAY_TOPIC_PREFIX:-relay}",
-        description = "Prefix of the topic of its own it creates and deletes (${DEFAULT-VALUE}).")
-    String topicPrefix;
+    @CommandLine.Mixin
+    KafkaOptions kafka;
 
     @Option(names = "--rate", defaultValue = "1000", description = "Events a second (${DEFAULT-VALUE}).")
     double rate;
@@ -78,8 +72,8 @@ final class FloorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String topic = topicPrefix + ".bench.floor-" + UUID.randomUUID().toString().substring(0, 8);
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+        String topic = kafka.topicPrefix + ".bench.floor-" + UUID.randomUUID().toString().substring(0, 8);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers))) {
             admin.createTopics(List.of(new NewTopic(topic, Optional.of(1), Optional.empty()))).all()
                 .get(30, TimeUnit.SECONDS);
             try {
@@ -97,7 +91,7 @@ final class FloorCommand implements Callable<Integer> {
         AtomicLong received = new AtomicLong();
         TopicPartition partition = new TopicPartition(topic, 0);
         KafkaConsumer<String, Event> consumer = new KafkaConsumer<>(Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers,
             ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
             ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
             new StringDeserializer(), JsonSerde.of(Event.class));
@@ -126,7 +120,7 @@ final class FloorCommand implements Callable<Integer> {
         long endNanos = warmupNanos + TimeUnit.SECONDS.toNanos(duration);
         long windowStart = 0;
         Pacer pacer = new Pacer(rate);
-        try (KafkaProducer<String, Event> producer = BenchEvents.producer(bootstrapServers, "bench-floor")) {
+        try (KafkaProducer<String, Event> producer = BenchEvents.producer(kafka.bootstrapServers, "bench-floor")) {
             for (long seq = 0; pacer.elapsedNanos() < endNanos; seq++) {
                 if (windowStart == 0 && pacer.elapsedNanos() >= warmupNanos) {
                     latency.reset();
@@ -152,11 +146,9 @@ final class FloorCommand implements Callable<Integer> {
     private void report(Histogram h, long received, long windowNanos) throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         double perSecond = received / (windowNanos / 1e9);
-        out.printf("%n== kafka floor: producer -> consumer on %s ==%n", bootstrapServers);
+        out.printf("%n== kafka floor: producer -> consumer on %s ==%n", kafka.bootstrapServers);
         out.printf("  %-20s %d in %.1f s: %.0f/s%n", "events received", received, windowNanos / 1e9, perSecond);
-        out.printf("  %-20s p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f  (%d samples)%n", "event latency ms",
-            h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(90) / 1e3, h.getValueAtPercentile(99) / 1e3,
-            h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3, h.getTotalCount());
+        out.printf("  %-20s %s%n", "event latency ms", LoadReport.line(h));
         out.printf("  %-20s relay %s%n", "command",
             String.join(" ", spec.root().commandLine().getParseResult().originalArgs()));
         out.flush();
@@ -165,19 +157,11 @@ final class FloorCommand implements Callable<Integer> {
                 .put("label", "kafka floor")
                 .put("events_delivered", received)
                 .put("events_per_second", Math.round(perSecond * 1000) / 1000.0);
-            ObjectNode latencyMs = root.putObject("event_latency_ms").put("count", h.getTotalCount());
-            latencyMs.put("p50", h.getValueAtPercentile(50) / 1e3)
-                .put("p90", h.getValueAtPercentile(90) / 1e3)
-                .put("p99", h.getValueAtPercentile(99) / 1e3)
-                .put("p999", h.getValueAtPercentile(99.9) / 1e3)
-                .put("max", h.getMaxValue() / 1e3)
-                .put("mean", Math.round(h.getMean()) / 1e3);
+            root.set("event_latency_ms", LoadReport.percentiles(h));
             Files.write(json, Json.toBytes(root));
         }
         if (hgrm != null) {
-            try (PrintStream file = new PrintStream(Files.newOutputStream(hgrm), false, "UTF-8")) {
-                h.outputPercentileDistribution(file, 1000.0);
-            }
+            LoadReport.write(h, hgrm);
         }
     }
 }

@@ -81,8 +81,8 @@ final class LoadCommand implements Callable<Integer> {
     Path json;
 
     @Option(names = "--hgrm", paramLabel = "FILE",
-        description = "Write the event latency distribution (HdrHistogram percentiles, ms); commands go to "
-            + "FILE with .commands before the extension.")
+        description = "Write the event latency distribution (HdrHistogram percentiles, ms); command latency and "
+            + "the storm's time to live again go beside it, named .commands and .storm before the extension.")
     Path hgrm;
 
     @Override
@@ -112,10 +112,7 @@ final class LoadCommand implements Callable<Integer> {
             Files.write(json, Json.toBytes(report.toJson().put("tag", tag)));
         }
         if (hgrm != null) {
-            String name = hgrm.getFileName().toString();
-            int dot = name.lastIndexOf('.');
-            String commands = dot < 0 ? name + ".commands" : name.substring(0, dot) + ".commands" + name.substring(dot);
-            report.writeDistributions(hgrm, hgrm.resolveSibling(commands));
+            report.writeDistributions(hgrm);
         }
         return 0;
     }

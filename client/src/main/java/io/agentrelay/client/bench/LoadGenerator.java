@@ -39,6 +39,7 @@ import org.HdrHistogram.Histogram;
 final class LoadGenerator implements AutoCloseable {
 
     private static final Duration OPEN_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(10);
     private static final int MAX_FRAME = 1 << 20;
 
     private final LoadPlan plan;
@@ -76,7 +77,7 @@ final class LoadGenerator implements AutoCloseable {
             sockets.add(new BenchSocket(i, plan.channelOf(i), tally));
         }
         long openStart = System.nanoTime();
-        int opened = open(sockets);
+        int opened = open(sockets, -1);
         long openNanos = System.nanoTime() - openStart;
         // Scenario scripts wait for this line before they start their event source.
         progress.printf("live: %d of %d clients after %d ms%n", opened, plan.connections(),
@@ -93,19 +94,26 @@ final class LoadGenerator implements AutoCloseable {
         long windowStart = System.nanoTime();
         long resumeNanos = measure(windowStart);
         long windowNanos = System.nanoTime() - windowStart;
+        awaitAnswers();
         tally.measuring(false);
         long cpuNanos = processCpuNanos() - cpuBefore;
         Histogram events = tally.eventLatency.getIntervalHistogram();
         Histogram commands = tally.commandLatency.getIntervalHistogram();
+        Histogram liveAgain = tally.liveAgain.getIntervalHistogram();
         long delivered = tally.events.sum() - eventsBefore;
         long bytes = tally.bytes.sum() - bytesBefore;
         long stillOpen = sockets.stream().filter(BenchSocket::connected).count();
-        return new LoadReport(plan, opened, openNanos, stillOpen, windowNanos, delivered, bytes, events, commands,
-            tally, resumeNanos, cpuNanos);
+        return new LoadReport(plan, opened, openNanos, stillOpen, windowNanos, delivered, bytes,
+            new LoadReport.Distributions(events, commands, liveAgain), tally, resumeNanos, cpuNanos);
     }
 
-    /** Opens the clients, at most {@code maxPending} at once and at the plan's rate; returns how many went live. */
-    private int open(List<BenchSocket> clients) throws InterruptedException {
+    /**
+     * Opens the clients, at most {@code maxPending} at once and at the plan's rate; returns how many went live.
+     *
+     * @param since when the clients lost their sockets ({@link System#nanoTime}), to record how long each took to be
+     *              live again; -1 on the first opening
+     */
+    private int open(List<BenchSocket> clients, long since) throws InterruptedException {
         Semaphore pending = new Semaphore(plan.maxPending());
         AtomicInteger live = new AtomicInteger();
         long start = System.nanoTime();
@@ -120,6 +128,9 @@ final class LoadGenerator implements AutoCloseable {
             connect(clients.get(i)).whenComplete((ok, failure) -> {
                 if (failure == null) {
                     live.incrementAndGet();
+                    if (since >= 0) {
+                        tally.liveAgain.recordValue(Tally.micros(System.nanoTime() - since));
+                    }
                 } else {
                     tally.connectFailures.increment();
                 }
@@ -193,12 +204,20 @@ final class LoadGenerator implements AutoCloseable {
         return stormNanos;
     }
 
+    /** Lets the commands sent at the end of the window be answered, so that each one sent is measured. */
+    private void awaitAnswers() {
+        long deadline = System.nanoTime() + ANSWER_TIMEOUT.toNanos();
+        while (tally.commandsAnswered.sum() < tally.commandsSent.sum() && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+    }
+
     /** Every client drops its socket at once and reconnects, resuming after its last event. */
     private long storm() throws InterruptedException {
         long start = System.nanoTime();
         sockets.forEach(BenchSocket::drop);
         tally.reconnects.add(sockets.size());
-        int live = open(sockets);
+        int live = open(sockets, start);
         long took = System.nanoTime() - start;
         progress.printf("Resume storm: %d of %d clients live again after %d ms%n", live, sockets.size(),
             TimeUnit.NANOSECONDS.toMillis(took));

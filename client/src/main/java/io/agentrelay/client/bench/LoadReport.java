@@ -23,12 +23,13 @@ final class LoadReport {
     private final long bytes;
     private final Histogram events;
     private final Histogram commands;
+    private final Histogram liveAgain;
     private final Tally tally;
     private final long resumeNanos;
     private final long cpuNanos;
 
     LoadReport(LoadPlan plan, int opened, long openNanos, long stillOpen, long windowNanos, long delivered, long bytes,
-               Histogram events, Histogram commands, Tally tally, long resumeNanos, long cpuNanos) {
+               Distributions distributions, Tally tally, long resumeNanos, long cpuNanos) {
         this.plan = plan;
         this.opened = opened;
         this.openNanos = openNanos;
@@ -36,8 +37,9 @@ final class LoadReport {
         this.windowNanos = windowNanos;
         this.delivered = delivered;
         this.bytes = bytes;
-        this.events = events;
-        this.commands = commands;
+        this.events = distributions.events();
+        this.commands = distributions.commands();
+        this.liveAgain = distributions.liveAgain();
         this.tally = tally;
         this.resumeNanos = resumeNanos;
         this.cpuNanos = cpuNanos;
@@ -74,6 +76,7 @@ final class LoadReport {
             .put("generator_cpu_cores", cpuNanos < 0 ? -1 : round((double) cpuNanos / windowNanos));
         if (resumeNanos >= 0) {
             root.put("resume_storm_ms", TimeUnit.NANOSECONDS.toMillis(resumeNanos));
+            root.set("live_again_ms", percentiles(liveAgain));
         }
         root.set("event_latency_ms", percentiles(events));
         root.set("command_latency_ms", percentiles(commands));
@@ -100,6 +103,7 @@ final class LoadReport {
         if (resumeNanos >= 0) {
             row(out, "resume storm", "%d clients live again after %d ms", plan.connections(),
                 TimeUnit.NANOSECONDS.toMillis(resumeNanos));
+            row(out, "live again ms", "%s", line(liveAgain));
         }
         if (tally.pongs.sum() > 0) {
             row(out, "heartbeats answered", "%d", tally.pongs.sum());
@@ -110,21 +114,39 @@ final class LoadReport {
         row(out, "generator CPU", "%.2f cores", cpuNanos < 0 ? -1 : (double) cpuNanos / windowNanos);
     }
 
-    /** Writes the event (and command) latency distributions, in HdrHistogram's percentile format, in milliseconds. */
-    void writeDistributions(Path eventsFile, Path commandsFile) throws IOException {
-        write(events, eventsFile);
-        if (commands.getTotalCount() > 0 && commandsFile != null) {
-            write(commands, commandsFile);
+    /**
+     * Writes the distributions, in HdrHistogram's percentile format, in milliseconds: event latency to {@code file},
+     * and, when measured, command latency and the storm's time to live again beside it ({@code x.hgrm}:
+     * {@code x.commands.hgrm}, {@code x.storm.hgrm}).
+     */
+    void writeDistributions(Path file) throws IOException {
+        write(events, file);
+        if (commands.getTotalCount() > 0) {
+            write(commands, beside(file, "commands"));
+        }
+        if (liveAgain.getTotalCount() > 0) {
+            write(liveAgain, beside(file, "storm"));
         }
     }
 
-    private static void write(Histogram histogram, Path file) throws IOException {
+    private static Path beside(Path file, String kind) {
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return file.resolveSibling(dot < 0 ? name + "." + kind : name.substring(0, dot) + "." + kind
+            + name.substring(dot));
+    }
+
+    /** The latency distributions of a run. */
+    record Distributions(Histogram events, Histogram commands, Histogram liveAgain) {
+    }
+
+    static void write(Histogram histogram, Path file) throws IOException {
         try (PrintStream out = new PrintStream(Files.newOutputStream(file), false, "UTF-8")) {
             histogram.outputPercentileDistribution(out, 1000.0);
         }
     }
 
-    private static ObjectNode percentiles(Histogram histogram) {
+    static ObjectNode percentiles(Histogram histogram) {
         ObjectNode node = Json.object().put("count", histogram.getTotalCount());
         if (histogram.getTotalCount() > 0) {
             node.put("p50", ms(histogram.getValueAtPercentile(50)));
@@ -137,7 +159,7 @@ final class LoadReport {
         return node;
     }
 
-    private static String line(Histogram h) {
+    static String line(Histogram h) {
         if (h.getTotalCount() == 0) {
             return "none";
         }

@@ -25,13 +25,8 @@ final class PublishCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--bootstrap-servers", defaultValue = "${env:KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:9092}",
-        description = "Kafka (${DEFAULT-VALUE}).")
-    String bootstrapServers;
-
-    @Option(names = "--topic-prefix", defaultValue = "${env:RELAY_TOPIC_PREFIX:-relay}",
-        description = "Topic prefix (${DEFAULT-VALUE}).")
-    String topicPrefix;
+    @CommandLine.Mixin
+    KafkaOptions kafka;
 
     @Option(names = "--channel", defaultValue = "workflow:bench-{i}", paramLabel = "PATTERN",
         description = "Channels; {i} runs from 0 to --channels - 1 (${DEFAULT-VALUE}).")
@@ -59,7 +54,7 @@ final class PublishCommand implements Callable<Integer> {
         for (int i = 0; i < channels; i++) {
             targets[i] = Channel.Scoped.parseScoped(channel.replace("{i}", Integer.toString(i)));
         }
-        Topics topics = new Topics(topicPrefix);
+        Topics topics = new Topics(kafka.topicPrefix);
         String pad = "x".repeat(payload);
         long[] seq = new long[channels];
         AtomicLong acked = new AtomicLong();
@@ -67,7 +62,7 @@ final class PublishCommand implements Callable<Integer> {
         long sent = 0;
         long end = TimeUnit.SECONDS.toNanos(duration);
         Pacer pacer = new Pacer(rate);
-        try (KafkaProducer<String, Event> producer = BenchEvents.producer(bootstrapServers, "bench-publisher")) {
+        try (KafkaProducer<String, Event> producer = BenchEvents.producer(kafka.bootstrapServers, "bench-publisher")) {
             for (int i = 0; pacer.elapsedNanos() < end; i = (i + 1) % channels) {
                 pacer.await();
                 Channel.Scoped target = targets[i];

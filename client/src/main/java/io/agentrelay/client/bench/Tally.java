@@ -26,6 +26,8 @@ final class Tally {
     final LongAdder reconnects = new LongAdder();
     final Recorder eventLatency = new Recorder(MAX_MICROS, 3);
     final Recorder commandLatency = new Recorder(MAX_MICROS, 3);
+    /** For each client in a resume storm: from the drop until it follows its channel again. */
+    final Recorder liveAgain = new Recorder(MAX_MICROS, 3);
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
     private final Map<Integer, LongAdder> closes = new ConcurrentHashMap<>();
     private volatile boolean measuring;

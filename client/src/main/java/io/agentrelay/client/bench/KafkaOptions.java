@@ -1,0 +1,15 @@
+package io.agentrelay.client.bench;
+
+import picocli.CommandLine.Option;
+
+/** Where the benchmark commands that talk to Kafka find it. */
+final class KafkaOptions {
+
+    @Option(names = "--bootstrap-servers", defaultValue = "${env:KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:9092}",
+        description = "Kafka (${DEFAULT-VALUE}).")
+    String bootstrapServers;
+
+    @Option(names = "--topic-prefix", defaultValue = "${env:RELAY_TOPIC_PREFIX:-relay}",
+        description = "Topic prefix (${DEFAULT-VALUE}).")
+    String topicPrefix;
+}
