@@ -116,13 +116,10 @@ final class LoadGenerator implements AutoCloseable {
     private int open(List<BenchSocket> clients, long since) throws InterruptedException {
         Semaphore pending = new Semaphore(plan.maxPending());
         AtomicInteger live = new AtomicInteger();
-        long start = System.nanoTime();
+        Pacer pacer = plan.connectRate() > 0 ? new Pacer(plan.connectRate()) : null;
         for (int i = 0; i < clients.size(); i++) {
-            if (plan.connectRate() > 0) {
-                long due = start + i * 1_000_000_000L / plan.connectRate();
-                for (long wait; (wait = due - System.nanoTime()) > 0; ) {
-                    LockSupport.parkNanos(wait);
-                }
+            if (pacer != null) {
+                pacer.await();
             }
             pending.acquire();
             connect(clients.get(i)).whenComplete((ok, failure) -> {
