@@ -186,7 +186,6 @@ final class BenchSocket {
         public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
             if (event == ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
                 socket = ctx.channel();
-                tally.connected.increment();
                 if (channel == null) {
                     live.complete(null);
                 } else {

@@ -13,7 +13,6 @@ final class Tally {
     /** Latencies are recorded in microseconds, up to an hour, with three significant digits. */
     private static final long MAX_MICROS = 3_600_000_000L;
 
-    final LongAdder connected = new LongAdder();
     final LongAdder connectFailures = new LongAdder();
     final LongAdder events = new LongAdder();
     final LongAdder bytes = new LongAdder();
