@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -15,10 +16,12 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.common.json.Json;
+import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Envelope;
 import io.agentrelay.common.protocol.Position;
 import org.slf4j.Logger;
@@ -54,6 +57,8 @@ public final class RelayClient implements AutoCloseable {
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     private final ScheduledExecutorService reconnector;
     private final AtomicInteger nextEndpoint = new AtomicInteger();
+    private final LongAdder repeatsDropped = new LongAdder();
+    private final LongAdder reconnects = new LongAdder();
     private volatile RelayConnection connection;
     private volatile boolean closed;
 
@@ -100,8 +105,10 @@ public final class RelayClient implements AutoCloseable {
 
     /**
      * Subscribes to a channel; after a reconnect the subscription resumes where the handler's last event left off.
+     * {@code global} (every channel's events, where the token allows it) is live only: after a reconnect it starts
+     * again with new events, and the handler's {@link ChannelHandler#onResumed} says so.
      *
-     * @param channel {@code <namespace>:<id>}
+     * @param channel {@code <namespace>:<id>} or {@code global}
      * @param handler receives the channel's events
      * @return the relay's response
      */
@@ -146,11 +153,34 @@ public final class RelayClient implements AutoCloseable {
      * @return the response; fails at once with an {@link IOException} while disconnected
      */
     public CompletableFuture<Envelope> request(String name, JsonNode data) {
+        return request(UUID.randomUUID().toString(), name, data);
+    }
+
+    /**
+     * Sends a request with an id of the caller's choosing, so that a retry (after a timeout or a reconnect) is the
+     * same command: with an authenticated token, executors carry it out once however often it is sent.
+     *
+     * @param id   the request id
+     * @param name the request name
+     * @param data its fields
+     * @return the response; fails at once with an {@link IOException} while disconnected
+     */
+    public CompletableFuture<Envelope> request(String id, String name, JsonNode data) {
         RelayConnection current = connection;
         if (current == null || current.closed().isDone()) {
             return CompletableFuture.failedFuture(new IOException("not connected; reconnecting"));
         }
-        return current.request(name, data);
+        return current.request(id, name, data);
+    }
+
+    /** How many times the client reconnected after losing its connection. */
+    public long reconnects() {
+        return reconnects.sum();
+    }
+
+    /** How many events arrived again after a resume and were not handed to a handler a second time. */
+    public long repeatsDropped() {
+        return repeatsDropped.sum();
     }
 
     /** The position of the last event the handler of a channel received, if any. */
@@ -211,6 +241,8 @@ public final class RelayClient implements AutoCloseable {
         URI uri = endpoint();
         try {
             RelayConnection fresh = RelayConnection.connect(uri, requestTimeout);
+            // Counted before any event of the new connection reaches a handler, which can tell connections apart.
+            reconnects.increment();
             attach(fresh);
             subscriptions.values().forEach(subscription -> subscription.subscribe(fresh, true));
             LOG.info("Reconnected to {}", uri);
@@ -225,6 +257,10 @@ public final class RelayClient implements AutoCloseable {
             return;
         }
         Subscription subscription = subscriptions.get(frame.room());
+        if (subscription == null) {
+            // Events of channels not followed one by one come from the global firehose, if the client follows it.
+            subscription = subscriptions.get(Channel.GLOBAL_NAME);
+        }
         if (subscription != null) {
             subscription.deliver(frame);
         }
@@ -233,17 +269,21 @@ public final class RelayClient implements AutoCloseable {
     /** One channel's handler and how far it got. */
     private final class Subscription {
         private final String channel;
+        private final boolean global;
         private final ChannelHandler handler;
+        private final Map<String, Long> lastOffsets = new ConcurrentHashMap<>();
         private volatile String lastPos;
 
         Subscription(String channel, ChannelHandler handler) {
             this.channel = channel;
+            this.global = Channel.GLOBAL_NAME.equals(channel);
             this.handler = handler;
         }
 
         CompletableFuture<Envelope> subscribe(RelayConnection on, boolean resuming) {
             ObjectNode data = Json.object().put("channel", channel);
-            String since = lastPos;
+            // The firehose has no single position to resume from: it starts again with live events.
+            String since = global ? null : lastPos;
             if (since != null) {
                 data.put("since", since);
             }
@@ -255,7 +295,9 @@ public final class RelayClient implements AutoCloseable {
                 if (lastPos == null && response.data().hasNonNull("pos")) {
                     lastPos = response.data().get("pos").asText();
                 }
-                if (resuming) {
+                if (resuming && global) {
+                    handler.onResumed(false, "global cannot resume: events published while disconnected are missed");
+                } else if (resuming) {
                     handler.onResumed(response.data().path("recovered").asBoolean(since == null),
                         response.data().path("reason").asText(null));
                 }
@@ -264,13 +306,45 @@ public final class RelayClient implements AutoCloseable {
 
         /** Called on the connection's receiving thread. */
         void deliver(Envelope event) {
+            if (global) {
+                if (!firstOnFirehose(event)) {
+                    repeatsDropped.increment();
+                    return;
+                }
+                handler.onEvent(event);
+                return;
+            }
             if (event.pos() != null && lastPos != null && !isAfter(event.pos(), lastPos)) {
+                repeatsDropped.increment();
                 return;
             }
             if (event.pos() != null) {
                 lastPos = event.pos();
             }
             handler.onEvent(event);
+        }
+
+        /**
+         * Whether a firehose event is new: a relay reached after a reconnect may be a little behind the one before and
+         * send again what the handler had. Positions compare only within one namespace's partition.
+         */
+        private boolean firstOnFirehose(Envelope event) {
+            if (event.pos() == null || event.room() == null) {
+                return true;
+            }
+            try {
+                Position position = Position.decode(event.pos());
+                String partition = event.room().substring(0, Math.max(0, event.room().indexOf(':'))) + '/'
+                    + position.incarnation() + '/' + position.partition();
+                long last = lastOffsets.getOrDefault(partition, -1L);
+                if (position.offset() <= last) {
+                    return false;
+                }
+                lastOffsets.put(partition, position.offset());
+                return true;
+            } catch (RuntimeException e) {
+                return true;
+            }
         }
 
         private boolean isAfter(String pos, String than) {

@@ -111,7 +111,20 @@ public final class RelayConnection implements AutoCloseable {
      *     {@link TimeoutException} when no answer comes within the timeout
      */
     public CompletableFuture<Envelope> request(String name, JsonNode data) {
-        String id = UUID.randomUUID().toString();
+        return request(UUID.randomUUID().toString(), name, data);
+    }
+
+    /**
+     * Sends a request with an id of the caller's choosing. Sending a command again with the same id (a retry after a
+     * timeout or a reconnect) makes it the same command: with an authenticated token the relay gives it the same
+     * command id and executors carry it out once.
+     *
+     * @param id   the request id, unique among this client's requests
+     * @param name the request name, such as {@code execute_workflow}
+     * @param data its fields
+     * @return the response frame, as {@link #request(String, JsonNode)}
+     */
+    public CompletableFuture<Envelope> request(String id, String name, JsonNode data) {
         CompletableFuture<Envelope> response = new CompletableFuture<>();
         receiver.pending.put(id, response);
         response.whenComplete((frame, failure) -> receiver.pending.remove(id));

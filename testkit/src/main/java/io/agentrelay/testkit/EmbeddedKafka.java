@@ -12,14 +12,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.metadata.storage.Formatter;
@@ -28,33 +26,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A single-node Kafka cluster in KRaft mode, running the real broker from the {@code kafka_2.13} artifact inside this
- * JVM: one process that is both controller and broker, listening on free loopback ports, with its storage in a
- * temporary directory.
+ * A Kafka node in KRaft mode, running the real broker from the {@code kafka_2.13} artifact inside this JVM: one process
+ * that is both controller and broker, listening on loopback ports. {@link #startNew()} gives tests a single-node
+ * cluster on free ports with its storage in a temporary directory; {@link #startMember} starts one node of a
+ * multi-node cluster (the local fleet), whose storage outlives the process so that a killed node comes back with its
+ * data.
  *
  * <p>{@link #stop()} and {@link #start()} take the broker down and bring it back on the same ports with the same data,
- * so tests can watch clients ride out an outage. {@link #close()} stops it and deletes its storage.
+ * so tests can watch clients ride out an outage. {@link #close()} stops it and deletes a temporary storage.
  *
  * <p>Not thread-safe: one owner starts and stops it.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
-    private static final int NODE_ID = 1;
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
-    private final Path dataDir;
-    private final int brokerPort;
-    private final int controllerPort;
+    private final KafkaNode node;
+    private final boolean temporary;
     private final KafkaConfig config;
     private KafkaRaftServer server;
 
-    private EmbeddedKafka(Path dataDir, int brokerPort, int controllerPort) {
-        this.dataDir = dataDir;
-        this.brokerPort = brokerPort;
-        this.controllerPort = controllerPort;
-        this.config = KafkaConfig.fromProps(brokerProperties());
+    private EmbeddedKafka(KafkaNode node, boolean temporary) {
+        this.node = node;
+        this.temporary = temporary;
+        this.config = KafkaConfig.fromProps(node.brokerProperties(CONTROLLER_LISTENER));
     }
 
     /**
@@ -64,8 +61,8 @@ public final class EmbeddedKafka implements AutoCloseable {
      */
     public static EmbeddedKafka startNew() {
         try {
-            EmbeddedKafka kafka = new EmbeddedKafka(
-                Files.createTempDirectory("agent-relay-kafka-"), freeLoopbackPort(), freeLoopbackPort());
+            EmbeddedKafka kafka = new EmbeddedKafka(KafkaNode.single(
+                Files.createTempDirectory("agent-relay-kafka-"), freeLoopbackPort(), freeLoopbackPort()), true);
             kafka.format();
             kafka.start();
             return kafka;
@@ -74,9 +71,25 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts one node of a multi-node cluster, formatting its storage only the first time, and waits until the cluster
+     * answers clients (which needs a majority of the voters running).
+     *
+     * @param node the node's id, ports, peers and storage
+     * @return the running node
+     */
+    public static EmbeddedKafka startMember(KafkaNode node) {
+        EmbeddedKafka kafka = new EmbeddedKafka(node, false);
+        if (!Files.exists(Path.of(kafka.config.metadataLogDir(), "meta.properties"))) {
+            kafka.format();
+        }
+        kafka.start();
+        return kafka;
+    }
+
     /** The {@code bootstrap.servers} value for clients of this broker. */
     public String bootstrapServers() {
-        return "127.0.0.1:" + brokerPort;
+        return "127.0.0.1:" + node.brokerPort();
     }
 
     /** Whether the broker is running. */
@@ -110,53 +123,27 @@ public final class EmbeddedKafka implements AutoCloseable {
         LOG.info("Embedded Kafka at {} stopped", bootstrapServers());
     }
 
-    /** Stops the broker and deletes its storage. */
+    /** Stops the broker and deletes its storage if it was temporary. */
     @Override
     public void close() {
         try {
             stop();
         } finally {
-            try {
-                Utils.delete(dataDir.toFile());
-            } catch (IOException e) {
-                LOG.warn("Could not delete the embedded Kafka storage at {}", dataDir, e);
+            if (temporary) {
+                try {
+                    Utils.delete(node.dataDir().toFile());
+                } catch (IOException e) {
+                    LOG.warn("Could not delete the embedded Kafka storage at {}", node.dataDir(), e);
+                }
             }
         }
-    }
-
-    private Properties brokerProperties() {
-        Properties props = new Properties();
-        props.put("process.roles", "broker,controller");
-        props.put("node.id", String.valueOf(NODE_ID));
-        props.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
-        props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + "," + CONTROLLER_LISTENER + "://127.0.0.1:" + controllerPort);
-        props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
-        props.put("controller.listener.names", CONTROLLER_LISTENER);
-        props.put("inter.broker.listener.name", "PLAINTEXT");
-        props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
-        props.put("log.dirs", dataDir.resolve("logs").toString());
-        // One node: every internal topic has one replica, and nothing waits for peers.
-        props.put("offsets.topic.replication.factor", "1");
-        props.put("offsets.topic.num.partitions", "4");
-        props.put("transaction.state.log.replication.factor", "1");
-        props.put("transaction.state.log.min.isr", "1");
-        props.put("transaction.state.log.num.partitions", "4");
-        props.put("share.coordinator.state.topic.replication.factor", "1");
-        props.put("share.coordinator.state.topic.min.isr", "1");
-        props.put("group.initial.rebalance.delay.ms", "0");
-        // Topics are created explicitly by relay and executor; a typo must fail, not create a topic.
-        props.put("auto.create.topics.enable", "false");
-        props.put("num.network.threads", "2");
-        props.put("num.io.threads", "2");
-        props.put("log.segment.bytes", String.valueOf(16 * 1024 * 1024));
-        return props;
     }
 
     private void format() {
         Formatter formatter = new Formatter()
             .setPrintStream(new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8))
-            .setNodeId(NODE_ID)
-            .setClusterId(Uuid.randomUuid().toString())
+            .setNodeId(node.nodeId())
+            .setClusterId(node.clusterId())
             .setDirectories(List.of(config.metadataLogDir()))
             .setMetadataLogDirectory(config.metadataLogDir())
             .setControllerListenerName(CONTROLLER_LISTENER)
@@ -164,7 +151,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         try {
             formatter.run();
         } catch (Exception e) {
-            throw new IllegalStateException("cannot format the embedded Kafka storage at " + dataDir, e);
+            throw new IllegalStateException("cannot format the embedded Kafka storage at " + node.dataDir(), e);
         }
     }
 
@@ -183,7 +170,13 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private static int freeLoopbackPort() throws IOException {
+    /**
+     * A free port on the loopback interface.
+     *
+     * @return the port
+     * @throws IOException if no port can be bound
+     */
+    static int freeLoopbackPort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();

@@ -2,14 +2,14 @@ package io.agentrelay.client.bench;
 
 import picocli.CommandLine.Option;
 
-/** Where the benchmark commands that talk to Kafka find it. */
-final class KafkaOptions {
+/** Where the commands that talk to Kafka directly (benchmarks, the chaos check) find it. */
+public final class KafkaOptions {
 
     @Option(names = "--bootstrap-servers", defaultValue = "${env:KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:9092}",
         description = "Kafka (${DEFAULT-VALUE}).")
-    String bootstrapServers;
+    public String bootstrapServers;
 
     @Option(names = "--topic-prefix", defaultValue = "${env:RELAY_TOPIC_PREFIX:-relay}",
         description = "Topic prefix (${DEFAULT-VALUE}).")
-    String topicPrefix;
+    public String topicPrefix;
 }

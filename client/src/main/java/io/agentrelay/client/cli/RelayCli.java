@@ -1,17 +1,19 @@
 package io.agentrelay.client.cli;
 
 import io.agentrelay.client.bench.BenchCommand;
+import io.agentrelay.client.chaos.ChaosCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code relay}: the command line of Agent Relay. {@code tail} follows a channel through a relay; {@code replay}
- * reads a channel's history straight from Kafka; {@code bench} is the load generator of the benchmarks. Both print one JSON event per line on standard output; messages go
- * to standard error.
+ * {@code relay}: the command line of Agent Relay. {@code tail} follows a channel through a relay and {@code replay}
+ * reads a channel's history straight from Kafka, both printing one JSON event per line on standard output (messages go
+ * to standard error); {@code token} mints a client token; {@code bench} is the load generator of the benchmarks and
+ * {@code chaos} the client side of the chaos test.
  */
 @Command(name = "relay", mixinStandardHelpOptions = true, version = "Agent Relay 0.1.0",
     description = "Follow and replay Agent Relay channels.",
-    subcommands = {TailCommand.class, ReplayCommand.class, TokenCommand.class, BenchCommand.class,
+    subcommands = {TailCommand.class, ReplayCommand.class, TokenCommand.class, BenchCommand.class, ChaosCommand.class,
         CommandLine.HelpCommand.class})
 public final class RelayCli implements Runnable {
 

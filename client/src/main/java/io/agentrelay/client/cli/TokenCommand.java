@@ -1,18 +1,10 @@
 package io.agentrelay.client.cli;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Date;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.MACSigner;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
+import io.agentrelay.client.Hs256Tokens;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -48,21 +40,13 @@ final class TokenCommand implements Callable<Integer> {
     Duration ttl;
 
     @Override
-    public Integer call() throws JOSEException {
-        if (secret == null || secret.getBytes(StandardCharsets.UTF_8).length < 32) {
+    public Integer call() {
+        try {
+            spec.commandLine().getOut().println(Hs256Tokens.mint(secret, subject, channels, commands, ttl));
+        } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(),
-                "--secret (or RELAY_JWT_SECRET) must be at least 32 bytes");
+                "--secret (or RELAY_JWT_SECRET): " + e.getMessage());
         }
-        Instant now = Instant.now();
-        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder()
-            .subject(subject)
-            .issueTime(Date.from(now))
-            .expirationTime(Date.from(now.plus(ttl)))
-            .claim("channels", channels)
-            .claim("commands", commands)
-            .build());
-        jwt.sign(new MACSigner(secret.getBytes(StandardCharsets.UTF_8)));
-        spec.commandLine().getOut().println(jwt.serialize());
         spec.commandLine().getOut().flush();
         return 0;
     }
