@@ -62,6 +62,9 @@ public record KafkaNode(int nodeId, String clusterId, int brokerPort, int contro
         props.put("share.coordinator.state.topic.replication.factor", replicas);
         props.put("share.coordinator.state.topic.min.isr", minIsr);
         props.put("group.initial.rebalance.delay.ms", "0");
+        // A crashed executor's open transaction holds back every read_committed reader of its partitions until the
+        // coordinator aborts it: look for expired transactions every second, not every ten.
+        props.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
         // A copy that fell behind must never become the leader: that would drop records clients were told are stored.
         props.put("unclean.leader.election.enable", "false");
         // Topics are created explicitly by relay and executor; a typo must fail, not create a topic.
