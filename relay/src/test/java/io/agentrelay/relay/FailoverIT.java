@@ -63,6 +63,69 @@ class FailoverIT {
         }
     }
 
+    @Test
+    void shouldFollowGlobalAgainOnAnotherNodeAndSayWhatItCouldNotResume(
+        EmbeddedKafka kafka, TopicPrefix prefix, @TempDir Path sandbox) throws Exception {
+        List<Channel.Scoped> channels = List.of(Channel.of(Namespace.WORKFLOW, "firehose-a"),
+            Channel.of(Namespace.PANEL, "firehose-b"));
+        try (LocalCluster cluster = LocalCluster.start(kafka, prefix, sandbox, 2);
+             EventWriter writer = new EventWriter(kafka.bootstrapServers(), prefix.value());
+             RelayClient client = RelayClient.builder()
+                 .endpoints(List.of(cluster.webSocket(0), cluster.webSocket(1)))
+                 .backoff(Duration.ofMillis(50), Duration.ofSeconds(1))
+                 .build()) {
+            client.connect();
+            FirehoseRecorder recorder = new FirehoseRecorder();
+            client.subscribe(Channel.GLOBAL_NAME, recorder).get(10, TimeUnit.SECONDS);
+            for (int seq = 0; seq < 50; seq++) {
+                for (Channel.Scoped channel : channels) {
+                    writer.tick(channel, seq, 10);
+                }
+            }
+            await().atMost(WAIT).until(() -> recorder.seqs(channels.get(0)).contains(49)
+                && recorder.seqs(channels.get(1)).contains(49));
+
+            cluster.relay(0).close();
+            await().atMost(WAIT).until(() -> !recorder.resumes.isEmpty());
+            for (int seq = 50; seq < 100; seq++) {
+                for (Channel.Scoped channel : channels) {
+                    writer.tick(channel, seq, 10);
+                }
+            }
+
+            await().atMost(WAIT).until(() -> recorder.seqs(channels.get(0)).contains(99)
+                && recorder.seqs(channels.get(1)).contains(99));
+            for (Channel.Scoped channel : channels) {
+                List<Integer> seqs = recorder.seqs(channel);
+                assertThat(seqs).as("events of %s: in order, none twice", channel.name()).isSorted()
+                    .doesNotHaveDuplicates()
+                    .containsAll(IntStream.range(0, 100).boxed().toList());
+            }
+            assertThat(recorder.resumes).singleElement().asString().contains("global cannot resume");
+        }
+    }
+
+    /** Seqs by channel, as a global subscription received them. */
+    private static final class FirehoseRecorder implements ChannelHandler {
+        final List<Envelope> events = new CopyOnWriteArrayList<>();
+        final List<String> resumes = new CopyOnWriteArrayList<>();
+
+        List<Integer> seqs(Channel.Scoped channel) {
+            return events.stream().filter(event -> channel.name().equals(event.room()))
+                .map(event -> event.data().path("seq").asInt()).toList();
+        }
+
+        @Override
+        public void onEvent(Envelope event) {
+            events.add(event);
+        }
+
+        @Override
+        public void onResumed(boolean recovered, String reason) {
+            resumes.add(recovered + ": " + reason);
+        }
+    }
+
     private static final class Recorder implements ChannelHandler {
         final List<Integer> seqs = new CopyOnWriteArrayList<>();
         final List<Boolean> resumes = new CopyOnWriteArrayList<>();

@@ -33,7 +33,7 @@ final class KafkaLog {
     private final Map<String, Long> firstOffsets = new HashMap<>();
     private final Map<String, Long> endOffsets = new HashMap<>();
 
-    private KafkaLog() {
+    KafkaLog() {
     }
 
     /**
@@ -65,10 +65,8 @@ final class KafkaLog {
         try (KafkaConsumer<String, Event> consumer = consumer(bootstrapServers)) {
             List<TopicPartition> partitions = new ArrayList<>(to.keySet());
             for (TopicPartition partition : partitions) {
-                String key = partitionKey(topics, partition.topic(), partition.partition());
-                log.firstOffsets.put(key, from.getOrDefault(partition, 0L));
-                log.endOffsets.put(key, to.get(partition));
-                log.byPartition.put(key, new ArrayList<>());
+                log.range(partitionKey(topics, partition.topic(), partition.partition()),
+                    from.getOrDefault(partition, 0L), to.get(partition));
             }
             consumer.assign(partitions);
             partitions.forEach(partition -> consumer.seek(partition, from.getOrDefault(partition, 0L)));
@@ -117,14 +115,26 @@ final class KafkaLog {
         return partitionKey(topics.namespaceOfEvents(topic).map(Namespace::wireName).orElseThrow(), partition);
     }
 
+    /** Declares a partition of the check: its events from {@code first} up to {@code end}, exclusive. */
+    void range(String partitionKey, long first, long end) {
+        firstOffsets.put(partitionKey, first);
+        endOffsets.put(partitionKey, end);
+        byPartition.put(partitionKey, new ArrayList<>());
+    }
+
+    /** Adds the next event of a partition declared with {@link #range}. */
+    void add(String partitionKey, Stored stored) {
+        byChannel.computeIfAbsent(stored.channel(), key -> new ArrayList<>()).add(stored);
+        // Events addressed to one connection are never part of the firehose.
+        if (stored.to() == null) {
+            byPartition.get(partitionKey).add(stored);
+        }
+    }
+
     private void add(Topics topics, ConsumerRecord<String, Event> record) {
         Event event = record.value();
-        Stored stored = new Stored(record.key(), event.event(), event.to(), record.partition(), record.offset());
-        byChannel.computeIfAbsent(record.key(), key -> new ArrayList<>()).add(stored);
-        // Events addressed to one connection are never part of the firehose.
-        if (event.to() == null) {
-            byPartition.get(partitionKey(topics, record.topic(), record.partition())).add(stored);
-        }
+        add(partitionKey(topics, record.topic(), record.partition()),
+            new Stored(record.key(), event.event(), event.to(), record.partition(), record.offset()));
     }
 
     private static List<TopicPartition> partitions(KafkaConsumer<String, Event> consumer, Topics topics) {
