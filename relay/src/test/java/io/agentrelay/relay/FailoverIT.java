@@ -34,10 +34,7 @@ class FailoverIT {
         Channel.Scoped channel = Channel.of(Namespace.WORKFLOW, "failover");
         try (LocalCluster cluster = LocalCluster.start(kafka, prefix, sandbox, 2);
              EventWriter writer = new EventWriter(kafka.bootstrapServers(), prefix.value());
-             RelayClient client = RelayClient.builder()
-                 .endpoints(List.of(cluster.webSocket(0), cluster.webSocket(1)))
-                 .backoff(Duration.ofMillis(50), Duration.ofSeconds(1))
-                 .build()) {
+             RelayClient client = clientOfBoth(cluster)) {
             client.connect();
             Recorder recorder = new Recorder();
             client.subscribe(channel.name(), recorder).get(10, TimeUnit.SECONDS);
@@ -70,10 +67,7 @@ class FailoverIT {
             Channel.of(Namespace.PANEL, "firehose-b"));
         try (LocalCluster cluster = LocalCluster.start(kafka, prefix, sandbox, 2);
              EventWriter writer = new EventWriter(kafka.bootstrapServers(), prefix.value());
-             RelayClient client = RelayClient.builder()
-                 .endpoints(List.of(cluster.webSocket(0), cluster.webSocket(1)))
-                 .backoff(Duration.ofMillis(50), Duration.ofSeconds(1))
-                 .build()) {
+             RelayClient client = clientOfBoth(cluster)) {
             client.connect();
             FirehoseRecorder recorder = new FirehoseRecorder();
             client.subscribe(Channel.GLOBAL_NAME, recorder).get(10, TimeUnit.SECONDS);
@@ -103,6 +97,14 @@ class FailoverIT {
             }
             assertThat(recorder.resumes).singleElement().asString().contains("global cannot resume");
         }
+    }
+
+    /** A client that starts on the first node and fails over to the second. */
+    private static RelayClient clientOfBoth(LocalCluster cluster) {
+        return RelayClient.builder()
+            .endpoints(List.of(cluster.webSocket(0), cluster.webSocket(1)))
+            .backoff(Duration.ofMillis(50), Duration.ofSeconds(1))
+            .build();
     }
 
     /** Seqs by channel, as a global subscription received them. */
