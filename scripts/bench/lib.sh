@@ -161,43 +161,43 @@ process_memory() {
   echo "$(( heap * 1024 )) $(( rss * 1024 ))"
 }
 
-# plot_rates DAT SVG TITLE: delivered events a second per step and target, from 'bench report --dat'.
-plot_rates() {
+# gnuplot_svg SVG TITLE: runs the gnuplot commands on standard input into an SVG chart, installing gnuplot if needed.
+gnuplot_svg() {
   command -v gnuplot >/dev/null || { say "installing gnuplot for the plots"; apt-get install -y -q gnuplot-nox >&2; }
-  gnuplot <<PLOT
-set terminal svg size 800,420 dynamic font "sans,12" noenhanced
-set output "$2"
-set title "$3"
-set style data histograms
+  { printf 'set terminal svg size 800,420 dynamic font "sans,12" noenhanced\nset output "%s"\nset title "%s"\n' \
+      "$1" "$2"
+    printf 'set yrange [0:*]\nset key top left\n'
+    cat; } | gnuplot
+}
+
+# Clustered bars: the settings the bar charts share.
+bars='set style data histograms
 set style histogram cluster gap 1
 set style fill solid 0.8 border -1
+set grid ytics'
+
+# plot_rates DAT SVG TITLE: delivered events a second per step and target, from 'bench report --dat'.
+plot_rates() {
+  gnuplot_svg "$2" "$3" <<PLOT
+$bars
 set ylabel "events delivered per second"
-set yrange [0:*]
-set key top left
-set grid ytics
 plot for [target in "relay undertow ws"] sprintf("< grep '^\"rate=' $1 | grep '\"%s\"'", target) using 3:xtic(1) title target
 PLOT
 }
 
 # plot_latency SVG TITLE FILE LABEL [FILE LABEL...]: latency by percentile from HdrHistogram .hgrm files.
 plot_latency() {
-  command -v gnuplot >/dev/null || { say "installing gnuplot for the plots"; apt-get install -y -q gnuplot-nox >&2; }
   local svg="$1" title="$2"; shift 2
   local series=""
   while [[ $# -ge 2 ]]; do
     [[ -s "$1" ]] && series+="${series:+, }\"< grep -E '^ +[0-9]' $1\" using 4:1 with lines lw 2 title \"$2\""
     shift 2
   done
-  gnuplot <<PLOT
-set terminal svg size 800,420 dynamic font "sans,12" noenhanced
-set output "$svg"
-set title "$title"
+  gnuplot_svg "$svg" "$title" <<PLOT
 set logscale x
 set xtics ("50%%" 2, "90%%" 10, "99%%" 100, "99.9%%" 1000, "99.99%%" 10000)
 set xlabel "percentile"
 set ylabel "${PLOT_YLABEL:-latency (ms)}"
-set yrange [0:*]
-set key top left
 set grid
 plot $series
 PLOT
@@ -206,18 +206,10 @@ PLOT
 # plot_bars DAT SVG TITLE YLABEL: clustered bars, one cluster per row of DAT (a label, then numbers), one bar per
 # column; DAT's first line names the columns.
 plot_bars() {
-  command -v gnuplot >/dev/null || { say "installing gnuplot for the plots"; apt-get install -y -q gnuplot-nox >&2; }
-  gnuplot <<PLOT
-set terminal svg size 800,420 dynamic font "sans,12" noenhanced
-set output "$2"
-set title "$3"
-set style data histograms
-set style histogram cluster gap 1
-set style fill solid 0.8 border -1
+  gnuplot_svg "$2" "$3" <<PLOT
+$bars
 set ylabel "$4"
-set yrange [0:*]
-set key top left autotitle columnheader
-set grid ytics
+set key autotitle columnheader
 plot for [col=2:*] "$1" using col:xtic(1)
 PLOT
 }

@@ -163,8 +163,7 @@ final class ChaosRun {
         ClientLog log = logs.get(track.client());
         ChannelHandler handler = event -> {
             Position position = Position.decode(event.pos());
-            log.add(track.channel(), new Seen(position.offset(), event.event(), client.reconnects(),
-                System.nanoTime()));
+            log.add(track.channel(), new Seen(position.offset(), client.reconnects(), System.nanoTime()));
             track.onEvent(event.event());
         };
         try {
@@ -254,7 +253,7 @@ final class ChaosRun {
         Position position = Position.decode(event.pos());
         String namespace = event.room().substring(0, Math.max(0, event.room().indexOf(':')));
         log.add(KafkaLog.partitionKey(namespace, position.partition()),
-            new Seen(position.offset(), event.event(), client.reconnects(), System.nanoTime()));
+            new Seen(position.offset(), client.reconnects(), System.nanoTime()));
     }
 
     private ChaosSummary summarize(KafkaLog kafka, String topicReport, long[] firehoseEpochs) {

@@ -15,11 +15,10 @@ final class ClientLog {
      * One event as the handler got it.
      *
      * @param offset its Kafka offset, from its {@code pos}
-     * @param event  its name
      * @param epoch  the client's reconnect count when it arrived: events of one epoch came over one connection
      * @param nanos  when it arrived ({@link System#nanoTime()})
      */
-    record Seen(long offset, String event, long epoch, long nanos) {
+    record Seen(long offset, long epoch, long nanos) {
     }
 
     private final Map<String, List<Seen>> streams = new ConcurrentHashMap<>();
@@ -37,11 +36,6 @@ final class ClientLog {
         synchronized (list) {
             return List.copyOf(list);
         }
-    }
-
-    /** The names of the streams that received anything. */
-    List<String> streamNames() {
-        return List.copyOf(streams.keySet());
     }
 
     /** How many events arrived in all. */

@@ -121,14 +121,14 @@ class StreamCheckTest {
     private static ClientLog received(long epoch, long... offsets) {
         ClientLog log = new ClientLog();
         for (long offset : offsets) {
-            log.add(CHANNEL, new Seen(offset, "event", epoch, offset));
+            log.add(CHANNEL, new Seen(offset, epoch, offset));
         }
         return log;
     }
 
     private static void add(ClientLog log, long epoch, long... offsets) {
         for (long offset : offsets) {
-            log.add(PARTITION, new Seen(offset, "event", epoch, offset));
+            log.add(PARTITION, new Seen(offset, epoch, offset));
         }
     }
 
