@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentrelay.common.json.Json;
@@ -46,7 +50,8 @@ class ChaosIT {
         String output = Files.readString(results.resolveSibling("chaos-output.txt"), StandardCharsets.UTF_8);
         System.out.println(output);
         assertThat(ended).as("scripts/chaos ended in time").isTrue();
-        assertThat(process.exitValue()).as("scripts/chaos exit code; its output:%n%s", output).isZero();
+        assertThat(process.exitValue()).as("scripts/chaos exit code; its output:%n%s%nwhat the fleet warned of:%n%s",
+            output, fleetWarnings(results.resolve("fleet/logs"))).isZero();
         assertThat(output).contains("SIGKILL relay-", "SIGKILL executor-", "SIGKILL kafka-");
 
         JsonNode summary = Json.readTree(Files.readAllBytes(results.resolve("summary.json")));
@@ -59,6 +64,20 @@ class ChaosIT {
         assertThat(summary.path("problems").asLong()).isZero();
         // A third of the clients were on the killed relay: they must have come back through the load balancer.
         assertThat(summary.path("reconnects").asLong()).isPositive();
+    }
+
+    /** The last warnings and errors of Agent Relay's own code in the fleet's logs: where a failed run is explained. */
+    private static String fleetWarnings(Path logs) throws IOException {
+        List<String> lines = new ArrayList<>();
+        try (Stream<Path> files = Files.list(logs)) {
+            for (Path log : files.filter(file -> !file.getFileName().toString().startsWith("kafka")).sorted().toList()) {
+                try (Stream<String> content = Files.lines(log, StandardCharsets.UTF_8)) {
+                    content.filter(line -> (line.contains(" WARN ") || line.contains(" ERROR ")) && line.contains(" i.a."))
+                        .forEach(line -> lines.add(log.getFileName() + ": " + line));
+                }
+            }
+        }
+        return String.join(System.lineSeparator(), lines.subList(Math.max(0, lines.size() - 40), lines.size()));
     }
 
     private static boolean onPath(String command) {

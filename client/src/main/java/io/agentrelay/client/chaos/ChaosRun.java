@@ -258,12 +258,13 @@ final class ChaosRun {
 
     private ChaosSummary summarize(KafkaLog kafka, String topicReport, long[] firehoseEpochs) {
         StreamCheck check = new StreamCheck();
+        long checkedAt = System.nanoTime();
         long[] pauses = new long[tracks.size()];
         StreamCheck.Pause longest = new StreamCheck.Pause(0, began);
         String longestWorkflow = "none";
         for (int i = 0; i < tracks.size(); i++) {
             WorkflowTrack track = tracks.get(i);
-            StreamCheck.Pause pause = check.checkWorkflow(kafka, logs.get(track.client()), track);
+            StreamCheck.Pause pause = check.checkWorkflow(kafka, logs.get(track.client()), track, checkedAt);
             pauses[i] = pause.nanos();
             if (pause.nanos() > longest.nanos()) {
                 longest = pause;
@@ -286,7 +287,7 @@ final class ChaosRun {
         long unacknowledged = plan.workflows() - acknowledged;
         return new ChaosSummary(plan.url().toString(), plan.clients(), plan.globalClients(), topicReport,
             plan.workflows(), sent, acknowledged, refused, secondCommands, check.completed, check.failed,
-            check.unfinished, check.workflowExpected, check.workflowDelivered, check.missing, check.duplicated,
+            check.unfinished, List.copyOf(check.unfinishedWorkflows), check.workflowExpected, check.workflowDelivered, check.missing, check.duplicated,
             check.outOfOrder, check.notInKafka, check.globalExpected, check.globalDelivered,
             check.globalMissedWhileReconnecting, check.globalLost, check.globalDuplicated, check.globalOutOfOrder,
             repeats, reconnects, TimeUnit.NANOSECONDS.toMillis(longest.nanos()), longestWorkflow,

@@ -1,6 +1,7 @@
 package io.agentrelay.client.chaos;
 
 import java.io.PrintStream;
+import java.util.List;
 
 /**
  * A chaos run's figures, printed and written as JSON.
@@ -17,6 +18,7 @@ import java.io.PrintStream;
  * @param completed                     workflows whose channel in Kafka ends in {@code workflow.completed}
  * @param failed                        workflows that ended in {@code workflow.failed}
  * @param unfinished                    workflows with neither
+ * @param unfinishedWorkflows           each of those, with the last event Kafka holds of it
  * @param workflowEventsExpected        events in Kafka on the workflow channels
  * @param workflowEventsDelivered       of those, received by the channel's client
  * @param missing                       events in Kafka that the client never received
@@ -42,12 +44,14 @@ import java.io.PrintStream;
  */
 record ChaosSummary(String url, int clients, int globalClients, String topics, int workflows, long commandsSent,
                     long acknowledged, long refused, long secondCommands, long completed, long failed,
-                    long unfinished, long workflowEventsExpected, long workflowEventsDelivered, long missing,
+                    long unfinished, List<String> unfinishedWorkflows, long workflowEventsExpected, long workflowEventsDelivered, long missing,
                     long duplicated, long outOfOrder, long notInKafka, long globalEventsExpected,
                     long globalEventsDelivered, long globalMissedWhileReconnecting, long globalLost,
                     long globalDuplicated, long globalOutOfOrder, long repeatsDropped, long reconnects,
                     long longestPauseMillis, String longestPauseWorkflow, long longestPauseAtMillis,
                     long p99PauseMillis, long problems) {
+
+    private static final int SHOWN = 5;
 
     void print(PrintStream out) {
         out.printf("Chaos run through %s: %,d clients following their workflows, %,d following global%n",
@@ -57,6 +61,12 @@ record ChaosSummary(String url, int clients, int globalClients, String topics, i
             + "%,d refused, %,d retries that became a second command%n", workflows, commandsSent,
             commandsSent - acknowledged - refused, acknowledged, refused, secondCommands);
         out.printf("  workflows:   %,d completed, %,d failed, %,d unfinished%n", completed, failed, unfinished);
+        unfinishedWorkflows.stream().limit(SHOWN).forEach(workflow -> out.printf("               unfinished: %s%n",
+            workflow));
+        if (unfinishedWorkflows.size() > SHOWN) {
+            out.printf("               and %,d more (summary.json names them all)%n",
+                unfinishedWorkflows.size() - SHOWN);
+        }
         out.printf("  streams:     %,d events expected on workflow channels, %,d delivered; missing %,d, "
             + "duplicated %,d, out of order %,d, not in Kafka %,d%n", workflowEventsExpected,
             workflowEventsDelivered, missing, duplicated, outOfOrder, notInKafka);

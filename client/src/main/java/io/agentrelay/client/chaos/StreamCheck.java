@@ -1,5 +1,6 @@
 package io.agentrelay.client.chaos;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -28,6 +29,8 @@ final class StreamCheck {
     long completed;
     long failed;
     long unfinished;
+    /** Each unfinished workflow with the last event Kafka holds of it, for the summary. */
+    final List<String> unfinishedWorkflows = new ArrayList<>();
     long globalExpected;
     long globalDelivered;
     long globalMissedWhileReconnecting;
@@ -47,9 +50,12 @@ final class StreamCheck {
     /**
      * Checks one workflow's channel as its client received it.
      *
-     * @return the longest time between the workflow's acknowledgement and its first event, or two of its events
+     * @param checkedAt when the run stopped waiting ({@link System#nanoTime()}): an unfinished workflow waited
+     *                  until then
+     * @return the longest time between the workflow's acknowledgement and its first event, or two of its events, or
+     *         its last event and the end of an unfinished workflow's wait
      */
-    Pause checkWorkflow(KafkaLog kafka, ClientLog client, WorkflowTrack track) {
+    Pause checkWorkflow(KafkaLog kafka, ClientLog client, WorkflowTrack track, long checkedAt) {
         List<Stored> stored = kafka.channel(track.channel());
         List<Seen> seen = client.stream(track.channel());
         Set<Long> inKafka = new HashSet<>();
@@ -64,6 +70,8 @@ final class StreamCheck {
             failed++;
         } else {
             unfinished++;
+            unfinishedWorkflows.add(track.id() + " (last event in Kafka: "
+                + (stored.isEmpty() ? "none" : stored.get(stored.size() - 1).event()) + ")");
         }
         Set<Long> received = new HashSet<>();
         long previous = -1;
@@ -82,6 +90,9 @@ final class StreamCheck {
                 pause = new Pause(event.nanos() - lastNanos, lastNanos);
             }
             lastNanos = event.nanos();
+        }
+        if (end == null && lastNanos != 0 && checkedAt - lastNanos > pause.nanos()) {
+            pause = new Pause(checkedAt - lastNanos, lastNanos);
         }
         received.retainAll(inKafka);
         workflowExpected += stored.size();

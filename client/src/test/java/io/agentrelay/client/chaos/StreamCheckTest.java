@@ -21,7 +21,7 @@ class StreamCheckTest {
         KafkaLog kafka = kafka(10, 11, 12, 13);
         StreamCheck check = new StreamCheck();
 
-        check.checkWorkflow(kafka, received(0, 10, 11, 12, 13), acknowledged());
+        check.checkWorkflow(kafka, received(0, 10, 11, 12, 13), acknowledged(), 100);
 
         assertThat(check.problems()).isZero();
         assertThat(check.workflowDelivered).isEqualTo(4);
@@ -33,7 +33,7 @@ class StreamCheckTest {
         KafkaLog kafka = kafka(10, 11, 12, 13);
         StreamCheck check = new StreamCheck();
 
-        check.checkWorkflow(kafka, received(0, 10, 12, 11, 12, 99), acknowledged());
+        check.checkWorkflow(kafka, received(0, 10, 12, 11, 12, 99), acknowledged(), 100);
 
         assertThat(check.missing).as("13 never arrived").isEqualTo(1);
         assertThat(check.outOfOrder).as("11 after 12").isEqualTo(1);
@@ -50,10 +50,13 @@ class StreamCheckTest {
         kafka.add(PARTITION, new Stored(CHANNEL, "node.started", null, 3, 11));
         StreamCheck check = new StreamCheck();
 
-        check.checkWorkflow(kafka, received(0, 10, 11), acknowledged());
+        StreamCheck.Pause pause = check.checkWorkflow(kafka, received(0, 10, 11), acknowledged(), 100);
 
         assertThat(check.unfinished).isEqualTo(1);
         assertThat(check.problems()).isEqualTo(1);
+        assertThat(check.unfinishedWorkflows).containsExactly("wf-1 (last event in Kafka: node.started)");
+        assertThat(pause).as("it waited from its last event until the check")
+            .isEqualTo(new StreamCheck.Pause(100 - 11, 11));
     }
 
     @Test

@@ -32,6 +32,8 @@ public final class StateView implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StateView.class);
     private static final Duration POLL = Duration.ofMillis(200);
+    // How long one call may wait for Kafka before the loop goes round again (and can be closed).
+    private static final Duration KAFKA_WAIT = Duration.ofSeconds(5);
 
     /** Told about each record, in offset order per key; called on the view's thread only. */
     public interface Listener {
@@ -102,11 +104,8 @@ public final class StateView implements AutoCloseable {
 
     private void run() {
         try {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            while (!closed.get()) {
+            boolean assigned = assignAll();
+            while (assigned && !closed.get()) {
                 try {
                     takeBarrierRequests();
                     ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
@@ -134,10 +133,46 @@ public final class StateView implements AutoCloseable {
         }
     }
 
+    /**
+     * Assigns every partition of the topic, waiting for Kafka as long as it takes: the view is useless without.
+     *
+     * @return false when closed or interrupted first
+     */
+    private boolean assignAll() {
+        while (!closed.get()) {
+            try {
+                List<TopicPartition> partitions = consumer.partitionsFor(topic, KAFKA_WAIT).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+                if (!partitions.isEmpty()) {
+                    consumer.assign(partitions);
+                    consumer.seekToBeginning(partitions);
+                    return true;
+                }
+                LOG.warn("The state topic {} has no partitions yet; retrying", topic);
+                Thread.sleep(KAFKA_WAIT.toMillis());
+            } catch (KafkaException e) {
+                if (e instanceof WakeupException) {
+                    throw e;
+                }
+                LOG.warn("Cannot find the state topic's partitions yet; retrying", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Turns each request into a barrier at the topic's ends as of now; a request stays queued while Kafka cannot
+     * say where they are, so that no caller waits for a barrier that was never set.
+     */
     private void takeBarrierRequests() {
         CompletableFuture<Void> request;
-        while ((request = barrierRequests.poll()) != null) {
-            barriers.add(new Barrier(consumer.endOffsets(consumer.assignment()), request));
+        while ((request = barrierRequests.peek()) != null) {
+            Map<TopicPartition, Long> ends = consumer.endOffsets(consumer.assignment(), KAFKA_WAIT);
+            barriers.add(new Barrier(ends, request));
+            barrierRequests.remove(request);
         }
     }
 

@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 import io.agentrelay.common.config.ExecutorConfig;
 import io.agentrelay.common.json.JsonSerde;
 import io.agentrelay.common.protocol.Command;
+import io.agentrelay.common.protocol.RelayException;
 import io.agentrelay.common.topic.Partitions;
 import io.agentrelay.common.trace.Traceparent;
 import io.agentrelay.executor.panel.PanelEngine;
@@ -44,9 +45,9 @@ import org.slf4j.MDC;
  * <ul>
  *   <li>A command's offset is committed in the transaction of the step its handling produced, never on its own; every
  *       transaction carries the group's generation, which fences an executor that lost its partitions.</li>
- *   <li>When partitions are assigned, the workflows they own are continued from their last committed snapshots
- *       before any new command is handled; when partitions are revoked, their runs stop without a word and what is
- *       pending commits, so that the next owner starts from a consistent state.</li>
+ *   <li>When partitions are assigned, they stay paused until the workflows they own are continued from their last
+ *       committed snapshots, however long Kafka takes to serve those; when partitions are revoked, their runs stop
+ *       without a word and what is pending commits, so that the next owner starts from a consistent state.</li>
  *   <li>When more nodes wait for a tool thread than {@code EXECUTOR_MAX_QUEUED_NODES}, the consumer pauses its
  *       partitions, and resumes them below half of it: the backlog stays in Kafka, not in memory.</li>
  *   <li>{@link #close()} stops taking commands, lets running workflows finish within the shutdown timeout, hands the
@@ -59,6 +60,8 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CommandConsumer.class);
     private static final Duration POLL = Duration.ofMillis(200);
+    // How long one attempt to take over partitions may wait for Kafka; the loop polls between attempts.
+    private static final Duration TAKE_OVER_WAIT = Duration.ofSeconds(5);
 
     private final ExecutorConfig config;
     private final KafkaConsumer<String, Command> consumer;
@@ -72,6 +75,9 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile Set<Integer> owned = Set.of();
     private volatile int partitionCount;
+    // Assigned partitions whose workflows are not continued yet: none of their commands is handled meanwhile.
+    private boolean takingOver;
+    private boolean backlogged;
     private boolean paused;
     // Its own refresh thread: closed with the consumer.
     private volatile KafkaClientMetrics clientMetrics;
@@ -116,7 +122,8 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
         try {
             consumer.subscribe(List.of(topic), new Rebalance());
             while (!closed.get()) {
-                applyBackpressure();
+                takeOver();
+                holdOrRelease();
                 pollOnce();
             }
         } catch (WakeupException e) {
@@ -146,8 +153,11 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
      * @return true when it owns it
      */
     public boolean owns(String key) {
-        int partitions = partitionCount;
-        return partitions > 0 && owned.contains(Partitions.forKey(key, partitions));
+        return owns(key, owned, partitionCount);
+    }
+
+    private static boolean owns(String key, Set<Integer> partitions, int partitionCount) {
+        return partitionCount > 0 && partitions.contains(Partitions.forKey(key, partitionCount));
     }
 
     /** Stops taking commands, hands over what runs, commits, and leaves the group. */
@@ -176,16 +186,55 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
         }
     }
 
-    private void applyBackpressure() {
+    /**
+     * Continues the workflows of newly assigned partitions from their committed snapshots. Kafka may not answer in
+     * time (a broker is failing over, the state topic is behind): then the partitions stay paused and the next turn
+     * of the loop tries again, so that no workflow is left without an owner and no command of them overtakes them.
+     */
+    private void takeOver() {
+        if (!takingOver) {
+            return;
+        }
+        try {
+            Set<TopicPartition> assignment = consumer.assignment();
+            int count = consumer.partitionsFor(topic, TAKE_OVER_WAIT).size();
+            Map<TopicPartition, Long> starts = new HashMap<>();
+            for (TopicPartition partition : assignment) {
+                starts.put(partition, consumer.position(partition, TAKE_OVER_WAIT));
+            }
+            // The continued runs' first steps commit with the group's new generation.
+            sink.assigned(starts, consumer.groupMetadata());
+            Set<Integer> partitions = assignment.stream().map(TopicPartition::partition).collect(Collectors.toSet());
+            engine.resumeOwned(key -> owns(key, partitions, count), config.workerId(), TAKE_OVER_WAIT);
+            partitionCount = count;
+            owned = partitions;
+            takingOver = false;
+            LOG.info("Took over command partitions {}", assignment);
+        } catch (KafkaException | RelayException e) {
+            if (e instanceof WakeupException) {
+                throw e;
+            }
+            LOG.warn("Cannot take over the assigned command partitions yet ({}); retrying", e.getMessage());
+        }
+    }
+
+    /** Pauses the partitions while they are taken over or while too many nodes wait for a tool thread. */
+    private void holdOrRelease() {
         int queued = engine.queuedNodes();
-        Set<TopicPartition> assignment = consumer.assignment();
-        if (!paused && queued >= config.maxQueuedNodes()) {
+        if (!backlogged && queued >= config.maxQueuedNodes()) {
             LOG.info("{} nodes wait for a tool thread; pausing commands", queued);
-            consumer.pause(assignment);
-            paused = true;
-        } else if (paused && queued < config.maxQueuedNodes() / 2) {
-            consumer.resume(assignment);
-            paused = false;
+            backlogged = true;
+        } else if (backlogged && queued < config.maxQueuedNodes() / 2) {
+            backlogged = false;
+        }
+        boolean hold = takingOver || backlogged;
+        if (hold != paused) {
+            if (hold) {
+                consumer.pause(consumer.assignment());
+            } else {
+                consumer.resume(consumer.assignment());
+            }
+            paused = hold;
         }
     }
 
@@ -251,16 +300,11 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             LOG.info("Now owning command partitions {}", consumer.assignment());
-            partitionCount = consumer.partitionsFor(topic).size();
-            owned = consumer.assignment().stream().map(TopicPartition::partition).collect(Collectors.toSet());
-            Map<TopicPartition, Long> starts = new HashMap<>();
-            partitions.forEach(partition -> starts.put(partition, consumer.position(partition)));
-            sink.assigned(starts, consumer.groupMetadata());
-            if (paused) {
+            // Kafka answers slowly or not at all while it fails over: the take-over happens in the loop, not here.
+            takingOver = !partitions.isEmpty();
+            if (takingOver) {
                 consumer.pause(partitions);
-            }
-            if (!partitions.isEmpty()) {
-                engine.resumeOwned(CommandConsumer.this::owns, config.workerId());
+                paused = true;
             }
         }
     }

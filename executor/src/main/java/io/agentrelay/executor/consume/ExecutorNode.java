@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
 
 import io.agentrelay.common.config.ExecutorConfig;
 import io.agentrelay.common.metrics.Metrics;
@@ -21,6 +22,7 @@ import io.agentrelay.executor.panel.PanelHandlers;
 import io.agentrelay.executor.pool.WorkerReporter;
 import io.agentrelay.executor.state.StateStore;
 import io.agentrelay.executor.tool.ToolRegistry;
+import io.agentrelay.executor.workflow.Snapshots;
 import io.agentrelay.executor.workflow.WorkflowEngine;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -47,7 +49,7 @@ public final class ExecutorNode implements AutoCloseable {
     private final Thread consumerThread;
     private final AtomicBoolean stopped = new AtomicBoolean();
 
-    private ExecutorNode(ExecutorConfig config, ToolRegistry tools) {
+    private ExecutorNode(ExecutorConfig config, ToolRegistry tools, UnaryOperator<Snapshots> snapshots) {
         this.config = config;
         this.metrics = new Metrics("executor", config.workerId());
         this.metricsServer = new MetricsServer(config.metricsPort(), metrics);
@@ -55,7 +57,7 @@ public final class ExecutorNode implements AutoCloseable {
         this.store = new StateStore(config.kafka(), config.workerId() + "-state-store");
         // The consumer is built below; ownership is asked of it only once heartbeats run.
         this.worker = new WorkerReporter(config, sink, this::ownsPool);
-        this.engine = new WorkflowEngine(config, tools, sink, worker, store, metrics.registry());
+        this.engine = new WorkflowEngine(config, tools, sink, worker, snapshots.apply(store), metrics.registry());
         this.panels = new PanelEngine(PanelHandlers.withPlugins(), sink, store);
         this.consumer = new CommandConsumer(config, new CommandHandler(engine,
             new DslRunner(new DslCompiler(tools), engine, sink),
@@ -72,12 +74,20 @@ public final class ExecutorNode implements AutoCloseable {
      * @return the running executor
      */
     public static ExecutorNode start(ExecutorConfig config, ToolRegistry tools) {
+        return start(config, tools, UnaryOperator.identity());
+    }
+
+    /**
+     * Starts an executor whose workflow engine sees the state topic through a view of it: for tests of what happens
+     * while the state topic cannot be read.
+     */
+    static ExecutorNode start(ExecutorConfig config, ToolRegistry tools, UnaryOperator<Snapshots> snapshots) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
             config.kafka().bootstrapServers()))) {
             new TopicProvisioner(admin, config.kafka(), Duration.ofSeconds(30)).ensureTopics();
         }
         List<PanelDefinition> panels = config.panelsDir() == null ? List.of() : PanelFiles.load(config.panelsDir());
-        ExecutorNode node = new ExecutorNode(config, tools);
+        ExecutorNode node = new ExecutorNode(config, tools, snapshots);
         node.store.start();
         node.worker.start();
         node.consumerThread.start();

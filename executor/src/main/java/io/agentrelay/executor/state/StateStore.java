@@ -59,9 +59,9 @@ public final class StateStore implements Snapshots, AutoCloseable {
      * @throws RelayException with {@code UNAVAILABLE} when the state topic cannot be read in time
      */
     @Override
-    public void catchUp() {
+    public void catchUp(Duration within) {
         try {
-            view.caughtUp().get(CATCH_UP.toMillis(), TimeUnit.MILLISECONDS);
+            view.caughtUp().get(within.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RelayException(ErrorCode.UNAVAILABLE, "interrupted while reading the state topic");
@@ -75,7 +75,7 @@ public final class StateStore implements Snapshots, AutoCloseable {
      * @return its latest snapshot, after catching up
      */
     public Optional<PanelSnapshot> latestPanel(String panelId) {
-        catchUp();
+        catchUp(CATCH_UP);
         return Optional.ofNullable(panels.get(panelId));
     }
 

@@ -1,5 +1,6 @@
 package io.agentrelay.executor.workflow;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -11,7 +12,7 @@ public interface Snapshots {
     /** None: for an engine on its own, without Kafka. */
     Snapshots NONE = new Snapshots() {
         @Override
-        public void catchUp() {
+        public void catchUp(Duration within) {
         }
 
         @Override
@@ -25,8 +26,13 @@ public interface Snapshots {
         }
     };
 
-    /** Waits until every snapshot committed until now is known. */
-    void catchUp();
+    /**
+     * Waits until every snapshot committed until now is known.
+     *
+     * @param within the longest to wait
+     * @throws io.agentrelay.common.protocol.RelayException with {@code UNAVAILABLE} when they cannot be read in time
+     */
+    void catchUp(Duration within);
 
     /**
      * @param workflowId a workflow

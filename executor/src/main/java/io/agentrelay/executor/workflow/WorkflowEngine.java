@@ -142,13 +142,16 @@ public final class WorkflowEngine implements AutoCloseable {
 
     /**
      * Continues the running workflows whose owner key this executor now owns, from their last committed snapshots.
-     * Called when partitions are assigned, before any new command of them is handled.
+     * Called when partitions are assigned, before any new command of them is handled. Continues all of them or,
+     * when the snapshots cannot be read in time, none: then it is called again.
      *
-     * @param owns   whether this executor owns a key
+     * @param owns     whether this executor owns a key
      * @param workerId this executor, for the log line
+     * @param within   how long to wait for the snapshots committed until now
+     * @throws RelayException with {@link ErrorCode#UNAVAILABLE} when they cannot be read in time
      */
-    public void resumeOwned(Predicate<String> owns, String workerId) {
-        store.catchUp();
+    public void resumeOwned(Predicate<String> owns, String workerId, Duration within) {
+        store.catchUp(within);
         for (WorkflowSnapshot snapshot : store.runningWorkflows()) {
             String workflowId = snapshot.sessionId();
             if (!owns.test(snapshot.ownerKey()) || active.containsKey(workflowId)) {

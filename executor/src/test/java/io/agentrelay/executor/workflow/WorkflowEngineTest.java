@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.common.config.ExecutorConfig;
@@ -17,6 +18,7 @@ import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.CommandPayload.Edge;
 import io.agentrelay.common.protocol.CommandPayload.ExecuteWorkflow;
 import io.agentrelay.common.protocol.CommandPayload.Node;
+import io.agentrelay.common.protocol.ErrorCode;
 import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.protocol.RelayException;
 import io.agentrelay.common.state.WorkflowSnapshot;
@@ -252,6 +254,67 @@ class WorkflowEngineTest {
         assertThat(snapshots.get(snapshots.size() - 1).status()).isEqualTo("completed");
         assertThat(snapshots.get(snapshots.size() - 1).results().get("b").path("message").asText()).isEqualTo("2");
         assertThat(snapshots).allSatisfy(snapshot -> assertThat(snapshot.commandId()).isEqualTo("command-wf-snap"));
+    }
+
+    @Test
+    void shouldContinueATakenOverWorkflowOnlyOnceItsSnapshotCanBeRead() throws Exception {
+        start(new ExecuteWorkflow("wf-taken", List.of(node("a", "echo", "message", "1"), node("b", "echo", "message",
+            "2")), List.of(new Edge("a", "b"))));
+        await().atMost(Duration.ofSeconds(10)).until(() -> sink.has("workflow.completed"));
+        // The snapshot written when node a had completed: what a new owner finds after this executor died.
+        WorkflowSnapshot afterA = null;
+        for (StateRecord record : sink.state()) {
+            WorkflowSnapshot snapshot = Json.readerFor(WorkflowSnapshot.class).readValue(record.value().apply(List.of()));
+            if ("completed".equals(snapshot.nodes().get("a")) && "pending".equals(snapshot.nodes().get("b"))) {
+                afterA = snapshot;
+            }
+        }
+        assertThat(afterA).isNotNull();
+        StateTopicAway store = new StateTopicAway(afterA);
+        RecordingSink newOwnerSink = new RecordingSink();
+        try (WorkflowEngine newOwner = new WorkflowEngine(ExecutorConfig.fromEnv(Map.of(
+            "EXECUTOR_SANDBOX_DIR", sandbox.toString())), ToolRegistry.of(List.of()), newOwnerSink, NodeActivity.NONE,
+            store, new SimpleMeterRegistry())) {
+            store.readable = false;
+            assertThatThrownBy(() -> newOwner.resumeOwned(key -> true, "worker-2", Duration.ofMillis(10)))
+                .isInstanceOf(RelayException.class).hasMessageContaining("cannot be read");
+            assertThat(newOwnerSink.events()).as("nothing continued").isEmpty();
+
+            store.readable = true;
+            newOwner.resumeOwned(key -> true, "worker-2", Duration.ofMillis(10));
+            await().atMost(Duration.ofSeconds(10)).until(() -> newOwnerSink.has("workflow.completed"));
+            assertThat(newOwnerSink.names()).doesNotContain("workflow.started")
+                .containsSubsequence("node.started", "node.completed", "workflow.completed");
+            assertThat(newOwnerSink.events()).filteredOn(e -> e.event().equals("node.started"))
+                .extracting(e -> e.data().path("node_id").asText()).containsExactly("b");
+        }
+    }
+
+    /** The committed snapshots of a state topic that cannot be read until {@link #readable} is set. */
+    private static final class StateTopicAway implements Snapshots {
+        private final WorkflowSnapshot running;
+        private volatile boolean readable;
+
+        StateTopicAway(WorkflowSnapshot running) {
+            this.running = running;
+        }
+
+        @Override
+        public void catchUp(Duration within) {
+            if (!readable) {
+                throw new RelayException(ErrorCode.UNAVAILABLE, "the state topic cannot be read right now");
+            }
+        }
+
+        @Override
+        public Optional<WorkflowSnapshot> workflow(String workflowId) {
+            return Optional.of(running).filter(snapshot -> snapshot.sessionId().equals(workflowId));
+        }
+
+        @Override
+        public List<WorkflowSnapshot> runningWorkflows() {
+            return List.of(running);
+        }
     }
 
     private void start(ExecuteWorkflow workflow) {

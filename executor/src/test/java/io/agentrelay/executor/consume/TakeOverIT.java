@@ -1,0 +1,207 @@
+package io.agentrelay.executor.consume;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.agentrelay.common.config.ExecutorConfig;
+import io.agentrelay.common.json.Json;
+import io.agentrelay.common.json.JsonSerde;
+import io.agentrelay.common.protocol.Channel;
+import io.agentrelay.common.protocol.Command;
+import io.agentrelay.common.protocol.CommandPayload.Edge;
+import io.agentrelay.common.protocol.CommandPayload.ExecuteWorkflow;
+import io.agentrelay.common.protocol.CommandPayload.Node;
+import io.agentrelay.common.protocol.ErrorCode;
+import io.agentrelay.common.protocol.Event;
+import io.agentrelay.common.protocol.Namespace;
+import io.agentrelay.common.protocol.Principal;
+import io.agentrelay.common.protocol.RelayException;
+import io.agentrelay.common.state.WorkflowSnapshot;
+import io.agentrelay.executor.tool.ToolRegistry;
+import io.agentrelay.executor.workflow.Snapshots;
+import io.agentrelay.testkit.EmbeddedKafka;
+import io.agentrelay.testkit.KafkaExtension;
+import io.agentrelay.testkit.TopicPrefix;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An executor takes over the partitions of one that died while the state topic cannot be read (as while a broker
+ * fails over): it handles none of their commands and keeps trying, and once the snapshots can be read it continues the
+ * dead executor's workflow and then handles what waited. Real broker, real executors; only the engine's view of the
+ * state topic is held shut.
+ */
+@ExtendWith(KafkaExtension.class)
+class TakeOverIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path sandbox;
+
+    @Test
+    void shouldContinueTheDeadExecutorsWorkflowOnceTheStateTopicCanBeRead(EmbeddedKafka kafka, TopicPrefix prefix)
+        throws Exception {
+        Map<String, String> env = Map.of(
+            "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+            "RELAY_TOPIC_PREFIX", prefix.value(),
+            "RELAY_TOPIC_PARTITIONS", "2",
+            "EXECUTOR_SANDBOX_DIR", sandbox.toString(),
+            "EXECUTOR_SESSION_TIMEOUT_MS", "6000",
+            "EXECUTOR_TRANSACTION_TIMEOUT_MS", "2000",
+            "EXECUTOR_POOL_ID", prefix.value(),
+            "EXECUTOR_METRICS_PORT", "0");
+        ExecutorConfig first = config(env, "executor-1");
+        ExecutorNode dying = ExecutorNode.start(first, ToolRegistry.withPlugins());
+        ExecutorNode successor = null;
+        try (KafkaProducer<String, Command> commands = new KafkaProducer<>(Map.of(
+                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                 new StringSerializer(), JsonSerde.of(Command.class));
+             WorkflowEvents events = new WorkflowEvents(kafka, first)) {
+            send(commands, first, workflow("wf-long", 4_000));
+            await().atMost(WAIT).until(() -> events.has("wf-long", "node.started", "work"));
+            dying.abort();
+
+            HeldShut held = new HeldShut();
+            successor = ExecutorNode.start(config(env, "executor-2"), ToolRegistry.withPlugins(), held::around);
+            send(commands, first, workflow("wf-later", 10));
+            await("the successor tried to take over and could not").atMost(WAIT)
+                .until(() -> held.refused.get() >= 2);
+            assertThat(events.of("wf-later")).as("no command is handled before the take-over").isEmpty();
+
+            held.open.set(true);
+            await().atMost(WAIT).until(() -> events.has("wf-long", "workflow.completed", null)
+                && events.has("wf-later", "workflow.completed", null));
+            assertThat(events.of("wf-long")).extracting(Event::event).containsOnlyOnce("workflow.started")
+                .doesNotContain("workflow.failed");
+            assertThat(events.of("wf-long")).filteredOn(event -> event.event().equals("node.completed"))
+                .extracting(event -> event.data().path("node_id").asText()).containsExactly("plan", "work", "report");
+        } finally {
+            if (successor != null) {
+                successor.close();
+            }
+        }
+    }
+
+    private static ExecutorConfig config(Map<String, String> env, String workerId) {
+        Map<String, String> own = new HashMap<>(env);
+        own.put("EXECUTOR_WORKER_ID", workerId);
+        return ExecutorConfig.fromEnv(own);
+    }
+
+    private static ExecuteWorkflow workflow(String id, long sleepMs) {
+        return new ExecuteWorkflow(id, List.of(
+            new Node("plan", "echo", Json.object().put("message", "plan")),
+            new Node("work", "sleep", Json.object().put("ms", sleepMs)),
+            new Node("report", "echo", Json.object().put("message", "done"))),
+            List.of(new Edge("plan", "work"), new Edge("work", "report")));
+    }
+
+    private static void send(KafkaProducer<String, Command> producer, ExecutorConfig config, ExecuteWorkflow workflow)
+        throws Exception {
+        Command command = new Command(UUID.randomUUID(), "r-" + workflow.workflowId(),
+            Channel.of(Namespace.WORKFLOW, workflow.workflowId()), Channel.of(Namespace.CONN, "take-over-test"),
+            Principal.ANONYMOUS, workflow, Instant.now());
+        producer.send(new ProducerRecord<>(config.kafka().topics().commands(), command.target().name(), command)).get();
+    }
+
+    /** The engine's view of the state topic, refusing to catch up until opened, as an unreachable topic would. */
+    private static final class HeldShut {
+        final AtomicBoolean open = new AtomicBoolean();
+        final AtomicInteger refused = new AtomicInteger();
+
+        Snapshots around(Snapshots store) {
+            return new Snapshots() {
+                @Override
+                public void catchUp(Duration within) {
+                    if (!open.get()) {
+                        refused.incrementAndGet();
+                        throw new RelayException(ErrorCode.UNAVAILABLE, "the state topic cannot be read right now");
+                    }
+                    store.catchUp(within);
+                }
+
+                @Override
+                public Optional<WorkflowSnapshot> workflow(String workflowId) {
+                    return store.workflow(workflowId);
+                }
+
+                @Override
+                public List<WorkflowSnapshot> runningWorkflows() {
+                    return store.runningWorkflows();
+                }
+            };
+        }
+    }
+
+    /** Every committed event on the workflow channels, read as a relay reads them. */
+    private static final class WorkflowEvents implements AutoCloseable {
+        private final List<Event> seen = new CopyOnWriteArrayList<>();
+        private final KafkaConsumer<String, Event> consumer;
+        private final Thread reader;
+        private volatile boolean closed;
+
+        WorkflowEvents(EmbeddedKafka kafka, ExecutorConfig config) {
+            consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                new StringDeserializer(), JsonSerde.of(Event.class));
+            String topic = config.kafka().topics().events(Namespace.WORKFLOW);
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                .map(info -> new TopicPartition(topic, info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            reader = new Thread(() -> {
+                while (!closed) {
+                    for (ConsumerRecord<String, Event> record : consumer.poll(Duration.ofMillis(100))) {
+                        seen.add(record.value());
+                    }
+                }
+                consumer.close();
+            }, "workflow-events");
+            reader.start();
+        }
+
+        List<Event> of(String workflowId) {
+            return seen.stream().filter(event -> event.channel().id().equals(workflowId)).toList();
+        }
+
+        boolean has(String workflowId, String name, String nodeId) {
+            return of(workflowId).stream().anyMatch(event -> event.event().equals(name)
+                && (nodeId == null || nodeId.equals(event.data().path("node_id").asText())));
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            try {
+                reader.join(Duration.ofSeconds(10).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
