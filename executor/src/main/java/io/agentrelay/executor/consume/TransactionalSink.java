@@ -29,8 +29,10 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -47,12 +49,18 @@ import org.slf4j.LoggerFactory;
  * session, or slow to notice a rebalance) has a stale group generation, so the broker refuses its transactions, and
  * none of its steps can reach clients after the new owner took over.
  *
+ * <p>A transaction the broker aborted (it outlived {@code EXECUTOR_TRANSACTION_TIMEOUT_MS}, as while a broker fails
+ * over) is written again by a new producer; a commit that timed out is asked again, never written twice. Steps that
+ * the group's new generation refused are dropped, and so is every later step, until the partitions are reassigned:
+ * their runs were stopped and continue from their last committed steps.
+ *
  * <p>Thread-safe. Steps commit in the order they were queued.
  */
 public final class TransactionalSink implements EventSink, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TransactionalSink.class);
     private static final Duration RETRY = Duration.ofMillis(200);
+    private static final int MAX_BLOCK_MS = 10_000;
 
     private final ExecutorConfig config;
     private final MeterRegistry registry;
@@ -65,6 +73,8 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
     private final List<CompletableFuture<Void>> flushes = new ArrayList<>();
     private boolean closed;
     private boolean committing;
+    // Steps of an older group generation were dropped: nothing commits until the partitions are assigned again.
+    private boolean discarding;
     private Producer<String, byte[]> producer;
     private final Thread committer;
 
@@ -79,7 +89,7 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
         this.commitTime = Timer.builder("executor.transaction.duration")
             .description("how long one transaction of steps took to commit").publishPercentileHistogram()
             .register(registry);
-        for (String result : List.of("committed", "retried", "fenced")) {
+        for (String result : List.of("committed", "retried", "fenced", "aborted")) {
             registry.counter("executor.transactions", "result", result);
         }
         this.producer = newProducer();
@@ -126,19 +136,27 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
      */
     void assigned(Map<TopicPartition, Long> starts, ConsumerGroupMetadata group) {
         synchronized (lock) {
+            discarding = false;
             starts.forEach((partition, next) -> positions.put(partition, new OffsetAndMetadata(next)));
             groupMetadata = group;
         }
     }
 
     /**
-     * Forgets revoked partitions; call after {@link #flush} committed what was pending for them.
+     * Forgets revoked partitions; call after {@link #flush} committed what was pending for them. Steps still pending
+     * (the flush timed out) are dropped: their runs were stopped, and must not write after the next owner took over.
      *
      * @param revoked the partitions
      */
     void revoked(Collection<TopicPartition> revoked) {
         synchronized (lock) {
             revoked.forEach(positions::remove);
+            if (!pending.isEmpty()) {
+                LOG.warn("Dropping {} steps not committed before their partitions were revoked", pending.size());
+                pending.forEach(step -> step.done().completeExceptionally(
+                    new IllegalStateException("dropped: its partition was revoked before it committed")));
+                pending.clear();
+            }
         }
     }
 
@@ -201,6 +219,7 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
         while (true) {
             List<Step> batch;
             List<CompletableFuture<Void>> batchFlushes;
+            boolean drop;
             synchronized (lock) {
                 while (!closed && pending.isEmpty() && !positionsChanged && flushes.isEmpty()) {
                     try {
@@ -219,9 +238,15 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
                 positionsChanged = false;
                 batchFlushes = new ArrayList<>(flushes);
                 flushes.clear();
-                committing = true;
+                drop = discarding;
+                committing = !drop;
             }
-            commit(batch);
+            if (drop) {
+                batch.forEach(step -> step.done().completeExceptionally(new IllegalStateException(
+                    "dropped: an earlier step of this executor was lost, its runs restart from their last commit")));
+            } else {
+                commit(batch);
+            }
             synchronized (lock) {
                 committing = false;
             }
@@ -259,8 +284,8 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
                     batch.get(i).done().complete(placed);
                 }
                 return;
-            } catch (ProducerFencedException | AuthorizationException e) {
-                LOG.error("This executor can no longer write (fenced or not allowed); its steps are dropped", e);
+            } catch (AuthorizationException e) {
+                LOG.error("This executor is not allowed to write; its steps are dropped", e);
                 batch.forEach(step -> step.done().completeExceptionally(e));
                 return;
             } catch (CommitFailedException | RebalanceInProgressException e) {
@@ -269,16 +294,37 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
                 // appear now. Dropping them is the fence working.
                 LOG.warn("Dropping {} steps of an older group generation: {}", batch.size(), e.getMessage());
                 registry.counter("executor.transactions", "result", "fenced").increment();
+                synchronized (lock) {
+                    discarding = true;
+                }
                 resetProducer();
                 batch.forEach(step -> step.done().completeExceptionally(e));
                 return;
             } catch (Exception e) {
-                LOG.warn("Transaction of {} steps failed (attempt {}); retrying", batch.size(), attempt, e);
-                registry.counter("executor.transactions", "result", "retried").increment();
+                if (abortedByTheBroker(e)) {
+                    // It outlived EXECUTOR_TRANSACTION_TIMEOUT_MS (as while a broker fails over), or an executor with
+                    // the same EXECUTOR_WORKER_ID started. Nothing of it committed: a new producer writes it again.
+                    LOG.warn("Transaction of {} steps aborted by the broker ({}); writing it again", batch.size(),
+                        e.getMessage());
+                    registry.counter("executor.transactions", "result", "aborted").increment();
+                } else {
+                    LOG.warn("Transaction of {} steps failed (attempt {}); retrying", batch.size(), attempt, e);
+                    registry.counter("executor.transactions", "result", "retried").increment();
+                }
                 resetProducer();
                 sleep(RETRY);
             }
         }
+    }
+
+    /** Whether the broker refused the producer's epoch: it aborted the open transaction, which never commits. */
+    private static boolean abortedByTheBroker(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ProducerFencedException || cause instanceof InvalidProducerEpochException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private List<List<Future<RecordMetadata>>> send(List<Step> batch, Map<TopicPartition, OffsetAndMetadata> owned,
@@ -318,8 +364,28 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
         if (!owned.isEmpty() && group != null) {
             producer.sendOffsetsToTransaction(owned, group);
         }
-        producer.commitTransaction();
+        commitTransaction();
         return sent;
+    }
+
+    /**
+     * Commits the open transaction. A commit that timed out may still complete on the broker: it is retried as it is,
+     * never sent again in a new transaction, which could write its steps twice.
+     */
+    private void commitTransaction() {
+        while (true) {
+            try {
+                producer.commitTransaction();
+                return;
+            } catch (TimeoutException e) {
+                synchronized (lock) {
+                    if (closed) {
+                        throw e;
+                    }
+                }
+                LOG.warn("Commit not acknowledged within {} ms; asking again", MAX_BLOCK_MS);
+            }
+        }
     }
 
     private void resetProducer() {
@@ -354,7 +420,7 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
             ProducerConfig.ACKS_CONFIG, "all",
             ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
             ProducerConfig.LINGER_MS_CONFIG, 1,
-            ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000),
+            ProducerConfig.MAX_BLOCK_MS_CONFIG, MAX_BLOCK_MS),
             new StringSerializer(), new ByteArraySerializer());
         created.initTransactions();
         return created;

@@ -17,4 +17,7 @@ interface KnownWorkflow {
 
     /** The id of the command that started it, or null when unknown. */
     String commandId();
+
+    /** The key whose command partition owns it. */
+    String ownerKey();
 }

@@ -16,11 +16,13 @@ import io.agentrelay.common.state.WorkflowSnapshot;
  * @param error     why it was refused
  * @param at        when
  * @param commandId the command that asked for it
+ * @param ownerKey  that command's key
  */
-record RefusedWorkflow(ExecuteWorkflow workflow, String error, Instant at, String commandId) implements KnownWorkflow {
+record RefusedWorkflow(ExecuteWorkflow workflow, String error, Instant at, String commandId, String ownerKey)
+    implements KnownWorkflow {
 
     /** Its snapshot: failed from the start, so that a retry of its command is recognised after a restart too. */
-    WorkflowSnapshot snapshot(String ownerKey) {
+    WorkflowSnapshot snapshot() {
         return new WorkflowSnapshot(workflow.workflowId(), workflow.prompt() == null ? "" : workflow.prompt(),
             "failed", 0, workflow.nodes().size(), at, ownerKey, commandId, workflow, Map.of(), Map.of(), error, null,
             null);

@@ -44,6 +44,11 @@ record StoredWorkflow(WorkflowSnapshot snapshot) implements KnownWorkflow {
     }
 
     @Override
+    public String ownerKey() {
+        return snapshot.ownerKey();
+    }
+
+    @Override
     public ArrayNode logs() {
         return Json.object().arrayNode();
     }

@@ -125,11 +125,11 @@ public final class WorkflowEngine implements AutoCloseable {
                 NodeContext.forValidation(workflowId, config.sandboxDir(), config.maxSleep()));
         } catch (InvalidWorkflowException e) {
             LOG.info("Workflow {} is invalid: {}", workflowId, e.getMessage());
-            RefusedWorkflow refused = new RefusedWorkflow(workflow, e.getMessage(), Instant.now(), commandId);
+            RefusedWorkflow refused = new RefusedWorkflow(workflow, e.getMessage(), Instant.now(), commandId, ownerKey);
             remember(workflowId, refused);
             sink.publishStep(List.of(WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_FAILED,
                 new WorkflowEvents.WorkflowFailed(workflowId, e.getMessage(), null, 0))),
-                List.of(StateRecord.of(WorkflowSnapshot.key(workflowId), refused.snapshot(ownerKey))));
+                List.of(StateRecord.of(WorkflowSnapshot.key(workflowId), refused.snapshot())));
             return CompletableFuture.completedFuture(new WorkflowOutcome(workflowId, false, Map.of(), e.getMessage()));
         }
         WorkflowRun run = new WorkflowRun(graph, sink, pool, settings, activity, ownerKey, commandId, Instant.now(),
@@ -179,6 +179,8 @@ public final class WorkflowEngine implements AutoCloseable {
 
     /**
      * Stops, without a word, the runs whose owner key this executor no longer owns: their new owner continues them.
+     * Forgets the ended ones too: what the state topic holds of them is what counts from now on, as their last steps
+     * may not have committed.
      *
      * @param owned whether this executor still owns a key
      */
@@ -188,11 +190,11 @@ public final class WorkflowEngine implements AutoCloseable {
                 return false;
             }
             run.stop();
-            synchronized (workflows) {
-                workflows.remove(run.status().workflowId());
-            }
             return true;
         });
+        synchronized (workflows) {
+            workflows.values().removeIf(known -> !owned.test(known.ownerKey()));
+        }
     }
 
     /**

@@ -81,8 +81,8 @@ final class WorkflowRun implements KnownWorkflow {
         graph.order().forEach(node -> nodeStates.put(node.id(), "pending"));
     }
 
-    /** The key whose partition owns this run. */
-    String ownerKey() {
+    @Override
+    public String ownerKey() {
         return ownerKey;
     }
 

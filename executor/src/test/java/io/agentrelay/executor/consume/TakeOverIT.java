@@ -3,9 +3,14 @@ package io.agentrelay.executor.consume;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,15 +48,16 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * An executor takes over the partitions of one that died while the state topic cannot be read (as while a broker
- * fails over): it handles none of their commands and keeps trying, and once the snapshots can be read it continues the
- * dead executor's workflow and then handles what waited. Real broker, real executors; only the engine's view of the
- * state topic is held shut.
+ * Executors lose no work when Kafka fails them midway, against a real broker: one takes over the partitions of an
+ * executor that died while the state topic cannot be read (as while a broker fails over), and one whose open
+ * transaction the broker aborts writes it again instead of going on without it.
  */
 @ExtendWith(KafkaExtension.class)
 class TakeOverIT {
@@ -61,51 +67,100 @@ class TakeOverIT {
     @TempDir
     Path sandbox;
 
-    @Test
-    void shouldContinueTheDeadExecutorsWorkflowOnceTheStateTopicCanBeRead(EmbeddedKafka kafka, TopicPrefix prefix)
-        throws Exception {
-        Map<String, String> env = Map.of(
+    private Map<String, String> env;
+    private ExecutorConfig first;
+    private KafkaProducer<String, Command> commands;
+    private WorkflowEvents events;
+    private final List<ExecutorNode> executors = new ArrayList<>();
+
+    @BeforeEach
+    void start(EmbeddedKafka kafka, TopicPrefix prefix) {
+        env = Map.of(
             "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
             "RELAY_TOPIC_PREFIX", prefix.value(),
             "RELAY_TOPIC_PARTITIONS", "2",
             "EXECUTOR_SANDBOX_DIR", sandbox.toString(),
             "EXECUTOR_SESSION_TIMEOUT_MS", "6000",
             "EXECUTOR_TRANSACTION_TIMEOUT_MS", "2000",
+            "EXECUTOR_GROUP_ID", prefix.value() + "-executors",
             "EXECUTOR_POOL_ID", prefix.value(),
             "EXECUTOR_METRICS_PORT", "0");
-        ExecutorConfig first = config(env, "executor-1");
-        ExecutorNode dying = ExecutorNode.start(first, ToolRegistry.withPlugins());
-        ExecutorNode successor = null;
-        try (KafkaProducer<String, Command> commands = new KafkaProducer<>(Map.of(
-                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
-                 new StringSerializer(), JsonSerde.of(Command.class));
-             WorkflowEvents events = new WorkflowEvents(kafka, first)) {
-            send(commands, first, workflow("wf-long", 4_000));
-            await().atMost(WAIT).until(() -> events.has("wf-long", "node.started", "work"));
-            dying.abort();
-
-            HeldShut held = new HeldShut();
-            successor = ExecutorNode.start(config(env, "executor-2"), ToolRegistry.withPlugins(), held::around);
-            send(commands, first, workflow("wf-later", 10));
-            await("the successor tried to take over and could not").atMost(WAIT)
-                .until(() -> held.refused.get() >= 2);
-            assertThat(events.of("wf-later")).as("no command is handled before the take-over").isEmpty();
-
-            held.open.set(true);
-            await().atMost(WAIT).until(() -> events.has("wf-long", "workflow.completed", null)
-                && events.has("wf-later", "workflow.completed", null));
-            assertThat(events.of("wf-long")).extracting(Event::event).containsOnlyOnce("workflow.started")
-                .doesNotContain("workflow.failed");
-            assertThat(events.of("wf-long")).filteredOn(event -> event.event().equals("node.completed"))
-                .extracting(event -> event.data().path("node_id").asText()).containsExactly("plan", "work", "report");
-        } finally {
-            if (successor != null) {
-                successor.close();
-            }
-        }
+        first = config("executor-1");
+        executors.add(ExecutorNode.start(first, ToolRegistry.withPlugins()));
+        commands = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+            new StringSerializer(), JsonSerde.of(Command.class));
+        events = new WorkflowEvents(kafka, first);
     }
 
-    private static ExecutorConfig config(Map<String, String> env, String workerId) {
+    @AfterEach
+    void stop() {
+        executors.forEach(ExecutorNode::close);
+        commands.close();
+        events.close();
+    }
+
+    @Test
+    void shouldContinueTheDeadExecutorsWorkflowOnceTheStateTopicCanBeRead() throws Exception {
+        send(workflow("wf-long", 4_000));
+        await().atMost(WAIT).until(() -> events.has("wf-long", "node.started", "work"));
+        executors.remove(0).abort();
+
+        HeldShut held = new HeldShut();
+        executors.add(ExecutorNode.start(config("executor-2"), ToolRegistry.withPlugins(), held::around));
+        send(workflow("wf-later", 10));
+        await("the successor tried to take over and could not").atMost(WAIT).until(() -> held.refused.get() >= 2);
+        assertThat(events.of("wf-later")).as("no command is handled before the take-over").isEmpty();
+
+        held.open.set(true);
+        await().atMost(WAIT).until(() -> events.has("wf-long", "workflow.completed", null)
+            && events.has("wf-later", "workflow.completed", null));
+        assertCompletedOnce("wf-long");
+    }
+
+    @Test
+    void shouldWriteAgainATransactionTheBrokerAbortedAndLoseNothing(EmbeddedKafka kafka)
+        throws Exception {
+        send(workflow("wf-aborted", 3_000));
+        await().atMost(WAIT).until(() -> events.has("wf-aborted", "node.started", "work"));
+        // A producer of the same transactional id makes the coordinator abort the executor's open transaction and
+        // refuse its epoch from now on, as when a transaction outlives its timeout; the previous code dropped every
+        // step after that.
+        try (KafkaProducer<String, String> usurper = new KafkaProducer<>(Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+            ProducerConfig.TRANSACTIONAL_ID_CONFIG, first.groupId() + "-" + first.workerId()),
+            new StringSerializer(), new StringSerializer())) {
+            usurper.initTransactions();
+        }
+        send(workflow("wf-after", 10));
+
+        await().atMost(WAIT).until(() -> events.has("wf-aborted", "workflow.completed", null)
+            && events.has("wf-after", "workflow.completed", null));
+        assertCompletedOnce("wf-aborted");
+        assertCompletedOnce("wf-after");
+        assertThat(events.of("wf-aborted")).filteredOn(event -> event.event().startsWith("node."))
+            .extracting(event -> event.event() + " " + event.data().path("node_id").asText())
+            .as("no node ran twice").doesNotHaveDuplicates();
+        assertThat(metrics(executors.get(0))).as("the executor saw its transaction aborted")
+            .containsPattern("executor_transactions_total\\{[^}]*result=\"aborted\"[^}]*} [1-9]");
+    }
+
+    /** The workflow started once, each node completed once and in order, and it completed once. */
+    private void assertCompletedOnce(String workflowId) {
+        List<Event> seen = events.of(workflowId);
+        assertThat(seen).extracting(Event::event).as(workflowId)
+            .containsOnlyOnce("workflow.started", "workflow.completed").doesNotContain("workflow.failed");
+        assertThat(seen).filteredOn(event -> event.event().equals("node.completed"))
+            .extracting(event -> event.data().path("node_id").asText()).containsExactly("plan", "work", "report");
+    }
+
+    private static String metrics(ExecutorNode executor) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + executor.metricsPort() + "/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        return response.body();
+    }
+
+    private ExecutorConfig config(String workerId) {
         Map<String, String> own = new HashMap<>(env);
         own.put("EXECUTOR_WORKER_ID", workerId);
         return ExecutorConfig.fromEnv(own);
@@ -119,12 +174,11 @@ class TakeOverIT {
             List.of(new Edge("plan", "work"), new Edge("work", "report")));
     }
 
-    private static void send(KafkaProducer<String, Command> producer, ExecutorConfig config, ExecuteWorkflow workflow)
-        throws Exception {
+    private void send(ExecuteWorkflow workflow) throws Exception {
         Command command = new Command(UUID.randomUUID(), "r-" + workflow.workflowId(),
             Channel.of(Namespace.WORKFLOW, workflow.workflowId()), Channel.of(Namespace.CONN, "take-over-test"),
             Principal.ANONYMOUS, workflow, Instant.now());
-        producer.send(new ProducerRecord<>(config.kafka().topics().commands(), command.target().name(), command)).get();
+        commands.send(new ProducerRecord<>(first.kafka().topics().commands(), command.target().name(), command)).get();
     }
 
     /** The engine's view of the state topic, refusing to catch up until opened, as an unreachable topic would. */
