@@ -75,6 +75,8 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
     private boolean committing;
     // Steps of an older group generation were dropped: nothing commits until the partitions are assigned again.
     private boolean discarding;
+    // Counts revocations: a batch retried across one belongs to stopped runs.
+    private long revocations;
     private Producer<String, byte[]> producer;
     private final Thread committer;
 
@@ -144,12 +146,14 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
 
     /**
      * Forgets revoked partitions; call after {@link #flush} committed what was pending for them. Steps still pending
-     * (the flush timed out) are dropped: their runs were stopped, and must not write after the next owner took over.
+     * or being retried (the flush timed out) are dropped: their runs were stopped, and must not write after the next
+     * owner took over.
      *
      * @param revoked the partitions
      */
     void revoked(Collection<TopicPartition> revoked) {
         synchronized (lock) {
+            revocations++;
             revoked.forEach(positions::remove);
             if (!pending.isEmpty()) {
                 LOG.warn("Dropping {} steps not committed before their partitions were revoked", pending.size());
@@ -259,6 +263,10 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
      * rebalance in progress passes. A fenced or stopped executor gives up, and its steps never become visible.
      */
     private void commit(List<Step> batch) {
+        long revocationsBefore;
+        synchronized (lock) {
+            revocationsBefore = revocations;
+        }
         for (int attempt = 1; ; attempt++) {
             Map<TopicPartition, OffsetAndMetadata> owned;
             ConsumerGroupMetadata group;
@@ -266,6 +274,14 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
                 if (closed && attempt > 1) {
                     batch.forEach(step -> step.done().completeExceptionally(
                         new IllegalStateException("the executor stopped before the step committed")));
+                    return;
+                }
+                if (revocations != revocationsBefore) {
+                    // Its runs were stopped meanwhile and continue elsewhere (or here) from their last commit.
+                    LOG.warn("Dropping {} steps whose partitions were revoked while they were retried", batch.size());
+                    registry.counter("executor.transactions", "result", "fenced").increment();
+                    batch.forEach(step -> step.done().completeExceptionally(
+                        new IllegalStateException("dropped: its partition was revoked before it committed")));
                     return;
                 }
                 owned = Map.copyOf(positions);
