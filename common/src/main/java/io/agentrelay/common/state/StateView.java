@@ -150,10 +150,9 @@ public final class StateView implements AutoCloseable {
                 }
                 LOG.warn("The state topic {} has no partitions yet; retrying", topic);
                 Thread.sleep(KAFKA_WAIT.toMillis());
+            } catch (WakeupException e) {
+                throw e;
             } catch (KafkaException e) {
-                if (e instanceof WakeupException) {
-                    throw e;
-                }
                 LOG.warn("Cannot find the state topic's partitions yet; retrying", e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -210,10 +210,9 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
             owned = partitions;
             takingOver = false;
             LOG.info("Took over command partitions {}", assignment);
+        } catch (WakeupException e) {
+            throw e;
         } catch (KafkaException | RelayException e) {
-            if (e instanceof WakeupException) {
-                throw e;
-            }
             LOG.warn("Cannot take over the assigned command partitions yet ({}); retrying", e.getMessage());
         }
     }

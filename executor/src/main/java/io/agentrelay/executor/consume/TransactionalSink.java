@@ -247,7 +247,7 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
             }
             if (drop) {
                 batch.forEach(step -> step.done().completeExceptionally(new IllegalStateException(
-                    "dropped: an earlier step of this executor was lost, its runs restart from their last commit")));
+                    "dropped: steps of an older group generation were refused; its run continues from its last commit")));
             } else {
                 commit(batch);
             }

@@ -70,7 +70,7 @@ class TakeOverIT {
     private Map<String, String> env;
     private ExecutorConfig first;
     private KafkaProducer<String, Command> commands;
-    private WorkflowEvents events;
+    private CommittedEvents events;
     private final List<ExecutorNode> executors = new ArrayList<>();
 
     @BeforeEach
@@ -89,7 +89,7 @@ class TakeOverIT {
         executors.add(ExecutorNode.start(first, ToolRegistry.withPlugins()));
         commands = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
             new StringSerializer(), JsonSerde.of(Command.class));
-        events = new WorkflowEvents(kafka, first);
+        events = new CommittedEvents(kafka, first);
     }
 
     @AfterEach
@@ -211,13 +211,13 @@ class TakeOverIT {
     }
 
     /** Every committed event on the workflow channels, read as a relay reads them. */
-    private static final class WorkflowEvents implements AutoCloseable {
+    private static final class CommittedEvents implements AutoCloseable {
         private final List<Event> seen = new CopyOnWriteArrayList<>();
         private final KafkaConsumer<String, Event> consumer;
         private final Thread reader;
         private volatile boolean closed;
 
-        WorkflowEvents(EmbeddedKafka kafka, ExecutorConfig config) {
+        CommittedEvents(EmbeddedKafka kafka, ExecutorConfig config) {
             consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
