@@ -202,7 +202,7 @@ public final class RelayStats {
      *
      * @param connections         open now
      * @param connectionsOpened   opened since start
-     * @param connectionsRefused  refused at the connection limit
+     * @param connectionsRefused  refused at a connection limit (the node's or a subject's)
      * @param framesIn            frames received
      * @param framesOut           frames written
      * @param errors              error frames sent
