@@ -62,7 +62,7 @@ public final class SessionRegistry implements AutoCloseable {
                     "connection limit of " + config.maxConnections() + " reached; try another node");
             case OWNER_FULL:
                 stats.connectionRefused();
-                // Another node would not help: the client holds too many connections, not the node too many clients.
+                // Not 1013: clients retry that on their own, and a retry fails as long as the subject's others stay.
                 return new Admission.Refused(WsCloseCodes.POLICY_VIOLATION, "connection limit of "
                     + config.maxConnectionsPerSubject() + " per subject reached; close other connections first");
             default:
