@@ -71,7 +71,9 @@ start_broker() {
 start_relay() {
   local name="${1:-relay}" port
   port="$(free_port 18100)"
-  RELAY_PORT="$port" RELAY_MAX_CONNECTIONS=100000 RELAY_DRAIN_MS=0 RELAY_NODE_ID="$name" \
+  # The load generator's connections are anonymous and all come from loopback: one remote address.
+  RELAY_PORT="$port" RELAY_MAX_CONNECTIONS=100000 RELAY_MAX_CONNECTIONS_PER_SUBJECT=100000 RELAY_DRAIN_MS=0 \
+    RELAY_NODE_ID="$name" \
     java -Xms512m -Xmx"${RELAY_HEAP:-1g}" -XX:+UseG1GC -jar "$relay_jar" 2> "$logs/$name.log" &
   local pid=$!
   bench_pids+=("$pid")

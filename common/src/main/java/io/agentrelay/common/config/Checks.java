@@ -22,6 +22,18 @@ final class Checks {
         return value;
     }
 
+    static Duration millis(String name, Duration value, long min, long max) {
+        if (value == null) {
+            throw new ConfigException(name + " must be set");
+        }
+        long millis = value.toMillis();
+        if (millis < min || millis > max) {
+            throw new ConfigException(name + " must be between " + min + " and " + max + " milliseconds, but was "
+                + millis);
+        }
+        return value;
+    }
+
     static String notBlank(String name, String value) {
         if (value == null || value.isBlank()) {
             throw new ConfigException(name + " must not be blank");

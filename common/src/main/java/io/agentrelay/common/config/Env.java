@@ -23,29 +23,34 @@ final class Env {
     }
 
     int integer(String name, int defaultValue, int min, int max) {
+        return Checks.range(name, integer(name, defaultValue), min, max);
+    }
+
+    /** Parses only: the record's constructor checks the range. */
+    int integer(String name, int defaultValue) {
         String value = variables.get(name);
         if (value == null || value.isBlank()) {
             return defaultValue;
         }
         try {
-            return Checks.range(name, Integer.parseInt(value.trim()), min, max);
+            return Integer.parseInt(value.trim());
         } catch (NumberFormatException e) {
             throw new ConfigException(name + " must be a whole number, but was '" + value + "'");
         }
     }
 
     Duration millis(String name, Duration defaultValue, long min, long max) {
+        return Checks.millis(name, millis(name, defaultValue), min, max);
+    }
+
+    /** Parses only: the record's constructor checks the range. */
+    Duration millis(String name, Duration defaultValue) {
         String value = variables.get(name);
         if (value == null || value.isBlank()) {
             return defaultValue;
         }
         try {
-            long parsed = Long.parseLong(value.trim());
-            if (parsed < min || parsed > max) {
-                throw new ConfigException(name + " must be between " + min + " and " + max
-                    + " milliseconds, but was " + parsed);
-            }
-            return Duration.ofMillis(parsed);
+            return Duration.ofMillis(Long.parseLong(value.trim()));
         } catch (NumberFormatException e) {
             throw new ConfigException(name + " must be a whole number of milliseconds, but was '" + value + "'");
         }

@@ -47,4 +47,33 @@ class RelayConfigTest {
             .isInstanceOf(ConfigException.class)
             .hasMessageContaining("bad prefix!");
     }
+
+    @Test
+    void shouldRefuseAnOutboxTooSmallForResumes() {
+        assertThatThrownBy(() -> RelayConfig.fromEnv(Map.of("RELAY_OUTBOX_MESSAGES", "1")))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("RELAY_OUTBOX_MESSAGES must be between 16 and 1000000, but was 1");
+    }
+
+    @Test
+    void shouldApplyTheSameBoundsWhereverTheSettingsComeFrom() {
+        RelayConfig defaults = RelayConfig.fromEnv(Map.of());
+
+        assertThatThrownBy(() -> new RelayConfig(defaults.host(), defaults.port(), defaults.nodeId(), defaults.kafka(),
+            defaults.maxFrameBytes(), defaults.outboxMessages(), defaults.outboxBytes(), defaults.commandTimeout(),
+            defaults.ioThreads(), defaults.rateLimit(), defaults.maxSubscriptions(), defaults.maxConnections(),
+            defaults.maxConnectionsPerSubject(), defaults.handshakeTimeout(), defaults.praxisHeartbeat(),
+            defaults.agentCraftPing(), defaults.agentCraftRatePerMinute(), "", "", Duration.ofMillis(-1)))
+            .hasMessage("RELAY_DRAIN_MS must be between 0 and 600000 milliseconds, but was -1");
+        assertThatThrownBy(() -> RelayConfig.fromEnv(Map.of("RELAY_DRAIN_MS", "-1")))
+            .hasMessage("RELAY_DRAIN_MS must be between 0 and 600000 milliseconds, but was -1");
+    }
+
+    @Test
+    void shouldLimitConnectionsPerSubjectAndHandshakesByDefault() {
+        RelayConfig config = RelayConfig.fromEnv(Map.of());
+
+        assertThat(config.maxConnectionsPerSubject()).isEqualTo(100);
+        assertThat(config.handshakeTimeout()).isEqualTo(Duration.ofSeconds(10));
+    }
 }

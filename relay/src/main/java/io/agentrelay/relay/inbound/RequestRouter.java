@@ -87,6 +87,11 @@ public final class RequestRouter {
         } catch (InvalidFrameException e) {
             sendError(session, e.code(), e.getMessage(), e.requestId().orElse(null));
             return;
+        } catch (RuntimeException e) {
+            // A decoder bug: the client is answered, and nothing escapes into Undertow's I/O thread.
+            LOG.error("Decoding a frame of session {} failed", session.id(), e);
+            sendError(session, ErrorCode.SERVER_ERROR, ErrorCode.SERVER_ERROR.defaultMessage(), null);
+            return;
         }
         handle(session, request);
     }

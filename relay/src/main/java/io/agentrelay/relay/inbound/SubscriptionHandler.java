@@ -70,7 +70,9 @@ final class SubscriptionHandler {
         if (channel instanceof Channel.Scoped scoped) {
             session.follow(scoped.name(), since == null ? -1 : since.offset(), since != null);
         }
-        fanout.subscribe(session, channel).thenAccept(liveStart -> {
+        CompletableFuture<Optional<Position>> subscribed = fanout.subscribe(session, channel);
+        forgetIfClosed(session, channel);
+        subscribed.thenAccept(liveStart -> {
             if (since == null) {
                 ObjectNode data = subscribed(channel);
                 liveStart.ifPresent(pos -> data.put("pos", pos.encode()));
@@ -91,7 +93,20 @@ final class SubscriptionHandler {
             return CompletableFuture.completedFuture(null);
         }
         session.follow(channel.name(), -1, false);
-        return fanout.subscribe(session, channel).thenApply(ignored -> null);
+        CompletableFuture<Void> following = fanout.subscribe(session, channel).thenApply(ignored -> null);
+        forgetIfClosed(session, channel);
+        return following;
+    }
+
+    /**
+     * Takes a subscription out of the fan-out's index again when the session closed meanwhile: following runs when
+     * the session's previous command is ready, which can be after the socket closed and the fan-out forgot the
+     * session, and nothing would ever remove a closed session added after that.
+     */
+    private void forgetIfClosed(Session session, Channel channel) {
+        if (!session.isOpen()) {
+            fanout.unsubscribe(session, channel);
+        }
     }
 
     void unsubscribe(Session session, Request.Unsubscribe request) {
@@ -116,6 +131,10 @@ final class SubscriptionHandler {
                 } catch (KafkaException e) {
                     notRecovered(session, request, subscribed(channel).put("recovered", false)
                         .put("reason", "cannot read the channel's history: " + e.getMessage()));
+                } catch (RuntimeException e) {
+                    notRecovered(session, request, subscribed(channel).put("recovered", false)
+                        .put("reason", "reading the channel's history failed on the relay; only new events follow"));
+                    throw e;
                 } finally {
                     session.caughtUp(channel.name());
                 }
@@ -138,6 +157,8 @@ final class SubscriptionHandler {
         TopicPartition topicPartition = location.partition();
         if (!since.incarnation().equals(location.incarnation())
             || since.partition() != topicPartition.partition()) {
+            // The offset means nothing here: every live event is new to this client.
+            session.restartAfter(channel.name(), -1);
             notRecovered(session, request, subscribed(channel).put("recovered", false).put("reason",
                 "'since' is not a position of this channel in the current event topic (was the topic recreated?); "
                     + "only new events follow"));
@@ -147,20 +168,25 @@ final class SubscriptionHandler {
         long end = liveStart.filter(start -> start.partition() == topicPartition.partition())
             .map(start -> start.offset() + 1)
             .orElse(-1L);
-        if (end < 0 || since.offset() + 1 > end) {
+        if (end < 0 || since.offset() >= end) {
             // No live start, or a client ahead of this node's fan-out (it came from a node that read further): only
             // the partition's end tells whether 'since' exists.
             end = partition.endOffset(topicPartition);
         }
         long from = since.offset() + 1;
         Optional<String> lost = Optional.empty();
-        if (from < first) {
+        if (since.offset() >= end) {
+            lost = Optional.of("'since' is ahead of the channel's partition (end offset " + end
+                + "); only new events follow");
+            from = end;
+        } else if (from < first) {
             lost = Optional.of("'since' is older than the retention: events before offset " + first
                 + " were deleted; the rest follow");
             from = first;
-        } else if (from > end) {
-            lost = Optional.of("'since' is ahead of the channel's partition; only new events follow");
-            from = end;
+        }
+        if (lost.isPresent()) {
+            // The cursor still holds the client's offset, which would drop live events up to it.
+            session.restartAfter(channel.name(), from - 1);
         }
         stats.resumed(lost.isEmpty());
         ObjectNode data = subscribed(channel).put("recovered", lost.isEmpty());

@@ -21,6 +21,7 @@ import io.agentrelay.relay.session.SessionRegistry;
 import io.agentrelay.relay.state.EntityDirectory;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.PathHandler;
 import io.undertow.util.StatusCodes;
@@ -89,6 +90,10 @@ public final class RelayServer implements AutoCloseable {
             .setIoThreads(config.ioThreads())
             // Nothing runs on worker threads: requests are answered on the I/O thread without blocking.
             .setWorkerThreads(2)
+            // A connection that never sends a complete request (a WebSocket upgrade included) would hold a socket
+            // and a slot of the operating system's for good: close it. Upgraded sockets are not affected.
+            .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, (int) config.handshakeTimeout().toMillis())
+            .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) config.handshakeTimeout().toMillis())
             .setHandler(paths)
             .build();
         undertow.start();
