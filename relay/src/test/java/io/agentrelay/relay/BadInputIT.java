@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.io.ByteArrayInputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -116,6 +117,28 @@ class BadInputIT {
                 assertThat(e.errorCode()).isEqualTo("INVALID_CHANNEL");
                 assertThat(e.getMessage()).contains("unknown namespace 'global'");
             });
+    }
+
+    @Test
+    void shouldRefuseAnHttpBodyOverTheLimitHoweverItIsSent() throws Exception {
+        byte[] body = Json.toBytes(Workflows.echo("wf-chunked", "x".repeat(1024 * 1024)));
+        HttpClient http = HttpClient.newHttpClient();
+
+        // An InputStream has no length: the JDK client sends it with Transfer-Encoding: chunked.
+        HttpResponse<String> chunked = http.send(HttpRequest.newBuilder(cluster.http(0, "/api/workflows"))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))).build(),
+            HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> withLength = http.send(HttpRequest.newBuilder(cluster.http(0, "/api/workflows"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+            HttpResponse.BodyHandlers.ofString());
+
+        assertThat(List.of(chunked.statusCode(), withLength.statusCode())).containsOnly(413);
+        assertThat(Json.readTree(chunked.body()).path("error_message").asText()).contains("larger than 65536 bytes");
+        HttpResponse<String> small = http.send(HttpRequest.newBuilder(cluster.http(0, "/api/workflows"))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(
+                    () -> new ByteArrayInputStream(Json.toBytes(Workflows.echo("wf-small", "hi"))))).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(small.statusCode()).as("a chunked body under the limit").isEqualTo(202);
     }
 
     @Test
