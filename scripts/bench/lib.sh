@@ -71,7 +71,9 @@ start_broker() {
 start_relay() {
   local name="${1:-relay}" port
   port="$(free_port 18100)"
+  # The load clients send no tokens: the relays run without authentication, as they must be told explicitly.
   RELAY_PORT="$port" RELAY_MAX_CONNECTIONS=100000 RELAY_DRAIN_MS=0 RELAY_NODE_ID="$name" \
+    RELAY_AUTH_DISABLED=true RELAY_JWT_SECRET= RELAY_JWKS_FILE= \
     java -Xms512m -Xmx"${RELAY_HEAP:-1g}" -XX:+UseG1GC -jar "$relay_jar" 2> "$logs/$name.log" &
   local pid=$!
   bench_pids+=("$pid")
