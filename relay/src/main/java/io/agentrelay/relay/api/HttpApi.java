@@ -73,7 +73,7 @@ public final class HttpApi {
                 throw new RelayException(ErrorCode.INVALID_REQUEST, "'query' must be a non-empty string");
             }
             String sessionId = entityId(body, "session_id", "session-" + request.commandId());
-            return publish(request, new CommandPayload.StartSession(sessionId, query))
+            return request.send(new CommandPayload.StartSession(sessionId, query))
                 .thenApply(accepted -> Answer.accepted(accepted.put("session_id", sessionId)));
         });
     }
@@ -86,7 +86,7 @@ public final class HttpApi {
                 data.put("workflow_id", "wf-" + request.commandId());
             }
             CommandPayload.ExecuteWorkflow workflow = CanonicalDialect.executeWorkflow(data, request.requestId());
-            return publish(request, workflow)
+            return request.send(workflow)
                 .thenApply(accepted -> Answer.accepted(accepted.put("workflow_id", workflow.workflowId())));
         });
     }
@@ -153,6 +153,11 @@ public final class HttpApi {
             // Answers to HTTP commands have nobody to go to: a private channel that no socket reads.
             return commands.authorize(grants, commandId, requestId, payload,
                 Channel.of(Namespace.CONN, "http-" + commandId));
+        }
+
+        /** Authorizes and publishes; completes with the {@code accepted} body once Kafka took the command. */
+        CompletableFuture<ObjectNode> send(CommandPayload payload) {
+            return publish(authorize(payload));
         }
 
         /** Completes with the {@code accepted} body once Kafka took the command. */
@@ -255,10 +260,6 @@ public final class HttpApi {
             .map(Traceparent::child).orElseGet(Traceparent::newTrace);
         exchange.getResponseHeaders().put(HttpString.tryFromString(Traceparent.HEADER), trace.encode());
         return new CommandRequest(grants == null ? Grants.unrestricted() : grants, requestId, trace);
-    }
-
-    private static CompletableFuture<ObjectNode> publish(CommandRequest request, CommandPayload payload) {
-        return request.publish(request.authorize(payload));
     }
 
     private static String entityId(JsonNode body, String field, String fallback) {

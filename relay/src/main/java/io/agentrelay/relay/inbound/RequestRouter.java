@@ -148,14 +148,14 @@ public final class RequestRouter {
                     if (!payload.isQuery()) {
                         respond(session, request, accepted(command).put("trace_id", trace.traceId()));
                     }
-                    return;
-                }
-                Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
-                if (cause instanceof RelayException relayFailure) {
-                    sendError(session, relayFailure.code(), relayFailure.getMessage(), request.id());
                 } else {
-                    LOG.error("Publishing command {} failed", command.id(), cause);
-                    sendError(session, ErrorCode.SERVER_ERROR, ErrorCode.SERVER_ERROR.defaultMessage(), request.id());
+                    Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+                    if (cause instanceof RelayException relayFailure) {
+                        sendError(session, relayFailure.code(), relayFailure.getMessage(), request.id());
+                    } else {
+                        LOG.error("Publishing command {} failed", command.id(), cause);
+                        sendError(session, ErrorCode.SERVER_ERROR, ErrorCode.SERVER_ERROR.defaultMessage(), request.id());
+                    }
                 }
             });
     }

@@ -16,7 +16,6 @@ import java.util.function.Supplier;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.protocol.Namespace;
-import io.agentrelay.common.protocol.Principal;
 import io.agentrelay.relay.auth.Grants;
 import io.agentrelay.relay.dialect.Connection;
 import io.agentrelay.relay.dialect.Dialect;
@@ -27,7 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection: its id and private channel, dialect, principal, subscriptions and bounded outbox.
+ * One client connection: its id and private channel, dialect, grants, subscriptions and bounded outbox.
  *
  * <p>Thread-safe: frames are sent from the I/O thread, the fan-out thread and producer callbacks alike.
  */
@@ -39,7 +38,6 @@ public final class Session {
     private final String id;
     private final Channel.Scoped privateChannel;
     private final Dialect dialect;
-    private final Principal principal;
     private final WebSocketChannel socket;
     private final Outbox outbox;
     private final RelayStats stats;
@@ -68,7 +66,6 @@ public final class Session {
         this.privateChannel = Channel.of(Namespace.CONN, id);
         this.dialect = dialect;
         this.grants = grants;
-        this.principal = new Principal(grants.subject(), Map.of());
         this.socket = socket;
         this.outbox = new Outbox(outboxMessages, outboxBytes);
         this.rateLimiter = new FrameRateLimiter(rate, System::nanoTime);
@@ -102,11 +99,6 @@ public final class Session {
     /** What the connection's token allows. */
     public Grants grants() {
         return grants;
-    }
-
-    /** Who is connected. */
-    public Principal principal() {
-        return principal;
     }
 
     /** The channels the client subscribed to (not counting its private channel). */
