@@ -50,7 +50,7 @@ public final class CommandPublisher implements AutoCloseable {
     /** The producer's limit on a request; the broker's default limit on a record batch is about the same. */
     private static final int MAX_REQUEST_BYTES = 1024 * 1024;
     /** What a command's JSON may take of it: the rest is for the key, the trace header and the batch's framing. */
-    static final int MAX_COMMAND_BYTES = MAX_REQUEST_BYTES - 8 * 1024;
+    private static final int MAX_COMMAND_BYTES = MAX_REQUEST_BYTES - 8 * 1024;
 
     private final String topic;
     // Its own refresh thread: closed with the publisher.
@@ -105,6 +105,8 @@ public final class CommandPublisher implements AutoCloseable {
      *     {@link ErrorCode#INVALID_REQUEST} when it never could take this one
      */
     public CompletableFuture<RecordMetadata> publish(Command command, Traceparent trace) {
+        // Written here, so that its size is known before it takes a permit of the circuit: no larger than the frame or
+        // body it came in, which the caller already parsed.
         byte[] value;
         try {
             value = Json.toBytes(command);
