@@ -38,7 +38,7 @@ import java.util.UUID;
  * @param jwtSecret      {@code RELAY_JWT_SECRET}: the HS256 key (at least 32 bytes) that client tokens are signed
  *                       with; empty for none
  * @param jwksFile       {@code RELAY_JWKS_FILE}: a JSON Web Key Set file of RS256/ES256 public keys; empty for none.
- *                       Authentication is on when either is set
+ *                       Authentication needs either
  * @param authDisabled   {@code RELAY_AUTH_DISABLED}: {@code true} to run without authentication, serving every channel
  *                       and command to anyone; default false. A relay with neither a key nor this refuses to start,
  *                       so that none runs open by mistake

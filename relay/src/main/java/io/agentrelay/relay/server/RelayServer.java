@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
 public final class RelayServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RelayServer.class);
+
     private final Undertow undertow;
 
     private RelayServer(Undertow undertow) {
