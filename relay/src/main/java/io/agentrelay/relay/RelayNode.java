@@ -19,6 +19,7 @@ import io.agentrelay.relay.dialect.nexus.NexusDialect;
 import io.agentrelay.relay.dialect.praxis.PraxisDialect;
 import io.agentrelay.relay.fanout.EventFanout;
 import io.agentrelay.relay.fanout.HistoryReader;
+import io.agentrelay.relay.inbound.CommandGateway;
 import io.agentrelay.relay.inbound.RequestRouter;
 import io.agentrelay.relay.kafka.CommandPublisher;
 import io.agentrelay.relay.kafka.KafkaHealth;
@@ -97,7 +98,8 @@ public final class RelayNode implements AutoCloseable {
             KafkaHealth health = started(started, new KafkaHealth(config.kafka(), config.nodeId(), publisher));
             EventFanout fanout = started(started, new EventFanout(config.kafka(), eventTopics, config.nodeId(), stats));
             HistoryReader history = started(started, new HistoryReader(config.kafka(), config.nodeId(), 4));
-            RequestRouter router = new RequestRouter(fanout, history, publisher, stats, config.maxSubscriptions());
+            CommandGateway commands = new CommandGateway(publisher, stats);
+            RequestRouter router = new RequestRouter(fanout, history, commands, stats, config.maxSubscriptions());
             EntityDirectory directory = started(started, new EntityDirectory(config.kafka(), config.nodeId()));
             fanout.start();
             health.start();
@@ -114,7 +116,7 @@ public final class RelayNode implements AutoCloseable {
                 new NexusDialect(directory, fanout::locate));
             AtomicBoolean draining = new AtomicBoolean();
             RelayServer server = RelayServer.start(config, dialects, sessions, fanout, router, publisher, health,
-                stats, directory, new HttpApi(publisher, directory, config.maxFrameBytes()), metrics, draining::get);
+                stats, directory, new HttpApi(commands, directory, config.maxFrameBytes()), metrics, draining::get);
             LOG.info("Relay {} listening on port {} (Kafka {}, topics {}.*)", config.nodeId(), server.port(),
                 config.kafka().bootstrapServers(), config.kafka().topics().prefix());
             return new RelayNode(config, sessions, publisher, health, fanout, history, directory, metrics, server,

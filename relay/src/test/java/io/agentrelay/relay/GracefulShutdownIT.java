@@ -75,7 +75,8 @@ class GracefulShutdownIT {
                 "RELAY_TOPIC_PREFIX", prefix.value(),
                 "RELAY_HOST", "127.0.0.1",
                 "RELAY_PORT", String.valueOf(taken.getLocalPort()),
-                "RELAY_NODE_ID", nodeId));
+                "RELAY_NODE_ID", nodeId,
+                "RELAY_AUTH_DISABLED", "true"));
 
             assertThatThrownBy(() -> RelayNode.start(config)).hasRootCauseInstanceOf(BindException.class);
         }

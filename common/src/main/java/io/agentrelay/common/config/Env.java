@@ -2,6 +2,7 @@ package io.agentrelay.common.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -54,6 +55,18 @@ final class Env {
         } catch (NumberFormatException e) {
             throw new ConfigException(name + " must be a whole number of milliseconds, but was '" + value + "'");
         }
+    }
+
+    boolean bool(String name, boolean defaultValue) {
+        String value = variables.get(name);
+        if (value == null || value.isBlank()) {
+            return defaultValue;
+        }
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new ConfigException(name + " must be true or false, but was '" + value + "'");
+        };
     }
 
     Path path(String name, Path defaultValue) {

@@ -44,7 +44,10 @@ import java.util.UUID;
  * @param jwtSecret      {@code RELAY_JWT_SECRET}: the HS256 key (at least 32 bytes) that client tokens are signed
  *                       with; empty for none
  * @param jwksFile       {@code RELAY_JWKS_FILE}: a JSON Web Key Set file of RS256/ES256 public keys; empty for none.
- *                       Authentication is on when either is set
+ *                       Authentication needs either
+ * @param authDisabled   {@code RELAY_AUTH_DISABLED}: {@code true} to run without authentication, serving every channel
+ *                       and command to anyone; default false. A relay with neither a key nor this refuses to start,
+ *                       so that none runs open by mistake
  * @param drainTime      {@code RELAY_DRAIN_MS}: how long a stopping relay reports itself unready before it closes its
  *                       connections, so that load balancers stop sending it clients first, default 5 s
  */
@@ -68,6 +71,7 @@ public record RelayConfig(
     int agentCraftRatePerMinute,
     String jwtSecret,
     String jwksFile,
+    boolean authDisabled,
     Duration drainTime) {
 
     /** Listen on every interface. */
@@ -122,11 +126,20 @@ public record RelayConfig(
         if (!jwtSecret.isEmpty() && jwtSecret.getBytes(StandardCharsets.UTF_8).length < 32) {
             throw new ConfigException("RELAY_JWT_SECRET must be at least 32 bytes for HS256");
         }
+        boolean hasKey = !jwtSecret.isEmpty() || !jwksFile.isEmpty();
+        if (!hasKey && !authDisabled) {
+            throw new ConfigException("no key for client tokens: set RELAY_JWT_SECRET or RELAY_JWKS_FILE, or "
+                + "RELAY_AUTH_DISABLED=true to let anyone read every channel and send every command");
+        }
+        if (hasKey && authDisabled) {
+            throw new ConfigException("RELAY_AUTH_DISABLED=true contradicts the key in RELAY_JWT_SECRET or "
+                + "RELAY_JWKS_FILE; set one or the other");
+        }
     }
 
-    /** Whether clients must present a valid token. */
+    /** Whether clients must present a valid token: always, unless {@code RELAY_AUTH_DISABLED=true}. */
     public boolean authEnabled() {
-        return !jwtSecret.isEmpty() || !jwksFile.isEmpty();
+        return !authDisabled;
     }
 
     @Override
@@ -165,6 +178,7 @@ public record RelayConfig(
             vars.integer("RELAY_AGENTCRAFT_RATE_LIMIT", DEFAULT_AGENTCRAFT_RATE_PER_MINUTE),
             vars.string("RELAY_JWT_SECRET", ""),
             vars.string("RELAY_JWKS_FILE", ""),
+            vars.bool("RELAY_AUTH_DISABLED", false),
             vars.millis("RELAY_DRAIN_MS", Duration.ofSeconds(5)));
     }
 }

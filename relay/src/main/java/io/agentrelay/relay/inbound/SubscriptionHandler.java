@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.ErrorCode;
-import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.common.protocol.Position;
 import io.agentrelay.common.protocol.RelayException;
 import io.agentrelay.relay.fanout.ChannelLocation;
@@ -19,8 +18,6 @@ import io.agentrelay.relay.session.RelayStats;
 import io.agentrelay.relay.session.Session;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code subscribe} and {@code unsubscribe}, including resumes: {@code subscribe {channel, since}} first makes the
@@ -29,8 +26,6 @@ import org.slf4j.LoggerFactory;
  * event reaches the client once, in order, with no gap.
  */
 final class SubscriptionHandler {
-
-    private static final Logger LOG = LoggerFactory.getLogger(SubscriptionHandler.class);
 
     private final EventFanout fanout;
     private final HistoryReader history;
@@ -46,14 +41,7 @@ final class SubscriptionHandler {
 
     void subscribe(Session session, Request.Subscribe request) {
         Channel channel = request.channel();
-        if (channel instanceof Channel.Scoped scoped && scoped.namespace() == Namespace.CONN
-            && !scoped.equals(session.privateChannel())) {
-            throw new RelayException(ErrorCode.FORBIDDEN, "only its own connection may subscribe to " + scoped);
-        }
-        if (!channel.equals(session.privateChannel()) && !session.grants().maySubscribe(channel)) {
-            LOG.info("Refused {} a subscription to {}", session.grants().subject(), channel);
-            throw new RelayException(ErrorCode.FORBIDDEN, "your token does not allow subscribing to " + channel);
-        }
+        ChannelAccess.requireReadable(session, channel);
         if (!(channel instanceof Channel.Scoped) && request.since() != null) {
             throw new RelayException(ErrorCode.INVALID_REQUEST, "'since' needs one channel; 'global' cannot resume");
         }

@@ -25,6 +25,8 @@ import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.PathHandler;
 import io.undertow.util.StatusCodes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The relay's HTTP and WebSocket server (Undertow): the canonical dialect on {@code /ws} and {@code /}, Praxis on
@@ -33,6 +35,8 @@ import io.undertow.util.StatusCodes;
  * {@code /stats} and {@code /metrics}; and the web console under {@code /console/}.
  */
 public final class RelayServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RelayServer.class);
 
     private final Undertow undertow;
 
@@ -62,6 +66,10 @@ public final class RelayServer implements AutoCloseable {
                                     KafkaHealth health, RelayStats stats, EntityDirectory directory, HttpApi api,
                                     Metrics metrics, BooleanSupplier draining) {
         TokenVerifier verifier = config.authEnabled() ? TokenVerifier.of(config) : null;
+        if (verifier == null) {
+            LOG.warn("Authentication is OFF (RELAY_AUTH_DISABLED=true): anyone who reaches this relay may read every "
+                + "channel and send every command; set RELAY_JWT_SECRET or RELAY_JWKS_FILE instead");
+        }
         Function<Dialect, HttpHandler> socket = dialect -> new AuthHandler(verifier, Handlers.websocket(
             new WebSocketEndpoint(dialect, config, sessions, fanout, router, stats), StatusHandlers.upgradeRequired()));
         HttpHandler canonicalSocket = socket.apply(dialects.canonical());

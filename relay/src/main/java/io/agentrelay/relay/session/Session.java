@@ -14,7 +14,6 @@ import java.util.function.Supplier;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.protocol.Namespace;
-import io.agentrelay.common.protocol.Principal;
 import io.agentrelay.relay.auth.Grants;
 import io.agentrelay.relay.dialect.Connection;
 import io.agentrelay.relay.dialect.Dialect;
@@ -25,7 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection: its id and private channel, dialect, principal, subscriptions and bounded outbox.
+ * One client connection: its id and private channel, dialect, grants, subscriptions and bounded outbox.
  *
  * <p>Thread-safe: frames are sent from the I/O thread, the fan-out thread and producer callbacks alike.
  */
@@ -38,7 +37,6 @@ public final class Session {
     private final String id;
     private final Channel.Scoped privateChannel;
     private final Dialect dialect;
-    private final Principal principal;
     private final String owner;
     private final WebSocketChannel socket;
     private final Outbox outbox;
@@ -71,7 +69,6 @@ public final class Session {
         this.privateChannel = Channel.of(Namespace.CONN, id);
         this.dialect = dialect;
         this.grants = grants;
-        this.principal = new Principal(grants.subject(), Map.of());
         this.owner = owner;
         this.socket = socket;
         this.outbox = new Outbox(outboxMessages, outboxBytes);
@@ -111,11 +108,6 @@ public final class Session {
     /** Whom the connection counts against for the per-subject connection limit. */
     public String owner() {
         return owner;
-    }
-
-    /** Who is connected. */
-    public Principal principal() {
-        return principal;
     }
 
     /** The channels the client subscribed to (not counting its private channel). */
