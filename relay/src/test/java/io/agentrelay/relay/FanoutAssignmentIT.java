@@ -68,12 +68,15 @@ class FanoutAssignmentIT {
         });
 
         publisher.start();
-        // Channels of every namespace and partition, each wanted for a moment: partitions start and stop being read.
-        for (int i = 0; publisher.isAlive() || i < 30; i++) {
+        // Channels of three namespaces, each wanted for a moment while the steady channel's events arrive: partitions
+        // start being read under it. Thirty rounds stay within the connection's burst of requests.
+        for (int i = 0; i < 30; i++) {
             Namespace namespace = List.of(Namespace.WORKFLOW, Namespace.SESSION, Namespace.PANEL).get(i % 3);
             String channel = Channel.of(namespace, "churn-" + i).name();
+            int seen = frames.events(steady.name()).size();
             churner.subscribe(channel).get(10, TimeUnit.SECONDS);
             churner.request("unsubscribe", Json.object().put("channel", channel)).get(10, TimeUnit.SECONDS);
+            await().atMost(WAIT).until(() -> frames.events(steady.name()).size() > seen || !publisher.isAlive());
         }
         publisher.join();
 
