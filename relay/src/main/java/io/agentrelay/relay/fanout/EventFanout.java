@@ -42,9 +42,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's one event consumer. It reads exactly the event partitions that its sessions' channels hash to
- * (interest-based assignment, no consumer group), starting at the end when a partition is first wanted, and hands
- * each event to the sessions subscribed to its channel, or to {@code global}.
+ * The node's one event consumer. It reads the event partitions that its sessions' channels hash to (interest-based
+ * assignment, no consumer group), and each for a while after its last subscriber left; it starts at the end when a
+ * partition is wanted again, and hands each event to the sessions subscribed to its channel, or to {@code global}.
  *
  * <p>Every event partition stays assigned and those that nobody wants are paused ({@link ReadingPlan}), so that a
  * subscription to a partition not read yet costs one offset lookup and at most one short fetch wait, and no fetch of
@@ -276,7 +276,7 @@ public final class EventFanout implements AutoCloseable {
         LOG.debug("Reading {} more and {} fewer event partitions", change.start().size(), change.stop().size());
     }
 
-    /** Runs on the consumer thread, right after the assignment includes the request's partition. */
+    /** Runs on the consumer thread, once the request's partition is read. */
     private void completeWithLiveStart(AssignmentRequest request) {
         TopicPartition partition = request.partition();
         if (partition == null || !plan.reads(partition)) {
