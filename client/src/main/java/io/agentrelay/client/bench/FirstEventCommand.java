@@ -65,9 +65,9 @@ final class FirstEventCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         try (TwoHopFloor twoHops = new TwoHopFloor(kafka);
              RelayClient client = RelayClient.builder().endpoints(List.of(url)).build();
-             RelayClient global = RelayClient.builder().endpoints(List.of(url)).build()) {
+             RelayClient global = holdGlobal ? RelayClient.builder().endpoints(List.of(url)).build() : null) {
             client.connect();
-            if (holdGlobal) {
+            if (global != null) {
                 global.connect();
                 global.subscribe("global", event -> { }).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             }
@@ -134,6 +134,7 @@ final class FirstEventCommand implements Callable<Integer> {
         row(out, "floor: command hop", commandHop);
         row(out, "floor: event hop", eventHop);
         row(out, "floor: two hops", floor);
+        out.printf("  %-24s %s%n", "accepted / floor", ratios(accepted, floor));
         out.printf("  %-24s %s%n", "first event / floor", ratios(firstEvent, floor));
         out.printf("  %-24s %s%n", "completed / floor", ratios(completed, floor));
         out.printf("  %-24s p50 %.2f%n", "completed / first event",
