@@ -134,10 +134,12 @@ public final class HttpApi {
         private final UUID commandId;
         private final Traceparent trace;
 
-        CommandRequest(Grants grants, String requestId, Traceparent trace) {
+        CommandRequest(Grants grants, String remoteAddress, String requestId, Traceparent trace) {
             this.grants = grants;
             this.requestId = requestId;
-            this.commandId = CommandGateway.commandId(grants, "http", requestId);
+            // Keys of their own: an HTTP key never names a socket's request of the same subject, and anonymous callers
+            // are told apart by their address, so that two of them choosing the same key are two commands.
+            this.commandId = CommandGateway.commandId(grants, "http:" + remoteAddress, "http:" + requestId);
             this.trace = trace;
         }
 
@@ -259,7 +261,8 @@ public final class HttpApi {
         Traceparent trace = Traceparent.parse(exchange.getRequestHeaders().getFirst(Traceparent.HEADER))
             .map(Traceparent::child).orElseGet(Traceparent::newTrace);
         exchange.getResponseHeaders().put(HttpString.tryFromString(Traceparent.HEADER), trace.encode());
-        return new CommandRequest(grants == null ? Grants.unrestricted() : grants, requestId, trace);
+        return new CommandRequest(grants == null ? Grants.unrestricted() : grants,
+            exchange.getSourceAddress().getAddress().getHostAddress(), requestId, trace);
     }
 
     private static String entityId(JsonNode body, String field, String fallback) {

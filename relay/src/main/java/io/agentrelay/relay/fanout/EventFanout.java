@@ -250,15 +250,15 @@ public final class EventFanout implements AutoCloseable {
     /**
      * Runs on the consumer thread. A partition starts at its end, so that nothing published while nobody here
      * wanted it is sent; one that stays read keeps its position, so that its subscribers miss nothing and get
-     * nothing twice. The plan learns of a change only once the consumer made it: a wakeup in between leaves the
-     * change to the next call.
+     * nothing twice. The plan learns of a change only once the consumer made it, and the consumer pauses only after
+     * the calls that a wakeup can interrupt: an interrupted change is left whole to the next call, never half made
+     * (a partition paused while the plan still counts it as read would stay silent for its next subscribers).
      */
     private void syncReading() {
         ReadingPlan.Change change = plan.update(index.wantedPartitions(), System.nanoTime());
         if (change.isEmpty()) {
             return;
         }
-        consumer.pause(change.stop());
         if (!change.start().isEmpty()) {
             consumer.seekToEnd(change.start());
             for (TopicPartition partition : change.start()) {
@@ -272,6 +272,7 @@ public final class EventFanout implements AutoCloseable {
             }
             consumer.resume(change.start());
         }
+        consumer.pause(change.stop());
         plan.applied(change);
         LOG.debug("Reading {} more and {} fewer event partitions", change.start().size(), change.stop().size());
     }

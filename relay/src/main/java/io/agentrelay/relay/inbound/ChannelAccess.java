@@ -1,5 +1,6 @@
 package io.agentrelay.relay.inbound;
 
+import io.agentrelay.common.log.LogText;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.ErrorCode;
 import io.agentrelay.common.protocol.Namespace;
@@ -30,11 +31,12 @@ final class ChannelAccess {
             return;
         }
         if (channel instanceof Channel.Scoped scoped && scoped.namespace() == Namespace.CONN) {
-            LOG.info("Refused {} the private channel {} of another connection", session.grants().subject(), channel);
+            LOG.info("Refused {} the private channel {} of another connection",
+                LogText.escape(session.grants().subject()), channel);
             throw new RelayException(ErrorCode.FORBIDDEN, "only its own connection may read " + channel);
         }
         if (!session.grants().maySubscribe(channel)) {
-            LOG.info("Refused {} reading {}", session.grants().subject(), channel);
+            LOG.info("Refused {} reading {}", LogText.escape(session.grants().subject()), channel);
             throw new RelayException(ErrorCode.FORBIDDEN, "your token does not allow reading " + channel);
         }
     }

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
+import io.agentrelay.common.log.LogText;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Command;
 import io.agentrelay.common.protocol.CommandPayload;
@@ -75,11 +76,11 @@ public final class CommandGateway {
                              Channel.Scoped replyTo) {
         Channel.Scoped entity = payload.target();
         if (!grants.mayCommand(payload.kind())) {
-            LOG.info("Refused {} the command {}", grants.subject(), payload.kind());
+            LOG.info("Refused {} the command {}", LogText.escape(grants.subject()), payload.kind());
             throw new RelayException(ErrorCode.FORBIDDEN, "your token does not allow the command " + payload.kind());
         }
         if (!grants.maySubscribe(entity)) {
-            LOG.info("Refused {} the command {} on {}", grants.subject(), payload.kind(), entity);
+            LOG.info("Refused {} the command {} on {}", LogText.escape(grants.subject()), payload.kind(), entity);
             throw new RelayException(ErrorCode.FORBIDDEN,
                 "your token does not allow reading " + entity + ", so not " + payload.kind() + " on it either");
         }

@@ -18,6 +18,8 @@ import io.agentrelay.relay.session.RelayStats;
 import io.agentrelay.relay.session.Session;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code subscribe} and {@code unsubscribe}, including resumes: {@code subscribe {channel, since}} first makes the
@@ -26,6 +28,8 @@ import org.apache.kafka.common.TopicPartition;
  * event reaches the client once, in order, with no gap.
  */
 final class SubscriptionHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SubscriptionHandler.class);
 
     private final EventFanout fanout;
     private final HistoryReader history;
@@ -180,16 +184,24 @@ final class SubscriptionHandler {
         ObjectNode data = subscribed(channel).put("recovered", lost.isEmpty());
         lost.ifPresent(reason -> data.put("reason", reason));
         respond(session, request, data);
-        partition.read(topicPartition, channel.name(), from, end, historic -> {
-            Position position = new Position(location.incarnation(), topicPartition.partition(), historic.offset());
-            // Like the live fan-out: only what the session's filter takes and its dialect has a frame for.
-            byte[] frame = session.wants(historic.event()) ? session.dialect().encode(historic.event(), position) : null;
-            if (frame != null) {
-                session.awaitRoom();
-                session.catchUp(channel.name(), historic.offset(), position.encode(), frame);
-            }
-            return session.isOpen();
-        });
+        try {
+            partition.read(topicPartition, channel.name(), from, end, historic -> {
+                Position position = new Position(location.incarnation(), topicPartition.partition(), historic.offset());
+                // Like the live fan-out: only what the session's filter takes and its dialect has a frame for.
+                byte[] frame = session.wants(historic.event())
+                    ? session.dialect().encode(historic.event(), position) : null;
+                if (frame != null) {
+                    session.awaitRoom();
+                    session.catchUp(channel.name(), historic.offset(), position.encode(), frame);
+                }
+                return session.isOpen();
+            });
+        } catch (RuntimeException e) {
+            // The answer went out: a second one would contradict it, and going on would leave a gap the client was
+            // told it did not have.
+            LOG.warn("Catch-up of {} for session {} failed; closing it to resume", channel, session.id(), e);
+            session.closeCatchUpFailed();
+        }
     }
 
     private void notRecovered(Session session, Request request, ObjectNode data) {

@@ -1,8 +1,7 @@
 package io.agentrelay.relay.session;
 
+import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A node's connection slots: at most so many in all, and so many per owner (a token's subject, or a remote address).
@@ -15,34 +14,30 @@ final class ConnectionSlots {
 
     private final int perNode;
     private final int perOwner;
-    private final AtomicInteger taken = new AtomicInteger();
-    private final Map<String, Integer> byOwner = new ConcurrentHashMap<>();
+    private final Map<String, Integer> byOwner = new HashMap<>();
+    private int taken;
 
     ConnectionSlots(int perNode, int perOwner) {
         this.perNode = perNode;
         this.perOwner = perOwner;
     }
 
-    Outcome take(String owner) {
-        if (taken.incrementAndGet() > perNode) {
-            taken.decrementAndGet();
+    // One lock for both counts: a connection refused for one limit never holds a slot of the other, even briefly.
+    synchronized Outcome take(String owner) {
+        if (taken >= perNode) {
             return Outcome.NODE_FULL;
         }
-        boolean[] room = {false};
-        byOwner.compute(owner, (key, held) -> {
-            int count = held == null ? 0 : held;
-            room[0] = count < perOwner;
-            return room[0] ? count + 1 : held;
-        });
-        if (!room[0]) {
-            taken.decrementAndGet();
+        int held = byOwner.getOrDefault(owner, 0);
+        if (held >= perOwner) {
             return Outcome.OWNER_FULL;
         }
+        byOwner.put(owner, held + 1);
+        taken++;
         return Outcome.TAKEN;
     }
 
-    void release(String owner) {
+    synchronized void release(String owner) {
         byOwner.computeIfPresent(owner, (key, held) -> held == 1 ? null : held - 1);
-        taken.decrementAndGet();
+        taken--;
     }
 }

@@ -15,6 +15,7 @@ final class ResumeReason {
     static final int MAX_REASON_BYTES = 123;
     static final String SLOW_CONSUMER = "slow consumer; resume";
     static final String SHUTTING_DOWN = "relay shutting down; resume";
+    static final String CATCH_UP_FAILED = "catch-up failed; resume";
 
     private ResumeReason() {
     }

@@ -330,6 +330,14 @@ public final class Session {
         close(WsCloseCodes.GOING_AWAY, ResumeReason.of(ResumeReason.SHUTTING_DOWN, writtenPositions()));
     }
 
+    /**
+     * Closes the connection because a resume's catch-up failed after its answer went out, with 1013 and the positions
+     * to resume from: the client comes back and reads the rest, rather than miss it while told it had everything.
+     */
+    public void closeCatchUpFailed() {
+        close(WsCloseCodes.TRY_AGAIN_LATER, ResumeReason.of(ResumeReason.CATCH_UP_FAILED, writtenPositions()));
+    }
+
     /** Whether the socket is still open for frames. */
     public boolean isOpen() {
         return !closing.get() && socket.isOpen();
