@@ -22,6 +22,14 @@ final class Checks {
         return value;
     }
 
+    static Duration millis(String name, Duration value, long min, long max) {
+        if (value == null || value.compareTo(Duration.ofMillis(min)) < 0 || value.compareTo(Duration.ofMillis(max)) > 0) {
+            throw new ConfigException(name + " must be between " + min + " and " + max + " milliseconds, but was "
+                + (value == null ? null : value.toMillis()));
+        }
+        return value;
+    }
+
     static String notBlank(String name, String value) {
         if (value == null || value.isBlank()) {
             throw new ConfigException(name + " must not be blank");

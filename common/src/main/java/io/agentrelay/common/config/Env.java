@@ -22,6 +22,11 @@ final class Env {
         return value == null || value.isBlank() ? defaultValue : value.trim();
     }
 
+    /** A whole number, or the default when unset; the record's constructor checks its range. */
+    int integer(String name, int defaultValue) {
+        return integer(name, defaultValue, Integer.MIN_VALUE, Integer.MAX_VALUE);
+    }
+
     int integer(String name, int defaultValue, int min, int max) {
         String value = variables.get(name);
         if (value == null || value.isBlank()) {
@@ -32,6 +37,11 @@ final class Env {
         } catch (NumberFormatException e) {
             throw new ConfigException(name + " must be a whole number, but was '" + value + "'");
         }
+    }
+
+    /** Milliseconds, or the default when unset; the record's constructor checks their range. */
+    Duration millis(String name, Duration defaultValue) {
+        return millis(name, defaultValue, Long.MIN_VALUE, Long.MAX_VALUE);
     }
 
     Duration millis(String name, Duration defaultValue, long min, long max) {

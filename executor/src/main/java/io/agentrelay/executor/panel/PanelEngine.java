@@ -29,6 +29,7 @@ import io.agentrelay.executor.spi.ToolException;
 import io.agentrelay.executor.state.StateStore;
 import io.agentrelay.executor.workflow.EventSink;
 import io.agentrelay.executor.workflow.StateRecord;
+import io.agentrelay.executor.workflow.UnwritableStepException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -139,8 +140,13 @@ public final class PanelEngine {
         step.add(Event.replyOn(channel(panel.panelId()), command.replyTo(), command.kind(), command.requestId(),
             Json.object().set("result", result)));
         publish(changed, step).exceptionally(failure -> {
-            sink.publish(Event.errorReply(command.replyTo(), command.requestId(), ErrorCode.UNAVAILABLE,
-                "the change could not be published; try again"));
+            // The panel keeps its previous state: the change never reached the state topic or any client.
+            UnwritableStepException unwritable = UnwritableStepException.cause(failure);
+            sink.publish(unwritable != null
+                ? Event.errorReply(command.replyTo(), command.requestId(), unwritable.code(),
+                    "the tool '" + trigger.tool() + "' was not applied: " + unwritable.getMessage())
+                : Event.errorReply(command.replyTo(), command.requestId(), ErrorCode.UNAVAILABLE,
+                    "the change could not be published; try again"));
             return null;
         });
     }

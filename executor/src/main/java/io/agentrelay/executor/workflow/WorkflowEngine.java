@@ -84,7 +84,7 @@ public final class WorkflowEngine implements AutoCloseable {
         this.activity = activity;
         this.store = store;
         this.settings = new WorkflowRun.RunSettings(config.nodeTimeout(), config.sandboxDir(), config.maxSleep(),
-            registry);
+            registry, SizeLimits.of(config));
         this.pool = new ThreadPoolExecutor(config.threads(), config.threads(), 0, TimeUnit.MILLISECONDS,
             new LinkedBlockingQueue<>(), new ToolThreads());
         for (String outcome : List.of("completed", "failed", "cancelled")) {
