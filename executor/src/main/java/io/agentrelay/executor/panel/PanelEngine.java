@@ -140,8 +140,12 @@ public final class PanelEngine {
         step.add(Event.replyOn(channel(panel.panelId()), command.replyTo(), command.kind(), command.requestId(),
             Json.object().set("result", result)));
         publish(changed, step).exceptionally(failure -> {
-            // The panel keeps its previous state: the change never reached the state topic or any client.
             UnwritableStepException unwritable = UnwritableStepException.cause(failure);
+            if (unwritable != null) {
+                // The change will never be written: the panel is as it was before it, including changes of earlier
+                // triggers that are still committing, which the state topic may not have yet.
+                owned.putIfAbsent(panel.panelId(), panel);
+            }
             sink.publish(unwritable != null
                 ? Event.errorReply(command.replyTo(), command.requestId(), unwritable.code(),
                     "the tool '" + trigger.tool() + "' was not applied: " + unwritable.getMessage())

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -39,14 +38,9 @@ import io.agentrelay.executor.workflow.Snapshots;
 import io.agentrelay.testkit.EmbeddedKafka;
 import io.agentrelay.testkit.KafkaExtension;
 import io.agentrelay.testkit.TopicPrefix;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -89,7 +83,7 @@ class TakeOverIT {
         executors.add(ExecutorNode.start(first, ToolRegistry.withPlugins()));
         commands = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
             new StringSerializer(), JsonSerde.of(Command.class));
-        events = new CommittedEvents(kafka, first);
+        events = new CommittedEvents(kafka, first, Namespace.WORKFLOW);
     }
 
     @AfterEach
@@ -207,55 +201,6 @@ class TakeOverIT {
                     return store.runningWorkflows();
                 }
             };
-        }
-    }
-
-    /** Every committed event on the workflow channels, read as a relay reads them. */
-    private static final class CommittedEvents implements AutoCloseable {
-        private final List<Event> seen = new CopyOnWriteArrayList<>();
-        private final KafkaConsumer<String, Event> consumer;
-        private final Thread reader;
-        private volatile boolean closed;
-
-        CommittedEvents(EmbeddedKafka kafka, ExecutorConfig config) {
-            consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                new StringDeserializer(), JsonSerde.of(Event.class));
-            String topic = config.kafka().topics().events(Namespace.WORKFLOW);
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                .map(info -> new TopicPartition(topic, info.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            reader = new Thread(() -> {
-                while (!closed) {
-                    for (ConsumerRecord<String, Event> record : consumer.poll(Duration.ofMillis(100))) {
-                        seen.add(record.value());
-                    }
-                }
-                consumer.close();
-            }, "workflow-events");
-            reader.start();
-        }
-
-        List<Event> of(String workflowId) {
-            return seen.stream().filter(event -> event.channel().id().equals(workflowId)).toList();
-        }
-
-        boolean has(String workflowId, String name, String nodeId) {
-            return of(workflowId).stream().anyMatch(event -> event.event().equals(name)
-                && (nodeId == null || nodeId.equals(event.data().path("node_id").asText())));
-        }
-
-        @Override
-        public void close() {
-            closed = true;
-            try {
-                reader.join(Duration.ofSeconds(10).toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 }
