@@ -133,6 +133,9 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
             if (!closed.get()) {
                 throw e;
             }
+        } catch (RuntimeException e) {
+            // A bug, or a failure no retry mends (such as not being allowed to read): /health says DOWN from now on.
+            LOG.error("The command loop stopped", e);
         } finally {
             try {
                 if (graceful.get()) {

@@ -1,0 +1,121 @@
+package io.agentrelay.executor.consume;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+
+import io.agentrelay.common.config.ExecutorConfig;
+import io.agentrelay.common.state.WorkflowSnapshot;
+import io.agentrelay.executor.tool.ToolRegistry;
+import io.agentrelay.executor.workflow.Snapshots;
+import io.agentrelay.testkit.EmbeddedKafka;
+import io.agentrelay.testkit.KafkaExtension;
+import io.agentrelay.testkit.TopicPrefix;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The executor's {@code /health} tells the truth about its command loop, against a real broker: DOWN (503) when the
+ * loop died or is stuck, so that Kubernetes restarts it; the previous executor said UP whatever happened.
+ */
+@ExtendWith(KafkaExtension.class)
+class ExecutorHealthIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path sandbox;
+
+    private ExecutorNode executor;
+
+    @AfterEach
+    void stop() {
+        executor.close();
+    }
+
+    @Test
+    void shouldSayDownWhenTheCommandLoopDies(EmbeddedKafka kafka, TopicPrefix prefix) throws Exception {
+        // A failure nobody planned for, thrown in the loop while it takes its partitions over.
+        executor = ExecutorNode.start(config(kafka, prefix), ToolRegistry.withPlugins(), store -> view(store, within -> {
+            throw new IllegalStateException("a bug in reading the state topic");
+        }));
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(health()).satisfies(response -> {
+            assertThat(response.statusCode()).isEqualTo(503);
+            assertThat(response.body()).contains("\"status\":\"DOWN\"").contains("the command loop stopped");
+        }));
+    }
+
+    @Test
+    void shouldSayDownWhileTheCommandLoopIsStuckAndUpOnceItMovesOn(EmbeddedKafka kafka, TopicPrefix prefix)
+        throws Exception {
+        CountDownLatch released = new CountDownLatch(1);
+        executor = ExecutorNode.start(config(kafka, prefix), ToolRegistry.withPlugins(), store -> view(store, within -> {
+            try {
+                released.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            store.catchUp(within);
+        }));
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(health()).satisfies(response -> {
+            assertThat(response.statusCode()).isEqualTo(503);
+            assertThat(response.body()).contains("the command loop has been stuck for");
+        }));
+        released.countDown();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(health().statusCode()).isEqualTo(200));
+    }
+
+    private ExecutorConfig config(EmbeddedKafka kafka, TopicPrefix prefix) {
+        return ExecutorConfig.fromEnv(Map.of(
+            "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+            "RELAY_TOPIC_PREFIX", prefix.value(),
+            "RELAY_TOPIC_PARTITIONS", "2",
+            "EXECUTOR_SANDBOX_DIR", sandbox.toString(),
+            "EXECUTOR_GROUP_ID", prefix.value() + "-executors",
+            "EXECUTOR_POOL_ID", prefix.value(),
+            "EXECUTOR_METRICS_PORT", "0",
+            "EXECUTOR_COMMIT_TIMEOUT_MS", "1000",
+            "EXECUTOR_STALL_TIMEOUT_MS", "2000"));
+    }
+
+    private HttpResponse<String> health() throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + executor.metricsPort() + "/health")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The state topic as the engine sees it, catching up as told. */
+    private static Snapshots view(Snapshots store, Consumer<Duration> catchUp) {
+        return new Snapshots() {
+            @Override
+            public void catchUp(Duration within) {
+                catchUp.accept(within);
+            }
+
+            @Override
+            public Optional<WorkflowSnapshot> workflow(String workflowId) {
+                return store.workflow(workflowId);
+            }
+
+            @Override
+            public List<WorkflowSnapshot> runningWorkflows() {
+                return store.runningWorkflows();
+            }
+        };
+    }
+}
