@@ -274,6 +274,7 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
             List<Step> batch;
             List<CompletableFuture<Void>> batchFlushes;
             boolean drop;
+            long batchRevocations;
             synchronized (lock) {
                 while (!closed && pending.isEmpty() && !positionsChanged && flushes.isEmpty()) {
                     progress.idle();
@@ -295,13 +296,14 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
                 flushes.clear();
                 drop = discarding;
                 committing = !drop;
+                batchRevocations = revocations;
             }
             progress.turn();
             if (drop) {
                 batch.forEach(step -> step.done().completeExceptionally(new IllegalStateException(
                     "dropped: steps of an older group generation were refused; its run continues from its last commit")));
             } else {
-                commit(batch, false);
+                commit(batch, false, batchRevocations);
             }
             synchronized (lock) {
                 committing = false;
@@ -314,14 +316,11 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
      * Commits one batch, retrying failures that a new transaction can overcome, with the group's latest metadata: a
      * rebalance in progress passes. A fenced or stopped executor gives up, and its steps never become visible.
      *
-     * @param alone whether the batch is one step of a batch Kafka refused, committed on its own with the offsets
-     *              already committed, so that it commits no command whose step is still to come
+     * @param alone             whether the batch is one step of a batch Kafka refused, committed on its own with the
+     *                          offsets already committed, so that it commits no command whose step is still to come
+     * @param revocationsBefore the revocations counted when the batch was taken: a batch that outlives one is dropped
      */
-    private void commit(List<Step> batch, boolean alone) {
-        long revocationsBefore;
-        synchronized (lock) {
-            revocationsBefore = revocations;
-        }
+    private void commit(List<Step> batch, boolean alone, long revocationsBefore) {
         long deadline = System.nanoTime() + config.commitTimeout().toNanos();
         Duration pause = FIRST_RETRY;
         for (int attempt = 1; ; attempt++) {
@@ -334,9 +333,10 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
                         new IllegalStateException("the executor stopped before the step committed")));
                     return;
                 }
-                if (revocations != revocationsBefore) {
+                if (revocations != revocationsBefore || discarding) {
                     // Its runs were stopped meanwhile and continue elsewhere (or here) from their last commit.
-                    LOG.warn("Dropping {} steps whose partitions were revoked while they were retried", batch.size());
+                    LOG.warn("Dropping {} steps whose partitions were revoked, or whose group moved on, before they "
+                        + "committed", batch.size());
                     registry.counter("executor.transactions", "result", "fenced").increment();
                     batch.forEach(step -> step.done().completeExceptionally(
                         new IllegalStateException("dropped: its partition was revoked before it committed")));
@@ -389,7 +389,7 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
                     if (batch.size() > 1) {
                         LOG.warn("Kafka refused a transaction of {} steps ({}); committing them one at a time",
                             batch.size(), refusal.toString());
-                        commitOneByOne(batch);
+                        commitOneByOne(batch, revocationsBefore);
                     } else {
                         fail(batch, "unwritable", "Kafka refused the step: " + refusal.getMessage());
                     }
@@ -421,8 +421,8 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
      * Commits each step of a batch that Kafka refused in a transaction of its own, so that only the steps it refuses
      * fail; the batch's command offsets commit with the next transaction.
      */
-    private void commitOneByOne(List<Step> batch) {
-        batch.forEach(step -> commit(List.of(step), true));
+    private void commitOneByOne(List<Step> batch, long revocationsBefore) {
+        batch.forEach(step -> commit(List.of(step), true, revocationsBefore));
         synchronized (lock) {
             positionsChanged = true;
         }

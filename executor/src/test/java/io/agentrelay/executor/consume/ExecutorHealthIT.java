@@ -1,14 +1,17 @@
 package io.agentrelay.executor.consume;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,7 +46,9 @@ class ExecutorHealthIT {
 
     @AfterEach
     void stop() {
-        executor.close();
+        if (executor != null) {
+            executor.close();
+        }
     }
 
     @Test
@@ -80,8 +85,31 @@ class ExecutorHealthIT {
         await().atMost(WAIT).untilAsserted(() -> assertThat(health().statusCode()).isEqualTo(200));
     }
 
+    @Test
+    void shouldLeaveNothingRunningWhenItFailsToStart(EmbeddedKafka kafka, TopicPrefix prefix) throws Exception {
+        // A panel file too large for Kafka: the executor cannot publish it, after its loops were built.
+        Path panels = Files.createDirectory(sandbox.resolve("panels"));
+        Files.writeString(panels.resolve("huge.json"), "{\"id\":\"huge\",\"state\":{\"blob\":\""
+            + "x".repeat(1_100_000) + "\"},\"tools\":{}}");
+        Map<String, String> env = new HashMap<>(env(kafka, prefix));
+        env.put("EXECUTOR_PANELS_DIR", panels.toString());
+        env.put("EXECUTOR_WORKER_ID", "failing-" + prefix.value());
+
+        assertThatThrownBy(() -> ExecutorNode.start(ExecutorConfig.fromEnv(env), ToolRegistry.withPlugins()))
+            .hasMessageContaining("cannot publish the panel definitions");
+        // Its main then exits with status 1; no thread of it may keep a half-started process alive meanwhile.
+        await().atMost(WAIT).untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet())
+            .filteredOn(thread -> thread.isAlive() && !thread.isDaemon()
+                && thread.getName().endsWith("failing-" + prefix.value()))
+            .extracting(Thread::getName).isEmpty());
+    }
+
     private ExecutorConfig config(EmbeddedKafka kafka, TopicPrefix prefix) {
-        return ExecutorConfig.fromEnv(Map.of(
+        return ExecutorConfig.fromEnv(env(kafka, prefix));
+    }
+
+    private Map<String, String> env(EmbeddedKafka kafka, TopicPrefix prefix) {
+        return Map.of(
             "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
             "RELAY_TOPIC_PREFIX", prefix.value(),
             "RELAY_TOPIC_PARTITIONS", "2",
@@ -90,7 +118,7 @@ class ExecutorHealthIT {
             "EXECUTOR_POOL_ID", prefix.value(),
             "EXECUTOR_METRICS_PORT", "0",
             "EXECUTOR_COMMIT_TIMEOUT_MS", "1000",
-            "EXECUTOR_STALL_TIMEOUT_MS", "2000"));
+            "EXECUTOR_STALL_TIMEOUT_MS", "2000");
     }
 
     private HttpResponse<String> health() throws Exception {
