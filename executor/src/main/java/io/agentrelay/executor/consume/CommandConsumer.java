@@ -186,7 +186,7 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
         if (clientMetrics != null) {
             clientMetrics.close();
         }
-        consumer.close(Duration.ZERO);
+        consumer.close();
     }
 
     /** Stops at once, as a killed process would: nothing more is handled or committed. */

@@ -11,17 +11,11 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
-import java.util.function.Consumer;
 
 import io.agentrelay.common.config.ExecutorConfig;
-import io.agentrelay.common.state.WorkflowSnapshot;
 import io.agentrelay.executor.tool.ToolRegistry;
-import io.agentrelay.executor.workflow.Snapshots;
 import io.agentrelay.testkit.EmbeddedKafka;
 import io.agentrelay.testkit.KafkaExtension;
 import io.agentrelay.testkit.TopicPrefix;
@@ -54,7 +48,7 @@ class ExecutorHealthIT {
     @Test
     void shouldSayDownWhenTheCommandLoopDies(EmbeddedKafka kafka, TopicPrefix prefix) throws Exception {
         // A failure nobody planned for, thrown in the loop while it takes its partitions over.
-        executor = ExecutorNode.start(config(kafka, prefix), ToolRegistry.withPlugins(), store -> view(store, within -> {
+        executor = ExecutorNode.start(config(kafka, prefix), ToolRegistry.withPlugins(), store -> TestExecutors.catchingUp(store, within -> {
             throw new IllegalStateException("a bug in reading the state topic");
         }));
 
@@ -68,7 +62,7 @@ class ExecutorHealthIT {
     void shouldSayDownWhileTheCommandLoopIsStuckAndUpOnceItMovesOn(EmbeddedKafka kafka, TopicPrefix prefix)
         throws Exception {
         CountDownLatch released = new CountDownLatch(1);
-        executor = ExecutorNode.start(config(kafka, prefix), ToolRegistry.withPlugins(), store -> view(store, within -> {
+        executor = ExecutorNode.start(config(kafka, prefix), ToolRegistry.withPlugins(), store -> TestExecutors.catchingUp(store, within -> {
             try {
                 released.await();
             } catch (InterruptedException e) {
@@ -91,7 +85,7 @@ class ExecutorHealthIT {
         Path panels = Files.createDirectory(sandbox.resolve("panels"));
         Files.writeString(panels.resolve("huge.json"), "{\"id\":\"huge\",\"state\":{\"blob\":\""
             + "x".repeat(1_100_000) + "\"},\"tools\":{}}");
-        Map<String, String> env = new HashMap<>(env(kafka, prefix));
+        Map<String, String> env = env(kafka, prefix);
         env.put("EXECUTOR_PANELS_DIR", panels.toString());
         env.put("EXECUTOR_WORKER_ID", "failing-" + prefix.value());
 
@@ -109,41 +103,15 @@ class ExecutorHealthIT {
     }
 
     private Map<String, String> env(EmbeddedKafka kafka, TopicPrefix prefix) {
-        return Map.of(
-            "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
-            "RELAY_TOPIC_PREFIX", prefix.value(),
-            "RELAY_TOPIC_PARTITIONS", "2",
-            "EXECUTOR_SANDBOX_DIR", sandbox.toString(),
-            "EXECUTOR_GROUP_ID", prefix.value() + "-executors",
-            "EXECUTOR_POOL_ID", prefix.value(),
-            "EXECUTOR_METRICS_PORT", "0",
-            "EXECUTOR_COMMIT_TIMEOUT_MS", "1000",
-            "EXECUTOR_STALL_TIMEOUT_MS", "2000");
+        Map<String, String> env = TestExecutors.env(kafka, prefix, sandbox);
+        env.put("EXECUTOR_COMMIT_TIMEOUT_MS", "1000");
+        env.put("EXECUTOR_STALL_TIMEOUT_MS", "2000");
+        return env;
     }
 
     private HttpResponse<String> health() throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
             URI.create("http://127.0.0.1:" + executor.metricsPort() + "/health")).build(),
             HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** The state topic as the engine sees it, catching up as told. */
-    private static Snapshots view(Snapshots store, Consumer<Duration> catchUp) {
-        return new Snapshots() {
-            @Override
-            public void catchUp(Duration within) {
-                catchUp.accept(within);
-            }
-
-            @Override
-            public Optional<WorkflowSnapshot> workflow(String workflowId) {
-                return store.workflow(workflowId);
-            }
-
-            @Override
-            public List<WorkflowSnapshot> runningWorkflows() {
-                return store.runningWorkflows();
-            }
-        };
     }
 }

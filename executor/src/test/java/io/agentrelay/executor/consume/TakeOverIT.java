@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,7 +31,6 @@ import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.common.protocol.Principal;
 import io.agentrelay.common.protocol.RelayException;
-import io.agentrelay.common.state.WorkflowSnapshot;
 import io.agentrelay.executor.tool.ToolRegistry;
 import io.agentrelay.executor.workflow.Snapshots;
 import io.agentrelay.testkit.EmbeddedKafka;
@@ -69,16 +67,9 @@ class TakeOverIT {
 
     @BeforeEach
     void start(EmbeddedKafka kafka, TopicPrefix prefix) {
-        env = Map.of(
-            "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
-            "RELAY_TOPIC_PREFIX", prefix.value(),
-            "RELAY_TOPIC_PARTITIONS", "2",
-            "EXECUTOR_SANDBOX_DIR", sandbox.toString(),
-            "EXECUTOR_SESSION_TIMEOUT_MS", "6000",
-            "EXECUTOR_TRANSACTION_TIMEOUT_MS", "2000",
-            "EXECUTOR_GROUP_ID", prefix.value() + "-executors",
-            "EXECUTOR_POOL_ID", prefix.value(),
-            "EXECUTOR_METRICS_PORT", "0");
+        env = TestExecutors.env(kafka, prefix, sandbox);
+        env.put("EXECUTOR_SESSION_TIMEOUT_MS", "6000");
+        env.put("EXECUTOR_TRANSACTION_TIMEOUT_MS", "2000");
         first = config("executor-1");
         executors.add(ExecutorNode.start(first, ToolRegistry.withPlugins()));
         commands = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
@@ -181,26 +172,13 @@ class TakeOverIT {
         final AtomicInteger refused = new AtomicInteger();
 
         Snapshots around(Snapshots store) {
-            return new Snapshots() {
-                @Override
-                public void catchUp(Duration within) {
-                    if (!open.get()) {
-                        refused.incrementAndGet();
-                        throw new RelayException(ErrorCode.UNAVAILABLE, "the state topic cannot be read right now");
-                    }
-                    store.catchUp(within);
+            return TestExecutors.catchingUp(store, within -> {
+                if (!open.get()) {
+                    refused.incrementAndGet();
+                    throw new RelayException(ErrorCode.UNAVAILABLE, "the state topic cannot be read right now");
                 }
-
-                @Override
-                public Optional<WorkflowSnapshot> workflow(String workflowId) {
-                    return store.workflow(workflowId);
-                }
-
-                @Override
-                public List<WorkflowSnapshot> runningWorkflows() {
-                    return store.runningWorkflows();
-                }
-            };
+                store.catchUp(within);
+            });
         }
     }
 }

@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -87,15 +86,8 @@ class UnwritableStepIT {
     @BeforeEach
     void start(EmbeddedKafka kafka, TopicPrefix prefix) throws Exception {
         this.kafka = kafka;
-        Map<String, String> env = new HashMap<>(Map.of(
-            "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
-            "RELAY_TOPIC_PREFIX", prefix.value(),
-            "RELAY_TOPIC_PARTITIONS", "2",
-            "EXECUTOR_SANDBOX_DIR", sandbox.toString(),
-            "EXECUTOR_GROUP_ID", prefix.value() + "-executors",
-            "EXECUTOR_POOL_ID", prefix.value(),
-            "EXECUTOR_WORKER_ID", "executor-1",
-            "EXECUTOR_METRICS_PORT", "0"));
+        Map<String, String> env = TestExecutors.env(kafka, prefix, sandbox);
+        env.put("EXECUTOR_WORKER_ID", "executor-1");
         // Room for one 60,000-character file, not for two: the output limit is the test's to cross.
         env.put("EXECUTOR_MAX_OUTPUT_BYTES", "100000");
         config = ExecutorConfig.fromEnv(env);
@@ -213,7 +205,7 @@ class UnwritableStepIT {
     }
 
     @Test
-    void shouldWriteEachOutputOnce(TopicPrefix prefix) throws Exception {
+    void shouldWriteEachOutputOnce() throws Exception {
         Files.writeString(sandbox.resolve("page.txt"), "y".repeat(5_000));
         List<Node> nodes = IntStream.rangeClosed(1, 20)
             .mapToObj(i -> new Node("n" + i, "read_file", Json.object().put("filename", "page.txt"))).toList();
