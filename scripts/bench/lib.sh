@@ -71,7 +71,10 @@ start_broker() {
 start_relay() {
   local name="${1:-relay}" port
   port="$(free_port 18100)"
-  RELAY_PORT="$port" RELAY_MAX_CONNECTIONS=100000 RELAY_DRAIN_MS=0 RELAY_NODE_ID="$name" \
+  # The load clients send no tokens and all come from loopback (one remote address): the relays run without
+  # authentication, as they must be told explicitly, and without a per-subject connection limit worth the name.
+  RELAY_PORT="$port" RELAY_MAX_CONNECTIONS=100000 RELAY_MAX_CONNECTIONS_PER_SUBJECT=100000 RELAY_DRAIN_MS=0 \
+    RELAY_NODE_ID="$name" RELAY_AUTH_DISABLED=true RELAY_JWT_SECRET= RELAY_JWKS_FILE= \
     java -Xms512m -Xmx"${RELAY_HEAP:-1g}" -XX:+UseG1GC -jar "$relay_jar" 2> "$logs/$name.log" &
   local pid=$!
   bench_pids+=("$pid")

@@ -1,6 +1,8 @@
 package io.agentrelay.relay;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -17,6 +19,7 @@ import io.agentrelay.relay.dialect.nexus.NexusDialect;
 import io.agentrelay.relay.dialect.praxis.PraxisDialect;
 import io.agentrelay.relay.fanout.EventFanout;
 import io.agentrelay.relay.fanout.HistoryReader;
+import io.agentrelay.relay.inbound.CommandGateway;
 import io.agentrelay.relay.inbound.RequestRouter;
 import io.agentrelay.relay.kafka.CommandPublisher;
 import io.agentrelay.relay.kafka.KafkaHealth;
@@ -84,35 +87,60 @@ public final class RelayNode implements AutoCloseable {
             .filter(entry -> config.kafka().topics().namespaceOfEvents(entry.getKey()).isPresent())
             .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
 
-        Metrics metrics = new Metrics("relay", config.nodeId());
-        RelayStats stats = new RelayStats(metrics.registry());
-        SessionRegistry sessions = new SessionRegistry(config, stats);
-        CommandPublisher publisher = new CommandPublisher(config);
-        KafkaHealth health = new KafkaHealth(config.kafka(), publisher);
-        EventFanout fanout = new EventFanout(config.kafka(), eventTopics, config.nodeId(), stats);
-        HistoryReader history = new HistoryReader(config.kafka(), config.nodeId(), 4);
-        RequestRouter router = new RequestRouter(fanout, history, publisher, stats, config.maxSubscriptions());
-        EntityDirectory directory = new EntityDirectory(config.kafka(), config.nodeId());
-        fanout.start();
-        health.start();
-        directory.start(Duration.ofSeconds(30));
-        directory.onSessionsChanged(active -> sessions.forEach(session -> {
-            byte[] frame = session.dialect().sessionsChanged(session.connection(), active);
-            if (frame != null) {
-                session.send(frame);
+        // Every part started so far is closed again when a later one fails (the port is taken, say): a failed start
+        // must not leave consumers, producers and threads behind in the process.
+        Deque<AutoCloseable> started = new ArrayDeque<>();
+        try {
+            Metrics metrics = started(started, new Metrics("relay", config.nodeId()));
+            RelayStats stats = new RelayStats(metrics.registry());
+            SessionRegistry sessions = started(started, new SessionRegistry(config, stats));
+            CommandPublisher publisher = started(started, new CommandPublisher(config));
+            KafkaHealth health = started(started, new KafkaHealth(config.kafka(), config.nodeId(), publisher));
+            EventFanout fanout = started(started, new EventFanout(config.kafka(), eventTopics, config.nodeId(), stats));
+            HistoryReader history = started(started, new HistoryReader(config.kafka(), config.nodeId(), 4));
+            CommandGateway commands = new CommandGateway(publisher, stats);
+            RequestRouter router = new RequestRouter(fanout, history, commands, stats, config.maxSubscriptions());
+            EntityDirectory directory = started(started, new EntityDirectory(config.kafka(), config.nodeId()));
+            fanout.start();
+            health.start();
+            directory.start(Duration.ofSeconds(30));
+            directory.onSessionsChanged(active -> sessions.forEach(session -> {
+                byte[] frame = session.dialect().sessionsChanged(session.connection(), active);
+                if (frame != null) {
+                    session.send(frame);
+                }
+            }));
+            bindGauges(metrics.registry(), sessions, fanout, publisher);
+            Dialects dialects = new Dialects(new CanonicalDialect(), new PraxisDialect(config.praxisHeartbeat()),
+                new AgentCraftDialect(directory, config.agentCraftPing(), config.agentCraftRatePerMinute()),
+                new NexusDialect(directory, fanout::locate));
+            AtomicBoolean draining = new AtomicBoolean();
+            RelayServer server = RelayServer.start(config, dialects, sessions, fanout, router, publisher, health,
+                stats, directory, new HttpApi(commands, directory, config.maxFrameBytes()), metrics, draining::get);
+            LOG.info("Relay {} listening on port {} (Kafka {}, topics {}.*)", config.nodeId(), server.port(),
+                config.kafka().bootstrapServers(), config.kafka().topics().prefix());
+            return new RelayNode(config, sessions, publisher, health, fanout, history, directory, metrics, server,
+                draining);
+        } catch (RuntimeException e) {
+            closeAll(started, e);
+            throw e;
+        }
+    }
+
+    private static <T extends AutoCloseable> T started(Deque<AutoCloseable> started, T part) {
+        started.push(part);
+        return part;
+    }
+
+    /** Closes the parts of a failed start, the last one first; what fails to close is added to the start's failure. */
+    private static void closeAll(Deque<AutoCloseable> started, RuntimeException failure) {
+        for (AutoCloseable part : started) {
+            try {
+                part.close();
+            } catch (Exception e) {
+                failure.addSuppressed(e);
             }
-        }));
-        bindGauges(metrics.registry(), sessions, fanout, publisher);
-        Dialects dialects = new Dialects(new CanonicalDialect(), new PraxisDialect(config.praxisHeartbeat()),
-            new AgentCraftDialect(directory, config.agentCraftPing(), config.agentCraftRatePerMinute()),
-            new NexusDialect(directory, fanout::locate));
-        AtomicBoolean draining = new AtomicBoolean();
-        RelayServer server = RelayServer.start(config, dialects, sessions, fanout, router, publisher, health, stats,
-            directory, new HttpApi(publisher, directory, config.maxFrameBytes()), metrics, draining::get);
-        LOG.info("Relay {} listening on port {} (Kafka {}, topics {}.*)", config.nodeId(), server.port(),
-            config.kafka().bootstrapServers(), config.kafka().topics().prefix());
-        return new RelayNode(config, sessions, publisher, health, fanout, history, directory, metrics, server,
-            draining);
+        }
     }
 
     private static void bindGauges(MeterRegistry registry, SessionRegistry sessions, EventFanout fanout,

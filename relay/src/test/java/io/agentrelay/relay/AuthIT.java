@@ -1,9 +1,12 @@
 package io.agentrelay.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +26,8 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.client.RelayConnection;
 import io.agentrelay.client.RelayErrorException;
 import io.agentrelay.common.json.Json;
@@ -99,6 +104,97 @@ class AuthIT {
     }
 
     @Test
+    void shouldRefuseReplayingAnotherConnectionsPrivateChannel() throws Exception {
+        String everything = token(SECRET, "alice", List.of("*", "global"), List.of("*"), inAnHour());
+        try (RelayConnection victim = RelayConnection.connect(url(everything), Duration.ofSeconds(10));
+             RelayConnection snoop = RelayConnection.connect(url(everything), Duration.ofSeconds(10))) {
+            String privateChannel = "conn:" + victim.connectionId();
+            // Something for the victim alone: a query's answer travels on its private channel.
+            victim.request("get_pool_status", Json.object().put("pool_id", cluster.poolId())).get(10, TimeUnit.SECONDS);
+
+            assertThat(errorOf(snoop.subscribe(privateChannel).thenApply(r -> "ok"))).isEqualTo("FORBIDDEN");
+            assertThat(errorOf(snoop.request("replay", Json.object().put("channel", privateChannel)
+                .put("from", "1970-01-01T00:00:00Z")).thenApply(r -> r.data().path("status").asText())))
+                .isEqualTo("FORBIDDEN");
+            assertThat(victim.request("replay", Json.object().put("channel", privateChannel)
+                .put("from", "1970-01-01T00:00:00Z")).get(10, TimeUnit.SECONDS).data().path("status").asText())
+                .as("its own private channel").isEqualTo("replaying");
+        }
+    }
+
+    @Test
+    void shouldAllowACommandOnlyOnAnEntityWhoseChannelTheTokenMayRead() throws Exception {
+        String alice = token(SECRET, "alice", List.of("*"), List.of("*"), inAnHour());
+        String mallory = token(SECRET, "mallory", List.of("workflow:mallory"), List.of("*"), inAnHour());
+        try (RelayConnection owner = RelayConnection.connect(url(alice), Duration.ofSeconds(10));
+             RelayConnection other = RelayConnection.connect(url(mallory), Duration.ofSeconds(10))) {
+            Frames frames = new Frames();
+            owner.addListener(frames);
+            owner.subscribe("workflow:wf-alice").get(10, TimeUnit.SECONDS);
+            ObjectNode slow = Json.object().put("workflow_id", "wf-alice");
+            slow.putArray("nodes").add(Workflows.node("wait", "sleep", Json.object().put("ms", 1500)));
+            owner.request("execute_workflow", slow).get(10, TimeUnit.SECONDS);
+
+            assertThat(errorOf(other.request("get_workflow_status", Json.object().put("workflow_id", "wf-alice"))
+                .thenApply(r -> "answered"))).isEqualTo("FORBIDDEN");
+            assertThat(errorOf(other.request("cancel_workflow", Json.object().put("workflow_id", "wf-alice"))
+                .thenApply(r -> r.data().path("status").asText()))).isEqualTo("FORBIDDEN");
+            assertThat(errorOf(other.request("execute_workflow", Workflows.echo("wf-elsewhere", "hi"))
+                .thenApply(r -> r.data().path("status").asText()))).isEqualTo("FORBIDDEN");
+            assertThat(errorOf(other.request("get_pool_status", Json.object().put("pool_id", cluster.poolId()))
+                .thenApply(r -> "answered"))).isEqualTo("FORBIDDEN");
+            assertThat(other.request("execute_workflow", Workflows.echo("mallory", "mine")).get(10, TimeUnit.SECONDS)
+                .data().path("status").asText()).as("its own workflow").isEqualTo("accepted");
+
+            await().atMost(Duration.ofSeconds(30))
+                .until(() -> frames.eventNames("workflow:wf-alice").contains("workflow.completed"));
+            assertThat(frames.eventNames("workflow:wf-alice")).doesNotContain("workflow.cancelled");
+        }
+    }
+
+    @Test
+    void shouldAuthorizeHttpCommandsByTheEntityTheyTouch() throws Exception {
+        String mine = token(SECRET, "mallory", List.of("workflow:mine"), List.of("*"), inAnHour());
+        ObjectNode unnamed = Workflows.echo("x", "hi");
+        unnamed.remove("workflow_id");
+
+        assertThat(post("/api/workflows", mine, unnamed, Map.of()).statusCode()).as("a new id").isEqualTo(403);
+        assertThat(post("/api/workflows", mine, Workflows.echo("other", "hi"), Map.of()).statusCode()).isEqualTo(403);
+        assertThat(post("/api/panels", mine, Json.object().put("id", "evilpanel"), Map.of()).statusCode())
+            .isEqualTo(403);
+        assertThat(post("/api/sessions", mine, Json.object().put("query", "what time is it?"), Map.of()).statusCode())
+            .isEqualTo(403);
+        assertThat(post("/api/workflows", mine, Workflows.echo("mine", "hi"), Map.of()).statusCode()).isEqualTo(202);
+    }
+
+    @Test
+    void shouldMakeARetriedHttpPostOneCommandOnTheSocketsTrace() throws Exception {
+        String alice = token(SECRET, "alice", List.of("*"), List.of("*"), inAnHour());
+        ObjectNode unnamed = Workflows.echo("x", "hi");
+        unnamed.remove("workflow_id");
+        String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        Map<String, String> retry = Map.of("Idempotency-Key", "order-42",
+            "traceparent", "00-" + traceId + "-00f067aa0ba902b7-01");
+
+        HttpResponse<String> first = post("/api/workflows", alice, unnamed, retry);
+        HttpResponse<String> again = post("/api/workflows", alice, unnamed, retry);
+        HttpResponse<String> other = post("/api/workflows", alice, unnamed, Map.of("Idempotency-Key", "order-43"));
+        HttpResponse<String> byBody = post("/api/workflows", alice, unnamed.deepCopy().put("request_id", "order-42"),
+            Map.of());
+
+        assertThat(List.of(first.statusCode(), again.statusCode(), other.statusCode(), byBody.statusCode()))
+            .containsOnly(202);
+        JsonNode accepted = Json.readTree(first.body());
+        assertThat(Json.readTree(again.body())).isEqualTo(accepted);
+        assertThat(Json.readTree(byBody.body()).path("command_id")).isEqualTo(accepted.path("command_id"));
+        assertThat(Json.readTree(other.body()).path("command_id")).isNotEqualTo(accepted.path("command_id"));
+        assertThat(Json.readTree(other.body()).path("workflow_id")).isNotEqualTo(accepted.path("workflow_id"));
+        assertThat(accepted.path("trace_id").asText()).isEqualTo(traceId);
+        assertThat(first.headers().firstValue("traceparent")).hasValueSatisfying(header -> assertThat(header)
+            .startsWith("00-" + traceId + "-"));
+    }
+
+    @Test
     void shouldCloseTheSocketWhenItsTokenExpires() throws Exception {
         String token = token(SECRET, "carol", List.of("*"), List.of("*"), Instant.now().plusSeconds(2));
         try (RelayConnection client = RelayConnection.connect(url(token), Duration.ofSeconds(10))) {
@@ -107,6 +203,19 @@ class AuthIT {
             assertThat(closed.code()).isEqualTo(WsCloseCodes.TOKEN_EXPIRED);
             assertThat(closed.reason()).contains("token expired");
         }
+    }
+
+    private HttpResponse<String> post(String path, String token, ObjectNode body, Map<String, String> headers)
+        throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(cluster.http(0, path))
+            .header("Authorization", "Bearer " + token)
+            .POST(HttpRequest.BodyPublishers.ofString(Json.toText(body)));
+        headers.forEach(request::header);
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static Instant inAnHour() {
+        return Instant.now().plusSeconds(3600);
     }
 
     private URI url(String token) {

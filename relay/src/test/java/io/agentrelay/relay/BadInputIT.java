@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.io.ByteArrayInputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -116,6 +118,35 @@ class BadInputIT {
                 assertThat(e.errorCode()).isEqualTo("INVALID_CHANNEL");
                 assertThat(e.getMessage()).contains("unknown namespace 'global'");
             });
+    }
+
+    @Test
+    void shouldRefuseAnHttpBodyOverTheLimitHoweverItIsSent() throws Exception {
+        byte[] body = Json.toBytes(Workflows.echo("wf-chunked", "x".repeat(1024 * 1024)));
+        HttpClient http = HttpClient.newHttpClient();
+
+        List<HttpResponse<String>> answers = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            // An InputStream has no length: the JDK client sends it with Transfer-Encoding: chunked.
+            answers.add(http.send(HttpRequest.newBuilder(cluster.http(0, "/api/workflows"))
+                    .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))).build(),
+                HttpResponse.BodyHandlers.ofString()));
+        }
+        answers.add(http.send(HttpRequest.newBuilder(cluster.http(0, "/api/workflows"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+            HttpResponse.BodyHandlers.ofString()));
+
+        assertThat(answers).extracting(HttpResponse::statusCode).containsOnly(413);
+        assertThat(Json.readTree(answers.get(0).body()).path("error_message").asText())
+            .contains("larger than 65536 bytes");
+        assertThat(cluster.connect(0).request("execute_workflow", Workflows.echo("wf-other", "hi"))
+            .get(10, TimeUnit.SECONDS).data().path("status").asText()).as("another client's command")
+            .isEqualTo("accepted");
+        HttpResponse<String> small = http.send(HttpRequest.newBuilder(cluster.http(0, "/api/workflows"))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(
+                    () -> new ByteArrayInputStream(Json.toBytes(Workflows.echo("wf-small", "hi"))))).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(small.statusCode()).as("a chunked body under the limit").isEqualTo(202);
     }
 
     @Test

@@ -1,8 +1,12 @@
 package io.agentrelay.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -14,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.agentrelay.client.RelayConnection;
+import io.agentrelay.common.config.RelayConfig;
 import io.agentrelay.common.protocol.Envelope;
 import io.agentrelay.relay.session.WsCloseCodes;
 import io.agentrelay.testkit.EmbeddedKafka;
@@ -59,5 +64,24 @@ class GracefulShutdownIT {
             assertThat(closed.reason()).isEqualTo("relay shutting down; resume workflow:wf-drain@" + lastPos);
             stopping.get(30, TimeUnit.SECONDS);
         }
+    }
+
+    @Test
+    void shouldLeaveNoThreadsBehindWhenItCannotStart(EmbeddedKafka kafka, TopicPrefix prefix) throws Exception {
+        String nodeId = "relay-unstarted-" + System.nanoTime();
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            RelayConfig config = RelayConfig.fromEnv(Map.of(
+                "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+                "RELAY_TOPIC_PREFIX", prefix.value(),
+                "RELAY_HOST", "127.0.0.1",
+                "RELAY_PORT", String.valueOf(taken.getLocalPort()),
+                "RELAY_NODE_ID", nodeId,
+                "RELAY_AUTH_DISABLED", "true"));
+
+            assertThatThrownBy(() -> RelayNode.start(config)).hasRootCauseInstanceOf(BindException.class);
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet())
+            .extracting(Thread::getName)
+            .noneMatch(name -> name.contains(nodeId)));
     }
 }

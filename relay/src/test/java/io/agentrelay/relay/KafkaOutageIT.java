@@ -3,6 +3,7 @@ package io.agentrelay.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -13,6 +14,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.client.RelayConnection;
 import io.agentrelay.client.RelayErrorException;
 import io.agentrelay.common.json.Json;
@@ -60,6 +63,37 @@ class KafkaOutageIT {
                 .until(() -> frames.eventNames("workflow:wf-after").contains("workflow.completed"));
             assertThat(healthStatus(cluster)).isEqualTo(200);
         }
+    }
+
+    @Test
+    void shouldForgetAConnectionThatClosedWhileItsCommandWaitedForKafka(@TempDir Path sandbox) throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.startNew();
+             LocalCluster cluster = LocalCluster.start(kafka.bootstrapServers(), new TopicPrefix("closed-early"),
+                 sandbox, 1, Map.of())) {
+            kafka.stop();
+            ObjectNode workflow = Json.object().put("workflowId", "closed-early");
+            workflow.putArray("nodes").addObject().put("id", "node1").put("type", "tool_call").put("tool", "echo")
+                .putObject("params").put("message", "hi");
+
+            // With Kafka down the connection's reply channel takes seconds to be assigned, so its command follows the
+            // workflow (Praxis clients see the work they start) only after the socket is gone.
+            try (RawSocket praxis = RawSocket.connect(
+                URI.create("ws://127.0.0.1:" + cluster.relay(0).port() + "/ws/workflow"))) {
+                praxis.send("EXECUTE_WORKFLOW", workflow, "run-1");
+            }
+
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThat(stats(cluster).path("commands_rejected").asLong()).isEqualTo(1));
+            JsonNode stats = stats(cluster);
+            assertThat(stats.path("connections").asInt()).isZero();
+            assertThat(stats.path("channels").asInt()).as("channels still routed to closed connections").isZero();
+            kafka.start();
+        }
+    }
+
+    private static JsonNode stats(LocalCluster cluster) throws Exception {
+        return Json.readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(cluster.http(0, "/stats")).build(),
+            HttpResponse.BodyHandlers.ofString()).body());
     }
 
     private static String errorOf(CompletableFuture<Envelope> response) throws Exception {

@@ -63,6 +63,10 @@ final class LocalCluster implements AutoCloseable {
         env.put("EXECUTOR_METRICS_PORT", "0");
         // Tests close relays often; the drain before closing is tested on its own.
         env.put("RELAY_DRAIN_MS", "0");
+        // Tests without a key of their own run the relays open, as the local run does.
+        if (!overrides.containsKey("RELAY_JWT_SECRET") && !overrides.containsKey("RELAY_JWKS_FILE")) {
+            env.put("RELAY_AUTH_DISABLED", "true");
+        }
         env.putAll(overrides);
         return new LocalCluster(env, prefix, sandbox, relayCount);
     }

@@ -1,6 +1,7 @@
 package io.agentrelay.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.agentrelay.client.RelayConnection;
+import io.agentrelay.client.RelayErrorException;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Envelope;
@@ -119,6 +121,48 @@ class ReplayIT {
         }
         assertThat(Duration.ofNanos(arrivals.get(4) - arrivals.get(0)))
             .isLessThan(Duration.ofMillis(4 * GAP_MS + 2_000));
+    }
+
+    @Test
+    void shouldReplayEverythingFromATimeBeforeKafkaKeptAny() throws Exception {
+        List<Envelope> events = replayFrom("0000-01-01T00:00:00Z");
+
+        assertThat(events.subList(0, 10)).extracting(e -> e.data().path("seq").asInt())
+            .containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+        assertThat(events.get(10).data().path("count").asLong()).isEqualTo(10);
+    }
+
+    @Test
+    void shouldCompleteAReplayFromTheLatestTimeThereIsWithNothing() throws Exception {
+        List<Envelope> events = replayFrom("+1000000000-12-31T23:59:59.999999999Z");
+
+        assertThat(events).singleElement()
+            .satisfies(completed -> assertThat(completed.data().path("count").asLong()).isZero());
+    }
+
+    @Test
+    void shouldRefuseAReplayFromAPositionOfAnotherPartition() throws Exception {
+        RelayConnection client = cluster.connect(0);
+        Position ofChannel = Position.decode(pos(3));
+        Position elsewhere = new Position(ofChannel.incarnation(), (ofChannel.partition() + 1) % 3, 0);
+
+        assertThatThrownBy(() -> client.request("replay", Json.object().put("channel", channel.name())
+                .put("from", elsewhere.encode())).get(10, TimeUnit.SECONDS))
+            .cause().isInstanceOfSatisfying(RelayErrorException.class, error -> {
+                assertThat(error.errorCode()).isEqualTo("INVALID_REQUEST");
+                assertThat(error.getMessage()).contains("not a position of this channel");
+            });
+    }
+
+    /** Replays the channel from a bound to its end, and returns its events up to {@code replay.completed}. */
+    private List<Envelope> replayFrom(String from) throws Exception {
+        RelayConnection client = cluster.connect(0);
+        Frames frames = new Frames();
+        client.addListener(frames);
+        client.request("replay", Json.object().put("channel", channel.name()).put("from", from))
+            .get(10, TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> frames.eventNames(channel.name()).contains("replay.completed"));
+        return frames.events(channel.name());
     }
 
     private String pos(int seq) throws Exception {

@@ -27,6 +27,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @ExtendWith({KafkaExtension.class, ClusterExtension.class})
 @ClusterExtension.Relays(2)
@@ -119,7 +121,8 @@ class ResumeIT {
     void shouldSayNotRecoveredForAPositionFromAnotherTopicIncarnation() throws Exception {
         Channel.Scoped channel = Channel.of(Namespace.WORKFLOW, "recreated");
         writer.tick(channel, 0, 10);
-        Position foreign = new Position("AAAAAAAAAAAAAAAAAAAAAA", partitionOf(channel), 0);
+        // An offset far beyond this channel's: none of its live events may be taken for ones the client has.
+        Position foreign = new Position("AAAAAAAAAAAAAAAAAAAAAA", partitionOf(channel), 1_000);
 
         RelayConnection client = cluster.connect(0);
         Frames frames = new Frames();
@@ -132,6 +135,27 @@ class ResumeIT {
         assertThat(response.data().path("reason").asText()).contains("recreated");
         await().atMost(WAIT).until(() -> seqs(frames.events(channel.name())).contains(1));
         assertThat(seqs(frames.events(channel.name()))).containsExactly(1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1_000, Long.MAX_VALUE})
+    void shouldFollowLiveFromTheEndWhenThePositionIsAheadOfThePartition(long aheadOffset) throws Exception {
+        Channel.Scoped channel = Channel.of(Namespace.WORKFLOW, "ahead");
+        writer.tick(channel, 0, 10);
+        Position ahead = new Position(incarnationOf(channel), partitionOf(channel), aheadOffset);
+
+        RelayConnection client = cluster.connect(0);
+        Frames frames = new Frames();
+        client.addListener(frames);
+        Envelope response = client.request("subscribe",
+            Json.object().put("channel", channel.name()).put("since", ahead.encode())).get(10, TimeUnit.SECONDS);
+        writer.tick(channel, 1, 10);
+        writer.tick(channel, 2, 10);
+
+        assertThat(response.data().path("recovered").asBoolean()).isFalse();
+        assertThat(response.data().path("reason").asText()).contains("ahead of the channel's partition");
+        await().atMost(WAIT).until(() -> seqs(frames.events(channel.name())).contains(2));
+        assertThat(seqs(frames.events(channel.name()))).containsExactly(1, 2);
     }
 
     private static List<Integer> seqs(List<Envelope> events) {

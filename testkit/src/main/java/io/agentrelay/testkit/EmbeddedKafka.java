@@ -4,12 +4,14 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +44,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    private static final int START_ATTEMPTS = 3;
 
     private final KafkaNode node;
     private final boolean temporary;
@@ -60,14 +63,33 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @return the running broker
      */
     public static EmbeddedKafka startNew() {
-        try {
-            EmbeddedKafka kafka = new EmbeddedKafka(KafkaNode.single(
-                Files.createTempDirectory("agent-relay-kafka-"), freeLoopbackPort(), freeLoopbackPort()), true);
-            kafka.format();
-            kafka.start();
-            return kafka;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot prepare the embedded Kafka broker", e);
+        int[] ports = freeLoopbackPorts(2);
+        return startNew(ports[0], ports[1]);
+    }
+
+    /**
+     * Starts a single-node cluster on the given ports, or on fresh ones when these cannot be bound: a port chosen free
+     * can be taken by another process before the broker binds it, and a broker that cannot listen must not fail a test.
+     */
+    static EmbeddedKafka startNew(int brokerPort, int controllerPort) {
+        for (int attempt = 1; ; attempt++) {
+            Path dataDir = createTempDirectory();
+            try {
+                EmbeddedKafka kafka = new EmbeddedKafka(KafkaNode.single(dataDir, brokerPort, controllerPort), true);
+                kafka.format();
+                kafka.start();
+                return kafka;
+            } catch (RuntimeException e) {
+                deleteQuietly(dataDir);
+                if (attempt == START_ATTEMPTS || !isPortConflict(e)) {
+                    throw e;
+                }
+                LOG.warn("Embedded Kafka could not listen on ports {} and {}, trying fresh ones: {}", brokerPort,
+                    controllerPort, e.toString());
+                int[] ports = freeLoopbackPorts(2);
+                brokerPort = ports[0];
+                controllerPort = ports[1];
+            }
         }
     }
 
@@ -104,7 +126,14 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         long started = System.nanoTime();
         KafkaRaftServer raftServer = new KafkaRaftServer(config, Time.SYSTEM);
-        raftServer.startup();
+        try {
+            raftServer.startup();
+        } catch (RuntimeException e) {
+            // A half-started server keeps its threads and the ports it did bind until it is shut down.
+            raftServer.shutdown();
+            raftServer.awaitShutdown();
+            throw e;
+        }
         server = raftServer;
         awaitReady();
         LOG.info("Embedded Kafka ready at {} in {} ms", bootstrapServers(),
@@ -130,11 +159,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             stop();
         } finally {
             if (temporary) {
-                try {
-                    Utils.delete(node.dataDir().toFile());
-                } catch (IOException e) {
-                    LOG.warn("Could not delete the embedded Kafka storage at {}", node.dataDir(), e);
-                }
+                deleteQuietly(node.dataDir());
             }
         }
     }
@@ -171,15 +196,58 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
-     * A free port on the loopback interface.
+     * Distinct free ports on the loopback interface. Every socket stays bound until all are chosen, so the system
+     * cannot hand out the same port twice.
      *
-     * @return the port
-     * @throws IOException if no port can be bound
+     * @param count how many ports
+     * @return the ports
      */
-    static int freeLoopbackPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
+    static int[] freeLoopbackPorts(int count) {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < count; i++) {
+                sockets.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
+            }
+            return sockets.stream().mapToInt(ServerSocket::getLocalPort).toArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot find free loopback ports", e);
+        } finally {
+            sockets.forEach(EmbeddedKafka::closeQuietly);
+        }
+    }
+
+    private static boolean isPortConflict(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            String message = String.valueOf(cause.getMessage());
+            if (cause instanceof BindException || message.contains("failed to bind")
+                || message.contains("two listeners on the same port")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Path createTempDirectory() {
+        try {
+            return Files.createTempDirectory("agent-relay-kafka-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the embedded Kafka storage", e);
+        }
+    }
+
+    private static void deleteQuietly(Path dataDir) {
+        try {
+            Utils.delete(dataDir.toFile());
+        } catch (IOException e) {
+            LOG.warn("Could not delete the embedded Kafka storage at {}", dataDir, e);
+        }
+    }
+
+    private static void closeQuietly(ServerSocket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            LOG.debug("Could not close a port probe", e);
         }
     }
 }

@@ -2,6 +2,8 @@ package io.agentrelay.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +41,30 @@ class EmbeddedKafkaIT {
 
             produce(kafka, topic, "after");
             assertThat(readAll(kafka, topic, 2)).containsExactly("before", "after");
+        }
+    }
+
+    @Test
+    void shouldStartWhenTheChosenPortsCollide() {
+        int port = EmbeddedKafka.freeLoopbackPorts(1)[0];
+
+        try (EmbeddedKafka kafka = EmbeddedKafka.startNew(port, port)) {
+            assertThat(kafka.isRunning()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldStartWhenAChosenPortWasTakenMeanwhile() throws Exception {
+        int[] ports = EmbeddedKafka.freeLoopbackPorts(2);
+        try (ServerSocket taken = new ServerSocket(ports[0], 1, InetAddress.getLoopbackAddress());
+             EmbeddedKafka kafka = EmbeddedKafka.startNew(ports[0], ports[1])) {
+            assertThat(kafka.bootstrapServers()).isNotEqualTo("127.0.0.1:" + taken.getLocalPort());
+            String topic = "moved-" + System.nanoTime();
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+                admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            }
+            produce(kafka, topic, "moved");
+            assertThat(readAll(kafka, topic, 1)).containsExactly("moved");
         }
     }
 

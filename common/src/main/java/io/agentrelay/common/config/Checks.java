@@ -23,9 +23,13 @@ final class Checks {
     }
 
     static Duration millis(String name, Duration value, long min, long max) {
-        if (value == null || value.compareTo(Duration.ofMillis(min)) < 0 || value.compareTo(Duration.ofMillis(max)) > 0) {
+        if (value == null) {
+            throw new ConfigException(name + " must be set");
+        }
+        long millis = value.toMillis();
+        if (millis < min || millis > max) {
             throw new ConfigException(name + " must be between " + min + " and " + max + " milliseconds, but was "
-                + (value == null ? null : value.toMillis()));
+                + millis);
         }
         return value;
     }

@@ -2,6 +2,7 @@ package io.agentrelay.common.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -22,43 +23,50 @@ final class Env {
         return value == null || value.isBlank() ? defaultValue : value.trim();
     }
 
-    /** A whole number, or the default when unset; the record's constructor checks its range. */
-    int integer(String name, int defaultValue) {
-        return integer(name, defaultValue, Integer.MIN_VALUE, Integer.MAX_VALUE);
+    int integer(String name, int defaultValue, int min, int max) {
+        return Checks.range(name, integer(name, defaultValue), min, max);
     }
 
-    int integer(String name, int defaultValue, int min, int max) {
+    /** Parses only: the record's constructor checks the range. */
+    int integer(String name, int defaultValue) {
         String value = variables.get(name);
         if (value == null || value.isBlank()) {
             return defaultValue;
         }
         try {
-            return Checks.range(name, Integer.parseInt(value.trim()), min, max);
+            return Integer.parseInt(value.trim());
         } catch (NumberFormatException e) {
             throw new ConfigException(name + " must be a whole number, but was '" + value + "'");
         }
     }
 
-    /** Milliseconds, or the default when unset; the record's constructor checks their range. */
-    Duration millis(String name, Duration defaultValue) {
-        return millis(name, defaultValue, Long.MIN_VALUE, Long.MAX_VALUE);
+    Duration millis(String name, Duration defaultValue, long min, long max) {
+        return Checks.millis(name, millis(name, defaultValue), min, max);
     }
 
-    Duration millis(String name, Duration defaultValue, long min, long max) {
+    /** Parses only: the record's constructor checks the range. */
+    Duration millis(String name, Duration defaultValue) {
         String value = variables.get(name);
         if (value == null || value.isBlank()) {
             return defaultValue;
         }
         try {
-            long parsed = Long.parseLong(value.trim());
-            if (parsed < min || parsed > max) {
-                throw new ConfigException(name + " must be between " + min + " and " + max
-                    + " milliseconds, but was " + parsed);
-            }
-            return Duration.ofMillis(parsed);
+            return Duration.ofMillis(Long.parseLong(value.trim()));
         } catch (NumberFormatException e) {
             throw new ConfigException(name + " must be a whole number of milliseconds, but was '" + value + "'");
         }
+    }
+
+    boolean bool(String name, boolean defaultValue) {
+        String value = variables.get(name);
+        if (value == null || value.isBlank()) {
+            return defaultValue;
+        }
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new ConfigException(name + " must be true or false, but was '" + value + "'");
+        };
     }
 
     Path path(String name, Path defaultValue) {

@@ -41,7 +41,7 @@ public record KafkaSettings(
         }
         Checks.range("RELAY_TOPIC_PARTITIONS", partitions, 1, 10_000);
         Checks.range("RELAY_TOPIC_REPLICATION_FACTOR", replicationFactor, 0, Short.MAX_VALUE);
-        Checks.positive("RELAY_EVENT_RETENTION_MS", eventRetention);
+        Checks.millis("RELAY_EVENT_RETENTION_MS", eventRetention, 1, Long.MAX_VALUE);
     }
 
     /**
@@ -63,8 +63,8 @@ public record KafkaSettings(
         return new KafkaSettings(
             vars.string("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_BOOTSTRAP_SERVERS),
             topics,
-            vars.integer("RELAY_TOPIC_PARTITIONS", DEFAULT_PARTITIONS, 1, 10_000),
-            vars.integer("RELAY_TOPIC_REPLICATION_FACTOR", 0, 0, Short.MAX_VALUE),
-            vars.millis("RELAY_EVENT_RETENTION_MS", DEFAULT_EVENT_RETENTION, 1, Long.MAX_VALUE));
+            vars.integer("RELAY_TOPIC_PARTITIONS", DEFAULT_PARTITIONS),
+            vars.integer("RELAY_TOPIC_REPLICATION_FACTOR", 0),
+            vars.millis("RELAY_EVENT_RETENTION_MS", DEFAULT_EVENT_RETENTION));
     }
 }

@@ -17,7 +17,8 @@ import java.util.UUID;
  * @param maxFrameBytes  {@code RELAY_MAX_FRAME_BYTES}: the largest inbound frame; a larger one closes the socket with
  *                       1009, default {@value #DEFAULT_MAX_FRAME_BYTES}
  * @param outboxMessages {@code RELAY_OUTBOX_MESSAGES}: frames a session may have waiting to be sent before it counts as
- *                       too slow, default {@value #DEFAULT_OUTBOX_MESSAGES}
+ *                       too slow, default {@value #DEFAULT_OUTBOX_MESSAGES}, at least {@value #MIN_OUTBOX_MESSAGES}
+ *                       (resumes and replays wait while half of it is taken)
  * @param outboxBytes    {@code RELAY_OUTBOX_BYTES}: bytes a session may have waiting, default
  *                       {@value #DEFAULT_OUTBOX_BYTES}
  * @param commandTimeout {@code RELAY_COMMAND_TIMEOUT_MS}: how long a command may wait for Kafka's acknowledgement
@@ -29,6 +30,11 @@ import java.util.UUID;
  *                       {@value #DEFAULT_MAX_SUBSCRIPTIONS}
  * @param maxConnections {@code RELAY_MAX_CONNECTIONS}: connections this node accepts at once; more are closed with
  *                       1013 at once, default {@value #DEFAULT_MAX_CONNECTIONS}
+ * @param maxConnectionsPerSubject {@code RELAY_MAX_CONNECTIONS_PER_SUBJECT}: connections one token subject (without
+ *                       authentication: one remote address) may hold on this node; more are closed with 1008, default
+ *                       {@value #DEFAULT_MAX_CONNECTIONS_PER_SUBJECT}
+ * @param handshakeTimeout {@code RELAY_HANDSHAKE_TIMEOUT_MS}: how long a TCP connection may take to send a complete
+ *                       HTTP request (a WebSocket upgrade included) before it is closed, default 10 s
  * @param praxisHeartbeat {@code RELAY_PRAXIS_HEARTBEAT_MS}: Praxis's heartbeat interval; a Praxis client silent
  *                       for three is disconnected, default 30 s
  * @param agentCraftPing {@code RELAY_AGENTCRAFT_PING_MS}: how long an AgentCraft client may be silent before the relay
@@ -38,7 +44,10 @@ import java.util.UUID;
  * @param jwtSecret      {@code RELAY_JWT_SECRET}: the HS256 key (at least 32 bytes) that client tokens are signed
  *                       with; empty for none
  * @param jwksFile       {@code RELAY_JWKS_FILE}: a JSON Web Key Set file of RS256/ES256 public keys; empty for none.
- *                       Authentication is on when either is set
+ *                       Authentication needs either
+ * @param authDisabled   {@code RELAY_AUTH_DISABLED}: {@code true} to run without authentication, serving every channel
+ *                       and command to anyone; default false. A relay with neither a key nor this refuses to start,
+ *                       so that none runs open by mistake
  * @param drainTime      {@code RELAY_DRAIN_MS}: how long a stopping relay reports itself unready before it closes its
  *                       connections, so that load balancers stop sending it clients first, default 5 s
  */
@@ -55,11 +64,14 @@ public record RelayConfig(
     int rateLimit,
     int maxSubscriptions,
     int maxConnections,
+    int maxConnectionsPerSubject,
+    Duration handshakeTimeout,
     Duration praxisHeartbeat,
     Duration agentCraftPing,
     int agentCraftRatePerMinute,
     String jwtSecret,
     String jwksFile,
+    boolean authDisabled,
     Duration drainTime) {
 
     /** Listen on every interface. */
@@ -70,6 +82,8 @@ public record RelayConfig(
     public static final int DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
     /** The default outbox length. */
     public static final int DEFAULT_OUTBOX_MESSAGES = 1024;
+    /** Half of it is what a resume may queue at once; fewer would make every resume wait for each frame. */
+    public static final int MIN_OUTBOX_MESSAGES = 16;
     /** 4 MiB. */
     public static final int DEFAULT_OUTBOX_BYTES = 4 * 1024 * 1024;
     /** The default command timeout. */
@@ -80,37 +94,52 @@ public record RelayConfig(
     public static final int DEFAULT_MAX_SUBSCRIPTIONS = 1000;
     /** The connection limit the Mahavishnu API documents. */
     public static final int DEFAULT_MAX_CONNECTIONS = 1000;
+    /** Plenty for one user's tabs and devices; one token cannot take a node's every slot. */
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_SUBJECT = 100;
+    /** Ample for a client on a slow network; a connection that sends no request is closed after it. */
+    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
     /** The rate AgentCraft's own server allows. */
     public static final int DEFAULT_AGENTCRAFT_RATE_PER_MINUTE = 60;
 
-    /** Validates every field. */
+    /** Validates every field: the one place where each setting's bounds are. */
     public RelayConfig {
         Checks.notBlank("RELAY_HOST", host);
         Checks.range("RELAY_PORT", port, 0, 65_535);
         Checks.notBlank("RELAY_NODE_ID", nodeId);
         Objects.requireNonNull(kafka, "kafka");
         Checks.range("RELAY_MAX_FRAME_BYTES", maxFrameBytes, 256, 16 * 1024 * 1024);
-        Checks.range("RELAY_OUTBOX_MESSAGES", outboxMessages, 1, 1_000_000);
+        Checks.range("RELAY_OUTBOX_MESSAGES", outboxMessages, MIN_OUTBOX_MESSAGES, 1_000_000);
         Checks.range("RELAY_OUTBOX_BYTES", outboxBytes, 1024, Integer.MAX_VALUE);
-        Checks.positive("RELAY_COMMAND_TIMEOUT_MS", commandTimeout);
+        Checks.millis("RELAY_COMMAND_TIMEOUT_MS", commandTimeout, 1, 600_000);
         Checks.range("RELAY_IO_THREADS", ioThreads, 1, 1024);
         Checks.range("RELAY_RATE_LIMIT", rateLimit, 1, 1_000_000);
         Checks.range("RELAY_MAX_SUBSCRIPTIONS", maxSubscriptions, 1, 1_000_000);
         Checks.range("RELAY_MAX_CONNECTIONS", maxConnections, 1, 10_000_000);
-        Checks.positive("RELAY_PRAXIS_HEARTBEAT_MS", praxisHeartbeat);
-        Checks.positive("RELAY_AGENTCRAFT_PING_MS", agentCraftPing);
+        Checks.range("RELAY_MAX_CONNECTIONS_PER_SUBJECT", maxConnectionsPerSubject, 1, 10_000_000);
+        Checks.millis("RELAY_HANDSHAKE_TIMEOUT_MS", handshakeTimeout, 100, 600_000);
+        Checks.millis("RELAY_PRAXIS_HEARTBEAT_MS", praxisHeartbeat, 100, 3_600_000);
+        Checks.millis("RELAY_AGENTCRAFT_PING_MS", agentCraftPing, 100, 3_600_000);
         Checks.range("RELAY_AGENTCRAFT_RATE_LIMIT", agentCraftRatePerMinute, 1, 1_000_000);
         jwtSecret = jwtSecret == null ? "" : jwtSecret;
         jwksFile = jwksFile == null ? "" : jwksFile;
-        Objects.requireNonNull(drainTime, "RELAY_DRAIN_MS");
+        Checks.millis("RELAY_DRAIN_MS", drainTime, 0, 600_000);
         if (!jwtSecret.isEmpty() && jwtSecret.getBytes(StandardCharsets.UTF_8).length < 32) {
             throw new ConfigException("RELAY_JWT_SECRET must be at least 32 bytes for HS256");
         }
+        boolean hasKey = !jwtSecret.isEmpty() || !jwksFile.isEmpty();
+        if (!hasKey && !authDisabled) {
+            throw new ConfigException("no key for client tokens: set RELAY_JWT_SECRET or RELAY_JWKS_FILE, or "
+                + "RELAY_AUTH_DISABLED=true to let anyone read every channel and send every command");
+        }
+        if (hasKey && authDisabled) {
+            throw new ConfigException("RELAY_AUTH_DISABLED=true contradicts the key in RELAY_JWT_SECRET or "
+                + "RELAY_JWKS_FILE; set one or the other");
+        }
     }
 
-    /** Whether clients must present a valid token. */
+    /** Whether clients must present a valid token: always, unless {@code RELAY_AUTH_DISABLED=true}. */
     public boolean authEnabled() {
-        return !jwtSecret.isEmpty() || !jwksFile.isEmpty();
+        return !authDisabled;
     }
 
     @Override
@@ -131,22 +160,25 @@ public record RelayConfig(
         Env vars = new Env(env);
         return new RelayConfig(
             vars.string("RELAY_HOST", DEFAULT_HOST),
-            vars.integer("RELAY_PORT", DEFAULT_PORT, 0, 65_535),
+            vars.integer("RELAY_PORT", DEFAULT_PORT),
             vars.string("RELAY_NODE_ID", "relay-" + UUID.randomUUID().toString().substring(0, 8)),
             KafkaSettings.fromEnv(env),
-            vars.integer("RELAY_MAX_FRAME_BYTES", DEFAULT_MAX_FRAME_BYTES, 256, 16 * 1024 * 1024),
-            vars.integer("RELAY_OUTBOX_MESSAGES", DEFAULT_OUTBOX_MESSAGES, 1, 1_000_000),
-            vars.integer("RELAY_OUTBOX_BYTES", DEFAULT_OUTBOX_BYTES, 1024, Integer.MAX_VALUE),
-            vars.millis("RELAY_COMMAND_TIMEOUT_MS", DEFAULT_COMMAND_TIMEOUT, 1, 600_000),
-            vars.integer("RELAY_IO_THREADS", Runtime.getRuntime().availableProcessors(), 1, 1024),
-            vars.integer("RELAY_RATE_LIMIT", DEFAULT_RATE_LIMIT, 1, 1_000_000),
-            vars.integer("RELAY_MAX_SUBSCRIPTIONS", DEFAULT_MAX_SUBSCRIPTIONS, 1, 1_000_000),
-            vars.integer("RELAY_MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS, 1, 10_000_000),
-            vars.millis("RELAY_PRAXIS_HEARTBEAT_MS", Duration.ofSeconds(30), 100, 3_600_000),
-            vars.millis("RELAY_AGENTCRAFT_PING_MS", Duration.ofSeconds(30), 100, 3_600_000),
-            vars.integer("RELAY_AGENTCRAFT_RATE_LIMIT", DEFAULT_AGENTCRAFT_RATE_PER_MINUTE, 1, 1_000_000),
+            vars.integer("RELAY_MAX_FRAME_BYTES", DEFAULT_MAX_FRAME_BYTES),
+            vars.integer("RELAY_OUTBOX_MESSAGES", DEFAULT_OUTBOX_MESSAGES),
+            vars.integer("RELAY_OUTBOX_BYTES", DEFAULT_OUTBOX_BYTES),
+            vars.millis("RELAY_COMMAND_TIMEOUT_MS", DEFAULT_COMMAND_TIMEOUT),
+            vars.integer("RELAY_IO_THREADS", Runtime.getRuntime().availableProcessors()),
+            vars.integer("RELAY_RATE_LIMIT", DEFAULT_RATE_LIMIT),
+            vars.integer("RELAY_MAX_SUBSCRIPTIONS", DEFAULT_MAX_SUBSCRIPTIONS),
+            vars.integer("RELAY_MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS),
+            vars.integer("RELAY_MAX_CONNECTIONS_PER_SUBJECT", DEFAULT_MAX_CONNECTIONS_PER_SUBJECT),
+            vars.millis("RELAY_HANDSHAKE_TIMEOUT_MS", DEFAULT_HANDSHAKE_TIMEOUT),
+            vars.millis("RELAY_PRAXIS_HEARTBEAT_MS", Duration.ofSeconds(30)),
+            vars.millis("RELAY_AGENTCRAFT_PING_MS", Duration.ofSeconds(30)),
+            vars.integer("RELAY_AGENTCRAFT_RATE_LIMIT", DEFAULT_AGENTCRAFT_RATE_PER_MINUTE),
             vars.string("RELAY_JWT_SECRET", ""),
             vars.string("RELAY_JWKS_FILE", ""),
-            vars.millis("RELAY_DRAIN_MS", Duration.ofSeconds(5), 0, 600_000));
+            vars.bool("RELAY_AUTH_DISABLED", false),
+            vars.millis("RELAY_DRAIN_MS", Duration.ofSeconds(5)));
     }
 }

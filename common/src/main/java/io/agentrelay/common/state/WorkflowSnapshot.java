@@ -28,11 +28,12 @@ import io.agentrelay.common.protocol.CommandPayload.ExecuteWorkflow;
  * @param error        why it failed or was cancelled, or null
  * @param deadline     when it fails unless done, or null
  * @param traceparent  the trace of the command that started it, which its steps continue, or null
+ * @param followUp     what its last step also publishes for the command that started it, or null for none
  */
 public record WorkflowSnapshot(String sessionId, String query, String status, int agentsActive, int agentsTotal,
                                Instant startedAt, String ownerKey, String commandId, ExecuteWorkflow workflow,
                                Map<String, String> nodes, Map<String, JsonNode> results, String error,
-                               Instant deadline, String traceparent) {
+                               Instant deadline, String traceparent, FollowUp followUp) {
 
     /** The status of a workflow still running. */
     public static final String RUNNING = "processing";
@@ -60,7 +61,7 @@ public record WorkflowSnapshot(String sessionId, String query, String status, in
             }
         });
         return new WorkflowSnapshot(sessionId, query, status, agentsActive, agentsTotal, startedAt, ownerKey, commandId,
-            workflow, nodes, merged, error, deadline, traceparent);
+            workflow, nodes, merged, error, deadline, traceparent, followUp);
     }
 
     /** Whether the workflow is still running. */

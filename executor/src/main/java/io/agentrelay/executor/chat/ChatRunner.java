@@ -14,6 +14,7 @@ import io.agentrelay.common.protocol.CommandPayload.ExecuteWorkflow;
 import io.agentrelay.common.protocol.CommandPayload.Node;
 import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.protocol.Namespace;
+import io.agentrelay.common.state.FollowUp;
 import io.agentrelay.executor.spi.ChatPlanner;
 import io.agentrelay.executor.workflow.EventSink;
 import io.agentrelay.executor.workflow.WorkflowEngine;
@@ -22,7 +23,8 @@ import io.agentrelay.executor.workflow.WorkflowOutcome;
 /**
  * Answers a chat message on its {@code session:<id>} channel: the planner's reply as {@code chat.message}, the tool
  * calls run as a workflow, then {@code tool.executed} per call and a closing {@code chat.message}, all from the
- * {@code assistant}.
+ * {@code assistant}. Those last are the workflow's {@link FollowUp}: its last step publishes them, on whichever
+ * executor ends the run.
  */
 public final class ChatRunner {
 
@@ -61,7 +63,7 @@ public final class ChatRunner {
     public void answer(Command sent, CommandPayload.ChatMessage message) {
         Channel.Scoped channel = Channel.of(Namespace.SESSION, message.sessionId());
         ChatPlanner.Plan plan = planner.plan(message.content());
-        say(channel, plan.reply());
+        sink.publish(message(channel, plan.reply()));
         if (plan.steps().isEmpty()) {
             return;
         }
@@ -77,8 +79,8 @@ public final class ChatRunner {
         // Named after the command, so that a command seen again starts nothing new.
         ExecuteWorkflow workflow = new ExecuteWorkflow("chat-" + sent.id(), nodes, edges, "chat",
             message.content());
-        engine.execute(workflow, sent.id().toString(), sent.target().name())
-            .thenAccept(outcome -> report(channel, nodes, outcome));
+        engine.execute(workflow, sent.id().toString(), sent.target().name(),
+            new FollowUp.ChatReport(message.sessionId()));
     }
 
     /**
@@ -105,7 +107,18 @@ public final class ChatRunner {
             sent.id().toString(), sent.target().name());
     }
 
-    private void report(Channel.Scoped channel, List<Node> nodes, WorkflowOutcome outcome) {
+    /**
+     * The end of a chat message's answer: {@code tool.executed} for each tool call, then a closing
+     * {@code chat.message}.
+     *
+     * @param followUp the message's follow-up
+     * @param nodes    the tool calls, as its workflow's nodes
+     * @param outcome  how the workflow ended
+     * @return the events, on the session's channel
+     */
+    public static List<Event> report(FollowUp.ChatReport followUp, List<Node> nodes, WorkflowOutcome outcome) {
+        Channel.Scoped channel = Channel.of(Namespace.SESSION, followUp.sessionId());
+        List<Event> events = new ArrayList<>();
         for (Node node : nodes) {
             JsonNode result = outcome.results().get(node.id());
             var data = Json.object().put("tool_name", node.tool()).put("sender", ASSISTANT)
@@ -115,13 +128,14 @@ public final class ChatRunner {
             } else {
                 data.put("error", outcome.error());
             }
-            sink.publish(Event.of(channel, TOOL_EXECUTED, data));
+            events.add(Event.of(channel, TOOL_EXECUTED, data));
         }
-        say(channel, outcome.completed() ? "Done." : "That did not work: " + outcome.error());
+        events.add(message(channel, outcome.completed() ? "Done." : "That did not work: " + outcome.error()));
+        return events;
     }
 
-    private void say(Channel.Scoped channel, String content) {
-        sink.publish(Event.of(channel, MESSAGE, Json.object().put("content", content).put("sender", ASSISTANT)
-            .put("type", ASSISTANT)));
+    private static Event message(Channel.Scoped channel, String content) {
+        return Event.of(channel, MESSAGE, Json.object().put("content", content).put("sender", ASSISTANT)
+            .put("type", ASSISTANT));
     }
 }

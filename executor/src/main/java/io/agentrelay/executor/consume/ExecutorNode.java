@@ -58,7 +58,8 @@ public final class ExecutorNode implements AutoCloseable {
         this.store = new StateStore(config.kafka(), config.workerId() + "-state-store");
         // The consumer is built below; ownership is asked of it only once heartbeats run.
         this.worker = new WorkerReporter(config, sink, this::ownsPool);
-        this.engine = new WorkflowEngine(config, tools, sink, worker, snapshots.apply(store), metrics.registry());
+        this.engine = new WorkflowEngine(config, tools, sink, worker, snapshots.apply(store), metrics.registry(),
+            new FollowUpEvents());
         this.panels = new PanelEngine(PanelHandlers.withPlugins(), sink, store);
         this.consumer = new CommandConsumer(config, new CommandHandler(engine,
             new DslRunner(new DslCompiler(tools), engine, sink),

@@ -8,12 +8,15 @@ import io.agentrelay.common.protocol.CommandPayload;
 import io.agentrelay.common.protocol.CommandPayload.ExecuteWorkflow;
 import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.protocol.Namespace;
+import io.agentrelay.common.state.FollowUp;
 import io.agentrelay.executor.workflow.EventSink;
 import io.agentrelay.executor.workflow.WorkflowEngine;
+import io.agentrelay.executor.workflow.WorkflowOutcome;
 
 /**
  * Runs a DSL command: {@code dsl.progress} while compiling and executing, the workflow's own events in between, and
- * {@code dsl.result} at the end, all on the command's {@code workflow:<id>} channel.
+ * {@code dsl.result} at the end, all on the command's {@code workflow:<id>} channel. The result is the workflow's
+ * {@link FollowUp}: its last step publishes it, on whichever executor ends the run.
  */
 public final class DslRunner {
 
@@ -45,29 +48,40 @@ public final class DslRunner {
      */
     public void run(Command sent, CommandPayload.DslCommand command) {
         Channel.Scoped channel = Channel.of(Namespace.WORKFLOW, command.workflowId());
-        sink.publish(Event.of(channel, PROGRESS, data(command).put("status", "parsing")
-            .put("message", "Parsing DSL command")));
+        sink.publish(Event.of(channel, PROGRESS, data(command.workflowId(), command.command())
+            .put("status", "parsing").put("message", "Parsing DSL command")));
         ExecuteWorkflow workflow;
         try {
             workflow = compiler.compile(command.workflowId(), command.command());
         } catch (DslException e) {
-            sink.publish(Event.of(channel, RESULT, data(command).put("success", false).put("error", e.getMessage())));
+            sink.publish(Event.of(channel, RESULT, data(command.workflowId(), command.command())
+                .put("success", false).put("error", e.getMessage())));
             return;
         }
-        sink.publish(Event.of(channel, PROGRESS, data(command).put("status", "executing")
-            .put("message", "Executing " + workflow.nodes().size() + " command(s)")));
-        engine.execute(workflow, sent.id().toString(), sent.target().name()).thenAccept(outcome -> {
-            ObjectNode result = data(command).put("success", outcome.completed());
-            if (outcome.completed()) {
-                result.set("result", Json.tree(outcome.results()));
-            } else {
-                result.put("error", outcome.error());
-            }
-            sink.publish(Event.of(channel, RESULT, result));
-        });
+        sink.publish(Event.of(channel, PROGRESS, data(command.workflowId(), command.command())
+            .put("status", "executing").put("message", "Executing " + workflow.nodes().size() + " command(s)")));
+        engine.execute(workflow, sent.id().toString(), sent.target().name(),
+            new FollowUp.DslResult(command.command()));
     }
 
-    private static ObjectNode data(CommandPayload.DslCommand command) {
-        return Json.object().put("workflow_id", command.workflowId()).put("command", command.command());
+    /**
+     * The {@code dsl.result} that ends a DSL command's workflow.
+     *
+     * @param followUp the command's follow-up
+     * @param outcome  how its workflow ended
+     * @return the event, on the workflow's channel
+     */
+    public static Event result(FollowUp.DslResult followUp, WorkflowOutcome outcome) {
+        ObjectNode result = data(outcome.workflowId(), followUp.command()).put("success", outcome.completed());
+        if (outcome.completed()) {
+            result.set("result", Json.tree(outcome.results()));
+        } else {
+            result.put("error", outcome.error());
+        }
+        return Event.of(Channel.of(Namespace.WORKFLOW, outcome.workflowId()), RESULT, result);
+    }
+
+    private static ObjectNode data(String workflowId, String command) {
+        return Json.object().put("workflow_id", workflowId).put("command", command);
     }
 }

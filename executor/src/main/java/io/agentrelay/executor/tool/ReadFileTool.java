@@ -43,9 +43,8 @@ final class ReadFileTool implements Tool {
     @Override
     public JsonNode run(JsonNode params, ToolContext context) throws ToolException {
         String filename = Params.text(params, "filename");
-        Path source = Sandbox.resolve(context.sandbox(), filename);
         try {
-            Sandbox.requireInside(context.sandbox(), source);
+            Path source = Sandbox.forReading(context.sandbox(), filename);
             if (Files.size(source) > MAX_BYTES) {
                 throw new ToolException("'" + filename + "' is larger than " + MAX_BYTES + " bytes");
             }

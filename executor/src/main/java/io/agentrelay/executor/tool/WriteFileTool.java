@@ -5,7 +5,8 @@ import java.util.List;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
+import java.nio.file.LinkOption;
+import java.nio.file.StandardOpenOption;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentrelay.common.json.Json;
@@ -40,12 +41,10 @@ final class WriteFileTool implements Tool {
     @Override
     public JsonNode run(JsonNode params, ToolContext context) throws ToolException {
         String filename = Params.text(params, "filename");
-        Path target = Sandbox.resolve(context.sandbox(), filename);
         byte[] content = Params.text(params, "content").getBytes(StandardCharsets.UTF_8);
         try {
-            Files.createDirectories(target.getParent());
-            Sandbox.requireInside(context.sandbox(), target.getParent());
-            Files.write(target, content);
+            Files.write(Sandbox.forWriting(context.sandbox(), filename), content, StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
         } catch (IOException e) {
             throw new ToolException("cannot write '" + filename + "': " + e.getMessage(), e);
         }

@@ -1,7 +1,11 @@
 package io.agentrelay.executor.workflow;
 
+import java.util.Optional;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentrelay.common.protocol.CommandPayload.ExecuteWorkflow;
+import io.agentrelay.common.state.FollowUp;
 
 /** A workflow this executor ran or refused, as its queries see it. */
 interface KnownWorkflow {
@@ -20,4 +24,13 @@ interface KnownWorkflow {
 
     /** The key whose command partition owns it. */
     String ownerKey();
+
+    /** What its last step also publishes for the command that started it, or null for none. */
+    FollowUp followUp();
+
+    /** The workflow as sent, or null when its snapshot no longer holds it. */
+    ExecuteWorkflow workflow();
+
+    /** How it ended; empty while it runs. */
+    Optional<WorkflowOutcome> ending();
 }

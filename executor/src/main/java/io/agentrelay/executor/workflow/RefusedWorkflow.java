@@ -2,11 +2,13 @@ package io.agentrelay.executor.workflow;
 
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.CommandPayload.ExecuteWorkflow;
+import io.agentrelay.common.state.FollowUp;
 import io.agentrelay.common.state.WorkflowSnapshot;
 
 /**
@@ -17,15 +19,26 @@ import io.agentrelay.common.state.WorkflowSnapshot;
  * @param at        when
  * @param commandId the command that asked for it
  * @param ownerKey  that command's key
+ * @param followUp  what its refusal also published for that command, or null
  */
-record RefusedWorkflow(ExecuteWorkflow workflow, String error, Instant at, String commandId, String ownerKey)
-    implements KnownWorkflow {
+record RefusedWorkflow(ExecuteWorkflow workflow, String error, Instant at, String commandId, String ownerKey,
+                       FollowUp followUp) implements KnownWorkflow {
 
     /** Its snapshot: failed from the start, so that a retry of its command is recognised after a restart too. */
     WorkflowSnapshot snapshot() {
         return new WorkflowSnapshot(workflow.workflowId(), workflow.prompt() == null ? "" : workflow.prompt(),
             "failed", 0, workflow.nodes().size(), at, ownerKey, commandId, workflow, Map.of(), Map.of(), error, null,
-            null);
+            null, followUp);
+    }
+
+    /** How it ended: failed, with the reason it was refused. */
+    WorkflowOutcome outcome() {
+        return new WorkflowOutcome(workflow.workflowId(), false, Map.of(), error);
+    }
+
+    @Override
+    public Optional<WorkflowOutcome> ending() {
+        return Optional.of(outcome());
     }
 
     @Override

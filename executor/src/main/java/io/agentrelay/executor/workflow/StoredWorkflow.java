@@ -1,8 +1,12 @@
 package io.agentrelay.executor.workflow;
 
+import java.util.Optional;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.common.json.Json;
+import io.agentrelay.common.protocol.CommandPayload.ExecuteWorkflow;
+import io.agentrelay.common.state.FollowUp;
 import io.agentrelay.common.state.WorkflowSnapshot;
 
 /**
@@ -46,6 +50,22 @@ record StoredWorkflow(WorkflowSnapshot snapshot) implements KnownWorkflow {
     @Override
     public String ownerKey() {
         return snapshot.ownerKey();
+    }
+
+    @Override
+    public FollowUp followUp() {
+        return snapshot.followUp();
+    }
+
+    @Override
+    public ExecuteWorkflow workflow() {
+        return snapshot.workflow();
+    }
+
+    @Override
+    public Optional<WorkflowOutcome> ending() {
+        return snapshot.running() ? Optional.empty() : Optional.of(new WorkflowOutcome(snapshot.sessionId(),
+            "completed".equals(snapshot.status()), snapshot.results(), snapshot.error()));
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.agentrelay.executor.workflow;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,9 +24,12 @@ import java.util.function.Predicate;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.common.config.ExecutorConfig;
+import io.agentrelay.common.log.LogText;
 import io.agentrelay.common.protocol.CommandPayload.ExecuteWorkflow;
 import io.agentrelay.common.protocol.ErrorCode;
+import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.protocol.RelayException;
+import io.agentrelay.common.state.FollowUp;
 import io.agentrelay.common.state.WorkflowSnapshot;
 import io.agentrelay.common.trace.Traceparent;
 import io.agentrelay.executor.tool.ToolRegistry;
@@ -52,6 +56,7 @@ public final class WorkflowEngine implements AutoCloseable {
     private final NodeActivity activity;
     private final Snapshots store;
     private final MeterRegistry registry;
+    private final FollowUps followUps;
     private final WorkflowRun.RunSettings settings;
     private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(task -> {
         Thread thread = new Thread(task, "deadlines");
@@ -74,17 +79,19 @@ public final class WorkflowEngine implements AutoCloseable {
      * @param store    the committed snapshots, for workflows taken over and for retried commands
      * @param registry where its metrics go: {@code executor_workflows_*}, {@code executor_nodes_queued},
      *                 {@code executor_node_duration_seconds{tool, outcome}}
+     * @param followUps makes the events of the runs' follow-ups
      */
     public WorkflowEngine(ExecutorConfig config, ToolRegistry tools, EventSink sink, NodeActivity activity,
-                          Snapshots store, MeterRegistry registry) {
+                          Snapshots store, MeterRegistry registry, FollowUps followUps) {
         this.config = config;
         this.registry = registry;
         this.tools = tools;
         this.sink = sink;
         this.activity = activity;
         this.store = store;
+        this.followUps = followUps;
         this.settings = new WorkflowRun.RunSettings(config.nodeTimeout(), config.sandboxDir(), config.maxSleep(),
-            registry, SizeLimits.of(config));
+            registry, followUps, SizeLimits.of(config));
         this.pool = new ThreadPoolExecutor(config.threads(), config.threads(), 0, TimeUnit.MILLISECONDS,
             new LinkedBlockingQueue<>(), new ToolThreads());
         for (String outcome : List.of("completed", "failed", "cancelled")) {
@@ -97,43 +104,66 @@ public final class WorkflowEngine implements AutoCloseable {
     }
 
     /**
-     * Validates a workflow and starts it. An invalid workflow is not started: it ends at once in
-     * {@code workflow.failed} with the reason, which its subscribers see like any other failure. The same command
-     * again (a client's retry) starts nothing and completes with the first run's outcome.
+     * Validates a plain workflow and starts it, as {@link #execute(ExecuteWorkflow, String, String, FollowUp)} does,
+     * with nothing published after its end.
      *
      * @param workflow  the workflow
      * @param commandId the id of the command that asks for it
      * @param ownerKey  the key of that command, whose partition owns the run
      * @return completes with the outcome once the workflow's final step was published
      * @throws RelayException with {@link ErrorCode#INVALID_REQUEST} when another command already started a workflow
-     *                        of that id
+     *                        of that id; {@code workflow.failed} on its channel says so too
      */
     public CompletableFuture<WorkflowOutcome> execute(ExecuteWorkflow workflow, String commandId, String ownerKey) {
+        return start(workflow, commandId, ownerKey, null);
+    }
+
+    /**
+     * Validates a workflow and starts it. Its final step publishes the follow-up's events after the workflow's end.
+     * An invalid workflow is not started: it ends at once in {@code workflow.failed} with the reason (and its
+     * follow-up), which its subscribers see like any other failure. The same command again (a client's retry, or a
+     * command read again after a hand-over) starts nothing: while the run goes on, its end answers both; once it
+     * has ended, its follow-up is published again.
+     *
+     * @param workflow  the workflow
+     * @param commandId the id of the command that asks for it
+     * @param ownerKey  the key of that command, whose partition owns the run
+     * @param followUp  what to publish after the workflow's end for that command
+     * @return completes with the outcome once the workflow's final step was published
+     * @throws RelayException with {@link ErrorCode#INVALID_REQUEST} when another command already started a workflow
+     *                        of that id; {@code workflow.failed} on its channel says so too
+     */
+    public CompletableFuture<WorkflowOutcome> execute(ExecuteWorkflow workflow, String commandId, String ownerKey,
+                                                      FollowUp followUp) {
+        return start(workflow, commandId, ownerKey, followUp);
+    }
+
+    private CompletableFuture<WorkflowOutcome> start(ExecuteWorkflow workflow, String commandId, String ownerKey,
+                                                     FollowUp followUp) {
         String workflowId = workflow.workflowId();
-        Optional<String> existing = commandOf(workflowId);
+        Optional<KnownWorkflow> existing = known(workflowId);
         if (existing.isPresent()) {
-            if (existing.get().equals(commandId)) {
+            if (commandId.equals(existing.get().commandId())) {
                 LOG.info("Command {} for workflow {} seen again; not running it twice", commandId, workflowId);
-                WorkflowRun run = active.get(workflowId);
-                return run != null ? run.outcome() : new CompletableFuture<>();
+                return seenAgain(workflowId, existing.get());
             }
-            throw new RelayException(ErrorCode.INVALID_REQUEST, "workflow '" + workflowId + "' already exists");
+            throw refuseTaken(workflow, followUp);
         }
         WorkflowGraph graph;
         try {
             graph = WorkflowGraph.of(workflow, tools, config.maxNodes(),
                 NodeContext.forValidation(workflowId, config.sandboxDir(), config.maxSleep()));
         } catch (InvalidWorkflowException e) {
-            LOG.info("Workflow {} is invalid: {}", workflowId, e.getMessage());
-            RefusedWorkflow refused = new RefusedWorkflow(workflow, e.getMessage(), Instant.now(), commandId, ownerKey);
+            LOG.info("Workflow {} is invalid: {}", workflowId, LogText.escape(e.getMessage()));
+            RefusedWorkflow refused = new RefusedWorkflow(workflow, e.getMessage(), Instant.now(), commandId, ownerKey,
+                followUp);
             remember(workflowId, refused);
-            sink.publishStep(List.of(WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_FAILED,
-                new WorkflowEvents.WorkflowFailed(workflowId, e.getMessage(), null, 0))),
+            sink.publishStep(refusal(workflow, e.getMessage(), followUp),
                 List.of(StateRecord.of(WorkflowSnapshot.key(workflowId), refused.snapshot())));
-            return CompletableFuture.completedFuture(new WorkflowOutcome(workflowId, false, Map.of(), e.getMessage()));
+            return CompletableFuture.completedFuture(refused.outcome());
         }
         WorkflowRun run = new WorkflowRun(graph, sink, pool, settings, activity, ownerKey, commandId, Instant.now(),
-            Traceparent.current().orElseGet(Traceparent::newTrace));
+            Traceparent.current().orElseGet(Traceparent::newTrace), followUp);
         remember(workflowId, run);
         track(run, workflowId);
         run.start();
@@ -162,12 +192,12 @@ public final class WorkflowEngine implements AutoCloseable {
                 graph = WorkflowGraph.of(snapshot.workflow(), tools, Integer.MAX_VALUE,
                     NodeContext.forValidation(workflowId, config.sandboxDir(), config.maxSleep()));
             } catch (InvalidWorkflowException e) {
-                LOG.error("Cannot continue workflow {} here: {}", workflowId, e.getMessage());
+                LOG.error("Cannot continue workflow {} here: {}", workflowId, LogText.escape(e.getMessage()));
                 continue;
             }
             WorkflowRun run = new WorkflowRun(graph, sink, pool, settings, activity, snapshot.ownerKey(),
                 snapshot.commandId(), snapshot.startedAt(),
-                Traceparent.parse(snapshot.traceparent()).orElseGet(Traceparent::newTrace));
+                Traceparent.parse(snapshot.traceparent()).orElseGet(Traceparent::newTrace), snapshot.followUp());
             synchronized (workflows) {
                 workflows.put(workflowId, run);
             }
@@ -299,8 +329,46 @@ public final class WorkflowEngine implements AutoCloseable {
         }
     }
 
-    private Optional<String> commandOf(String workflowId) {
-        return known(workflowId).map(known -> known.commandId() == null ? "" : known.commandId());
+    /**
+     * Refuses a second workflow of a taken id. The requester is told on the workflow's channel, as for an invalid
+     * workflow (a requester over HTTP has no connection to answer), and on its own connection; the first run and its
+     * snapshot are left as they are.
+     *
+     * @return the exception that answers the requester
+     */
+    private RelayException refuseTaken(ExecuteWorkflow workflow, FollowUp followUp) {
+        String reason = "workflow '" + workflow.workflowId() + "' already exists; a request to run it again was refused";
+        sink.publishStep(refusal(workflow, reason, followUp), List.of());
+        return new RelayException(ErrorCode.INVALID_REQUEST, reason);
+    }
+
+    /** The one step of a workflow refused before it ran: {@code workflow.failed} with the reason, and the follow-up. */
+    private List<Event> refusal(ExecuteWorkflow workflow, String reason, FollowUp followUp) {
+        String workflowId = workflow.workflowId();
+        List<Event> step = new ArrayList<>(List.of(WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_FAILED,
+            new WorkflowEvents.WorkflowFailed(workflowId, reason, null, 0))));
+        step.addAll(followUps.events(followUp, workflow, new WorkflowOutcome(workflowId, false, Map.of(), reason)));
+        return step;
+    }
+
+    /**
+     * Answers a command seen again: a run still going answers it with its end, as it will the first; an ended one
+     * publishes its follow-up again, since the asker may have missed it.
+     */
+    private CompletableFuture<WorkflowOutcome> seenAgain(String workflowId, KnownWorkflow known) {
+        WorkflowRun run = active.get(workflowId);
+        if (run != null) {
+            return run.outcome();
+        }
+        Optional<WorkflowOutcome> ending = known.ending();
+        if (ending.isEmpty()) {
+            return new CompletableFuture<>();
+        }
+        List<Event> again = followUps.events(known.followUp(), known.workflow(), ending.get());
+        if (!again.isEmpty()) {
+            sink.publishStep(again, List.of());
+        }
+        return CompletableFuture.completedFuture(ending.get());
     }
 
     private Optional<KnownWorkflow> known(String workflowId) {

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,6 +25,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.common.protocol.CommandPayload.ExecuteWorkflow;
 import io.agentrelay.common.protocol.CommandPayload.Node;
 import io.agentrelay.common.protocol.Event;
+import io.agentrelay.common.state.FollowUp;
 import io.agentrelay.common.state.NodeOutput;
 import io.agentrelay.common.state.WorkflowSnapshot;
 import io.agentrelay.common.trace.Traceparent;
@@ -39,8 +41,10 @@ import io.micrometer.core.instrument.Timer;
  * <p>Each transition is one step, published with the run's snapshot in one transaction: the node's events, its log
  * line and the workflow's new state, so a new owner resumes exactly from what clients saw. Steps are published in
  * causal order: a node's {@code node.completed} before its successors' {@code node.started}, and every node event
- * before the workflow's final event. A run that is {@linkplain #stop() stopped} (its owner lost it) publishes nothing
- * more; one that is cancelled or misses its deadline publishes its end at once and nothing after.
+ * before the workflow's final event. The final step also carries the run's {@link FollowUp}, if any, so that the
+ * answer to the command that started it is published exactly when the run ends, by whichever executor ends it. A run
+ * that is {@linkplain #stop() stopped} (its owner lost it) publishes nothing more; one that is cancelled or misses its
+ * deadline publishes its end at once and nothing after.
  */
 final class WorkflowRun implements KnownWorkflow {
 
@@ -55,6 +59,7 @@ final class WorkflowRun implements KnownWorkflow {
     private final Instant startedAt;
     private final Instant deadline;
     private final Traceparent trace;
+    private final FollowUp followUp;
     private final Map<String, String> nodeStates = new LinkedHashMap<>();
     private final Map<String, Integer> attempts = new HashMap<>();
     private final Map<String, Long> completionOrder = new ConcurrentHashMap<>();
@@ -68,7 +73,7 @@ final class WorkflowRun implements KnownWorkflow {
     private boolean unwritable;
 
     WorkflowRun(WorkflowGraph graph, EventSink sink, ExecutorService pool, RunSettings settings, NodeActivity activity,
-                String ownerKey, String commandId, Instant startedAt, Traceparent trace) {
+                String ownerKey, String commandId, Instant startedAt, Traceparent trace, FollowUp followUp) {
         this.graph = graph;
         this.sink = sink;
         this.pool = pool;
@@ -79,6 +84,7 @@ final class WorkflowRun implements KnownWorkflow {
         this.commandId = commandId;
         this.startedAt = startedAt;
         this.trace = trace;
+        this.followUp = followUp;
         Long deadlineMs = graph.workflow().deadlineMs();
         this.deadline = deadlineMs == null ? null : startedAt.plusMillis(deadlineMs);
         graph.order().forEach(node -> nodeStates.put(node.id(), "pending"));
@@ -92,6 +98,21 @@ final class WorkflowRun implements KnownWorkflow {
     @Override
     public String commandId() {
         return commandId;
+    }
+
+    @Override
+    public FollowUp followUp() {
+        return followUp;
+    }
+
+    @Override
+    public ExecuteWorkflow workflow() {
+        return graph.workflow();
+    }
+
+    @Override
+    public Optional<WorkflowOutcome> ending() {
+        return outcome.isDone() && !outcome.isCompletedExceptionally() ? Optional.of(outcome.join()) : Optional.empty();
     }
 
     /** When it fails unless done, or null. */
@@ -181,16 +202,16 @@ final class WorkflowRun implements KnownWorkflow {
                 return;
             }
             if (failure == null) {
-                end("completed", null, WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_COMPLETED,
-                    new WorkflowEvents.WorkflowCompleted(workflowId, result, durationMs)));
-                outcome.complete(new WorkflowOutcome(workflowId, true, result, null));
+                end(new WorkflowOutcome(workflowId, true, result, null), "completed", WorkflowEvents.event(workflowId,
+                    WorkflowEvents.WORKFLOW_COMPLETED, new WorkflowEvents.WorkflowCompleted(workflowId, result,
+                        durationMs)));
                 return;
             }
             NodeFailure first = firstFailure(results);
             String reason = first == null ? "stopped" : "node '" + first.nodeId + "' failed: " + first.getMessage();
-            end("failed", reason, WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_FAILED,
-                new WorkflowEvents.WorkflowFailed(workflowId, reason, first == null ? null : first.nodeId, durationMs)));
-            outcome.complete(new WorkflowOutcome(workflowId, false, result, reason));
+            end(new WorkflowOutcome(workflowId, false, result, reason), "failed", WorkflowEvents.event(workflowId,
+                WorkflowEvents.WORKFLOW_FAILED, new WorkflowEvents.WorkflowFailed(workflowId, reason,
+                    first == null ? null : first.nodeId, durationMs)));
         }
     }
 
@@ -206,10 +227,9 @@ final class WorkflowRun implements KnownWorkflow {
             return false;
         }
         String workflowId = graph.workflowId();
-        end("cancelled", reason, WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_CANCELLED,
-            new WorkflowEvents.WorkflowCancelled(workflowId, reason,
-                Duration.between(startedAt, Instant.now()).toMillis())));
-        outcome.complete(new WorkflowOutcome(workflowId, false, Map.copyOf(outputs), reason));
+        end(new WorkflowOutcome(workflowId, false, Map.copyOf(outputs), reason), "cancelled",
+            WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_CANCELLED, new WorkflowEvents.WorkflowCancelled(
+                workflowId, reason, Duration.between(startedAt, Instant.now()).toMillis())));
         interruptTools();
         return true;
     }
@@ -223,10 +243,9 @@ final class WorkflowRun implements KnownWorkflow {
         }
         String workflowId = graph.workflowId();
         String reason = "deadline of " + graph.workflow().deadlineMs() + " ms passed";
-        end("failed", reason, WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_FAILED,
-            new WorkflowEvents.WorkflowFailed(workflowId, reason, null,
-                Duration.between(startedAt, Instant.now()).toMillis())));
-        outcome.complete(new WorkflowOutcome(workflowId, false, Map.copyOf(outputs), reason));
+        end(new WorkflowOutcome(workflowId, false, Map.copyOf(outputs), reason), "failed",
+            WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_FAILED, new WorkflowEvents.WorkflowFailed(
+                workflowId, reason, null, Duration.between(startedAt, Instant.now()).toMillis())));
         interruptTools();
     }
 
@@ -261,11 +280,15 @@ final class WorkflowRun implements KnownWorkflow {
         return journal.logs();
     }
 
-    private void end(String outcomeName, String reason, Event last) {
+    /** Publishes the run's final step, with its follow-up, then completes its outcome. Called holding the lock. */
+    private void end(WorkflowOutcome result, String outcomeName, Event last) {
         ended = true;
         runState = outcomeName;
-        error = reason;
-        publish(List.of(journal.ended(outcomeName, reason), last));
+        error = result.error();
+        List<Event> step = new ArrayList<>(List.of(journal.ended(outcomeName, error), last));
+        step.addAll(settings.followUps().events(followUp, graph.workflow(), result));
+        publish(step);
+        outcome.complete(result);
     }
 
     private void interruptTools() {
@@ -413,11 +436,15 @@ final class WorkflowRun implements KnownWorkflow {
         error = reason;
         interruptTools();
         String workflowId = graph.workflowId();
-        sink.publishStep(List.of(journal.ended("failed", reason), WorkflowEvents.event(workflowId,
+        // Without outputs: they may be what could not be written.
+        WorkflowOutcome result = new WorkflowOutcome(workflowId, false, Map.of(), reason);
+        List<Event> step = new ArrayList<>(List.of(journal.ended("failed", reason), WorkflowEvents.event(workflowId,
             WorkflowEvents.WORKFLOW_FAILED, new WorkflowEvents.WorkflowFailed(workflowId, reason, null,
-                Duration.between(startedAt, Instant.now()).toMillis()))),
-            List.of(StateRecord.of(WorkflowSnapshot.key(workflowId), snapshot(null))), trace.child());
-        outcome.complete(new WorkflowOutcome(workflowId, false, Map.copyOf(outputs), reason));
+                Duration.between(startedAt, Instant.now()).toMillis()))));
+        step.addAll(settings.followUps().events(followUp, null, result));
+        sink.publishStep(step, List.of(StateRecord.of(WorkflowSnapshot.key(workflowId), snapshot(null))),
+            trace.child());
+        outcome.complete(result);
     }
 
     /** Outputs are not repeated here: each is written once, as a {@link NodeOutput} of the step it completed in. */
@@ -425,7 +452,7 @@ final class WorkflowRun implements KnownWorkflow {
         int active = (int) nodeStates.values().stream().filter("running"::equals).count();
         String status = "running".equals(runState) ? WorkflowSnapshot.RUNNING : runState;
         return new WorkflowSnapshot(graph.workflowId(), journal.query(), status, active, nodeStates.size(), startedAt,
-            ownerKey, commandId, definition, nodeStates, Map.of(), error, deadline, trace.encode());
+            ownerKey, commandId, definition, nodeStates, Map.of(), error, deadline, trace.encode(), followUp);
     }
 
     private String reason(Throwable failure) {
@@ -462,10 +489,11 @@ final class WorkflowRun implements KnownWorkflow {
      * @param sandbox     the file tools' directory
      * @param maxSleep    the longest deliberate wait
      * @param registry    where node durations go
+     * @param followUps   makes the events of runs' follow-ups
      * @param limits      the largest output a node may return
      */
     record RunSettings(Duration nodeTimeout, Path sandbox, Duration maxSleep, MeterRegistry registry,
-                       SizeLimits limits) {
+                       FollowUps followUps, SizeLimits limits) {
     }
 
     private static final class NodeFailure extends RuntimeException {

@@ -47,7 +47,7 @@ class StateStoreIT {
             WorkflowSnapshot running = new WorkflowSnapshot("wf-early", "", WorkflowSnapshot.RUNNING, 1, 1,
                 Instant.now(), "workflow:wf-early", "command-1", new ExecuteWorkflow("wf-early",
                 List.of(new Node("a", "echo", Json.object().put("message", "hi"))), List.of()), Map.of("a", "running"),
-                Map.of(), null, null, null);
+                Map.of(), null, null, null, null);
             try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
                 new StringSerializer(), new ByteArraySerializer())) {

@@ -46,7 +46,7 @@ class WorkflowEngineTest {
             "EXECUTOR_MAX_SLEEP_MS", "5000",
             "EXECUTOR_MAX_NODES", "5"));
         engine = new WorkflowEngine(config, ToolRegistry.of(List.of()), sink, NodeActivity.NONE, Snapshots.NONE,
-            new SimpleMeterRegistry());
+            new SimpleMeterRegistry(), FollowUps.NONE);
     }
 
     @AfterEach
@@ -203,9 +203,13 @@ class WorkflowEngineTest {
 
         assertThatThrownBy(() -> engine.execute(workflow, "command-2", "workflow:wf-twice"))
             .isInstanceOf(RelayException.class)
-            .hasMessage("workflow 'wf-twice' already exists");
+            .hasMessage("workflow 'wf-twice' already exists; a request to run it again was refused");
         await().atMost(Duration.ofSeconds(10)).until(() -> sink.has("workflow.completed"));
         assertThat(sink.names()).filteredOn("workflow.started"::equals).hasSize(1);
+        assertThat(sink.events()).filteredOn(e -> e.event().equals("workflow.failed")).singleElement()
+            .satisfies(e -> assertThat(e.data().path("error").asText()).endsWith("a request to run it again was refused"));
+        assertThat(engine.status("wf-twice")).hasValueSatisfying(status ->
+            assertThat(status.status()).as("the first run is left as it is").isEqualTo("completed"));
     }
 
     @Test
@@ -287,7 +291,7 @@ class WorkflowEngineTest {
         RecordingSink newOwnerSink = new RecordingSink();
         try (WorkflowEngine newOwner = new WorkflowEngine(ExecutorConfig.fromEnv(Map.of(
             "EXECUTOR_SANDBOX_DIR", sandbox.toString())), ToolRegistry.of(List.of()), newOwnerSink, NodeActivity.NONE,
-            store, new SimpleMeterRegistry())) {
+            store, new SimpleMeterRegistry(), FollowUps.NONE)) {
             store.readable = false;
             assertThatThrownBy(() -> newOwner.resumeOwned(key -> true, "worker-2", Duration.ofMillis(10)))
                 .isInstanceOf(RelayException.class).hasMessageContaining("cannot be read");

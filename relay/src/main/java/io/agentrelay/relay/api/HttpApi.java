@@ -1,9 +1,8 @@
 package io.agentrelay.relay.api;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -17,14 +16,14 @@ import io.agentrelay.common.protocol.Command;
 import io.agentrelay.common.protocol.CommandPayload;
 import io.agentrelay.common.protocol.ErrorCode;
 import io.agentrelay.common.protocol.Namespace;
-import io.agentrelay.common.protocol.Principal;
 import io.agentrelay.common.protocol.RelayException;
 import io.agentrelay.common.state.PanelDefinition;
 import io.agentrelay.common.trace.Traceparent;
 import io.agentrelay.relay.auth.AuthHandler;
 import io.agentrelay.relay.auth.Grants;
 import io.agentrelay.relay.dialect.canonical.CanonicalDialect;
-import io.agentrelay.relay.kafka.CommandPublisher;
+import io.agentrelay.relay.inbound.CommandGateway;
+import io.agentrelay.relay.kafka.CommandTooLargeException;
 import io.agentrelay.relay.state.EntityDirectory;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -38,56 +37,63 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A small HTTP API for backends that do not hold a socket: {@code POST /api/sessions {query}},
- * {@code POST /api/workflows {nodes, edges, …}} and {@code POST /api/panels {id, state, tools}}. Each publishes the
- * same command a socket would and answers once Kafka accepted it: {@code 202} with the new entity's id, or an error
- * body {@code {error_code, error_message}} (400, 403, 409, 413, 503). A panel is answered {@code 201} once it exists,
- * so a client may connect to it right away.
+ * {@code POST /api/workflows {nodes, edges, …}} and {@code POST /api/panels {id, state, tools}}. Each takes the
+ * sockets' command path ({@link CommandGateway}: the same authorization, idempotency keys and traces) and answers once
+ * Kafka accepted the command: {@code 202} with the new entity's id, or an error body {@code {error_code,
+ * error_message}} (400, 403, 409, 413, 503). A panel is answered {@code 201} once it exists, so a client may connect
+ * to it right away.
  */
 public final class HttpApi {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
     private static final Duration PANEL_WAIT = Duration.ofSeconds(10);
+    private static final HttpString IDEMPOTENCY_KEY = HttpString.tryFromString("Idempotency-Key");
+    private static final int MAX_REQUEST_ID = 128;
 
-    private final CommandPublisher publisher;
+    private final CommandGateway commands;
     private final EntityDirectory directory;
     private final long maxBodyBytes;
 
     /**
-     * @param publisher    commands
+     * @param commands     the path of commands to Kafka, shared with the sockets
      * @param directory    the panels that exist
      * @param maxBodyBytes the largest request body
      */
-    public HttpApi(CommandPublisher publisher, EntityDirectory directory, long maxBodyBytes) {
-        this.publisher = publisher;
+    public HttpApi(CommandGateway commands, EntityDirectory directory, long maxBodyBytes) {
+        this.commands = commands;
         this.directory = directory;
         this.maxBodyBytes = maxBodyBytes;
     }
 
     /** {@code POST /api/sessions {query, session_id?}}: starts a session of agent work from a question. */
     public HttpHandler sessions() {
-        return post((body, exchange) -> {
+        return post((body, request) -> {
             String query = body.path("query").asText("");
             if (query.isBlank()) {
                 throw new RelayException(ErrorCode.INVALID_REQUEST, "'query' must be a non-empty string");
             }
-            String sessionId = entityId(body, "session_id", "session-");
-            return publish(exchange, new CommandPayload.StartSession(sessionId, query))
-                .thenApply(command -> Answer.accepted(accepted(command).put("session_id", sessionId)));
+            String sessionId = entityId(body, "session_id", "session-" + request.commandId());
+            return request.send(new CommandPayload.StartSession(sessionId, query))
+                .thenApply(accepted -> Answer.accepted(accepted.put("session_id", sessionId)));
         });
     }
 
     /** {@code POST /api/workflows}: the data of an {@code execute_workflow} request. */
     public HttpHandler workflows() {
-        return post((body, exchange) -> {
-            CommandPayload.ExecuteWorkflow workflow = CanonicalDialect.executeWorkflow(body, null);
-            return publish(exchange, workflow)
-                .thenApply(command -> Answer.accepted(accepted(command).put("workflow_id", workflow.workflowId())));
+        return post((body, request) -> {
+            ObjectNode data = body.deepCopy();
+            if (data.path("workflow_id").isMissingNode() || data.get("workflow_id").isNull()) {
+                data.put("workflow_id", "wf-" + request.commandId());
+            }
+            CommandPayload.ExecuteWorkflow workflow = CanonicalDialect.executeWorkflow(data, request.requestId());
+            return request.send(workflow)
+                .thenApply(accepted -> Answer.accepted(accepted.put("workflow_id", workflow.workflowId())));
         });
     }
 
     /** {@code POST /api/panels {id, state, tools}}: creates a panel. */
     public HttpHandler panels() {
-        return post((body, exchange) -> {
+        return post((body, request) -> {
             PanelDefinition panel;
             try {
                 panel = Json.readerFor(PanelDefinition.class).readValue(body);
@@ -95,25 +101,72 @@ public final class HttpApi {
                 throw new RelayException(ErrorCode.INVALID_REQUEST, "not a panel definition: "
                     + (e.getCause() instanceof RelayException cause ? cause.getMessage() : e.getMessage()));
             }
+            // Authorized before the existence check, so that a token learns nothing of panels it may not see.
+            Command command = request.authorize(new CommandPayload.CreatePanel(panel));
             if (directory.panel(panel.id()).isPresent()) {
                 throw new HttpError(StatusCodes.CONFLICT, ErrorCode.INVALID_REQUEST,
                     "panel '" + panel.id() + "' exists");
             }
-            return publish(exchange, new CommandPayload.CreatePanel(panel))
-                .thenCompose(command -> directory.whenPanelExists(panel.id())
+            return request.publish(command)
+                .thenCompose(accepted -> directory.whenPanelExists(panel.id())
                     .orTimeout(PANEL_WAIT.toMillis(), TimeUnit.MILLISECONDS)
                     .thenApply(created -> {
-                        ObjectNode answer = accepted(command).put("status", "created").put("panel_id", panel.id());
+                        ObjectNode answer = accepted.deepCopy().put("status", "created").put("panel_id", panel.id());
                         answer.set("state", created.state());
                         return new Answer(StatusCodes.CREATED, answer);
                     })
                     // Not there yet (no executor running?): Kafka has the command, which is what 202 says.
-                    .exceptionally(slow -> Answer.accepted(accepted(command).put("panel_id", panel.id()))));
+                    .exceptionally(slow -> Answer.accepted(accepted.put("panel_id", panel.id()))));
         });
     }
 
     private interface Action {
-        CompletableFuture<Answer> apply(JsonNode body, HttpServerExchange exchange);
+        CompletableFuture<Answer> apply(ObjectNode body, CommandRequest request);
+    }
+
+    /**
+     * One HTTP request's command, on the sockets' path: the same grants, an idempotency key from the client's
+     * request id, and a trace continued from the {@code traceparent} header.
+     */
+    private final class CommandRequest {
+        private final Grants grants;
+        private final String requestId;
+        private final UUID commandId;
+        private final Traceparent trace;
+
+        CommandRequest(Grants grants, String requestId, Traceparent trace) {
+            this.grants = grants;
+            this.requestId = requestId;
+            this.commandId = CommandGateway.commandId(grants, "http", requestId);
+            this.trace = trace;
+        }
+
+        UUID commandId() {
+            return commandId;
+        }
+
+        String requestId() {
+            return requestId;
+        }
+
+        Command authorize(CommandPayload payload) {
+            // Answers to HTTP commands have nobody to go to: a private channel that no socket reads.
+            return commands.authorize(grants, commandId, requestId, payload,
+                Channel.of(Namespace.CONN, "http-" + commandId));
+        }
+
+        /** Authorizes and publishes; completes with the {@code accepted} body once Kafka took the command. */
+        CompletableFuture<ObjectNode> send(CommandPayload payload) {
+            return publish(authorize(payload));
+        }
+
+        /** Completes with the {@code accepted} body once Kafka took the command. */
+        CompletableFuture<ObjectNode> publish(Command command) {
+            return commands.publish(command, trace).thenApply(metadata -> Json.object()
+                .put("status", "accepted")
+                .put("command_id", command.id().toString())
+                .put("trace_id", trace.traceId()));
+        }
     }
 
     private record Answer(int status, ObjectNode body) {
@@ -129,17 +182,27 @@ public final class HttpApi {
                 send(exchange, StatusCodes.METHOD_NOT_ALLOWED, error(ErrorCode.INVALID_REQUEST, "use POST"));
                 return;
             }
-            long length = exchange.getRequestContentLength();
-            if (length > maxBodyBytes) {
-                send(exchange, StatusCodes.REQUEST_ENTITY_TOO_LARGE,
-                    error(ErrorCode.INVALID_REQUEST, "the body is larger than " + maxBodyBytes + " bytes"));
+            if (exchange.getRequestContentLength() > maxBodyBytes) {
+                tooLarge(exchange, "the body is larger than " + maxBodyBytes + " bytes");
                 return;
             }
-            exchange.setMaxEntitySize(maxBodyBytes);
-            exchange.getRequestReceiver().receiveFullBytes(
-                (received, bytes) -> received.dispatch(SameThreadExecutor.INSTANCE, () -> run(received, bytes, action)),
-                (received, failure) -> send(received, StatusCodes.BAD_REQUEST,
-                    error(ErrorCode.INVALID_REQUEST, "cannot read the body: " + failure.getMessage())));
+            // Counted as it arrives: a chunked body has no length to check up front, and Undertow's own limits only
+            // look at the Content-Length.
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            exchange.getRequestReceiver().receivePartialBytes((received, chunk, last) -> {
+                if (received.isResponseStarted()) {
+                    return;
+                }
+                if (body.size() + chunk.length > maxBodyBytes) {
+                    tooLarge(received, "the body is larger than " + maxBodyBytes + " bytes");
+                    return;
+                }
+                body.writeBytes(chunk);
+                if (last) {
+                    received.dispatch(SameThreadExecutor.INSTANCE, () -> run(received, body.toByteArray(), action));
+                }
+            }, (received, failure) -> send(received, StatusCodes.BAD_REQUEST,
+                error(ErrorCode.INVALID_REQUEST, "cannot read the body: " + failure.getMessage())));
         };
     }
 
@@ -150,7 +213,7 @@ public final class HttpApi {
             if (body == null || !body.isObject()) {
                 throw new RelayException(ErrorCode.PARSE_ERROR, "the body must be a JSON object");
             }
-            answer = action.apply(body, exchange);
+            answer = action.apply((ObjectNode) body, commandRequest(exchange, body));
         } catch (IOException e) {
             answer = CompletableFuture.failedFuture(new RelayException(ErrorCode.PARSE_ERROR,
                 "the body is not JSON: " + e.getMessage()));
@@ -165,6 +228,8 @@ public final class HttpApi {
             Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
             if (cause instanceof HttpError http) {
                 send(exchange, http.status, error(http.code(), http.getMessage()));
+            } else if (cause instanceof CommandTooLargeException tooLarge) {
+                tooLarge(exchange, tooLarge.getMessage());
             } else if (cause instanceof RelayException relay) {
                 send(exchange, status(relay.code()), error(relay.code(), relay.getMessage()));
             } else {
@@ -175,38 +240,36 @@ public final class HttpApi {
         });
     }
 
-    private CompletableFuture<Command> publish(HttpServerExchange exchange, CommandPayload payload) {
+    /**
+     * The client's request id, from the {@code Idempotency-Key} header or the body's {@code request_id}: a POST sent
+     * again with the same one is the same command. Without one, every POST is a command of its own.
+     */
+    private CommandRequest commandRequest(HttpServerExchange exchange, JsonNode body) {
         Grants grants = exchange.getAttachment(AuthHandler.GRANTS);
-        if (grants == null) {
-            grants = Grants.unrestricted();
+        String requestId = exchange.getRequestHeaders().getFirst(IDEMPOTENCY_KEY);
+        if (requestId == null && body.path("request_id").isTextual()) {
+            requestId = body.get("request_id").asText();
         }
-        if (!grants.mayCommand(payload.kind())) {
-            LOG.info("Refused {} the command {} over HTTP", grants.subject(), payload.kind());
-            throw new RelayException(ErrorCode.FORBIDDEN, "your token does not allow the command " + payload.kind());
+        if (requestId == null) {
+            requestId = UUID.randomUUID().toString();
+        } else if (requestId.isBlank() || requestId.length() > MAX_REQUEST_ID) {
+            throw new RelayException(ErrorCode.INVALID_REQUEST,
+                "the Idempotency-Key or request_id must be 1 to " + MAX_REQUEST_ID + " characters");
         }
-        // Answers to HTTP commands have nobody to go to: a private channel that no socket reads.
-        Channel.Scoped nobody = Channel.of(Namespace.CONN, "http-" + UUID.randomUUID());
-        String requestId = UUID.randomUUID().toString();
-        Command command = new Command(UUID.randomUUID(), requestId, payload.target(), nobody,
-            new Principal(grants.subject(), Map.of()), payload, Instant.now());
         Traceparent trace = Traceparent.parse(exchange.getRequestHeaders().getFirst(Traceparent.HEADER))
             .map(Traceparent::child).orElseGet(Traceparent::newTrace);
         exchange.getResponseHeaders().put(HttpString.tryFromString(Traceparent.HEADER), trace.encode());
-        return publisher.publish(command, trace).thenApply(metadata -> command);
+        return new CommandRequest(grants == null ? Grants.unrestricted() : grants, requestId, trace);
     }
 
-    private static String entityId(JsonNode body, String field, String prefix) {
+    private static String entityId(JsonNode body, String field, String fallback) {
         JsonNode given = body.get(field);
         if (given == null || given.isNull()) {
-            return prefix + UUID.randomUUID();
+            return fallback;
         }
         String id = given.asText();
         Channel.of(Namespace.WORKFLOW, id);
         return id;
-    }
-
-    private static ObjectNode accepted(Command command) {
-        return Json.object().put("status", "accepted").put("command_id", command.id().toString());
     }
 
     private static int status(ErrorCode code) {
@@ -222,6 +285,12 @@ public final class HttpApi {
 
     private static ObjectNode error(ErrorCode code, String message) {
         return Json.object().put("error_code", code.name()).put("error_message", message);
+    }
+
+    private static void tooLarge(HttpServerExchange exchange, String message) {
+        // The rest of an oversized body is not read: the connection closes after the answer.
+        exchange.setPersistent(false);
+        send(exchange, StatusCodes.REQUEST_ENTITY_TOO_LARGE, error(ErrorCode.INVALID_REQUEST, message));
     }
 
     private static void send(HttpServerExchange exchange, int status, ObjectNode body) {

@@ -7,9 +7,9 @@ import java.util.Set;
 import io.agentrelay.common.protocol.Channel;
 
 /**
- * What a connection's token allows: the channels it may subscribe to (patterns such as {@code workflow:*},
- * {@code pool:local}, {@code *} for every entity channel; {@code global} only when named) and the commands it may
- * send ({@code *} for all).
+ * What a connection's token allows: the channels it may read (patterns such as {@code workflow:*},
+ * {@code pool:local}, {@code *} for every entity channel; {@code global} only when named) and the kinds of command it
+ * may send ({@code *} for all), each only on an entity whose channel it may read.
  *
  * @param subject   who the token names
  * @param channels  channel patterns, claim {@code channels}

@@ -1,5 +1,6 @@
 package io.agentrelay.relay.inbound;
 
+import java.time.Instant;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -23,6 +24,8 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class ReplayHandler {
 
+    private static final Instant LATEST_MILLIS = Instant.ofEpochMilli(Long.MAX_VALUE - 1);
+
     private final EventFanout fanout;
     private final HistoryReader history;
 
@@ -36,9 +39,16 @@ final class ReplayHandler {
             history.submit(partition -> {
                 try {
                     run(session, request, partition);
+                } catch (RelayException e) {
+                    session.send(session.dialect().error(e.code(), e.getMessage(), request.id()));
                 } catch (KafkaException e) {
                     session.send(session.dialect().error(ErrorCode.UNAVAILABLE,
                         "cannot read the channel's history: " + e.getMessage(), request.id()));
+                } catch (RuntimeException e) {
+                    // The client is answered; the pool thread drops its consumer, which may be what failed.
+                    session.send(session.dialect().error(ErrorCode.SERVER_ERROR,
+                        ErrorCode.SERVER_ERROR.defaultMessage(), request.id()));
+                    throw e;
                 }
             });
         } catch (RejectedExecutionException e) {
@@ -80,7 +90,7 @@ final class ReplayHandler {
     private static long offset(ReplayBound bound, ChannelLocation location, ChannelHistory partition,
                                boolean end) {
         if (bound instanceof ReplayBound.AtTime at) {
-            return partition.offsetAt(location.partition(), at.time().toEpochMilli() + (end ? 1 : 0));
+            return partition.offsetAt(location.partition(), epochMillis(at.time(), end));
         }
         Position position = ((ReplayBound.AtPosition) bound).position();
         if (!position.incarnation().equals(location.incarnation())
@@ -88,7 +98,21 @@ final class ReplayHandler {
             throw new RelayException(ErrorCode.INVALID_REQUEST,
                 "pos " + position + " is not a position of this channel in the current event topic");
         }
-        return position.offset() + (end ? 1 : 0);
+        return end && position.offset() < Long.MAX_VALUE ? position.offset() + 1 : position.offset();
+    }
+
+    /**
+     * The record time to look up for a bound: Kafka knows no time before 1970, and years past 292 million do not fit
+     * in epoch milliseconds, so those bounds mean the partition's start and end.
+     */
+    private static long epochMillis(Instant time, boolean end) {
+        if (time.isBefore(Instant.EPOCH)) {
+            return 0;
+        }
+        if (time.isAfter(LATEST_MILLIS)) {
+            return Long.MAX_VALUE;
+        }
+        return time.toEpochMilli() + (end ? 1 : 0);
     }
 
     /** Waits out the original gap between two events, shortened by the speed; speed 0 does not wait. */

@@ -1,9 +1,6 @@
 package io.agentrelay.relay.inbound;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -12,13 +9,11 @@ import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Command;
 import io.agentrelay.common.protocol.CommandPayload;
 import io.agentrelay.common.protocol.ErrorCode;
-import io.agentrelay.common.protocol.Principal;
 import io.agentrelay.common.protocol.RelayException;
 import io.agentrelay.common.trace.Traceparent;
 import io.agentrelay.relay.dialect.InvalidFrameException;
 import io.agentrelay.relay.fanout.EventFanout;
 import io.agentrelay.relay.fanout.HistoryReader;
-import io.agentrelay.relay.kafka.CommandPublisher;
 import io.agentrelay.relay.session.RelayStats;
 import io.agentrelay.relay.session.Session;
 import org.slf4j.Logger;
@@ -36,21 +31,21 @@ public final class RequestRouter {
 
     private final SubscriptionHandler subscriptions;
     private final ReplayHandler replays;
-    private final CommandPublisher publisher;
+    private final CommandGateway commands;
     private final RelayStats stats;
 
     /**
      * @param fanout           live subscriptions
      * @param history          reads of past events, for resumes
-     * @param publisher        commands
+     * @param commands         the path of commands to Kafka
      * @param stats            the node's counters
      * @param maxSubscriptions channels one session may subscribe to
      */
-    public RequestRouter(EventFanout fanout, HistoryReader history, CommandPublisher publisher, RelayStats stats,
+    public RequestRouter(EventFanout fanout, HistoryReader history, CommandGateway commands, RelayStats stats,
                          int maxSubscriptions) {
         this.subscriptions = new SubscriptionHandler(fanout, history, maxSubscriptions, stats);
         this.replays = new ReplayHandler(fanout, history);
-        this.publisher = publisher;
+        this.commands = commands;
         this.stats = stats;
     }
 
@@ -87,6 +82,11 @@ public final class RequestRouter {
         } catch (InvalidFrameException e) {
             sendError(session, e.code(), e.getMessage(), e.requestId().orElse(null));
             return;
+        } catch (RuntimeException e) {
+            // A decoder bug: the client is answered, and nothing escapes into Undertow's I/O thread.
+            LOG.error("Decoding a frame of session {} failed", session.id(), e);
+            sendError(session, ErrorCode.SERVER_ERROR, ErrorCode.SERVER_ERROR.defaultMessage(), null);
+            return;
         }
         handle(session, request);
     }
@@ -115,9 +115,7 @@ public final class RequestRouter {
         } else if (request instanceof Request.Unsubscribe unsubscribe) {
             subscriptions.unsubscribe(session, unsubscribe);
         } else if (request instanceof Request.Replay replay) {
-            if (!session.grants().maySubscribe(replay.channel())) {
-                throw new RelayException(ErrorCode.FORBIDDEN, "your token does not allow reading " + replay.channel());
-            }
+            ChannelAccess.requireReadable(session, replay.channel());
             replays.replay(session, replay);
         } else if (request instanceof Request.SendCommand command) {
             publish(session, command);
@@ -127,9 +125,7 @@ public final class RequestRouter {
             respond(session, request, Json.object()
                 .set("event_types", Json.tree(new TreeSet<>(session.filter().names()))));
         } else if (request instanceof Request.Watch watch) {
-            if (!session.grants().maySubscribe(watch.channel())) {
-                throw new RelayException(ErrorCode.FORBIDDEN, "your token does not allow reading " + watch.channel());
-            }
+            ChannelAccess.requireReadable(session, watch.channel());
             session.filter().add(watch.events());
             subscriptions.follow(session, watch.channel());
         } else if (request instanceof Request.Ping) {
@@ -140,15 +136,9 @@ public final class RequestRouter {
 
     private void publish(Session session, Request.SendCommand request) {
         CommandPayload payload = request.payload();
-        if (!session.grants().mayCommand(payload.kind())) {
-            LOG.info("Refused {} the command {}", session.grants().subject(), payload.kind());
-            throw new RelayException(ErrorCode.FORBIDDEN, "your token does not allow the command " + payload.kind());
-        }
-        if (request.follow() && !session.grants().maySubscribe(payload.target())) {
-            throw new RelayException(ErrorCode.FORBIDDEN, "your token does not allow reading " + payload.target());
-        }
-        Command command = new Command(commandId(session, request), request.id(), payload.target(),
-            session.privateChannel(), session.principal(), payload, Instant.now());
+        Command command = commands.authorize(session.grants(),
+            CommandGateway.commandId(session.grants(), "conn:" + session.id(), request.id()), request.id(), payload,
+            session.privateChannel());
         // Replies travel on the session's private channel: publish only once this node reads it (the session's first
         // command waits for that), and, for dialects whose clients see the work they start, once the session follows
         // the entity.
@@ -157,20 +147,13 @@ public final class RequestRouter {
             ? subscriptions.follow(session, payload.target())
             : CompletableFuture.completedFuture(null));
         ready
-            .thenCompose(ignored -> publisher.publish(command, trace))
+            .thenCompose(ignored -> commands.publish(command, trace))
             .whenComplete((metadata, failure) -> {
                 if (failure == null) {
-                    stats.commandPublished();
-                    if (!payload.isQuery()) {
-                        stats.commandAccepted(payload.target().name());
-                    }
-                    LOG.debug("Published {} {} for session {} (trace {})", payload.kind(), command.id(), session.id(),
-                        trace.traceId());
                     if (!payload.isQuery()) {
                         respond(session, request, accepted(command).put("trace_id", trace.traceId()));
                     }
                 } else {
-                    stats.commandRejected();
                     Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
                     if (cause instanceof RelayException relayFailure) {
                         sendError(session, relayFailure.code(), relayFailure.getMessage(), request.id());
@@ -180,17 +163,6 @@ public final class RequestRouter {
                     }
                 }
             });
-    }
-
-    /**
-     * The command's idempotency key, from the client's request id: a request sent again with the same id (a retry
-     * after a timeout) is the same command, and executors carry it out once. Scoped by the authenticated subject, so a
-     * retry on a new connection counts, or by the connection when there is no subject to tell clients apart.
-     */
-    private static UUID commandId(Session session, Request request) {
-        String subject = session.grants().subject();
-        String scope = Principal.ANONYMOUS.subject().equals(subject) ? "conn:" + session.id() : "sub:" + subject;
-        return UUID.nameUUIDFromBytes((scope + "\n" + request.id()).getBytes(StandardCharsets.UTF_8));
     }
 
     private static ObjectNode accepted(Command command) {

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.ErrorCode;
-import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.common.protocol.Position;
 import io.agentrelay.common.protocol.RelayException;
 import io.agentrelay.relay.fanout.ChannelLocation;
@@ -19,8 +18,6 @@ import io.agentrelay.relay.session.RelayStats;
 import io.agentrelay.relay.session.Session;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code subscribe} and {@code unsubscribe}, including resumes: {@code subscribe {channel, since}} first makes the
@@ -29,8 +26,6 @@ import org.slf4j.LoggerFactory;
  * event reaches the client once, in order, with no gap.
  */
 final class SubscriptionHandler {
-
-    private static final Logger LOG = LoggerFactory.getLogger(SubscriptionHandler.class);
 
     private final EventFanout fanout;
     private final HistoryReader history;
@@ -46,14 +41,7 @@ final class SubscriptionHandler {
 
     void subscribe(Session session, Request.Subscribe request) {
         Channel channel = request.channel();
-        if (channel instanceof Channel.Scoped scoped && scoped.namespace() == Namespace.CONN
-            && !scoped.equals(session.privateChannel())) {
-            throw new RelayException(ErrorCode.FORBIDDEN, "only its own connection may subscribe to " + scoped);
-        }
-        if (!channel.equals(session.privateChannel()) && !session.grants().maySubscribe(channel)) {
-            LOG.info("Refused {} a subscription to {}", session.grants().subject(), channel);
-            throw new RelayException(ErrorCode.FORBIDDEN, "your token does not allow subscribing to " + channel);
-        }
+        ChannelAccess.requireReadable(session, channel);
         if (!(channel instanceof Channel.Scoped) && request.since() != null) {
             throw new RelayException(ErrorCode.INVALID_REQUEST, "'since' needs one channel; 'global' cannot resume");
         }
@@ -70,7 +58,9 @@ final class SubscriptionHandler {
         if (channel instanceof Channel.Scoped scoped) {
             session.follow(scoped.name(), since == null ? -1 : since.offset(), since != null);
         }
-        fanout.subscribe(session, channel).thenAccept(liveStart -> {
+        CompletableFuture<Optional<Position>> subscribed = fanout.subscribe(session, channel);
+        forgetIfClosed(session, channel);
+        subscribed.thenAccept(liveStart -> {
             if (since == null) {
                 ObjectNode data = subscribed(channel);
                 liveStart.ifPresent(pos -> data.put("pos", pos.encode()));
@@ -91,7 +81,20 @@ final class SubscriptionHandler {
             return CompletableFuture.completedFuture(null);
         }
         session.follow(channel.name(), -1, false);
-        return fanout.subscribe(session, channel).thenApply(ignored -> null);
+        CompletableFuture<Void> following = fanout.subscribe(session, channel).thenApply(ignored -> null);
+        forgetIfClosed(session, channel);
+        return following;
+    }
+
+    /**
+     * Takes a subscription out of the fan-out's index again when the session closed meanwhile: following runs when
+     * the session's previous command is ready, which can be after the socket closed and the fan-out forgot the
+     * session, and nothing would ever remove a closed session added after that.
+     */
+    private void forgetIfClosed(Session session, Channel channel) {
+        if (!session.isOpen()) {
+            fanout.unsubscribe(session, channel);
+        }
     }
 
     void unsubscribe(Session session, Request.Unsubscribe request) {
@@ -116,6 +119,10 @@ final class SubscriptionHandler {
                 } catch (KafkaException e) {
                     notRecovered(session, request, subscribed(channel).put("recovered", false)
                         .put("reason", "cannot read the channel's history: " + e.getMessage()));
+                } catch (RuntimeException e) {
+                    notRecovered(session, request, subscribed(channel).put("recovered", false)
+                        .put("reason", "reading the channel's history failed on the relay; only new events follow"));
+                    throw e;
                 } finally {
                     session.caughtUp(channel.name());
                 }
@@ -138,6 +145,8 @@ final class SubscriptionHandler {
         TopicPartition topicPartition = location.partition();
         if (!since.incarnation().equals(location.incarnation())
             || since.partition() != topicPartition.partition()) {
+            // The offset means nothing here: every live event is new to this client.
+            session.restartAfter(channel.name(), -1);
             notRecovered(session, request, subscribed(channel).put("recovered", false).put("reason",
                 "'since' is not a position of this channel in the current event topic (was the topic recreated?); "
                     + "only new events follow"));
@@ -147,20 +156,25 @@ final class SubscriptionHandler {
         long end = liveStart.filter(start -> start.partition() == topicPartition.partition())
             .map(start -> start.offset() + 1)
             .orElse(-1L);
-        if (end < 0 || since.offset() + 1 > end) {
+        if (end < 0 || since.offset() >= end) {
             // No live start, or a client ahead of this node's fan-out (it came from a node that read further): only
             // the partition's end tells whether 'since' exists.
             end = partition.endOffset(topicPartition);
         }
         long from = since.offset() + 1;
         Optional<String> lost = Optional.empty();
-        if (from < first) {
+        if (since.offset() >= end) {
+            lost = Optional.of("'since' is ahead of the channel's partition (end offset " + end
+                + "); only new events follow");
+            from = end;
+        } else if (from < first) {
             lost = Optional.of("'since' is older than the retention: events before offset " + first
                 + " were deleted; the rest follow");
             from = first;
-        } else if (from > end) {
-            lost = Optional.of("'since' is ahead of the channel's partition; only new events follow");
-            from = end;
+        }
+        if (lost.isPresent()) {
+            // The cursor still holds the client's offset, which would drop live events up to it.
+            session.restartAfter(channel.name(), from - 1);
         }
         stats.resumed(lost.isEmpty());
         ObjectNode data = subscribed(channel).put("recovered", lost.isEmpty());

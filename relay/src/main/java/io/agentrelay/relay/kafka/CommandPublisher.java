@@ -1,12 +1,13 @@
 package io.agentrelay.relay.kafka;
 
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.agentrelay.common.config.RelayConfig;
-import io.agentrelay.common.json.JsonSerde;
+import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Command;
 import io.agentrelay.common.protocol.ErrorCode;
 import io.agentrelay.common.protocol.RelayException;
@@ -24,6 +25,9 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,17 +38,24 @@ import org.slf4j.LoggerFactory;
  * <p>The caller's thread (an I/O thread) never blocks: {@code send}, which may wait for metadata, runs on a small
  * bounded pool (a Resilience4j thread-pool bulkhead). A Resilience4j circuit breaker counts failed sends; when Kafka
  * is down it opens, and commands fail at once with {@link ErrorCode#UNAVAILABLE} instead of each waiting out the
- * timeout. It lets trial commands through after a pause, and closes again when they succeed.
+ * timeout. It lets trial commands through after a pause, and closes again when they succeed. A command that Kafka
+ * refuses for what it is (too large) is that client's error, {@link CommandTooLargeException}: it is checked before
+ * sending and, whatever the broker's own limit, never counts as a failure of Kafka, so no client can open the circuit
+ * for the others.
  */
 public final class CommandPublisher implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CommandPublisher.class);
     private static final int LINGER_MS = 1;
+    /** The producer's limit on a request; the broker's default limit on a record batch is about the same. */
+    private static final int MAX_REQUEST_BYTES = 1024 * 1024;
+    /** What a command's JSON may take of it: the rest is for the key, the trace header and the batch's framing. */
+    private static final int MAX_COMMAND_BYTES = MAX_REQUEST_BYTES - 8 * 1024;
 
     private final String topic;
     // Its own refresh thread: closed with the publisher.
     private volatile KafkaClientMetrics clientMetrics;
-    private final Producer<String, Command> producer;
+    private final Producer<String, byte[]> producer;
     private final CircuitBreaker breaker;
     private final ThreadPoolBulkhead bulkhead;
 
@@ -60,11 +71,12 @@ public final class CommandPublisher implements AutoCloseable {
             ProducerConfig.ACKS_CONFIG, "all",
             ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
             ProducerConfig.LINGER_MS_CONFIG, LINGER_MS,
+            ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_REQUEST_BYTES,
             // Every wait for Kafka ends within the command timeout, so that a client hears back in time.
             ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs,
             ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs - LINGER_MS,
             ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeoutMs),
-            new StringSerializer(), JsonSerde.of(Command.class));
+            new StringSerializer(), new ByteArraySerializer());
         this.breaker = CircuitBreaker.of("kafka-commands", CircuitBreakerConfig.custom()
             .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
             .slidingWindowSize(10)
@@ -73,6 +85,8 @@ public final class CommandPublisher implements AutoCloseable {
             .waitDurationInOpenState(Duration.ofSeconds(2))
             .permittedNumberOfCallsInHalfOpenState(2)
             .automaticTransitionFromOpenToHalfOpenEnabled(false)
+            // What one client sent, not the state of Kafka: neither a failure nor a success of the circuit.
+            .ignoreExceptions(RecordTooLargeException.class, RecordBatchTooLargeException.class)
             .build());
         this.bulkhead = ThreadPoolBulkhead.of("kafka-command-send", ThreadPoolBulkheadConfig.custom()
             .coreThreadPoolSize(1)
@@ -86,17 +100,31 @@ public final class CommandPublisher implements AutoCloseable {
      *
      * @param command the command
      * @param trace   its trace context, sent as the record's {@code traceparent} header
-     * @return completes when Kafka acknowledged it, or fails with a {@link RelayException} of code
-     *     {@link ErrorCode#UNAVAILABLE}
+     * @return completes when Kafka acknowledged it, or fails with a {@link RelayException}: of code
+     *     {@link ErrorCode#UNAVAILABLE} when Kafka cannot take commands now, a {@link CommandTooLargeException} or
+     *     {@link ErrorCode#INVALID_REQUEST} when it never could take this one
      */
     public CompletableFuture<RecordMetadata> publish(Command command, Traceparent trace) {
+        // Written here, so that its size is known before it takes a permit of the circuit: no larger than the frame or
+        // body it came in, which the caller already parsed.
+        byte[] value;
+        try {
+            value = Json.toBytes(command);
+        } catch (UncheckedIOException e) {
+            return CompletableFuture.failedFuture(new RelayException(ErrorCode.INVALID_REQUEST,
+                "the command cannot be written as JSON: " + e.getCause().getMessage(), e));
+        }
+        if (value.length > MAX_COMMAND_BYTES) {
+            return CompletableFuture.failedFuture(new CommandTooLargeException("the command is " + value.length
+                + " bytes; a command may be at most " + MAX_COMMAND_BYTES, null));
+        }
         if (!breaker.tryAcquirePermission()) {
             return CompletableFuture.failedFuture(
                 new RelayException(ErrorCode.UNAVAILABLE, "Kafka is unavailable; retry later"));
         }
         CompletableFuture<RecordMetadata> acknowledged = new CompletableFuture<>();
         try {
-            bulkhead.executeRunnable(() -> send(command, trace, acknowledged));
+            bulkhead.executeRunnable(() -> send(command.target().name(), value, trace, acknowledged));
         } catch (BulkheadFullException e) {
             breaker.releasePermission();
             acknowledged.completeExceptionally(
@@ -145,9 +173,9 @@ public final class CommandPublisher implements AutoCloseable {
         }
     }
 
-    private void send(Command command, Traceparent trace, CompletableFuture<RecordMetadata> acknowledged) {
+    private void send(String key, byte[] value, Traceparent trace, CompletableFuture<RecordMetadata> acknowledged) {
         long started = System.nanoTime();
-        ProducerRecord<String, Command> record = new ProducerRecord<>(topic, command.target().name(), command);
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, value);
         record.headers().add(Traceparent.HEADER, trace.bytes());
         try {
             producer.send(record, (metadata, failure) -> {
@@ -157,16 +185,20 @@ public final class CommandPublisher implements AutoCloseable {
                     acknowledged.complete(metadata);
                 } else {
                     breaker.onError(elapsed, TimeUnit.NANOSECONDS, failure);
-                    acknowledged.completeExceptionally(unavailable(failure));
+                    acknowledged.completeExceptionally(refused(failure));
                 }
             });
         } catch (KafkaException e) {
             breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, e);
-            acknowledged.completeExceptionally(unavailable(e));
+            acknowledged.completeExceptionally(refused(e));
         }
     }
 
-    private static RelayException unavailable(Throwable failure) {
+    private static RelayException refused(Throwable failure) {
+        if (failure instanceof RecordTooLargeException || failure instanceof RecordBatchTooLargeException) {
+            return new CommandTooLargeException("Kafka refused the command as too large: " + failure.getMessage(),
+                failure);
+        }
         return new RelayException(ErrorCode.UNAVAILABLE, "Kafka did not accept the command: " + failure.getMessage(),
             failure);
     }

@@ -30,16 +30,18 @@ public final class KafkaHealth implements AutoCloseable {
 
     /**
      * @param settings  how to reach Kafka
+     * @param nodeId    this node's id, in thread and client names
      * @param publisher told when Kafka stops answering
      */
-    public KafkaHealth(KafkaSettings settings, CommandPublisher publisher) {
+    public KafkaHealth(KafkaSettings settings, String nodeId, CommandPublisher publisher) {
         this.publisher = publisher;
         this.admin = Admin.create(Map.of(
             AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
+            AdminClientConfig.CLIENT_ID_CONFIG, nodeId + "-health",
             AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, PROBE_TIMEOUT_MS,
             AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, PROBE_TIMEOUT_MS));
         this.probe = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "kafka-health");
+            Thread thread = new Thread(task, "kafka-health-" + nodeId);
             thread.setDaemon(true);
             return thread;
         });

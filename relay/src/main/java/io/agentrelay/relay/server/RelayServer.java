@@ -21,9 +21,12 @@ import io.agentrelay.relay.session.SessionRegistry;
 import io.agentrelay.relay.state.EntityDirectory;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.PathHandler;
 import io.undertow.util.StatusCodes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The relay's HTTP and WebSocket server (Undertow): the canonical dialect on {@code /ws} and {@code /}, Praxis on
@@ -32,6 +35,8 @@ import io.undertow.util.StatusCodes;
  * {@code /stats} and {@code /metrics}; and the web console under {@code /console/}.
  */
 public final class RelayServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RelayServer.class);
 
     private final Undertow undertow;
 
@@ -61,6 +66,10 @@ public final class RelayServer implements AutoCloseable {
                                     KafkaHealth health, RelayStats stats, EntityDirectory directory, HttpApi api,
                                     Metrics metrics, BooleanSupplier draining) {
         TokenVerifier verifier = config.authEnabled() ? TokenVerifier.of(config) : null;
+        if (verifier == null) {
+            LOG.warn("Authentication is OFF (RELAY_AUTH_DISABLED=true): anyone who reaches this relay may read every "
+                + "channel and send every command; set RELAY_JWT_SECRET or RELAY_JWKS_FILE instead");
+        }
         Function<Dialect, HttpHandler> socket = dialect -> new AuthHandler(verifier, Handlers.websocket(
             new WebSocketEndpoint(dialect, config, sessions, fanout, router, stats), StatusHandlers.upgradeRequired()));
         HttpHandler canonicalSocket = socket.apply(dialects.canonical());
@@ -89,6 +98,10 @@ public final class RelayServer implements AutoCloseable {
             .setIoThreads(config.ioThreads())
             // Nothing runs on worker threads: requests are answered on the I/O thread without blocking.
             .setWorkerThreads(2)
+            // A connection that never sends a complete request (a WebSocket upgrade included) would hold a socket
+            // and a slot of the operating system's for good: close it. Upgraded sockets are not affected.
+            .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, (int) config.handshakeTimeout().toMillis())
+            .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) config.handshakeTimeout().toMillis())
             .setHandler(paths)
             .build();
         undertow.start();

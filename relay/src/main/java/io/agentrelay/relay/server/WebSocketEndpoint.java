@@ -6,12 +6,14 @@ import java.util.concurrent.TimeUnit;
 
 import io.agentrelay.common.config.RelayConfig;
 import io.agentrelay.common.protocol.ErrorCode;
+import io.agentrelay.common.protocol.Principal;
 import io.agentrelay.relay.auth.AuthHandler;
 import io.agentrelay.relay.auth.Grants;
 import io.agentrelay.relay.dialect.Dialect;
 import io.agentrelay.relay.dialect.Opening;
 import io.agentrelay.relay.fanout.EventFanout;
 import io.agentrelay.relay.inbound.RequestRouter;
+import io.agentrelay.relay.session.Admission;
 import io.agentrelay.relay.session.RelayStats;
 import io.agentrelay.relay.session.Session;
 import io.agentrelay.relay.session.SessionRegistry;
@@ -40,7 +42,6 @@ final class WebSocketEndpoint implements WebSocketConnectionCallback {
     private final Dialect dialect;
     private final String nodeId;
     private final int maxFrameBytes;
-    private final int maxConnections;
     private final SessionRegistry sessions;
     private final EventFanout fanout;
     private final RequestRouter router;
@@ -51,7 +52,6 @@ final class WebSocketEndpoint implements WebSocketConnectionCallback {
         this.dialect = dialect;
         this.nodeId = config.nodeId();
         this.maxFrameBytes = config.maxFrameBytes();
-        this.maxConnections = config.maxConnections();
         this.sessions = sessions;
         this.fanout = fanout;
         this.router = router;
@@ -60,15 +60,15 @@ final class WebSocketEndpoint implements WebSocketConnectionCallback {
 
     @Override
     public void onConnect(WebSocketHttpExchange exchange, WebSocketChannel channel) {
-        if (sessions.size() >= maxConnections) {
-            stats.connectionRefused();
-            WebSockets.sendClose(dialect.refusalCloseCode(),
-                "connection limit of " + maxConnections + " reached; try another node", channel, new CloseAfterSend());
+        Grants attached = exchange.getAttachment(AuthHandler.GRANTS);
+        Grants grants = attached == null ? Grants.unrestricted() : attached;
+        Admission admission = sessions.open(dialect, exchange.getAttachment(ResourcePath.RESOURCE), grants,
+            owner(grants, channel), channel);
+        if (admission instanceof Admission.Refused refused) {
+            WebSockets.sendClose(refused.code(), refused.reason(), channel, new CloseAfterSend());
             return;
         }
-        Grants grants = exchange.getAttachment(AuthHandler.GRANTS);
-        Session session = sessions.open(dialect, exchange.getAttachment(ResourcePath.RESOURCE),
-            grants == null ? Grants.unrestricted() : grants, channel);
+        Session session = ((Admission.Admitted) admission).session();
         channel.addCloseTask(closed -> {
             sessions.remove(session);
             fanout.sessionClosed(session);
@@ -91,6 +91,17 @@ final class WebSocketEndpoint implements WebSocketConnectionCallback {
             session.replyRoute().complete(null));
         accept.requests().forEach(request -> router.handle(session, request));
         channel.resumeReceives();
+    }
+
+    /**
+     * Whom a connection counts against: its token's subject; without authentication every client is anonymous, so
+     * its remote address (behind a proxy, the proxy's).
+     */
+    private static String owner(Grants grants, WebSocketChannel channel) {
+        if (!Principal.ANONYMOUS.subject().equals(grants.subject())) {
+            return "sub:" + grants.subject();
+        }
+        return "addr:" + channel.getSourceAddress().getAddress().getHostAddress();
     }
 
     /** Ends a refused connection once its close frame is out, without waiting for the client's answer. */

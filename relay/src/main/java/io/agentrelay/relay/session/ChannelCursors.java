@@ -31,6 +31,16 @@ final class ChannelCursors {
         cursors.put(channel, new ChannelCursor(lastOffset, catchingUp));
     }
 
+    void restartAfter(String channel, long lastOffset) {
+        ChannelCursor cursor = cursors.get(channel);
+        if (cursor == null) {
+            return;
+        }
+        synchronized (cursor) {
+            cursor.lastOffset = lastOffset;
+        }
+    }
+
     void unfollow(String channel) {
         cursors.remove(channel);
     }

@@ -44,7 +44,8 @@ public final class RelayStats {
     public RelayStats(MeterRegistry registry) {
         this.registry = registry;
         counter("relay.connections.opened", connectionsOpened, "connections accepted");
-        counter("relay.connections.refused", connectionsRefused, "connections refused at the connection limit");
+        counter("relay.connections.refused", connectionsRefused,
+            "connections refused at the node's or a subject's connection limit");
         counter("relay.frames.received", framesIn, "frames received from clients");
         counter("relay.frames.sent", framesOut, "frames written to clients");
         counter("relay.bytes.received", bytesIn, "size of the text frames received from clients, in characters");
@@ -79,7 +80,7 @@ public final class RelayStats {
         connectionsOpened.increment();
     }
 
-    /** A connection was refused because the node was full. */
+    /** A connection was refused at a connection limit: the node's, or its subject's. */
     public void connectionRefused() {
         connectionsRefused.increment();
     }
@@ -201,7 +202,7 @@ public final class RelayStats {
      *
      * @param connections         open now
      * @param connectionsOpened   opened since start
-     * @param connectionsRefused  refused at the connection limit
+     * @param connectionsRefused  refused at a connection limit (the node's or a subject's)
      * @param framesIn            frames received
      * @param framesOut           frames written
      * @param errors              error frames sent

@@ -7,16 +7,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.protocol.Namespace;
-import io.agentrelay.common.protocol.Principal;
 import io.agentrelay.relay.auth.Grants;
 import io.agentrelay.relay.dialect.Connection;
 import io.agentrelay.relay.dialect.Dialect;
@@ -27,19 +24,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection: its id and private channel, dialect, principal, subscriptions and bounded outbox.
+ * One client connection: its id and private channel, dialect, grants, subscriptions and bounded outbox.
  *
  * <p>Thread-safe: frames are sent from the I/O thread, the fan-out thread and producer callbacks alike.
  */
 public final class Session {
 
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
-    private static final long ROOM_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /** A wait for room also ends after this, in case the socket closed without a frame being written. */
+    private static final long ROOM_WAIT_MILLIS = 100;
 
     private final String id;
     private final Channel.Scoped privateChannel;
     private final Dialect dialect;
-    private final Principal principal;
+    private final String owner;
     private final WebSocketChannel socket;
     private final Outbox outbox;
     private final RelayStats stats;
@@ -50,6 +48,9 @@ public final class Session {
     private final CompletableFuture<Void> replyRoute = new CompletableFuture<>();
     private CompletableFuture<Void> commandsReady;
     private final AtomicBoolean closing = new AtomicBoolean();
+    /** Signalled when a frame left the outbox, for senders waiting in {@link #awaitRoom}. */
+    private final Object room = new Object();
+    private final AtomicInteger waitingForRoom = new AtomicInteger();
     private final WebSocketCallback<Outgoing> onWritten = new Written();
 
     private final FrameRateLimiter rateLimiter;
@@ -61,14 +62,14 @@ public final class Session {
     private final Grants grants;
     private final Connection connection;
 
-    Session(String id, String resource, Dialect dialect, Grants grants, WebSocketChannel socket, int outboxMessages,
-            int outboxBytes, FrameRate rate, RelayStats stats) {
+    Session(String id, String resource, Dialect dialect, Grants grants, String owner, WebSocketChannel socket,
+            int outboxMessages, int outboxBytes, FrameRate rate, RelayStats stats) {
         this.id = id;
         this.connection = new Connection(id, resource, grants);
         this.privateChannel = Channel.of(Namespace.CONN, id);
         this.dialect = dialect;
         this.grants = grants;
-        this.principal = new Principal(grants.subject(), Map.of());
+        this.owner = owner;
         this.socket = socket;
         this.outbox = new Outbox(outboxMessages, outboxBytes);
         this.rateLimiter = new FrameRateLimiter(rate, System::nanoTime);
@@ -104,9 +105,9 @@ public final class Session {
         return grants;
     }
 
-    /** Who is connected. */
-    public Principal principal() {
-        return principal;
+    /** Whom the connection counts against for the per-subject connection limit. */
+    public String owner() {
+        return owner;
     }
 
     /** The channels the client subscribed to (not counting its private channel). */
@@ -199,6 +200,17 @@ public final class Session {
      */
     public void follow(String channel, long lastOffset, boolean catchingUp) {
         cursors.follow(channel, lastOffset, catchingUp);
+    }
+
+    /**
+     * Moves a followed channel's cursor: the client's own last offset turned out not to be a real position (ahead of
+     * the partition, or from another topic), and events after {@code lastOffset} are the ones it must get.
+     *
+     * @param channel    the channel's name
+     * @param lastOffset the offset after which events are sent
+     */
+    public void restartAfter(String channel, long lastOffset) {
+        cursors.restartAfter(channel, lastOffset);
     }
 
     /**
@@ -300,6 +312,7 @@ public final class Session {
      */
     public void close(int code, String reason) {
         if (closing.compareAndSet(false, true)) {
+            signalRoom();
             WebSockets.sendClose(code, reason, socket, new CloseSent());
         }
     }
@@ -328,8 +341,26 @@ public final class Session {
      * thread or the fan-out thread.
      */
     public void awaitRoom() {
-        while (isOpen() && outbox.size() >= outboxLimit / 2 && !Thread.currentThread().isInterrupted()) {
-            LockSupport.parkNanos(ROOM_POLL_NANOS);
+        waitingForRoom.incrementAndGet();
+        try {
+            synchronized (room) {
+                while (isOpen() && outbox.size() >= outboxLimit / 2) {
+                    room.wait(ROOM_WAIT_MILLIS);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            waitingForRoom.decrementAndGet();
+        }
+    }
+
+    /** Wakes the senders waiting for room; costs nothing when none waits, as on every live frame. */
+    private void signalRoom() {
+        if (waitingForRoom.get() > 0) {
+            synchronized (room) {
+                room.notifyAll();
+            }
         }
     }
 
@@ -366,6 +397,7 @@ public final class Session {
                 written.put(frame.channel(), frame.pos());
             }
             outbox.sent(frame);
+            signalRoom();
             stats.frameOut(frame.bytes().length);
             writeNext();
         }
@@ -373,6 +405,7 @@ public final class Session {
         @Override
         public void onError(WebSocketChannel channel, Outgoing frame, Throwable failure) {
             outbox.sent(frame);
+            signalRoom();
             if (!closing.get()) {
                 LOG.debug("Writing to session {} failed; closing it", id, failure);
                 closing.set(true);

@@ -22,13 +22,10 @@ import io.undertow.websockets.core.WebSocketChannel;
 public final class SessionRegistry implements AutoCloseable {
 
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final ConnectionSlots slots;
     private final RelayConfig config;
     private final RelayStats stats;
-    private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(task -> {
-        Thread thread = new Thread(task, "session-sweeper");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService sweeper;
 
     /**
      * @param config outbox limits
@@ -37,34 +34,57 @@ public final class SessionRegistry implements AutoCloseable {
     public SessionRegistry(RelayConfig config, RelayStats stats) {
         this.config = config;
         this.stats = stats;
+        this.slots = new ConnectionSlots(config.maxConnections(), config.maxConnectionsPerSubject());
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "session-sweeper-" + config.nodeId());
+            thread.setDaemon(true);
+            return thread;
+        });
         sweeper.scheduleWithFixedDelay(this::closeSilent, 1, 1, TimeUnit.SECONDS);
     }
 
     /**
-     * Registers a new connection.
+     * Registers a new connection if the node and the connection's owner have a slot left; the check and the taking
+     * are one step, so that connections arriving together cannot pass the limit.
      *
      * @param dialect  the endpoint's dialect
      * @param resource the id in the endpoint's path, or null
      * @param grants   what the client's token allows
+     * @param owner    whom the connection counts against: its token's subject, or its remote address without one
      * @param socket   the WebSocket
-     * @return the session, with a fresh id
+     * @return the session with a fresh id, or why there is no room
      */
-    public Session open(Dialect dialect, String resource, Grants grants, WebSocketChannel socket) {
+    public Admission open(Dialect dialect, String resource, Grants grants, String owner, WebSocketChannel socket) {
+        switch (slots.take(owner)) {
+            case NODE_FULL:
+                stats.connectionRefused();
+                return new Admission.Refused(dialect.refusalCloseCode(),
+                    "connection limit of " + config.maxConnections() + " reached; try another node");
+            case OWNER_FULL:
+                stats.connectionRefused();
+                // Not 1013: clients retry that on their own, and a retry fails as long as the subject's others stay.
+                return new Admission.Refused(WsCloseCodes.POLICY_VIOLATION, "connection limit of "
+                    + config.maxConnectionsPerSubject() + " per subject reached; close other connections first");
+            default:
+                break;
+        }
         String id = UUID.randomUUID().toString();
-        Session session = new Session(id, resource, dialect, grants, socket, config.outboxMessages(),
+        Session session = new Session(id, resource, dialect, grants, owner, socket, config.outboxMessages(),
             config.outboxBytes(), dialect.frameRate().orElse(FrameRate.perSecond(config.rateLimit())), stats);
         sessions.put(id, session);
         stats.connectionOpened();
-        return session;
+        return new Admission.Admitted(session);
     }
 
     /**
-     * Forgets a closed connection.
+     * Forgets a closed connection and gives back its slot.
      *
      * @param session the session
      */
     public void remove(Session session) {
-        sessions.remove(session.id());
+        if (sessions.remove(session.id()) != null) {
+            slots.release(session.owner());
+        }
     }
 
     /** Connections open now. */

@@ -1,0 +1,167 @@
+package io.agentrelay.executor.consume;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.agentrelay.common.config.ExecutorConfig;
+import io.agentrelay.common.json.Json;
+import io.agentrelay.common.json.JsonSerde;
+import io.agentrelay.common.protocol.Channel;
+import io.agentrelay.common.protocol.Command;
+import io.agentrelay.common.protocol.CommandPayload;
+import io.agentrelay.common.protocol.Event;
+import io.agentrelay.common.protocol.Namespace;
+import io.agentrelay.common.protocol.Principal;
+import io.agentrelay.executor.tool.ToolRegistry;
+import io.agentrelay.testkit.EmbeddedKafka;
+import io.agentrelay.testkit.KafkaExtension;
+import io.agentrelay.testkit.TopicPrefix;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a command's sender hears beyond the workflow's own events, against a real broker: the answers that end a DSL
+ * command ({@code dsl.result}) and a chat message ({@code tool.executed}, the closing {@code chat.message}), sent once
+ * by the executor that ends the run, even when it took the run over from one that died, and again to a retry of the
+ * command after the run ended; and the refusal of a workflow id that another command took.
+ */
+@ExtendWith(KafkaExtension.class)
+class CommandAnswersIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path sandbox;
+
+    private Map<String, String> env;
+    private ExecutorConfig first;
+    private KafkaProducer<String, Command> commands;
+    private CommittedEvents events;
+    private final List<ExecutorNode> executors = new ArrayList<>();
+
+    @BeforeEach
+    void start(EmbeddedKafka kafka, TopicPrefix prefix) {
+        env = TestExecutors.env(kafka, prefix, sandbox);
+        env.put("EXECUTOR_SESSION_TIMEOUT_MS", "6000");
+        env.put("EXECUTOR_TRANSACTION_TIMEOUT_MS", "2000");
+        first = config("executor-1");
+        executors.add(ExecutorNode.start(first, ToolRegistry.withPlugins()));
+        commands = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+            new StringSerializer(), JsonSerde.of(Command.class));
+        events = new CommittedEvents(kafka, first, Namespace.WORKFLOW, Namespace.SESSION, Namespace.CONN);
+    }
+
+    @AfterEach
+    void stop() {
+        executors.forEach(ExecutorNode::close);
+        commands.close();
+        events.close();
+    }
+
+    @Test
+    void shouldAnswerFromTheExecutorThatTookTheRunsOver() throws Exception {
+        send(command(new CommandPayload.DslCommand("dsl-long", "CALL sleep 4000")));
+        Command chat = command(new CommandPayload.ChatMessage("chat-long", "Wait 4000 ms"));
+        send(chat);
+        String chatWorkflow = "chat-" + chat.id();
+        await().atMost(WAIT).until(() -> events.has("dsl-long", "node.started", null)
+            && events.has(chatWorkflow, "node.started", null));
+
+        executors.remove(0).abort();
+        executors.add(ExecutorNode.start(config("executor-2"), ToolRegistry.withPlugins()));
+
+        await().atMost(WAIT).until(() -> events.has("dsl-long", "workflow.completed", null)
+            && events.has(chatWorkflow, "workflow.completed", null));
+        // The answers commit with the workflows' ends: once these are read, so are they.
+        assertThat(names("dsl-long")).as("dsl-long").containsOnlyOnce("workflow.completed", "dsl.result")
+            .endsWith("workflow.completed", "dsl.result");
+        Event result = events.of("dsl-long").get(events.of("dsl-long").size() - 1);
+        assertThat(result.data().path("success").asBoolean()).isTrue();
+        assertThat(result.data().path("result").path("step-1").path("slept_ms").asLong()).isEqualTo(4000);
+        assertThat(names("chat-long")).as("the chat session")
+            .containsExactly("chat.message", "tool.executed", "chat.message");
+        assertThat(events.of("chat-long").get(1).data().path("status").asText()).isEqualTo("completed");
+        assertThat(events.of("chat-long").get(2).data().path("content").asText()).isEqualTo("Done.");
+    }
+
+    @Test
+    void shouldAnswerACommandRetriedAfterItsRunEnded() throws Exception {
+        Command dsl = command(new CommandPayload.DslCommand("dsl-retried", "CALL echo hello"));
+        send(dsl);
+        await().atMost(WAIT).until(() -> events.has("dsl-retried", "dsl.result", null));
+
+        send(dsl);
+
+        await().atMost(WAIT).until(() -> names("dsl-retried").stream().filter("dsl.result"::equals).count() == 2);
+        List<Event> results = events.of("dsl-retried").stream().filter(e -> e.event().equals("dsl.result")).toList();
+        assertThat(results).extracting(e -> e.data().path("result").path("step-1").path("message").asText())
+            .containsExactly("hello", "hello");
+        assertThat(names("dsl-retried")).as("the workflow ran once").containsOnlyOnce("workflow.started",
+            "workflow.completed");
+    }
+
+    @Test
+    void shouldTellTheSenderThatTheWorkflowIdIsTaken() throws Exception {
+        send(command(new CommandPayload.ExecuteWorkflow("wf-taken", List.of(new CommandPayload.Node("a", "echo",
+            Json.object().put("message", "first"))), List.of())));
+        await().atMost(WAIT).until(() -> events.has("wf-taken", "workflow.completed", null));
+
+        Command again = command(new CommandPayload.ExecuteWorkflow("wf-taken", List.of(new CommandPayload.Node("b",
+            "echo", Json.object().put("message", "second"))), List.of()));
+        send(again);
+        Command dsl = command(new CommandPayload.DslCommand("wf-taken", "CALL echo third"));
+        send(dsl);
+
+        await().atMost(WAIT).until(() -> !events.answers(again.requestId()).isEmpty()
+            && !events.answers(dsl.requestId()).isEmpty() && names("wf-taken").contains("dsl.result"));
+        assertThat(events.answers(again.requestId())).singleElement().satisfies(error -> {
+            assertThat(error.event()).isEqualTo(Event.ERROR);
+            assertThat(error.data().path("error_code").asText()).isEqualTo("INVALID_REQUEST");
+            assertThat(error.data().path("error_message").asText())
+                .isEqualTo("workflow 'wf-taken' already exists; a request to run it again was refused");
+        });
+        assertThat(events.of("wf-taken")).filteredOn(e -> e.event().equals("workflow.failed"))
+            .as("told on the workflow's channel too, where a sender without a socket looks").hasSize(2)
+            .allSatisfy(e -> assertThat(e.data().path("error").asText()).endsWith("a request to run it again was refused"));
+        assertThat(events.of("wf-taken")).filteredOn(e -> e.event().equals("dsl.result")).singleElement()
+            .satisfies(e -> assertThat(e.data().path("success").asBoolean()).isFalse());
+        assertThat(names("wf-taken")).as("nothing ran again").containsOnlyOnce("workflow.started", "workflow.completed");
+        assertThat(events.of("wf-taken")).filteredOn(e -> e.event().equals("node.started"))
+            .extracting(e -> e.data().path("node_id").asText()).containsExactly("a");
+    }
+
+    private List<String> names(String channelId) {
+        return events.of(channelId).stream().map(Event::event).toList();
+    }
+
+    private ExecutorConfig config(String workerId) {
+        Map<String, String> own = new HashMap<>(env);
+        own.put("EXECUTOR_WORKER_ID", workerId);
+        return ExecutorConfig.fromEnv(own);
+    }
+
+    private static Command command(CommandPayload payload) {
+        return new Command(UUID.randomUUID(), "r-" + UUID.randomUUID(), payload.target(),
+            Channel.of(Namespace.CONN, "follow-up-test"), Principal.ANONYMOUS, payload, Instant.now());
+    }
+
+    private void send(Command command) throws Exception {
+        commands.send(new ProducerRecord<>(first.kafka().topics().commands(), command.target().name(), command)).get();
+    }
+}

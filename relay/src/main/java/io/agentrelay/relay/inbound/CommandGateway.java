@@ -1,0 +1,110 @@
+package io.agentrelay.relay.inbound;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+import io.agentrelay.common.protocol.Channel;
+import io.agentrelay.common.protocol.Command;
+import io.agentrelay.common.protocol.CommandPayload;
+import io.agentrelay.common.protocol.ErrorCode;
+import io.agentrelay.common.protocol.Principal;
+import io.agentrelay.common.protocol.RelayException;
+import io.agentrelay.common.trace.Traceparent;
+import io.agentrelay.relay.auth.Grants;
+import io.agentrelay.relay.kafka.CommandPublisher;
+import io.agentrelay.relay.session.RelayStats;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one path from a client's request to the command topic, for every dialect and the HTTP API alike: the
+ * authorization of the command, its idempotency key, and its publication with a trace. Thread-safe; nothing here
+ * blocks.
+ */
+public final class CommandGateway {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CommandGateway.class);
+
+    private final CommandPublisher publisher;
+    private final RelayStats stats;
+
+    /**
+     * @param publisher the command producer
+     * @param stats     the node's counters
+     */
+    public CommandGateway(CommandPublisher publisher, RelayStats stats) {
+        this.publisher = publisher;
+        this.stats = stats;
+    }
+
+    /**
+     * The command's idempotency key, from the client's request id: a request sent again with the same id (a retry
+     * after a timeout) is the same command, and executors carry it out once. Scoped by the authenticated subject, so
+     * that a retry on a new connection (or a new HTTP request) counts, or, without a subject to tell clients apart,
+     * by what the caller names.
+     *
+     * @param grants         the client's grants
+     * @param anonymousScope what tells anonymous clients apart, such as their connection
+     * @param requestId      the client's request id
+     * @return the command id
+     */
+    public static UUID commandId(Grants grants, String anonymousScope, String requestId) {
+        String subject = grants.subject();
+        String scope = Principal.ANONYMOUS.subject().equals(subject) ? anonymousScope : "sub:" + subject;
+        return UUID.nameUUIDFromBytes((scope + "\n" + requestId).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Builds the command once the grants allow it: its kind, and reading the channel of the entity it acts on (the
+     * channel a client would subscribe to for it). A token that may not see a workflow may not start, cancel or ask
+     * about it either.
+     *
+     * @param grants    the client's grants
+     * @param id        the command id, from {@link #commandId}
+     * @param requestId the client's request id
+     * @param payload   what to do
+     * @param replyTo   the private channel that answers go to
+     * @return the command, ready to publish
+     * @throws RelayException with {@link ErrorCode#FORBIDDEN} when the grants do not allow it
+     */
+    public Command authorize(Grants grants, UUID id, String requestId, CommandPayload payload,
+                             Channel.Scoped replyTo) {
+        Channel.Scoped entity = payload.target();
+        if (!grants.mayCommand(payload.kind())) {
+            LOG.info("Refused {} the command {}", grants.subject(), payload.kind());
+            throw new RelayException(ErrorCode.FORBIDDEN, "your token does not allow the command " + payload.kind());
+        }
+        if (!grants.maySubscribe(entity)) {
+            LOG.info("Refused {} the command {} on {}", grants.subject(), payload.kind(), entity);
+            throw new RelayException(ErrorCode.FORBIDDEN,
+                "your token does not allow reading " + entity + ", so not " + payload.kind() + " on it either");
+        }
+        return new Command(id, requestId, entity, replyTo, new Principal(grants.subject(), Map.of()), payload,
+            Instant.now());
+    }
+
+    /**
+     * Publishes an authorized command.
+     *
+     * @param command the command, from {@link #authorize}
+     * @param trace   its trace context
+     * @return completes when Kafka acknowledged it, or fails with a {@link RelayException}
+     */
+    public CompletableFuture<RecordMetadata> publish(Command command, Traceparent trace) {
+        return publisher.publish(command, trace).whenComplete((metadata, failure) -> {
+            if (failure != null) {
+                stats.commandRejected();
+                return;
+            }
+            stats.commandPublished();
+            if (!command.payload().isQuery()) {
+                stats.commandAccepted(command.target().name());
+            }
+            LOG.debug("Published {} {} (trace {})", command.payload().kind(), command.id(), trace.traceId());
+        });
+    }
+}
