@@ -67,7 +67,7 @@ start_broker() {
   say "Kafka at $KAFKA_BOOTSTRAP_SERVERS"
 }
 
-# start_relay NAME: a relay with room for the scenario's connections; sets RELAY_URL (and NAME_PID).
+# start_relay NAME: a relay with room for the scenario's connections; sets RELAY_URL, RELAY_HTTP and RELAY_PID.
 start_relay() {
   local name="${1:-relay}" port
   port="$(free_port 18100)"
@@ -84,12 +84,14 @@ start_relay() {
     sleep 0.5
   done
   RELAY_URL="ws://127.0.0.1:$port/ws"
+  RELAY_HTTP="http://127.0.0.1:$port"
   RELAY_PID="$pid"
   say "$name at $RELAY_URL (pid $pid)"
 }
 
+# start_executor: one executor; EXECUTOR_METRICS_PORT fixes the port of its /metrics (default: any free one).
 start_executor() {
-  EXECUTOR_METRICS_PORT=0 EXECUTOR_SANDBOX_DIR="$out/sandbox" \
+  EXECUTOR_METRICS_PORT="${EXECUTOR_METRICS_PORT:-0}" EXECUTOR_SANDBOX_DIR="$out/sandbox" \
     java -Xms128m -Xmx512m -jar "$executor_jar" 2> "$logs/executor.log" &
   bench_pids+=($!)
   say "executor started"

@@ -25,7 +25,8 @@ import picocli.CommandLine;
 
 /**
  * The benchmarks' instruments against a real relay: {@code relay bench load} counts what {@code relay bench publish}
- * sent, exactly, across a resume storm, and measures commands end to end. Small sizes: the figures are the scripts'
+ * sent, exactly, across a resume storm, and measures commands end to end; {@code relay bench first-event} measures
+ * each workflow it starts and the Kafka floor under it. Small sizes: the figures are the scripts'
  * business, the counting is this test's.
  */
 @ExtendWith({KafkaExtension.class, ClusterExtension.class})
@@ -90,6 +91,25 @@ class BenchIT {
         assertThat(figures.path("commands_answered").asLong()).isEqualTo(sent);
         assertThat(figures.path("command_latency_ms").path("p50").asDouble()).isPositive();
         assertThat(figures.path("error_frames").size()).isZero();
+    }
+
+    @Test
+    void firstEventShouldMeasureEveryWorkflowOnAFreshChannelAndItsTwoHopFloor() throws Exception {
+        Path json = dir.resolve("first-event.json");
+        Run run = run(new StringWriter(), "bench", "first-event", "--url", cluster.webSocket(0).toString(),
+            "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", cluster.prefix().value(),
+            "--runs", "3", "--warmup-runs", "1", "--json", json.toString());
+
+        assertThat(run.exitCode).as(run.err).isZero();
+        JsonNode figures = Json.readTree(Files.readAllBytes(json));
+        for (String figure : new String[] {"accepted_ms", "first_event_ms", "completed_ms", "floor_command_hop_ms",
+            "floor_event_hop_ms", "floor_ms"}) {
+            assertThat(figures.path(figure).path("count").asLong()).as(figure).isEqualTo(3);
+            assertThat(figures.path(figure).path("p50").asDouble()).as(figure).isPositive();
+        }
+        assertThat(figures.path("completed_ms").path("p50").asDouble())
+            .isGreaterThanOrEqualTo(figures.path("first_event_ms").path("p50").asDouble());
+        assertThat(run.out).contains("first event / floor", "relay bench first-event --url");
     }
 
     @Test

@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Load generator and baselines for Agent Relay's benchmarks (loopback only).",
-    subcommands = {LoadCommand.class, PublishCommand.class, FloorCommand.class, ReportCommand.class})
+    subcommands = {LoadCommand.class, PublishCommand.class, FloorCommand.class, FirstEventCommand.class,
+        ReportCommand.class})
 public final class BenchCommand implements Runnable {
 
     @CommandLine.Spec

@@ -158,7 +158,8 @@ public final class WorkflowEngine implements AutoCloseable {
             RefusedWorkflow refused = new RefusedWorkflow(workflow, e.getMessage(), Instant.now(), commandId, ownerKey,
                 followUp);
             remember(workflowId, refused);
-            sink.publishStep(refusal(workflow, e.getMessage(), followUp),
+            sink.publishStep(refusal(workflow, WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_FAILED,
+                    new WorkflowEvents.WorkflowFailed(workflowId, e.getMessage(), null, 0)), e.getMessage(), followUp),
                 List.of(StateRecord.of(WorkflowSnapshot.key(workflowId), refused.snapshot())));
             return CompletableFuture.completedFuture(refused.outcome());
         }
@@ -330,24 +331,26 @@ public final class WorkflowEngine implements AutoCloseable {
     }
 
     /**
-     * Refuses a second workflow of a taken id. The requester is told on the workflow's channel, as for an invalid
-     * workflow (a requester over HTTP has no connection to answer), and on its own connection; the first run and its
+     * Refuses a second workflow of a taken id. The requester is told on its own connection and, for a requester
+     * without one (the HTTP API) or one that only watches, on the workflow's channel as {@code workflow.refused}: not
+     * {@code workflow.failed}, which would tell everyone watching that the first run failed. The first run and its
      * snapshot are left as they are.
      *
      * @return the exception that answers the requester
      */
     private RelayException refuseTaken(ExecuteWorkflow workflow, FollowUp followUp) {
-        String reason = "workflow '" + workflow.workflowId() + "' already exists; a request to run it again was refused";
-        sink.publishStep(refusal(workflow, reason, followUp), List.of());
+        String workflowId = workflow.workflowId();
+        String reason = "workflow '" + workflowId + "' already exists; a request to run it again was refused";
+        sink.publishStep(refusal(workflow, WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_REFUSED,
+            new WorkflowEvents.WorkflowRefused(workflowId, reason)), reason, followUp), List.of());
         return new RelayException(ErrorCode.INVALID_REQUEST, reason);
     }
 
-    /** The one step of a workflow refused before it ran: {@code workflow.failed} with the reason, and the follow-up. */
-    private List<Event> refusal(ExecuteWorkflow workflow, String reason, FollowUp followUp) {
-        String workflowId = workflow.workflowId();
-        List<Event> step = new ArrayList<>(List.of(WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_FAILED,
-            new WorkflowEvents.WorkflowFailed(workflowId, reason, null, 0))));
-        step.addAll(followUps.events(followUp, workflow, new WorkflowOutcome(workflowId, false, Map.of(), reason)));
+    /** The one step of a workflow refused before it ran: the event that says so, then the follow-up. */
+    private List<Event> refusal(ExecuteWorkflow workflow, Event refused, String reason, FollowUp followUp) {
+        List<Event> step = new ArrayList<>(List.of(refused));
+        step.addAll(followUps.events(followUp, workflow,
+            new WorkflowOutcome(workflow.workflowId(), false, Map.of(), reason)));
         return step;
     }
 

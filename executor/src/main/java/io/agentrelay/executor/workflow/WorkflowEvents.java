@@ -23,6 +23,7 @@ final class WorkflowEvents {
     static final String WORKFLOW_COMPLETED = "workflow.completed";
     static final String WORKFLOW_FAILED = "workflow.failed";
     static final String WORKFLOW_CANCELLED = "workflow.cancelled";
+    static final String WORKFLOW_REFUSED = "workflow.refused";
 
     private WorkflowEvents() {
     }
@@ -59,6 +60,10 @@ final class WorkflowEvents {
     }
 
     record WorkflowCancelled(String workflowId, String reason, long durationMs) {
+    }
+
+    /** A request to run a workflow of an id already taken; says nothing of the run that has it. */
+    record WorkflowRefused(String workflowId, String reason) {
     }
 
     static Event event(String workflowId, String name, Record data) {

@@ -136,9 +136,11 @@ class CommandAnswersIT {
             assertThat(error.data().path("error_message").asText())
                 .isEqualTo("workflow 'wf-taken' already exists; a request to run it again was refused");
         });
-        assertThat(events.of("wf-taken")).filteredOn(e -> e.event().equals("workflow.failed"))
+        assertThat(events.of("wf-taken")).filteredOn(e -> e.event().equals("workflow.refused"))
             .as("told on the workflow's channel too, where a sender without a socket looks").hasSize(2)
-            .allSatisfy(e -> assertThat(e.data().path("error").asText()).endsWith("a request to run it again was refused"));
+            .allSatisfy(e -> assertThat(e.data().path("reason").asText()).endsWith("a request to run it again was refused"));
+        assertThat(names("wf-taken")).as("watchers of the first run are not told it failed")
+            .doesNotContain("workflow.failed");
         assertThat(events.of("wf-taken")).filteredOn(e -> e.event().equals("dsl.result")).singleElement()
             .satisfies(e -> assertThat(e.data().path("success").asBoolean()).isFalse());
         assertThat(names("wf-taken")).as("nothing ran again").containsOnlyOnce("workflow.started", "workflow.completed");

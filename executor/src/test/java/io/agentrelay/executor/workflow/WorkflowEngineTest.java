@@ -206,8 +206,9 @@ class WorkflowEngineTest {
             .hasMessage("workflow 'wf-twice' already exists; a request to run it again was refused");
         await().atMost(Duration.ofSeconds(10)).until(() -> sink.has("workflow.completed"));
         assertThat(sink.names()).filteredOn("workflow.started"::equals).hasSize(1);
-        assertThat(sink.events()).filteredOn(e -> e.event().equals("workflow.failed")).singleElement()
-            .satisfies(e -> assertThat(e.data().path("error").asText()).endsWith("a request to run it again was refused"));
+        assertThat(sink.events()).filteredOn(e -> e.event().equals("workflow.refused")).singleElement()
+            .satisfies(e -> assertThat(e.data().path("reason").asText()).endsWith("a request to run it again was refused"));
+        assertThat(sink.names()).as("watchers of the first run are not told it failed").doesNotContain("workflow.failed");
         assertThat(engine.status("wf-twice")).hasValueSatisfying(status ->
             assertThat(status.status()).as("the first run is left as it is").isEqualTo("completed"));
     }

@@ -3,6 +3,7 @@ package io.agentrelay.relay.fanout;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -41,9 +42,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's one event consumer. It reads exactly the event partitions that its sessions' channels hash to
- * (interest-based assignment, no consumer group), starting at the end when a partition is first wanted, and hands
- * each event to the sessions subscribed to its channel, or to {@code global}.
+ * The node's one event consumer. It reads the event partitions that its sessions' channels hash to (interest-based
+ * assignment, no consumer group), and each for a while after its last subscriber left; it starts at the end when a
+ * partition is wanted again, and hands each event to the sessions subscribed to its channel, or to {@code global}.
+ *
+ * <p>Every event partition stays assigned and those that nobody wants are paused ({@link ReadingPlan}), so that a
+ * subscription to a partition not read yet costs one offset lookup and at most one short fetch wait, and no fetch of
+ * the partitions already read is interrupted or delayed by it.
  *
  * <p>An event is parsed only when someone on this node wants it, encoded once per dialect, and the same bytes go to
  * every subscriber of that dialect. The consumer lives on one thread of its own; other threads talk to it through a
@@ -54,11 +59,22 @@ public final class EventFanout implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EventFanout.class);
     private static final Duration POLL = Duration.ofMillis(500);
     private static final Duration POSITION_TIMEOUT = Duration.ofSeconds(5);
+    /*
+     * A partition that starts being read joins the next fetch, once the one in flight returns: the broker holds an
+     * empty fetch for up to this long. Kafka's default of 500 ms made a fresh channel's first event wait that long;
+     * 10 ms costs at most 100 empty fetches a second while nothing happens, and nothing under load, where fetches
+     * return as soon as events are there.
+     */
+    private static final int FETCH_MAX_WAIT_MS = 10;
+    /** How long a partition is still read after its last subscriber left, for the next subscriber to find it read. */
+    private static final Duration LINGER = Duration.ofSeconds(30);
     private static final String CONN_PREFIX = Namespace.CONN.wireName() + ":";
 
     private final Topics topics;
     private final Map<String, TopicInfo> eventTopics;
     private final SubscriptionIndex index;
+    private final ReadingPlan plan = new ReadingPlan(LINGER.toNanos());
+    private final Set<TopicPartition> eventPartitions;
     // Its own refresh thread: closed with the fan-out.
     private volatile KafkaClientMetrics clientMetrics;
     private final KafkaConsumer<String, byte[]> consumer;
@@ -78,12 +94,15 @@ public final class EventFanout implements AutoCloseable {
         this.topics = settings.topics();
         this.eventTopics = Map.copyOf(eventTopics);
         this.stats = stats;
-        this.index = new SubscriptionIndex(this::partitionOf, globalPartitions());
+        this.eventPartitions = partitionsOf(EnumSet.allOf(Namespace.class));
+        this.index = new SubscriptionIndex(this::partitionOf, partitionsOf(EnumSet.complementOf(
+            EnumSet.of(Namespace.CONN))));
         this.consumer = new KafkaConsumer<>(Map.of(
             ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
             ConsumerConfig.CLIENT_ID_CONFIG, nodeId + "-events",
             ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
             ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest",
+            ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, FETCH_MAX_WAIT_MS,
             // Executors write events in transactions; aborted steps must never reach a client.
             ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
             new StringDeserializer(), new ByteArrayDeserializer());
@@ -186,17 +205,21 @@ public final class EventFanout implements AutoCloseable {
     private void run() {
         List<AssignmentRequest> waiting = new ArrayList<>();
         try {
+            // Assigned once, paused until wanted: the consumer learns every event topic's leaders now, not when a
+            // subscriber waits for a partition.
+            consumer.assign(eventPartitions);
+            consumer.pause(eventPartitions);
             while (!closed.get()) {
                 try {
                     for (AssignmentRequest request; (request = assignmentRequests.poll()) != null; ) {
                         waiting.add(request);
                     }
-                    if (!waiting.isEmpty()) {
-                        syncAssignment();
+                    if (!waiting.isEmpty() || plan.stopDue(System.nanoTime())) {
+                        syncReading();
                         waiting.forEach(this::completeWithLiveStart);
                         waiting.clear();
                     }
-                    if (consumer.assignment().isEmpty()) {
+                    if (!plan.readsAny()) {
                         // Nobody on this node listens to anything: wait for a subscription instead of polling.
                         AssignmentRequest request = assignmentRequests.poll(POLL.toMillis(), TimeUnit.MILLISECONDS);
                         if (request != null) {
@@ -224,36 +247,39 @@ public final class EventFanout implements AutoCloseable {
         }
     }
 
-    /** Runs on the consumer thread. */
-    private void syncAssignment() {
-        Set<TopicPartition> wanted = index.wantedPartitions();
-        Set<TopicPartition> current = consumer.assignment();
-        if (wanted.equals(current)) {
+    /**
+     * Runs on the consumer thread. A partition starts at its end, so that nothing published while nobody here
+     * wanted it is sent; one that stays read keeps its position, so that its subscribers miss nothing and get
+     * nothing twice. The plan learns of a change only once the consumer made it: a wakeup in between leaves the
+     * change to the next call.
+     */
+    private void syncReading() {
+        ReadingPlan.Change change = plan.update(index.wantedPartitions(), System.nanoTime());
+        if (change.isEmpty()) {
             return;
         }
-        Set<TopicPartition> added = new HashSet<>(wanted);
-        added.removeAll(current);
-        consumer.assign(wanted);
-        if (added.isEmpty()) {
-            return;
-        }
-        consumer.seekToEnd(added);
-        for (TopicPartition partition : added) {
-            try {
-                // Fixes the start now, so that every event published after the subscribe response is delivered.
-                consumer.position(partition, POSITION_TIMEOUT);
-            } catch (org.apache.kafka.common.errors.TimeoutException e) {
-                LOG.warn("Could not find the end of {} within {} ms; it is read from the end once Kafka answers",
-                    partition, POSITION_TIMEOUT.toMillis());
+        consumer.pause(change.stop());
+        if (!change.start().isEmpty()) {
+            consumer.seekToEnd(change.start());
+            for (TopicPartition partition : change.start()) {
+                try {
+                    // Fixes the start now, so that every event published after the subscribe response is delivered.
+                    consumer.position(partition, POSITION_TIMEOUT);
+                } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                    LOG.warn("Could not find the end of {} within {} ms; it is read from the end once Kafka answers",
+                        partition, POSITION_TIMEOUT.toMillis());
+                }
             }
+            consumer.resume(change.start());
         }
-        LOG.debug("Reading {} event partitions", wanted.size());
+        plan.applied(change);
+        LOG.debug("Reading {} more and {} fewer event partitions", change.start().size(), change.stop().size());
     }
 
-    /** Runs on the consumer thread, right after the assignment includes the request's partition. */
+    /** Runs on the consumer thread, once the request's partition is read. */
     private void completeWithLiveStart(AssignmentRequest request) {
         TopicPartition partition = request.partition();
-        if (partition == null || !consumer.assignment().contains(partition)) {
+        if (partition == null || !plan.reads(partition)) {
             request.done().complete(Optional.empty());
             return;
         }
@@ -324,17 +350,15 @@ public final class EventFanout implements AutoCloseable {
         return new TopicPartition(topic, Partitions.forKey(channel.name(), eventTopics.get(topic).partitions()));
     }
 
-    private Set<TopicPartition> globalPartitions() {
+    private Set<TopicPartition> partitionsOf(Set<Namespace> namespaces) {
         Set<TopicPartition> partitions = new HashSet<>();
-        for (Namespace namespace : Namespace.values()) {
-            if (namespace != Namespace.CONN) {
-                TopicInfo info = eventTopics.get(topics.events(namespace));
-                for (int p = 0; p < info.partitions(); p++) {
-                    partitions.add(new TopicPartition(info.name(), p));
-                }
+        for (Namespace namespace : namespaces) {
+            TopicInfo info = eventTopics.get(topics.events(namespace));
+            for (int p = 0; p < info.partitions(); p++) {
+                partitions.add(new TopicPartition(info.name(), p));
             }
         }
-        return partitions;
+        return Set.copyOf(partitions);
     }
 
     /** A wish for the assignment to be brought up to date, and for the live start of one partition. */
