@@ -30,7 +30,15 @@ public final class ExecutorMain {
             System.exit(2);
             return;
         }
-        ExecutorNode node = ExecutorNode.start(config, ToolRegistry.withPlugins());
+        ExecutorNode node;
+        try {
+            node = ExecutorNode.start(config, ToolRegistry.withPlugins());
+        } catch (RuntimeException e) {
+            // Threads started before the failure must not keep a process alive that does nothing.
+            LOG.error("Executor {} failed to start: {}", config.workerId(), e.toString(), e);
+            System.exit(1);
+            return;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("Stopping executor {}", config.workerId());

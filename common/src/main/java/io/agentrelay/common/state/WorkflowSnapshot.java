@@ -1,6 +1,7 @@
 package io.agentrelay.common.state;
 
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,7 +23,8 @@ import io.agentrelay.common.protocol.CommandPayload.ExecuteWorkflow;
  * @param commandId    the id of that command, so that a retry of it is recognised
  * @param workflow     the workflow as sent
  * @param nodes        each node's state: {@code pending}, {@code running}, {@code completed} or {@code failed}
- * @param results      each completed node's result
+ * @param results      each completed node's result, in snapshots written before outputs were kept apart; now empty:
+ *                     the outputs are {@link NodeOutput} records, which {@link #withResults} adds back
  * @param error        why it failed or was cancelled, or null
  * @param deadline     when it fails unless done, or null
  * @param traceparent  the trace of the command that started it, which its steps continue, or null
@@ -45,6 +47,21 @@ public record WorkflowSnapshot(String sessionId, String query, String status, in
     /** The state key of a workflow. */
     public static String key(String workflowId) {
         return SessionSnapshot.key(workflowId);
+    }
+
+    /**
+     * @param outputs node outputs read from the state topic, by node id
+     * @return this snapshot with the outputs of its completed nodes as results
+     */
+    public WorkflowSnapshot withResults(Map<String, JsonNode> outputs) {
+        Map<String, JsonNode> merged = new HashMap<>(results);
+        outputs.forEach((node, output) -> {
+            if ("completed".equals(nodes.get(node))) {
+                merged.put(node, output);
+            }
+        });
+        return new WorkflowSnapshot(sessionId, query, status, agentsActive, agentsTotal, startedAt, ownerKey, commandId,
+            workflow, nodes, merged, error, deadline, traceparent, followUp);
     }
 
     /** Whether the workflow is still running. */

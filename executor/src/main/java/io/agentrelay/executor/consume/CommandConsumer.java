@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -73,6 +74,7 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean graceful = new AtomicBoolean(true);
     private final CountDownLatch finished = new CountDownLatch(1);
+    private final LoopProgress progress = new LoopProgress("command loop");
     private volatile Set<Integer> owned = Set.of();
     private volatile int partitionCount;
     // Assigned partitions whose workflows are not continued yet: none of their commands is handled meanwhile.
@@ -122,6 +124,7 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
         try {
             consumer.subscribe(List.of(topic), new Rebalance());
             while (!closed.get()) {
+                progress.turn();
                 takeOver();
                 holdOrRelease();
                 pollOnce();
@@ -130,6 +133,9 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
             if (!closed.get()) {
                 throw e;
             }
+        } catch (RuntimeException e) {
+            // A bug, or a failure no retry mends (such as not being allowed to read): /health says DOWN from now on.
+            LOG.error("The command loop stopped", e);
         } finally {
             try {
                 if (graceful.get()) {
@@ -141,9 +147,18 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
                 }
                 consumer.close();
             } finally {
+                progress.ended();
                 finished.countDown();
             }
         }
+    }
+
+    /**
+     * @param stall how long one turn of the loop may take
+     * @return what is wrong with the command loop, if anything: it stopped, or one turn took longer
+     */
+    Optional<String> problem(Duration stall) {
+        return progress.problem(stall);
     }
 
     /**
@@ -164,6 +179,14 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
     @Override
     public void close() {
         stop();
+    }
+
+    /** Closes the consumer of a loop that never ran (its executor failed to start). */
+    void closeUnstarted() {
+        if (clientMetrics != null) {
+            clientMetrics.close();
+        }
+        consumer.close();
     }
 
     /** Stops at once, as a killed process would: nothing more is handled or committed. */

@@ -15,6 +15,7 @@ import io.agentrelay.executor.dsl.DslRunner;
 import io.agentrelay.executor.panel.PanelEngine;
 import io.agentrelay.executor.pool.WorkerReporter;
 import io.agentrelay.executor.workflow.EventSink;
+import io.agentrelay.executor.workflow.UnwritableStepException;
 import io.agentrelay.executor.workflow.WorkflowEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,7 +60,7 @@ final class CommandHandler {
                 chat.answer(command, message);
             } else if (payload instanceof CommandPayload.GetPoolStatus query) {
                 worker.poolStatus(query.poolId()).ifPresentOrElse(
-                    status -> sink.publish(Event.reply(command.replyTo(), command.kind(), command.requestId(), status)),
+                    status -> answer(command, Event.reply(command.replyTo(), command.kind(), command.requestId(), status)),
                     () -> replyError(command, ErrorCode.NOT_FOUND, "pool '" + query.poolId() + "' is not known"));
             } else if (payload instanceof CommandPayload.StartSession session) {
                 chat.startSession(command, session);
@@ -84,7 +85,7 @@ final class CommandHandler {
 
     private void answerStatus(Command command, CommandPayload.GetWorkflowStatus query) {
         engine.status(query.workflowId()).ifPresentOrElse(
-            status -> sink.publish(Event.reply(command.replyTo(), command.kind(), command.requestId(),
+            status -> answer(command, Event.reply(command.replyTo(), command.kind(), command.requestId(),
                 Json.tree(status))),
             () -> replyError(command, ErrorCode.NOT_FOUND, "workflow '" + query.workflowId() + "' is not known"));
     }
@@ -94,9 +95,20 @@ final class CommandHandler {
             value -> {
                 ObjectNode data = Json.object().put("session_id", sessionId);
                 data.set(field, value);
-                sink.publish(Event.reply(command.replyTo(), command.kind(), command.requestId(), data));
+                answer(command, Event.reply(command.replyTo(), command.kind(), command.requestId(), data));
             },
             () -> replyError(command, ErrorCode.NOT_FOUND, "session '" + sessionId + "' is not known"));
+    }
+
+    /** Sends an answer; one that can never be written (too large) gets an error answer with the reason instead. */
+    private void answer(Command command, Event answer) {
+        sink.publish(answer).exceptionally(failure -> {
+            UnwritableStepException unwritable = UnwritableStepException.cause(failure);
+            if (unwritable != null) {
+                replyError(command, unwritable.code(), unwritable.getMessage());
+            }
+            return null;
+        });
     }
 
     private void replyError(Command command, ErrorCode code, String message) {

@@ -3,6 +3,7 @@ package io.agentrelay.executor.consume;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 
@@ -52,7 +53,7 @@ public final class ExecutorNode implements AutoCloseable {
     private ExecutorNode(ExecutorConfig config, ToolRegistry tools, UnaryOperator<Snapshots> snapshots) {
         this.config = config;
         this.metrics = new Metrics("executor", config.workerId());
-        this.metricsServer = new MetricsServer(config.metricsPort(), metrics);
+        this.metricsServer = new MetricsServer(config.metricsPort(), metrics, this::problem);
         this.sink = new TransactionalSink(config, metrics.registry());
         this.store = new StateStore(config.kafka(), config.workerId() + "-state-store");
         // The consumer is built below; ownership is asked of it only once heartbeats run.
@@ -89,10 +90,15 @@ public final class ExecutorNode implements AutoCloseable {
         }
         List<PanelDefinition> panels = config.panelsDir() == null ? List.of() : PanelFiles.load(config.panelsDir());
         ExecutorNode node = new ExecutorNode(config, tools, snapshots);
-        node.store.start();
-        node.worker.start();
+        try {
+            node.store.start();
+            node.worker.start();
+            PanelBootstrap.requestAll(config.kafka(), config.workerId(), panels);
+        } catch (RuntimeException e) {
+            node.stopUnstarted();
+            throw e;
+        }
         node.consumerThread.start();
-        PanelBootstrap.requestAll(config.kafka(), config.workerId(), panels);
         LOG.info("Executor {} consuming {} as group {} with tools {}", config.workerId(),
             config.kafka().topics().commands(), config.groupId(), tools.names());
         return node;
@@ -101,6 +107,14 @@ public final class ExecutorNode implements AutoCloseable {
     /** The port of the executor's {@code /metrics} and {@code /health}. */
     public int metricsPort() {
         return metricsServer.port();
+    }
+
+    /** What keeps the executor from doing its work, if anything: {@code /health} says DOWN with it. */
+    private Optional<String> problem() {
+        if (consumer == null) {
+            return Optional.of("starting");
+        }
+        return consumer.problem(config.stallTimeout()).or(() -> sink.problem(config.stallTimeout()));
     }
 
     private boolean ownsPool() {
@@ -120,6 +134,18 @@ public final class ExecutorNode implements AutoCloseable {
         metricsServer.close();
         metrics.close();
         LOG.info("Executor {} stopped", config.workerId());
+    }
+
+    /** Stops what a start that failed before the command loop ran had started, so that no thread outlives it. */
+    private void stopUnstarted() {
+        stopped.set(true);
+        worker.abort();
+        sink.abort();
+        consumer.closeUnstarted();
+        engine.close();
+        store.close();
+        metricsServer.close();
+        metrics.close();
     }
 
     /**

@@ -3,19 +3,22 @@ package io.agentrelay.executor.consume;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import io.agentrelay.common.config.ExecutorConfig;
-import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.trace.Traceparent;
 import io.agentrelay.executor.workflow.EventSink;
+import io.agentrelay.executor.workflow.SizeLimits;
 import io.agentrelay.executor.workflow.StateRecord;
+import io.agentrelay.executor.workflow.UnwritableStepException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.clients.consumer.CommitFailedException;
@@ -28,11 +31,14 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -54,20 +60,33 @@ import org.slf4j.LoggerFactory;
  * the group's new generation refused are dropped, and so is every later step, until the partitions are reassigned:
  * their runs were stopped and continue from their last committed steps.
  *
+ * <p>Nothing is retried forever, and no step can stall the others. A step whose events or snapshots are over their
+ * limits, or cannot be serialized, fails when it is published, before anything is sent. A batch that Kafka refuses
+ * for a reason no retry mends (a record too large for the broker, an invalid record) is committed again one step at a
+ * time, so that only the steps Kafka refuses fail. Failures that a retry may mend are retried with a growing pause
+ * for up to {@code EXECUTOR_COMMIT_TIMEOUT_MS}, then their steps fail. A failed step's future fails with an
+ * {@link UnwritableStepException}, whose entity then fails in a step of its own, and the command offsets consumed
+ * meanwhile commit with the next transaction.
+ *
  * <p>Thread-safe. Steps commit in the order they were queued.
  */
 public final class TransactionalSink implements EventSink, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TransactionalSink.class);
-    private static final Duration RETRY = Duration.ofMillis(200);
+    private static final Duration FIRST_RETRY = Duration.ofMillis(100);
+    private static final Duration LONGEST_RETRY = Duration.ofSeconds(2);
     private static final int MAX_BLOCK_MS = 10_000;
 
     private final ExecutorConfig config;
+    private final SizeLimits limits;
     private final MeterRegistry registry;
     private final Timer commitTime;
     private final Object lock = new Object();
     private List<Step> pending = new ArrayList<>();
     private final Map<TopicPartition, OffsetAndMetadata> positions = new HashMap<>();
+    // What the last transaction committed: a step committed on its own carries these, which fence without committing
+    // a command whose step is still to come.
+    private final Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
     private boolean positionsChanged;
     private ConsumerGroupMetadata groupMetadata;
     private final List<CompletableFuture<Void>> flushes = new ArrayList<>();
@@ -77,22 +96,28 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
     private boolean discarding;
     // Counts revocations: a batch retried across one belongs to stopped runs.
     private long revocations;
+    // Null after a failure until the next attempt makes a new one.
     private Producer<String, byte[]> producer;
+    private final LoopProgress progress = new LoopProgress("committer");
     private final Thread committer;
 
     /**
      * @param config   the executor: Kafka, its transactional id (group and worker), the transaction timeout
-     * @param registry where {@code executor_transactions_total{result}} and
-     *                 {@code executor_transaction_duration_seconds} go
+     * @param registry where {@code executor_transactions_total{result}},
+     *                 {@code executor_transaction_duration_seconds} and {@code executor_steps_failed_total{reason}} go
      */
     public TransactionalSink(ExecutorConfig config, MeterRegistry registry) {
         this.config = config;
+        this.limits = SizeLimits.of(config);
         this.registry = registry;
         this.commitTime = Timer.builder("executor.transaction.duration")
             .description("how long one transaction of steps took to commit").publishPercentileHistogram()
             .register(registry);
         for (String result : List.of("committed", "retried", "fenced", "aborted")) {
             registry.counter("executor.transactions", "result", result);
+        }
+        for (String reason : List.of("unwritable", "gave_up")) {
+            registry.counter("executor.steps.failed", "reason", reason);
         }
         this.producer = newProducer();
         this.committer = new Thread(this::run, "committer-" + config.workerId());
@@ -101,7 +126,14 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
 
     @Override
     public CompletableFuture<List<Long>> publishStep(List<Event> events, List<StateRecord> state, Traceparent trace) {
-        Step step = new Step(List.copyOf(events), List.copyOf(state), trace, new CompletableFuture<>());
+        Step step;
+        try {
+            step = prepare(events, state, trace);
+        } catch (UnwritableStepException e) {
+            LOG.warn("A step is not written: {}", e.getMessage());
+            registry.counter("executor.steps.failed", "reason", "unwritable").increment();
+            return CompletableFuture.failedFuture(e);
+        }
         synchronized (lock) {
             if (closed) {
                 step.done().completeExceptionally(new IllegalStateException("the executor is stopping"));
@@ -140,6 +172,7 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
         synchronized (lock) {
             discarding = false;
             starts.forEach((partition, next) -> positions.put(partition, new OffsetAndMetadata(next)));
+            starts.forEach((partition, next) -> committed.put(partition, new OffsetAndMetadata(next)));
             groupMetadata = group;
         }
     }
@@ -155,6 +188,7 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
         synchronized (lock) {
             revocations++;
             revoked.forEach(positions::remove);
+            revoked.forEach(committed::remove);
             if (!pending.isEmpty()) {
                 LOG.warn("Dropping {} steps not committed before their partitions were revoked", pending.size());
                 pending.forEach(step -> step.done().completeExceptionally(
@@ -200,7 +234,15 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        producer.close(Duration.ofSeconds(5));
+        closeProducer(Duration.ofSeconds(5));
+    }
+
+    /**
+     * @param stall how long one transaction may take, retries included
+     * @return what is wrong with the committer, if anything: it stopped, or one transaction took longer
+     */
+    Optional<String> problem(Duration stall) {
+        return progress.problem(stall);
     }
 
     /** Stops at once, as a killed process would: what is not committed is lost (and aborted by the broker). */
@@ -216,16 +258,26 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        producer.close(Duration.ZERO);
+        closeProducer(Duration.ZERO);
     }
 
     private void run() {
+        try {
+            commitUntilClosed();
+        } finally {
+            progress.ended();
+        }
+    }
+
+    private void commitUntilClosed() {
         while (true) {
             List<Step> batch;
             List<CompletableFuture<Void>> batchFlushes;
             boolean drop;
+            long batchRevocations;
             synchronized (lock) {
                 while (!closed && pending.isEmpty() && !positionsChanged && flushes.isEmpty()) {
+                    progress.idle();
                     try {
                         lock.wait();
                     } catch (InterruptedException e) {
@@ -244,12 +296,14 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
                 flushes.clear();
                 drop = discarding;
                 committing = !drop;
+                batchRevocations = revocations;
             }
+            progress.turn();
             if (drop) {
                 batch.forEach(step -> step.done().completeExceptionally(new IllegalStateException(
                     "dropped: steps of an older group generation were refused; its run continues from its last commit")));
             } else {
-                commit(batch);
+                commit(batch, false, batchRevocations);
             }
             synchronized (lock) {
                 committing = false;
@@ -261,14 +315,17 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
     /**
      * Commits one batch, retrying failures that a new transaction can overcome, with the group's latest metadata: a
      * rebalance in progress passes. A fenced or stopped executor gives up, and its steps never become visible.
+     *
+     * @param alone             whether the batch is one step of a batch Kafka refused, committed on its own with the
+     *                          offsets already committed, so that it commits no command whose step is still to come
+     * @param revocationsBefore the revocations counted when the batch was taken: a batch that outlives one is dropped
      */
-    private void commit(List<Step> batch) {
-        long revocationsBefore;
-        synchronized (lock) {
-            revocationsBefore = revocations;
-        }
+    private void commit(List<Step> batch, boolean alone, long revocationsBefore) {
+        long deadline = System.nanoTime() + config.commitTimeout().toNanos();
+        Duration pause = FIRST_RETRY;
         for (int attempt = 1; ; attempt++) {
-            Map<TopicPartition, OffsetAndMetadata> owned;
+            progress.turn();
+            Map<TopicPartition, OffsetAndMetadata> offsets;
             ConsumerGroupMetadata group;
             synchronized (lock) {
                 if (closed && attempt > 1) {
@@ -276,22 +333,31 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
                         new IllegalStateException("the executor stopped before the step committed")));
                     return;
                 }
-                if (revocations != revocationsBefore) {
+                if (revocations != revocationsBefore || discarding) {
                     // Its runs were stopped meanwhile and continue elsewhere (or here) from their last commit.
-                    LOG.warn("Dropping {} steps whose partitions were revoked while they were retried", batch.size());
+                    LOG.warn("Dropping {} steps whose partitions were revoked, or whose group moved on, before they "
+                        + "committed", batch.size());
                     registry.counter("executor.transactions", "result", "fenced").increment();
                     batch.forEach(step -> step.done().completeExceptionally(
                         new IllegalStateException("dropped: its partition was revoked before it committed")));
                     return;
                 }
-                owned = Map.copyOf(positions);
+                offsets = Map.copyOf(alone ? committed : positions);
                 group = groupMetadata;
             }
             try {
+                if (producer == null) {
+                    producer = newProducer();
+                }
                 long started = System.nanoTime();
-                List<List<Future<RecordMetadata>>> sent = send(batch, owned, group);
+                List<List<Future<RecordMetadata>>> sent = send(batch, offsets, group, deadline);
                 commitTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
                 registry.counter("executor.transactions", "result", "committed").increment();
+                synchronized (lock) {
+                    if (revocations == revocationsBefore) {
+                        committed.putAll(offsets);
+                    }
+                }
                 for (int i = 0; i < batch.size(); i++) {
                     List<Long> placed = new ArrayList<>();
                     for (Future<RecordMetadata> metadata : sent.get(i)) {
@@ -317,6 +383,18 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
                 batch.forEach(step -> step.done().completeExceptionally(e));
                 return;
             } catch (Exception e) {
+                resetProducer();
+                ApiException refusal = refusal(e);
+                if (refusal != null) {
+                    if (batch.size() > 1) {
+                        LOG.warn("Kafka refused a transaction of {} steps ({}); committing them one at a time",
+                            batch.size(), refusal.toString());
+                        commitOneByOne(batch, revocationsBefore);
+                    } else {
+                        fail(batch, "unwritable", "Kafka refused the step: " + refusal.getMessage());
+                    }
+                    return;
+                }
                 if (abortedByTheBroker(e)) {
                     // It outlived EXECUTOR_TRANSACTION_TIMEOUT_MS (as while a broker fails over), or an executor with
                     // the same EXECUTOR_WORKER_ID started. Nothing of it committed: a new producer writes it again.
@@ -327,10 +405,58 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
                     LOG.warn("Transaction of {} steps failed (attempt {}); retrying", batch.size(), attempt, e);
                     registry.counter("executor.transactions", "result", "retried").increment();
                 }
-                resetProducer();
-                sleep(RETRY);
+                if (System.nanoTime() + pause.toNanos() > deadline) {
+                    fail(batch, "gave_up", "the step was not committed within " + config.commitTimeout().toMillis()
+                        + " ms (EXECUTOR_COMMIT_TIMEOUT_MS): " + e);
+                    return;
+                }
+                sleep(pause);
+                Duration doubled = pause.multipliedBy(2);
+                pause = doubled.compareTo(LONGEST_RETRY) > 0 ? LONGEST_RETRY : doubled;
             }
         }
+    }
+
+    /**
+     * Commits each step of a batch that Kafka refused in a transaction of its own, so that only the steps it refuses
+     * fail; the batch's command offsets commit with the next transaction.
+     */
+    private void commitOneByOne(List<Step> batch, long revocationsBefore) {
+        batch.forEach(step -> commit(List.of(step), true, revocationsBefore));
+        synchronized (lock) {
+            positionsChanged = true;
+        }
+    }
+
+    /**
+     * Fails steps that will never be written. Their entities fail in steps of their own, queued meanwhile, and the
+     * offsets of the commands consumed so far commit with those.
+     */
+    private void fail(List<Step> steps, String reason, String message) {
+        LOG.error("{} steps are not written: {}", steps.size(), message);
+        registry.counter("executor.steps.failed", "reason", reason).increment(steps.size());
+        synchronized (lock) {
+            positionsChanged = true;
+        }
+        UnwritableStepException failure = new UnwritableStepException(message);
+        steps.forEach(step -> step.done().completeExceptionally(failure));
+    }
+
+    /**
+     * Kafka's refusal of the records themselves (too large for the broker, invalid), which sending them again meets
+     * again; null for anything else. Fencing, an abort by the broker and failures marked retriable are not that.
+     */
+    private static ApiException refusal(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ProducerFencedException || cause instanceof InvalidProducerEpochException
+                || cause instanceof RetriableException) {
+                return null;
+            }
+            if (cause instanceof ApiException refused) {
+                return refused;
+            }
+        }
+        return null;
     }
 
     /** Whether the broker refused the producer's epoch: it aborted the open transaction, which never commits. */
@@ -343,23 +469,43 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
         return false;
     }
 
-    private List<List<Future<RecordMetadata>>> send(List<Step> batch, Map<TopicPartition, OffsetAndMetadata> owned,
-                                                    ConsumerGroupMetadata group) throws Exception {
+    /**
+     * Serializes a step and checks it against the limits, on the caller's thread: a step that cannot be written fails
+     * before anything is sent.
+     */
+    private Step prepare(List<Event> events, List<StateRecord> state, Traceparent trace) {
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+        for (Event event : events) {
+            RecordHeaders headers = new RecordHeaders();
+            if (trace != null) {
+                headers.add(Traceparent.HEADER, trace.bytes());
+            }
+            records.add(new ProducerRecord<>(config.kafka().topics().events(event.channel().namespace()), null,
+                event.channel().name(), limits.event(event), headers));
+        }
+        // A snapshot that names its events' offsets is measured with the longest ones: written, it is no larger.
+        List<Long> longest = Collections.nCopies(events.size(), Long.MAX_VALUE);
+        List<Snapshot> snapshots = new ArrayList<>();
+        for (StateRecord record : state) {
+            byte[] bytes = limits.snapshot(record.key(), () -> record.value().apply(longest));
+            snapshots.add(new Snapshot(record, record.namesOffsets() ? null : bytes));
+        }
+        return new Step(records, snapshots, new CompletableFuture<>());
+    }
+
+    private List<List<Future<RecordMetadata>>> send(List<Step> batch, Map<TopicPartition, OffsetAndMetadata> offsets,
+                                                    ConsumerGroupMetadata group, long deadline) throws Exception {
         producer.beginTransaction();
         List<List<Future<RecordMetadata>>> sent = new ArrayList<>();
         boolean needOffsets = false;
         for (Step step : batch) {
             List<Future<RecordMetadata>> futures = new ArrayList<>();
-            for (Event event : step.events()) {
-                ProducerRecord<String, byte[]> record = new ProducerRecord<>(config.kafka().topics().events(
-                    event.channel().namespace()), event.channel().name(), Json.toBytes(event));
-                if (step.trace() != null) {
-                    record.headers().add(Traceparent.HEADER, step.trace().bytes());
-                }
+            for (ProducerRecord<String, byte[]> record : step.events()) {
                 futures.add(producer.send(record));
             }
             sent.add(futures);
-            needOffsets |= !step.state().isEmpty() && !step.events().isEmpty();
+            needOffsets |= !step.events().isEmpty()
+                && step.snapshots().stream().anyMatch(snapshot -> snapshot.record().namesOffsets());
         }
         if (needOffsets) {
             // Snapshots may name their step's event offsets: place the events first.
@@ -367,28 +513,28 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
         }
         for (int i = 0; i < batch.size(); i++) {
             List<Long> placed = new ArrayList<>();
-            if (!batch.get(i).state().isEmpty()) {
-                for (Future<RecordMetadata> metadata : sent.get(i)) {
-                    placed.add(metadata.get().offset());
+            for (Snapshot snapshot : batch.get(i).snapshots()) {
+                if (snapshot.bytes() == null && placed.isEmpty()) {
+                    for (Future<RecordMetadata> metadata : sent.get(i)) {
+                        placed.add(metadata.get().offset());
+                    }
                 }
-            }
-            for (StateRecord record : batch.get(i).state()) {
-                producer.send(new ProducerRecord<>(config.kafka().topics().state(), record.key(),
-                    record.value().apply(placed)));
+                byte[] bytes = snapshot.bytes() != null ? snapshot.bytes() : snapshot.record().value().apply(placed);
+                producer.send(new ProducerRecord<>(config.kafka().topics().state(), snapshot.record().key(), bytes));
             }
         }
-        if (!owned.isEmpty() && group != null) {
-            producer.sendOffsetsToTransaction(owned, group);
+        if (!offsets.isEmpty() && group != null) {
+            producer.sendOffsetsToTransaction(offsets, group);
         }
-        commitTransaction();
+        commitTransaction(deadline);
         return sent;
     }
 
     /**
-     * Commits the open transaction. A commit that timed out may still complete on the broker: it is retried as it is,
-     * never sent again in a new transaction, which could write its steps twice.
+     * Commits the open transaction. A commit that timed out may still complete on the broker: it is asked again as it
+     * is, never sent again in a new transaction, which could write its steps twice; past the deadline, its steps fail.
      */
-    private void commitTransaction() {
+    private void commitTransaction(long deadline) {
         while (true) {
             try {
                 producer.commitTransaction();
@@ -399,31 +545,29 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
                         throw e;
                     }
                 }
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
                 LOG.warn("Commit not acknowledged within {} ms; asking again", MAX_BLOCK_MS);
             }
         }
     }
 
+    /** Closes the failed producer; the next attempt makes a new one, which fences and aborts what it left open. */
     private void resetProducer() {
+        closeProducer(Duration.ZERO);
+    }
+
+    private void closeProducer(Duration timeout) {
+        if (producer == null) {
+            return;
+        }
         try {
-            producer.close(Duration.ZERO);
+            producer.close(timeout);
         } catch (KafkaException e) {
             LOG.debug("Closing the failed producer", e);
         }
-        while (true) {
-            synchronized (lock) {
-                if (closed) {
-                    return;
-                }
-            }
-            try {
-                producer = newProducer();
-                return;
-            } catch (KafkaException e) {
-                LOG.warn("Cannot start a transactional producer yet; retrying", e);
-                sleep(RETRY);
-            }
-        }
+        producer = null;
     }
 
     private Producer<String, byte[]> newProducer() {
@@ -438,7 +582,12 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
             ProducerConfig.LINGER_MS_CONFIG, 1,
             ProducerConfig.MAX_BLOCK_MS_CONFIG, MAX_BLOCK_MS),
             new StringSerializer(), new ByteArraySerializer());
-        created.initTransactions();
+        try {
+            created.initTransactions();
+        } catch (RuntimeException e) {
+            created.close(Duration.ZERO);
+            throw e;
+        }
         return created;
     }
 
@@ -450,7 +599,12 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
         }
     }
 
-    private record Step(List<Event> events, List<StateRecord> state, Traceparent trace,
+    /** A step as it is written: its events' records, and its snapshots. */
+    private record Step(List<ProducerRecord<String, byte[]>> events, List<Snapshot> snapshots,
                         CompletableFuture<List<Long>> done) {
+    }
+
+    /** A snapshot with its bytes, or null bytes when they name the offsets of the step's events. */
+    private record Snapshot(StateRecord record, byte[] bytes) {
     }
 }

@@ -29,6 +29,7 @@ import io.agentrelay.executor.spi.ToolException;
 import io.agentrelay.executor.state.StateStore;
 import io.agentrelay.executor.workflow.EventSink;
 import io.agentrelay.executor.workflow.StateRecord;
+import io.agentrelay.executor.workflow.UnwritableStepException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -139,8 +140,17 @@ public final class PanelEngine {
         step.add(Event.replyOn(channel(panel.panelId()), command.replyTo(), command.kind(), command.requestId(),
             Json.object().set("result", result)));
         publish(changed, step).exceptionally(failure -> {
-            sink.publish(Event.errorReply(command.replyTo(), command.requestId(), ErrorCode.UNAVAILABLE,
-                "the change could not be published; try again"));
+            UnwritableStepException unwritable = UnwritableStepException.cause(failure);
+            if (unwritable != null) {
+                // The change will never be written: the panel is as it was before it, including changes of earlier
+                // triggers that are still committing, which the state topic may not have yet.
+                owned.putIfAbsent(panel.panelId(), panel);
+            }
+            sink.publish(unwritable != null
+                ? Event.errorReply(command.replyTo(), command.requestId(), unwritable.code(),
+                    "the tool '" + trigger.tool() + "' was not applied: " + unwritable.getMessage())
+                : Event.errorReply(command.replyTo(), command.requestId(), ErrorCode.UNAVAILABLE,
+                    "the change could not be published; try again"));
             return null;
         });
     }

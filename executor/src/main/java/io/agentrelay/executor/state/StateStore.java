@@ -10,11 +10,13 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.agentrelay.common.config.KafkaSettings;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.ErrorCode;
 import io.agentrelay.common.protocol.RelayException;
+import io.agentrelay.common.state.NodeOutput;
 import io.agentrelay.common.state.PanelSnapshot;
 import io.agentrelay.common.state.StateView;
 import io.agentrelay.common.state.WorkflowSnapshot;
@@ -23,8 +25,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every panel's and workflow's latest committed snapshot, read from the state topic: where a new owner finds the
- * entities it takes over. Thread-safe.
+ * Every panel's and workflow's latest committed snapshot, and every node output, read from the state topic: where a
+ * new owner finds the entities it takes over. Thread-safe.
  */
 public final class StateStore implements Snapshots, AutoCloseable {
 
@@ -35,8 +37,11 @@ public final class StateStore implements Snapshots, AutoCloseable {
 
     private final Map<String, PanelSnapshot> panels = new ConcurrentHashMap<>();
     private final Map<String, WorkflowSnapshot> workflows = new ConcurrentHashMap<>();
+    // By workflow id, then node id.
+    private final Map<String, Map<String, JsonNode>> outputs = new ConcurrentHashMap<>();
     private final ObjectReader panelReader = Json.readerFor(PanelSnapshot.class);
     private final ObjectReader workflowReader = Json.readerFor(WorkflowSnapshot.class);
+    private final ObjectReader outputReader = Json.readerFor(NodeOutput.class);
     private final StateView view;
 
     /**
@@ -81,17 +86,17 @@ public final class StateStore implements Snapshots, AutoCloseable {
 
     /**
      * @param workflowId a workflow
-     * @return its latest snapshot as read so far
+     * @return its latest snapshot as read so far, with the outputs of its completed nodes
      */
     @Override
     public Optional<WorkflowSnapshot> workflow(String workflowId) {
-        return Optional.ofNullable(workflows.get(workflowId));
+        return Optional.ofNullable(workflows.get(workflowId)).map(this::withOutputs);
     }
 
-    /** Every workflow still running, as read so far. */
+    /** Every workflow still running, as read so far, with the outputs of its completed nodes. */
     @Override
     public List<WorkflowSnapshot> runningWorkflows() {
-        return workflows.values().stream().filter(WorkflowSnapshot::running).toList();
+        return workflows.values().stream().filter(WorkflowSnapshot::running).map(this::withOutputs).toList();
     }
 
     @Override
@@ -104,12 +109,23 @@ public final class StateStore implements Snapshots, AutoCloseable {
             if (key.startsWith(PANEL)) {
                 put(panels, key.substring(PANEL.length()), value == null ? null : panelReader.readValue(value));
             } else if (key.startsWith(WORKFLOW)) {
-                put(workflows, key.substring(WORKFLOW.length()),
-                    value == null ? null : workflowReader.readValue(value));
+                String workflowId = key.substring(WORKFLOW.length());
+                put(workflows, workflowId, value == null ? null : workflowReader.readValue(value));
+                if (value == null) {
+                    outputs.remove(workflowId);
+                }
+            } else if (key.startsWith(NodeOutput.KEY_PREFIX) && value != null) {
+                NodeOutput output = outputReader.readValue(value);
+                outputs.computeIfAbsent(output.workflowId(), id -> new ConcurrentHashMap<>())
+                    .put(output.nodeId(), output.output());
             }
         } catch (IOException e) {
             LOG.warn("Skipping unreadable state of {}", key, e);
         }
+    }
+
+    private WorkflowSnapshot withOutputs(WorkflowSnapshot snapshot) {
+        return snapshot.withResults(outputs.getOrDefault(snapshot.sessionId(), Map.of()));
     }
 
     private static <T> void put(Map<String, T> map, String id, T value) {

@@ -8,11 +8,13 @@ import io.agentrelay.common.json.Json;
 /**
  * An entity's snapshot for the state topic, written in the same transaction as the events of its step.
  *
- * @param key   the entity key, such as {@code workflow:<id>}
- * @param value the snapshot's bytes given the offsets of the step's events (in order), or null for a tombstone; a
- *              snapshot that names the position of its own last event (a panel's) needs them
+ * @param key          the entity key, such as {@code workflow:<id>}
+ * @param value        the snapshot's bytes given the offsets of the step's events (in order), or null for a
+ *                     tombstone; a snapshot that names the position of its own last event (a panel's) needs them
+ * @param namesOffsets whether the bytes depend on those offsets; when not, they are written as the sink first
+ *                     serialized them
  */
-public record StateRecord(String key, Function<List<Long>, byte[]> value) {
+public record StateRecord(String key, Function<List<Long>, byte[]> value, boolean namesOffsets) {
 
     /**
      * @param key      the entity key
@@ -20,8 +22,7 @@ public record StateRecord(String key, Function<List<Long>, byte[]> value) {
      * @return a state record that does not depend on the step's event offsets
      */
     public static StateRecord of(String key, Record snapshot) {
-        byte[] bytes = Json.toBytes(snapshot);
-        return new StateRecord(key, offsets -> bytes);
+        return new StateRecord(key, offsets -> Json.toBytes(snapshot), false);
     }
 
     /**
@@ -30,6 +31,6 @@ public record StateRecord(String key, Function<List<Long>, byte[]> value) {
      * @return a state record written after the step's events are placed
      */
     public static StateRecord afterEvents(String key, Function<List<Long>, Record> snapshot) {
-        return new StateRecord(key, offsets -> Json.toBytes(snapshot.apply(offsets)));
+        return new StateRecord(key, offsets -> Json.toBytes(snapshot.apply(offsets)), true);
     }
 }

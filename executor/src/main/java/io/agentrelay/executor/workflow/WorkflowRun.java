@@ -26,6 +26,7 @@ import io.agentrelay.common.protocol.CommandPayload.ExecuteWorkflow;
 import io.agentrelay.common.protocol.CommandPayload.Node;
 import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.state.FollowUp;
+import io.agentrelay.common.state.NodeOutput;
 import io.agentrelay.common.state.WorkflowSnapshot;
 import io.agentrelay.common.trace.Traceparent;
 import io.agentrelay.executor.spi.ToolException;
@@ -69,6 +70,7 @@ final class WorkflowRun implements KnownWorkflow {
     private String runState = "running";
     private String error;
     private boolean ended;
+    private boolean unwritable;
 
     WorkflowRun(WorkflowGraph graph, EventSink sink, ExecutorService pool, RunSettings settings, NodeActivity activity,
                 String ownerKey, String commandId, Instant startedAt, Traceparent trace, FollowUp followUp) {
@@ -345,7 +347,7 @@ final class WorkflowRun implements KnownWorkflow {
         running.put(node.id(), pool.submit(() -> {
             trace.enter();
             try {
-                result.complete(graph.tool(node.id()).run(node.params(), context));
+                result.complete(settings.limits().output(graph.tool(node.id()).run(node.params(), context)));
             } catch (InterruptedException e) {
                 result.completeExceptionally(e);
                 Thread.currentThread().interrupt();
@@ -393,7 +395,8 @@ final class WorkflowRun implements KnownWorkflow {
         }
         nodeStates.put(node.id(), "completed");
         int stagesCompleted = (int) nodeStates.values().stream().filter("completed"::equals).count();
-        publish(List.of(
+        publish(value == null ? List.of() : List.of(StateRecord.of(NodeOutput.key(workflowId, node.id()),
+            new NodeOutput(workflowId, node.id(), value))), List.of(
             WorkflowEvents.event(workflowId, WorkflowEvents.NODE_COMPLETED,
                 new WorkflowEvents.NodeCompleted(workflowId, node.id(), value, durationMs)),
             WorkflowEvents.event(workflowId, WorkflowEvents.STAGE_COMPLETED,
@@ -404,15 +407,52 @@ final class WorkflowRun implements KnownWorkflow {
 
     /** Publishes a step with the run's snapshot. Called holding the run's lock, so a run's steps keep their order. */
     private void publish(List<Event> events) {
-        sink.publishStep(events, List.of(StateRecord.of(WorkflowSnapshot.key(graph.workflowId()), snapshot())),
-            trace.child());
+        publish(List.of(), events);
     }
 
-    private WorkflowSnapshot snapshot() {
+    private void publish(List<StateRecord> outputRecords, List<Event> events) {
+        List<StateRecord> state = new ArrayList<>(outputRecords);
+        state.add(StateRecord.of(WorkflowSnapshot.key(graph.workflowId()), snapshot(graph.workflow())));
+        sink.publishStep(events, state, trace.child()).exceptionally(failure -> {
+            UnwritableStepException cause = UnwritableStepException.cause(failure);
+            if (cause != null) {
+                failUnwritable(cause.getMessage());
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Ends the run as failed because one of its steps can never be written (too large, not serializable, refused by
+     * Kafka), in a step that can: without the workflow's definition, which a failed run no longer needs.
+     */
+    private synchronized void failUnwritable(String reason) {
+        if (unwritable) {
+            return;
+        }
+        unwritable = true;
+        ended = true;
+        runState = "failed";
+        error = reason;
+        interruptTools();
+        String workflowId = graph.workflowId();
+        // Without outputs: they may be what could not be written.
+        WorkflowOutcome result = new WorkflowOutcome(workflowId, false, Map.of(), reason);
+        List<Event> step = new ArrayList<>(List.of(journal.ended("failed", reason), WorkflowEvents.event(workflowId,
+            WorkflowEvents.WORKFLOW_FAILED, new WorkflowEvents.WorkflowFailed(workflowId, reason, null,
+                Duration.between(startedAt, Instant.now()).toMillis()))));
+        step.addAll(settings.followUps().events(followUp, null, result));
+        sink.publishStep(step, List.of(StateRecord.of(WorkflowSnapshot.key(workflowId), snapshot(null))),
+            trace.child());
+        outcome.complete(result);
+    }
+
+    /** Outputs are not repeated here: each is written once, as a {@link NodeOutput} of the step it completed in. */
+    private WorkflowSnapshot snapshot(ExecuteWorkflow definition) {
         int active = (int) nodeStates.values().stream().filter("running"::equals).count();
         String status = "running".equals(runState) ? WorkflowSnapshot.RUNNING : runState;
         return new WorkflowSnapshot(graph.workflowId(), journal.query(), status, active, nodeStates.size(), startedAt,
-            ownerKey, commandId, graph.workflow(), nodeStates, outputs, error, deadline, trace.encode(), followUp);
+            ownerKey, commandId, definition, nodeStates, Map.of(), error, deadline, trace.encode(), followUp);
     }
 
     private String reason(Throwable failure) {
@@ -450,9 +490,10 @@ final class WorkflowRun implements KnownWorkflow {
      * @param maxSleep    the longest deliberate wait
      * @param registry    where node durations go
      * @param followUps   makes the events of runs' follow-ups
+     * @param limits      the largest output a node may return
      */
     record RunSettings(Duration nodeTimeout, Path sandbox, Duration maxSleep, MeterRegistry registry,
-                       FollowUps followUps) {
+                       FollowUps followUps, SizeLimits limits) {
     }
 
     private static final class NodeFailure extends RuntimeException {
