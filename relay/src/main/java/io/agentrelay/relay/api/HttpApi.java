@@ -49,6 +49,8 @@ public final class HttpApi {
     private static final Duration PANEL_WAIT = Duration.ofSeconds(10);
     private static final HttpString IDEMPOTENCY_KEY = HttpString.tryFromString("Idempotency-Key");
     private static final int MAX_REQUEST_ID = 128;
+    /** How much of a refused body is still read (and dropped) before the connection is closed instead. */
+    private static final long DISCARD_LIMIT = 8 * 1024 * 1024;
 
     private final CommandGateway commands;
     private final EntityDirectory directory;
@@ -184,26 +186,37 @@ public final class HttpApi {
                 send(exchange, StatusCodes.METHOD_NOT_ALLOWED, error(ErrorCode.INVALID_REQUEST, "use POST"));
                 return;
             }
-            if (exchange.getRequestContentLength() > maxBodyBytes) {
-                tooLarge(exchange, "the body is larger than " + maxBodyBytes + " bytes");
+            String overLimit = "the body is larger than " + maxBodyBytes + " bytes";
+            if (exchange.getRequestContentLength() > DISCARD_LIMIT) {
+                tooLarge(exchange, overLimit);
                 return;
             }
             // Counted as it arrives: a chunked body has no length to check up front, and Undertow's own limits only
-            // look at the Content-Length.
+            // look at the Content-Length. Past the limit the rest is read and dropped, up to DISCARD_LIMIT, so that
+            // the client, still sending, reads its 413 rather than a connection reset by a close with unread data.
             ByteArrayOutputStream body = new ByteArrayOutputStream();
-            exchange.getRequestReceiver().receivePartialBytes((received, chunk, last) -> {
-                if (received.isResponseStarted()) {
+            long[] received = {0};
+            exchange.getRequestReceiver().receivePartialBytes((reading, chunk, last) -> {
+                if (reading.isResponseStarted()) {
                     return;
                 }
-                if (body.size() + chunk.length > maxBodyBytes) {
-                    tooLarge(received, "the body is larger than " + maxBodyBytes + " bytes");
+                received[0] += chunk.length;
+                if (received[0] > DISCARD_LIMIT) {
+                    tooLarge(reading, overLimit);
                     return;
                 }
-                body.writeBytes(chunk);
-                if (last) {
-                    received.dispatch(SameThreadExecutor.INSTANCE, () -> run(received, body.toByteArray(), action));
+                if (received[0] <= maxBodyBytes) {
+                    body.writeBytes(chunk);
                 }
-            }, (received, failure) -> send(received, StatusCodes.BAD_REQUEST,
+                if (!last) {
+                    return;
+                }
+                if (received[0] > maxBodyBytes) {
+                    send(reading, StatusCodes.REQUEST_ENTITY_TOO_LARGE, error(ErrorCode.INVALID_REQUEST, overLimit));
+                } else {
+                    reading.dispatch(SameThreadExecutor.INSTANCE, () -> run(reading, body.toByteArray(), action));
+                }
+            }, (reading, failure) -> send(reading, StatusCodes.BAD_REQUEST,
                 error(ErrorCode.INVALID_REQUEST, "cannot read the body: " + failure.getMessage())));
         };
     }
@@ -291,7 +304,7 @@ public final class HttpApi {
     }
 
     private static void tooLarge(HttpServerExchange exchange, String message) {
-        // The rest of an oversized body is not read: the connection closes after the answer.
+        // The rest of the body is not read: the connection closes after the answer.
         exchange.setPersistent(false);
         send(exchange, StatusCodes.REQUEST_ENTITY_TOO_LARGE, error(ErrorCode.INVALID_REQUEST, message));
     }
