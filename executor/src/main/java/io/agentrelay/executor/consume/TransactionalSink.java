@@ -56,7 +56,8 @@ import org.slf4j.LoggerFactory;
  * none of its steps can reach clients after the new owner took over.
  *
  * <p>A transaction the broker aborted (it outlived {@code EXECUTOR_TRANSACTION_TIMEOUT_MS}, as while a broker fails
- * over) is written again by a new producer; a commit that timed out is asked again, never written twice. Steps that
+ * over) is written again by a new producer; a commit that timed out is asked again until it is answered, never
+ * written twice nor failed. Steps that
  * the group's new generation refused are dropped, and so is every later step, until the partitions are reassigned:
  * their runs were stopped and continue from their last committed steps.
  *
@@ -64,7 +65,8 @@ import org.slf4j.LoggerFactory;
  * limits, or cannot be serialized, fails when it is published, before anything is sent. A batch that Kafka refuses
  * for a reason no retry mends (a record too large for the broker, an invalid record) is committed again one step at a
  * time, so that only the steps Kafka refuses fail. Failures that a retry may mend are retried with a growing pause
- * for up to {@code EXECUTOR_COMMIT_TIMEOUT_MS}, then their steps fail. A failed step's future fails with an
+ * for up to {@code EXECUTOR_COMMIT_TIMEOUT_MS}, then their steps fail; only failures before the commit is asked
+ * end so, since a commit asked may have gone through. A failed step's future fails with an
  * {@link UnwritableStepException}, whose entity then fails in a step of its own, and the command offsets consumed
  * meanwhile commit with the next transaction.
  *
@@ -350,7 +352,7 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
                     producer = newProducer();
                 }
                 long started = System.nanoTime();
-                List<List<Future<RecordMetadata>>> sent = send(batch, offsets, group, deadline);
+                List<List<Future<RecordMetadata>>> sent = send(batch, offsets, group);
                 commitTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
                 registry.counter("executor.transactions", "result", "committed").increment();
                 synchronized (lock) {
@@ -381,6 +383,13 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
                 }
                 resetProducer();
                 batch.forEach(step -> step.done().completeExceptionally(e));
+                return;
+            } catch (CommitUnanswered e) {
+                // It may have committed: its steps are neither failed nor written again.
+                resetProducer();
+                LOG.warn("The executor stopped while the commit of {} steps was unanswered", batch.size());
+                batch.forEach(step -> step.done().completeExceptionally(
+                    new IllegalStateException("the executor stopped before the step's commit was answered")));
                 return;
             } catch (Exception e) {
                 resetProducer();
@@ -494,7 +503,7 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
     }
 
     private List<List<Future<RecordMetadata>>> send(List<Step> batch, Map<TopicPartition, OffsetAndMetadata> offsets,
-                                                    ConsumerGroupMetadata group, long deadline) throws Exception {
+                                                    ConsumerGroupMetadata group) throws Exception {
         producer.beginTransaction();
         List<List<Future<RecordMetadata>>> sent = new ArrayList<>();
         boolean needOffsets = false;
@@ -526,15 +535,19 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
         if (!offsets.isEmpty() && group != null) {
             producer.sendOffsetsToTransaction(offsets, group);
         }
-        commitTransaction(deadline);
+        commitTransaction();
         return sent;
     }
 
     /**
-     * Commits the open transaction. A commit that timed out may still complete on the broker: it is asked again as it
-     * is, never sent again in a new transaction, which could write its steps twice; past the deadline, its steps fail.
+     * Commits the open transaction. A commit that timed out may still complete on the broker: it is asked again on the
+     * same producer, as Kafka documents, until it is answered, never sent again in a new transaction (which could
+     * write its steps twice) nor failed (which could end a run whose steps went through). A commit that stays
+     * unanswered past {@code EXECUTOR_STALL_TIMEOUT_MS} makes {@code /health} say DOWN: the committer makes no turn.
+     *
+     * @throws CommitUnanswered when the executor stops while the commit is unanswered
      */
-    private void commitTransaction(long deadline) {
+    private void commitTransaction() {
         while (true) {
             try {
                 producer.commitTransaction();
@@ -542,11 +555,8 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
             } catch (TimeoutException e) {
                 synchronized (lock) {
                     if (closed) {
-                        throw e;
+                        throw new CommitUnanswered(e);
                     }
-                }
-                if (System.nanoTime() > deadline) {
-                    throw e;
                 }
                 LOG.warn("Commit not acknowledged within {} ms; asking again", MAX_BLOCK_MS);
             }
@@ -596,6 +606,13 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
             Thread.sleep(duration.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The executor stopped while a commit was unanswered: whether it went through is not known. */
+    private static final class CommitUnanswered extends RuntimeException {
+        CommitUnanswered(TimeoutException cause) {
+            super(cause);
         }
     }
 
