@@ -5,9 +5,11 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -68,7 +70,8 @@ import org.slf4j.LoggerFactory;
  * for up to {@code EXECUTOR_COMMIT_TIMEOUT_MS}, then their steps fail; only failures before the commit is asked
  * end so, since a commit asked may have gone through. A failed step's future fails with an
  * {@link UnwritableStepException}, whose entity then fails in a step of its own, and the command offsets consumed
- * meanwhile commit with the next transaction.
+ * meanwhile commit with the next transaction. The later steps of that entity queued before it failed fail with it,
+ * so that its failure is its last word.
  *
  * <p>Thread-safe. Steps commit in the order they were queued.
  */
@@ -431,7 +434,19 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
      * fail; the batch's command offsets commit with the next transaction.
      */
     private void commitOneByOne(List<Step> batch, long revocationsBefore) {
-        batch.forEach(step -> commit(List.of(step), true, revocationsBefore));
+        Set<String> failedKeys = new HashSet<>();
+        for (Step step : batch) {
+            if (step.writesAny(failedKeys)) {
+                // Its entity failed in an earlier step of the batch, whose failure must stay its last word.
+                registry.counter("executor.steps.failed", "reason", "unwritable").increment();
+                step.done().completeExceptionally(UnwritableStepException.afterAFailedStep());
+            } else {
+                commit(List.of(step), true, revocationsBefore);
+            }
+            if (step.done().isCompletedExceptionally()) {
+                failedKeys.addAll(step.keys());
+            }
+        }
         synchronized (lock) {
             positionsChanged = true;
         }
@@ -444,11 +459,20 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
     private void fail(List<Step> steps, String reason, String message) {
         LOG.error("{} steps are not written: {}", steps.size(), message);
         registry.counter("executor.steps.failed", "reason", reason).increment(steps.size());
+        Set<String> failedKeys = new HashSet<>();
+        steps.forEach(step -> failedKeys.addAll(step.keys()));
+        List<Step> later = new ArrayList<>();
         synchronized (lock) {
             positionsChanged = true;
+            // Later steps of the same entities are dropped before the failures are told, so the steps that report
+            // them are queued after everything else of their entities.
+            pending.removeIf(step -> step.writesAny(failedKeys) && later.add(step));
         }
+        registry.counter("executor.steps.failed", "reason", "unwritable").increment(later.size());
         UnwritableStepException failure = new UnwritableStepException(message);
         steps.forEach(step -> step.done().completeExceptionally(failure));
+        UnwritableStepException dropped = UnwritableStepException.afterAFailedStep();
+        later.forEach(step -> step.done().completeExceptionally(dropped));
     }
 
     /**
@@ -619,6 +643,15 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
     /** A step as it is written: its events' records, and its snapshots. */
     private record Step(List<ProducerRecord<String, byte[]>> events, List<Snapshot> snapshots,
                         CompletableFuture<List<Long>> done) {
+
+        /** The state keys it writes: its workflow, panel or session. */
+        List<String> keys() {
+            return snapshots.stream().map(snapshot -> snapshot.record().key()).toList();
+        }
+
+        boolean writesAny(Set<String> keys) {
+            return keys().stream().anyMatch(keys::contains);
+        }
     }
 
     /** A snapshot with its bytes, or null bytes when they name the offsets of the step's events. */
