@@ -277,6 +277,7 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
     private void commitUntilClosed() {
         while (true) {
             List<Step> batch;
+            Map<TopicPartition, OffsetAndMetadata> batchPositions;
             List<CompletableFuture<Void>> batchFlushes;
             boolean drop;
             long batchRevocations;
@@ -296,6 +297,8 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
                 }
                 batch = pending;
                 pending = new ArrayList<>();
+                // The offsets of the commands handled so far, whose steps are all in this batch or committed.
+                batchPositions = Map.copyOf(positions);
                 positionsChanged = false;
                 batchFlushes = new ArrayList<>(flushes);
                 flushes.clear();
@@ -308,7 +311,7 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
                 batch.forEach(step -> step.done().completeExceptionally(new IllegalStateException(
                     "dropped: steps of an older group generation were refused; its run continues from its last commit")));
             } else {
-                commit(batch, false, batchRevocations);
+                commit(batch, batchPositions, batchRevocations);
             }
             synchronized (lock) {
                 committing = false;
@@ -321,11 +324,12 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
      * Commits one batch, retrying failures that a new transaction can overcome, with the group's latest metadata: a
      * rebalance in progress passes. A fenced or stopped executor gives up, and its steps never become visible.
      *
-     * @param alone             whether the batch is one step of a batch Kafka refused, committed on its own with the
-     *                          offsets already committed, so that it commits no command whose step is still to come
+     * @param taken             the command offsets to commit with it, taken with the batch: a command handled while
+     *                          it is retried has its step still queued; null for one step of a batch Kafka refused,
+     *                          committed on its own with the offsets already committed
      * @param revocationsBefore the revocations counted when the batch was taken: a batch that outlives one is dropped
      */
-    private void commit(List<Step> batch, boolean alone, long revocationsBefore) {
+    private void commit(List<Step> batch, Map<TopicPartition, OffsetAndMetadata> taken, long revocationsBefore) {
         long deadline = System.nanoTime() + config.commitTimeout().toNanos();
         Duration pause = FIRST_RETRY;
         for (int attempt = 1; ; attempt++) {
@@ -347,7 +351,7 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
                         new IllegalStateException("dropped: its partition was revoked before it committed")));
                     return;
                 }
-                offsets = Map.copyOf(alone ? committed : positions);
+                offsets = taken != null ? taken : Map.copyOf(committed);
                 group = groupMetadata;
             }
             try {
@@ -441,7 +445,7 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
                 registry.counter("executor.steps.failed", "reason", "unwritable").increment();
                 step.done().completeExceptionally(UnwritableStepException.afterAFailedStep());
             } else {
-                commit(List.of(step), true, revocationsBefore);
+                commit(List.of(step), null, revocationsBefore);
             }
             if (step.done().isCompletedExceptionally()) {
                 failedKeys.addAll(step.keys());
