@@ -80,7 +80,7 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TransactionalSink.class);
     private static final Duration FIRST_RETRY = Duration.ofMillis(100);
     private static final Duration LONGEST_RETRY = Duration.ofSeconds(2);
-    private static final int MAX_BLOCK_MS = 10_000;
+    private static final int LINGER_MS = 1;
 
     private final ExecutorConfig config;
     private final SizeLimits limits;
@@ -586,7 +586,7 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
                         throw new CommitUnanswered(e);
                     }
                 }
-                LOG.warn("Commit not acknowledged within {} ms; asking again", MAX_BLOCK_MS);
+                LOG.warn("Commit not acknowledged within {} ms; asking again", config.commitTimeout().toMillis());
             }
         }
     }
@@ -609,6 +609,9 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
     }
 
     private Producer<String, byte[]> newProducer() {
+        // One attempt, a send, a flush or a commit, waits no longer than EXECUTOR_COMMIT_TIMEOUT_MS (Kafka's defaults
+        // let a flush wait 120 s); Kafka wants delivery.timeout.ms >= linger.ms + request.timeout.ms.
+        int attempt = (int) config.commitTimeout().toMillis();
         KafkaProducer<String, byte[]> created = new KafkaProducer<>(Map.of(
             ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers(),
             ProducerConfig.CLIENT_ID_CONFIG, config.workerId() + "-steps",
@@ -617,8 +620,10 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
             ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) config.transactionTimeout().toMillis(),
             ProducerConfig.ACKS_CONFIG, "all",
             ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-            ProducerConfig.LINGER_MS_CONFIG, 1,
-            ProducerConfig.MAX_BLOCK_MS_CONFIG, MAX_BLOCK_MS),
+            ProducerConfig.LINGER_MS_CONFIG, LINGER_MS,
+            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, attempt,
+            ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, attempt - LINGER_MS,
+            ProducerConfig.MAX_BLOCK_MS_CONFIG, attempt),
             new StringSerializer(), new ByteArraySerializer());
         try {
             created.initTransactions();
