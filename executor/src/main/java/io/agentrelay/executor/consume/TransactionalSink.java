@@ -190,17 +190,28 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
      * @param revoked the partitions
      */
     void revoked(Collection<TopicPartition> revoked) {
+        List<Step> dropped;
         synchronized (lock) {
             revocations++;
             revoked.forEach(positions::remove);
             revoked.forEach(committed::remove);
-            if (!pending.isEmpty()) {
-                LOG.warn("Dropping {} steps not committed before their partitions were revoked", pending.size());
-                pending.forEach(step -> step.done().completeExceptionally(
-                    new IllegalStateException("dropped: its partition was revoked before it committed")));
-                pending.clear();
-            }
+            dropped = takePending();
         }
+        if (!dropped.isEmpty()) {
+            LOG.warn("Dropping {} steps not committed before their partitions were revoked", dropped.size());
+            dropped.forEach(step -> step.done().completeExceptionally(
+                new IllegalStateException("dropped: its partition was revoked before it committed")));
+        }
+    }
+
+    /**
+     * Takes the queued steps, under the lock. Their futures are failed outside it: a failure's handler may queue a
+     * step (an error reply), which must not change the list being gone through.
+     */
+    private List<Step> takePending() {
+        List<Step> taken = pending;
+        pending = new ArrayList<>();
+        return taken;
     }
 
     /**
@@ -252,12 +263,13 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
 
     /** Stops at once, as a killed process would: what is not committed is lost (and aborted by the broker). */
     void abort() {
+        List<Step> dropped;
         synchronized (lock) {
             closed = true;
-            pending.forEach(step -> step.done().completeExceptionally(new IllegalStateException("aborted")));
-            pending.clear();
+            dropped = takePending();
             lock.notifyAll();
         }
+        dropped.forEach(step -> step.done().completeExceptionally(new IllegalStateException("aborted")));
         try {
             committer.join(Duration.ofSeconds(5).toMillis());
         } catch (InterruptedException e) {
@@ -295,8 +307,7 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
                     flushes.forEach(flush -> flush.complete(null));
                     return;
                 }
-                batch = pending;
-                pending = new ArrayList<>();
+                batch = takePending();
                 // The offsets of the commands handled so far, whose steps are all in this batch or committed.
                 batchPositions = Map.copyOf(positions);
                 positionsChanged = false;
