@@ -59,9 +59,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A transaction the broker aborted (it outlived {@code EXECUTOR_TRANSACTION_TIMEOUT_MS}, as while a broker fails
  * over) is written again by a new producer; a commit that timed out is asked again until it is answered, never
- * written twice nor failed. Steps that
- * the group's new generation refused are dropped, and so is every later step, until the partitions are reassigned:
- * their runs were stopped and continue from their last committed steps.
+ * written twice nor failed. Steps that the group's new generation refused are dropped, and so is every later step,
+ * until the partitions are reassigned: their runs were stopped and continue from their last committed steps.
  *
  * <p>Nothing is retried forever, and no step can stall the others. A step whose events or snapshots are over their
  * limits, or cannot be serialized, fails when it is published, before anything is sent. A batch that Kafka refuses
