@@ -15,13 +15,6 @@ final class Checks {
         return value;
     }
 
-    static Duration positive(String name, Duration value) {
-        if (value == null || value.isNegative() || value.isZero()) {
-            throw new ConfigException(name + " must be a positive duration, but was " + value);
-        }
-        return value;
-    }
-
     static Duration millis(String name, Duration value, long min, long max) {
         if (value == null) {
             throw new ConfigException(name + " must be set");

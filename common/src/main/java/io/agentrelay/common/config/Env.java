@@ -23,10 +23,6 @@ final class Env {
         return value == null || value.isBlank() ? defaultValue : value.trim();
     }
 
-    int integer(String name, int defaultValue, int min, int max) {
-        return Checks.range(name, integer(name, defaultValue), min, max);
-    }
-
     /** Parses only: the record's constructor checks the range. */
     int integer(String name, int defaultValue) {
         String value = variables.get(name);
@@ -38,10 +34,6 @@ final class Env {
         } catch (NumberFormatException e) {
             throw new ConfigException(name + " must be a whole number, but was '" + value + "'");
         }
-    }
-
-    Duration millis(String name, Duration defaultValue, long min, long max) {
-        return Checks.millis(name, millis(name, defaultValue), min, max);
     }
 
     /** Parses only: the record's constructor checks the range. */

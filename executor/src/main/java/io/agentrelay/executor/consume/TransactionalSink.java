@@ -5,9 +5,11 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -56,17 +58,19 @@ import org.slf4j.LoggerFactory;
  * none of its steps can reach clients after the new owner took over.
  *
  * <p>A transaction the broker aborted (it outlived {@code EXECUTOR_TRANSACTION_TIMEOUT_MS}, as while a broker fails
- * over) is written again by a new producer; a commit that timed out is asked again, never written twice. Steps that
- * the group's new generation refused are dropped, and so is every later step, until the partitions are reassigned:
- * their runs were stopped and continue from their last committed steps.
+ * over) is written again by a new producer; a commit that timed out is asked again until it is answered, never
+ * written twice nor failed. Steps that the group's new generation refused are dropped, and so is every later step,
+ * until the partitions are reassigned: their runs were stopped and continue from their last committed steps.
  *
  * <p>Nothing is retried forever, and no step can stall the others. A step whose events or snapshots are over their
  * limits, or cannot be serialized, fails when it is published, before anything is sent. A batch that Kafka refuses
  * for a reason no retry mends (a record too large for the broker, an invalid record) is committed again one step at a
  * time, so that only the steps Kafka refuses fail. Failures that a retry may mend are retried with a growing pause
- * for up to {@code EXECUTOR_COMMIT_TIMEOUT_MS}, then their steps fail. A failed step's future fails with an
+ * for up to {@code EXECUTOR_COMMIT_TIMEOUT_MS}, then their steps fail; only failures before the commit is asked
+ * end so, since a commit asked may have gone through. A failed step's future fails with an
  * {@link UnwritableStepException}, whose entity then fails in a step of its own, and the command offsets consumed
- * meanwhile commit with the next transaction.
+ * meanwhile commit with the next transaction. The later steps of that entity queued before it failed fail with it,
+ * so that its failure is its last word.
  *
  * <p>Thread-safe. Steps commit in the order they were queued.
  */
@@ -75,7 +79,7 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TransactionalSink.class);
     private static final Duration FIRST_RETRY = Duration.ofMillis(100);
     private static final Duration LONGEST_RETRY = Duration.ofSeconds(2);
-    private static final int MAX_BLOCK_MS = 10_000;
+    private static final int LINGER_MS = 1;
 
     private final ExecutorConfig config;
     private final SizeLimits limits;
@@ -185,17 +189,28 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
      * @param revoked the partitions
      */
     void revoked(Collection<TopicPartition> revoked) {
+        List<Step> dropped;
         synchronized (lock) {
             revocations++;
             revoked.forEach(positions::remove);
             revoked.forEach(committed::remove);
-            if (!pending.isEmpty()) {
-                LOG.warn("Dropping {} steps not committed before their partitions were revoked", pending.size());
-                pending.forEach(step -> step.done().completeExceptionally(
-                    new IllegalStateException("dropped: its partition was revoked before it committed")));
-                pending.clear();
-            }
+            dropped = takePending();
         }
+        if (!dropped.isEmpty()) {
+            LOG.warn("Dropping {} steps not committed before their partitions were revoked", dropped.size());
+            dropped.forEach(step -> step.done().completeExceptionally(
+                new IllegalStateException("dropped: its partition was revoked before it committed")));
+        }
+    }
+
+    /**
+     * Takes the queued steps, under the lock. Their futures are failed outside it: a failure's handler may queue a
+     * step (an error reply), which must not change the list being gone through.
+     */
+    private List<Step> takePending() {
+        List<Step> taken = pending;
+        pending = new ArrayList<>();
+        return taken;
     }
 
     /**
@@ -247,12 +262,13 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
 
     /** Stops at once, as a killed process would: what is not committed is lost (and aborted by the broker). */
     void abort() {
+        List<Step> dropped;
         synchronized (lock) {
             closed = true;
-            pending.forEach(step -> step.done().completeExceptionally(new IllegalStateException("aborted")));
-            pending.clear();
+            dropped = takePending();
             lock.notifyAll();
         }
+        dropped.forEach(step -> step.done().completeExceptionally(new IllegalStateException("aborted")));
         try {
             committer.join(Duration.ofSeconds(5).toMillis());
         } catch (InterruptedException e) {
@@ -272,6 +288,7 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
     private void commitUntilClosed() {
         while (true) {
             List<Step> batch;
+            Map<TopicPartition, OffsetAndMetadata> batchPositions;
             List<CompletableFuture<Void>> batchFlushes;
             boolean drop;
             long batchRevocations;
@@ -289,8 +306,9 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
                     flushes.forEach(flush -> flush.complete(null));
                     return;
                 }
-                batch = pending;
-                pending = new ArrayList<>();
+                batch = takePending();
+                // The offsets of the commands handled so far, whose steps are all in this batch or committed.
+                batchPositions = Map.copyOf(positions);
                 positionsChanged = false;
                 batchFlushes = new ArrayList<>(flushes);
                 flushes.clear();
@@ -303,7 +321,7 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
                 batch.forEach(step -> step.done().completeExceptionally(new IllegalStateException(
                     "dropped: steps of an older group generation were refused; its run continues from its last commit")));
             } else {
-                commit(batch, false, batchRevocations);
+                commit(batch, batchPositions, batchRevocations);
             }
             synchronized (lock) {
                 committing = false;
@@ -316,11 +334,12 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
      * Commits one batch, retrying failures that a new transaction can overcome, with the group's latest metadata: a
      * rebalance in progress passes. A fenced or stopped executor gives up, and its steps never become visible.
      *
-     * @param alone             whether the batch is one step of a batch Kafka refused, committed on its own with the
-     *                          offsets already committed, so that it commits no command whose step is still to come
+     * @param taken             the command offsets to commit with it, taken with the batch: a command handled while
+     *                          it is retried has its step still queued; null for one step of a batch Kafka refused,
+     *                          committed on its own with the offsets already committed
      * @param revocationsBefore the revocations counted when the batch was taken: a batch that outlives one is dropped
      */
-    private void commit(List<Step> batch, boolean alone, long revocationsBefore) {
+    private void commit(List<Step> batch, Map<TopicPartition, OffsetAndMetadata> taken, long revocationsBefore) {
         long deadline = System.nanoTime() + config.commitTimeout().toNanos();
         Duration pause = FIRST_RETRY;
         for (int attempt = 1; ; attempt++) {
@@ -342,7 +361,7 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
                         new IllegalStateException("dropped: its partition was revoked before it committed")));
                     return;
                 }
-                offsets = Map.copyOf(alone ? committed : positions);
+                offsets = taken != null ? taken : Map.copyOf(committed);
                 group = groupMetadata;
             }
             try {
@@ -350,7 +369,7 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
                     producer = newProducer();
                 }
                 long started = System.nanoTime();
-                List<List<Future<RecordMetadata>>> sent = send(batch, offsets, group, deadline);
+                List<List<Future<RecordMetadata>>> sent = send(batch, offsets, group);
                 commitTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
                 registry.counter("executor.transactions", "result", "committed").increment();
                 synchronized (lock) {
@@ -381,6 +400,13 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
                 }
                 resetProducer();
                 batch.forEach(step -> step.done().completeExceptionally(e));
+                return;
+            } catch (CommitUnanswered e) {
+                // It may have committed: its steps are neither failed nor written again.
+                resetProducer();
+                LOG.warn("The executor stopped while the commit of {} steps was unanswered", batch.size());
+                batch.forEach(step -> step.done().completeExceptionally(
+                    new IllegalStateException("the executor stopped before the step's commit was answered")));
                 return;
             } catch (Exception e) {
                 resetProducer();
@@ -422,7 +448,19 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
      * fail; the batch's command offsets commit with the next transaction.
      */
     private void commitOneByOne(List<Step> batch, long revocationsBefore) {
-        batch.forEach(step -> commit(List.of(step), true, revocationsBefore));
+        Set<String> failedKeys = new HashSet<>();
+        for (Step step : batch) {
+            if (step.writesAny(failedKeys)) {
+                // Its entity failed in an earlier step of the batch, whose failure must stay its last word.
+                registry.counter("executor.steps.failed", "reason", "unwritable").increment();
+                step.done().completeExceptionally(UnwritableStepException.afterAFailedStep());
+            } else {
+                commit(List.of(step), null, revocationsBefore);
+            }
+            if (step.done().isCompletedExceptionally()) {
+                failedKeys.addAll(step.keys());
+            }
+        }
         synchronized (lock) {
             positionsChanged = true;
         }
@@ -435,11 +473,20 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
     private void fail(List<Step> steps, String reason, String message) {
         LOG.error("{} steps are not written: {}", steps.size(), message);
         registry.counter("executor.steps.failed", "reason", reason).increment(steps.size());
+        Set<String> failedKeys = new HashSet<>();
+        steps.forEach(step -> failedKeys.addAll(step.keys()));
+        List<Step> later = new ArrayList<>();
         synchronized (lock) {
             positionsChanged = true;
+            // Later steps of the same entities are dropped before the failures are told, so the steps that report
+            // them are queued after everything else of their entities.
+            pending.removeIf(step -> step.writesAny(failedKeys) && later.add(step));
         }
+        registry.counter("executor.steps.failed", "reason", "unwritable").increment(later.size());
         UnwritableStepException failure = new UnwritableStepException(message);
         steps.forEach(step -> step.done().completeExceptionally(failure));
+        UnwritableStepException dropped = UnwritableStepException.afterAFailedStep();
+        later.forEach(step -> step.done().completeExceptionally(dropped));
     }
 
     /**
@@ -494,7 +541,7 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
     }
 
     private List<List<Future<RecordMetadata>>> send(List<Step> batch, Map<TopicPartition, OffsetAndMetadata> offsets,
-                                                    ConsumerGroupMetadata group, long deadline) throws Exception {
+                                                    ConsumerGroupMetadata group) throws Exception {
         producer.beginTransaction();
         List<List<Future<RecordMetadata>>> sent = new ArrayList<>();
         boolean needOffsets = false;
@@ -526,15 +573,19 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
         if (!offsets.isEmpty() && group != null) {
             producer.sendOffsetsToTransaction(offsets, group);
         }
-        commitTransaction(deadline);
+        commitTransaction();
         return sent;
     }
 
     /**
-     * Commits the open transaction. A commit that timed out may still complete on the broker: it is asked again as it
-     * is, never sent again in a new transaction, which could write its steps twice; past the deadline, its steps fail.
+     * Commits the open transaction. A commit that timed out may still complete on the broker: it is asked again on the
+     * same producer, as Kafka documents, until it is answered, never sent again in a new transaction (which could
+     * write its steps twice) nor failed (which could end a run whose steps went through). A commit that stays
+     * unanswered past {@code EXECUTOR_STALL_TIMEOUT_MS} makes {@code /health} say DOWN: the committer makes no turn.
+     *
+     * @throws CommitUnanswered when the executor stops while the commit is unanswered
      */
-    private void commitTransaction(long deadline) {
+    private void commitTransaction() {
         while (true) {
             try {
                 producer.commitTransaction();
@@ -542,13 +593,10 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
             } catch (TimeoutException e) {
                 synchronized (lock) {
                     if (closed) {
-                        throw e;
+                        throw new CommitUnanswered(e);
                     }
                 }
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                LOG.warn("Commit not acknowledged within {} ms; asking again", MAX_BLOCK_MS);
+                LOG.warn("Commit not acknowledged within {} ms; asking again", config.commitTimeout().toMillis());
             }
         }
     }
@@ -571,6 +619,9 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
     }
 
     private Producer<String, byte[]> newProducer() {
+        // One attempt, a send, a flush or a commit, waits no longer than EXECUTOR_COMMIT_TIMEOUT_MS (Kafka's defaults
+        // let a flush wait 120 s); Kafka wants delivery.timeout.ms >= linger.ms + request.timeout.ms.
+        int attempt = (int) config.commitTimeout().toMillis();
         KafkaProducer<String, byte[]> created = new KafkaProducer<>(Map.of(
             ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers(),
             ProducerConfig.CLIENT_ID_CONFIG, config.workerId() + "-steps",
@@ -579,8 +630,10 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
             ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) config.transactionTimeout().toMillis(),
             ProducerConfig.ACKS_CONFIG, "all",
             ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-            ProducerConfig.LINGER_MS_CONFIG, 1,
-            ProducerConfig.MAX_BLOCK_MS_CONFIG, MAX_BLOCK_MS),
+            ProducerConfig.LINGER_MS_CONFIG, LINGER_MS,
+            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, attempt,
+            ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, attempt - LINGER_MS,
+            ProducerConfig.MAX_BLOCK_MS_CONFIG, attempt),
             new StringSerializer(), new ByteArraySerializer());
         try {
             created.initTransactions();
@@ -599,9 +652,25 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
         }
     }
 
+    /** The executor stopped while a commit was unanswered: whether it went through is not known. */
+    private static final class CommitUnanswered extends RuntimeException {
+        CommitUnanswered(TimeoutException cause) {
+            super(cause);
+        }
+    }
+
     /** A step as it is written: its events' records, and its snapshots. */
     private record Step(List<ProducerRecord<String, byte[]>> events, List<Snapshot> snapshots,
                         CompletableFuture<List<Long>> done) {
+
+        /** The state keys it writes: its workflow, panel or session. */
+        List<String> keys() {
+            return snapshots.stream().map(snapshot -> snapshot.record().key()).toList();
+        }
+
+        boolean writesAny(Set<String> keys) {
+            return keys().stream().anyMatch(keys::contains);
+        }
     }
 
     /** A snapshot with its bytes, or null bytes when they name the offsets of the step's events. */

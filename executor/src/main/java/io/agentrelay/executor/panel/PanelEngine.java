@@ -141,10 +141,11 @@ public final class PanelEngine {
             Json.object().set("result", result)));
         publish(changed, step).exceptionally(failure -> {
             UnwritableStepException unwritable = UnwritableStepException.cause(failure);
-            if (unwritable != null) {
-                // The change will never be written: the panel is as it was before it, including changes of earlier
-                // triggers that are still committing, which the state topic may not have yet.
-                owned.putIfAbsent(panel.panelId(), panel);
+            if (unwritable != null && !unwritable.isAfterAFailedStep()) {
+                // The change will never be written, nor the later ones queued meanwhile, which fail after it: the
+                // panel is as it was before it, including changes of earlier triggers that are still committing,
+                // which the state topic may not have yet.
+                owned.put(panel.panelId(), panel);
             }
             sink.publish(unwritable != null
                 ? Event.errorReply(command.replyTo(), command.requestId(), unwritable.code(),

@@ -11,11 +11,32 @@ import io.agentrelay.common.protocol.RelayException;
  */
 public final class UnwritableStepException extends RelayException {
 
+    private final boolean afterAFailedStep;
+
     /**
      * @param message why, worded for the client
      */
     public UnwritableStepException(String message) {
+        this(message, false);
+    }
+
+    private UnwritableStepException(String message, boolean afterAFailedStep) {
         super(ErrorCode.EXECUTION_ERROR, message);
+        this.afterAFailedStep = afterAFailedStep;
+    }
+
+    /**
+     * @return the failure of a step dropped because an earlier step of its workflow, panel or session failed, after
+     *         which its entity must say nothing else
+     */
+    public static UnwritableStepException afterAFailedStep() {
+        return new UnwritableStepException("an earlier step of the same workflow, panel or session could not be "
+            + "written", true);
+    }
+
+    /** @return whether the step was dropped because an earlier step of its entity failed, which reported it */
+    public boolean isAfterAFailedStep() {
+        return afterAFailedStep;
     }
 
     /**

@@ -147,7 +147,7 @@ public final class WorkflowEngine implements AutoCloseable {
                 LOG.info("Command {} for workflow {} seen again; not running it twice", commandId, workflowId);
                 return seenAgain(workflowId, existing.get());
             }
-            throw refuseTaken(workflow, followUp);
+            throw refuseTaken(workflow);
         }
         WorkflowGraph graph;
         try {
@@ -334,15 +334,16 @@ public final class WorkflowEngine implements AutoCloseable {
      * Refuses a second workflow of a taken id. The requester is told on its own connection and, for a requester
      * without one (the HTTP API) or one that only watches, on the workflow's channel as {@code workflow.refused}: not
      * {@code workflow.failed}, which would tell everyone watching that the first run failed. The first run and its
-     * snapshot are left as they are.
+     * snapshot are left as they are. The request's follow-up (a DSL command's {@code dsl.result}) is not published:
+     * on the first run's channel it would tell its watchers that something failed.
      *
      * @return the exception that answers the requester
      */
-    private RelayException refuseTaken(ExecuteWorkflow workflow, FollowUp followUp) {
+    private RelayException refuseTaken(ExecuteWorkflow workflow) {
         String workflowId = workflow.workflowId();
         String reason = "workflow '" + workflowId + "' already exists; a request to run it again was refused";
-        sink.publishStep(refusal(workflow, WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_REFUSED,
-            new WorkflowEvents.WorkflowRefused(workflowId, reason)), reason, followUp), List.of());
+        sink.publishStep(List.of(WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_REFUSED,
+            new WorkflowEvents.WorkflowRefused(workflowId, reason))), List.of());
         return new RelayException(ErrorCode.INVALID_REQUEST, reason);
     }
 

@@ -147,13 +147,7 @@ class UnwritableStepIT {
 
     @Test
     void shouldFailOnlyTheStepsTheBrokerRefuses() throws Exception {
-        // A broker whose record limit is lower than the executor's: Kafka itself refuses node.completed.
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-            admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC,
-                config.kafka().topics().events(Namespace.WORKFLOW)), List.of(new AlterConfigOp(
-                new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "50000"), AlterConfigOp.OpType.SET))))
-                .all().get();
-        }
+        lowerTheBrokersRecordLimit();
         execute(workflow("wf-refused", new Node("read", "read_file", Json.object().put("filename", "big.txt"))));
         execute(workflow("wf-beside", new Node("say", "echo", Json.object().put("message", "beside"))));
 
@@ -162,6 +156,31 @@ class UnwritableStepIT {
         assertThat(failed.data().path("error").asText()).contains("Kafka refused the step");
         assertThat(awaitEnd("wf-beside").event()).isEqualTo("workflow.completed");
         assertGoesOn();
+    }
+
+    @Test
+    void shouldWriteNothingOfAWorkflowAfterItsStepThatFailed() throws Exception {
+        lowerTheBrokersRecordLimit();
+        // The echo runs as soon as the read completed, so its steps are queued before Kafka refused the read's.
+        execute(new ExecuteWorkflow("wf-then", List.of(
+            new Node("read", "read_file", Json.object().put("filename", "big.txt")),
+            new Node("say", "echo", Json.object().put("message", "after the read"))), List.of(new Edge("read", "say"))));
+
+        assertThat(awaitEnd("wf-then").event()).isEqualTo("workflow.failed");
+        assertGoesOn();
+        assertThat(events.of("wf-then")).extracting(Event::event)
+            .as("the steps after the one Kafka refused are not written").doesNotContain("node.completed")
+            .filteredOn(END::contains).containsExactly("workflow.failed");
+    }
+
+    /** A broker whose record limit is lower than the executor's: Kafka itself refuses a 60,000-byte node.completed. */
+    private void lowerTheBrokersRecordLimit() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC,
+                config.kafka().topics().events(Namespace.WORKFLOW)), List.of(new AlterConfigOp(
+                new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "50000"), AlterConfigOp.OpType.SET))))
+                .all().get();
+        }
     }
 
     @Test
