@@ -220,6 +220,31 @@ class ExecutorRecoveryIT {
     }
 
     @Test
+    void shouldCarryOutARetriedCommandThatNamesNoWorkflowOnce() throws Exception {
+        RelayConnection client = cluster.connect(0);
+        Frames frames = new Frames();
+        client.addListener(frames);
+        ObjectNode data = chain("named-by-the-relay", 1);
+        data.remove("workflow_id");
+        ObjectNode request = Json.object().put("id", "retry-unnamed").put("type", "request")
+            .put("event", "execute_workflow");
+        request.set("data", data);
+
+        client.sendText(Json.toText(request)).get(10, TimeUnit.SECONDS);
+        client.sendText(Json.toText(request)).get(10, TimeUnit.SECONDS);
+
+        await().atMost(WAIT).until(() -> frames.ofType(Envelope.RESPONSE).stream()
+            .filter(r -> "retry-unnamed".equals(r.correlationId())).count() == 2);
+        List<String> named = frames.ofType(Envelope.RESPONSE).stream()
+            .filter(r -> "retry-unnamed".equals(r.correlationId()))
+            .map(r -> r.data().path("workflow_id").asText()).toList();
+        assertThat(named).as("the workflow the relay names for the request and for its retry").hasSize(2)
+            .containsOnly(named.get(0));
+        await().atMost(WAIT).until(() -> CountingTool.completions(named.get(0), "step-0") == 1);
+        assertThat(frames.ofType(Envelope.ERROR)).isEmpty();
+    }
+
+    @Test
     void shouldCancelAWorkflowByInterruptingItsLongNode() throws Exception {
         RelayConnection client = cluster.connect(0);
         Frames frames = new Frames();

@@ -83,11 +83,8 @@ public final class HttpApi {
     /** {@code POST /api/workflows}: the data of an {@code execute_workflow} request. */
     public HttpHandler workflows() {
         return post((body, request) -> {
-            ObjectNode data = body.deepCopy();
-            if (data.path("workflow_id").isMissingNode() || data.get("workflow_id").isNull()) {
-                data.put("workflow_id", "wf-" + request.commandId());
-            }
-            CommandPayload.ExecuteWorkflow workflow = CanonicalDialect.executeWorkflow(data, request.requestId());
+            CommandPayload.ExecuteWorkflow workflow = CanonicalDialect.executeWorkflow(body, request.requestId(),
+                "wf-" + request.commandId());
             return request.send(workflow)
                 .thenApply(accepted -> Answer.accepted(accepted.put("workflow_id", workflow.workflowId())));
         });
@@ -141,7 +138,7 @@ public final class HttpApi {
             this.requestId = requestId;
             // Keys of their own: an HTTP key never names a socket's request of the same subject, and anonymous callers
             // are told apart by their address, so that two of them choosing the same key are two commands.
-            this.commandId = CommandGateway.commandId(grants, "http:" + remoteAddress, "http:" + requestId);
+            this.commandId = grants.commandId("http:" + remoteAddress, "http:" + requestId);
             this.trace = trace;
         }
 

@@ -1,10 +1,13 @@
 package io.agentrelay.relay.auth;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 
 import io.agentrelay.common.protocol.Channel;
+import io.agentrelay.common.protocol.Principal;
 
 /**
  * What a connection's token allows: the channels it may read (patterns such as {@code workflow:*},
@@ -54,5 +57,20 @@ public record Grants(String subject, List<String> channels, Set<String> commands
      */
     public boolean mayCommand(String kind) {
         return commands.contains("*") || commands.contains(kind);
+    }
+
+    /**
+     * A command's idempotency key, from the client's request id: a request sent again with the same id (a retry after
+     * a timeout) is the same command, and executors carry it out once. Scoped by the authenticated subject, so that a
+     * retry on a new connection (or a new HTTP request) counts, or, without a subject to tell clients apart, by what
+     * the caller names.
+     *
+     * @param anonymousScope what tells anonymous clients apart, such as their connection
+     * @param requestId      the client's request id
+     * @return the command id
+     */
+    public UUID commandId(String anonymousScope, String requestId) {
+        String scope = Principal.ANONYMOUS.subject().equals(subject) ? anonymousScope : "sub:" + subject;
+        return UUID.nameUUIDFromBytes((scope + "\n" + requestId).getBytes(StandardCharsets.UTF_8));
     }
 }

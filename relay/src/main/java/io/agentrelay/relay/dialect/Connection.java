@@ -1,5 +1,7 @@
 package io.agentrelay.relay.dialect;
 
+import java.util.UUID;
+
 import io.agentrelay.relay.auth.Grants;
 
 /**
@@ -11,4 +13,15 @@ import io.agentrelay.relay.auth.Grants;
  * @param grants   what the connection's token allows
  */
 public record Connection(String id, String resource, Grants grants) {
+
+    /**
+     * The id of the command a request of this connection becomes ({@link Grants#commandId}); also what names the
+     * entity of a request that names none, so that a retried request names the same one.
+     *
+     * @param requestId the request's id
+     * @return the command id
+     */
+    public UUID commandId(String requestId) {
+        return grants.commandId("conn:" + id, requestId);
+    }
 }

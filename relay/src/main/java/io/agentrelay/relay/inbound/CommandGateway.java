@@ -1,6 +1,5 @@
 package io.agentrelay.relay.inbound;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
@@ -43,29 +42,12 @@ public final class CommandGateway {
     }
 
     /**
-     * The command's idempotency key, from the client's request id: a request sent again with the same id (a retry
-     * after a timeout) is the same command, and executors carry it out once. Scoped by the authenticated subject, so
-     * that a retry on a new connection (or a new HTTP request) counts, or, without a subject to tell clients apart,
-     * by what the caller names.
-     *
-     * @param grants         the client's grants
-     * @param anonymousScope what tells anonymous clients apart, such as their connection
-     * @param requestId      the client's request id
-     * @return the command id
-     */
-    public static UUID commandId(Grants grants, String anonymousScope, String requestId) {
-        String subject = grants.subject();
-        String scope = Principal.ANONYMOUS.subject().equals(subject) ? anonymousScope : "sub:" + subject;
-        return UUID.nameUUIDFromBytes((scope + "\n" + requestId).getBytes(StandardCharsets.UTF_8));
-    }
-
-    /**
      * Builds the command once the grants allow it: its kind, and reading the channel of the entity it acts on (the
      * channel a client would subscribe to for it). A token that may not see a workflow may not start, cancel or ask
      * about it either.
      *
      * @param grants    the client's grants
-     * @param id        the command id, from {@link #commandId}
+     * @param id        the command id, from {@link Grants#commandId}
      * @param requestId the client's request id
      * @param payload   what to do
      * @param replyTo   the private channel that answers go to

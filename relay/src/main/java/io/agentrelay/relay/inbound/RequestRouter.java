@@ -136,9 +136,8 @@ public final class RequestRouter {
 
     private void publish(Session session, Request.SendCommand request) {
         CommandPayload payload = request.payload();
-        Command command = commands.authorize(session.grants(),
-            CommandGateway.commandId(session.grants(), "conn:" + session.id(), request.id()), request.id(), payload,
-            session.privateChannel());
+        Command command = commands.authorize(session.grants(), session.connection().commandId(request.id()),
+            request.id(), payload, session.privateChannel());
         // Replies travel on the session's private channel: publish only once this node reads it (the session's first
         // command waits for that), and, for dialects whose clients see the work they start, once the session follows
         // the entity.

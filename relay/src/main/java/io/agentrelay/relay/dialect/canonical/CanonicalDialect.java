@@ -55,7 +55,7 @@ public final class CanonicalDialect implements Dialect {
         JsonNode root = InvalidFrameException.parseObject(text, "frame is not a JSON object");
         String id = requestId(root);
         try {
-            return decode(root, id);
+            return decode(root, id, connection);
         } catch (InvalidFrameException e) {
             throw e;
         } catch (RelayException e) {
@@ -63,7 +63,7 @@ public final class CanonicalDialect implements Dialect {
         }
     }
 
-    private static Request decode(JsonNode root, String id) {
+    private static Request decode(JsonNode root, String id, Connection connection) {
         JsonNode type = root.get("type");
         if (type != null && !Envelope.REQUEST.equals(type.asText())) {
             throw new InvalidFrameException(ErrorCode.INVALID_REQUEST,
@@ -85,7 +85,7 @@ public final class CanonicalDialect implements Dialect {
             case "unsubscribe":
                 return new Request.Unsubscribe(id, Channel.parse(text(data, "channel", id)));
             case "execute_workflow":
-                return new Request.SendCommand(id, executeWorkflow(data, id));
+                return new Request.SendCommand(id, executeWorkflow(data, id, "wf-" + connection.commandId(id)));
             case "get_workflow_status":
                 return new Request.SendCommand(id,
                     new CommandPayload.GetWorkflowStatus(
@@ -109,15 +109,17 @@ public final class CanonicalDialect implements Dialect {
     /**
      * Reads an {@code execute_workflow} request's data, also the body of {@code POST /api/workflows}.
      *
-     * @param data {@code {workflow_id?, nodes, edges?, adapter?, prompt?}}
-     * @param id   the request's id, for errors
+     * @param data      {@code {workflow_id?, nodes, edges?, adapter?, prompt?}}
+     * @param id        the request's id, for errors
+     * @param unnamedId the workflow's id when the data names none: from the command id, so that a retry names the
+     *                  same workflow
      * @return the command
      * @throws RelayException with {@code INVALID_REQUEST} naming what is wrong
      */
-    public static CommandPayload.ExecuteWorkflow executeWorkflow(JsonNode data, String id) {
+    public static CommandPayload.ExecuteWorkflow executeWorkflow(JsonNode data, String id, String unnamedId) {
         JsonNode workflowId = data.get("workflow_id");
         String wfId = workflowId == null || workflowId.isNull()
-            ? "wf-" + UUID.randomUUID()
+            ? unnamedId
             : entityId(Namespace.WORKFLOW, workflowId.isTextual() ? workflowId.asText() : "", "workflow_id", id);
         JsonNode nodes = data.get("nodes");
         if (nodes == null || !nodes.isArray() || nodes.isEmpty()) {

@@ -74,9 +74,11 @@ public final class PraxisDialect implements Dialect {
             switch (type) {
                 case "DSL_COMMAND":
                     return new Request.SendCommand(id,
-                        new CommandPayload.DslCommand("dsl-" + UUID.randomUUID(), text(payload, "command", id)), true);
+                        new CommandPayload.DslCommand("dsl-" + connection.commandId(id), text(payload, "command", id)),
+                        true);
                 case "EXECUTE_WORKFLOW":
-                    return new Request.SendCommand(id, executeWorkflow(payload, id), true);
+                    return new Request.SendCommand(id, executeWorkflow(payload, id, "wf-" + connection.commandId(id)),
+                        true);
                 case "CHAT_MESSAGE":
                     return new Request.SendCommand(id,
                         new CommandPayload.ChatMessage(connectionId, text(payload, "content", id)), true);
@@ -99,9 +101,9 @@ public final class PraxisDialect implements Dialect {
         }
     }
 
-    private static CommandPayload.ExecuteWorkflow executeWorkflow(JsonNode payload, String id) {
-        String workflowId = payload.path("workflowId").isTextual() ? payload.get("workflowId").asText()
-            : "wf-" + UUID.randomUUID();
+    /** {@code unnamedId} names a workflow the payload names not: from the command id, so a retry names the same. */
+    private static CommandPayload.ExecuteWorkflow executeWorkflow(JsonNode payload, String id, String unnamedId) {
+        String workflowId = payload.path("workflowId").isTextual() ? payload.get("workflowId").asText() : unnamedId;
         try {
             Channel.of(Namespace.WORKFLOW, workflowId);
         } catch (RelayException e) {
