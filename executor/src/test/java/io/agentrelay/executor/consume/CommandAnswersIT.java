@@ -6,15 +6,10 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
-import io.agentrelay.common.config.ExecutorConfig;
 import io.agentrelay.common.json.Json;
-import io.agentrelay.common.json.JsonSerde;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Command;
 import io.agentrelay.common.protocol.CommandPayload;
@@ -25,10 +20,6 @@ import io.agentrelay.executor.tool.ToolRegistry;
 import io.agentrelay.testkit.EmbeddedKafka;
 import io.agentrelay.testkit.KafkaExtension;
 import io.agentrelay.testkit.TopicPrefix;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,29 +40,20 @@ class CommandAnswersIT {
     @TempDir
     Path sandbox;
 
-    private Map<String, String> env;
-    private ExecutorConfig first;
-    private KafkaProducer<String, Command> commands;
+    private HandOverExecutors fleet;
     private CommittedEvents events;
-    private final List<ExecutorNode> executors = new ArrayList<>();
+    private List<ExecutorNode> executors;
 
     @BeforeEach
     void start(EmbeddedKafka kafka, TopicPrefix prefix) {
-        env = TestExecutors.env(kafka, prefix, sandbox);
-        env.put("EXECUTOR_SESSION_TIMEOUT_MS", "6000");
-        env.put("EXECUTOR_TRANSACTION_TIMEOUT_MS", "2000");
-        first = config("executor-1");
-        executors.add(ExecutorNode.start(first, ToolRegistry.withPlugins()));
-        commands = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
-            new StringSerializer(), JsonSerde.of(Command.class));
-        events = new CommittedEvents(kafka, first, Namespace.WORKFLOW, Namespace.SESSION, Namespace.CONN);
+        fleet = new HandOverExecutors(kafka, prefix, sandbox, Namespace.WORKFLOW, Namespace.SESSION, Namespace.CONN);
+        events = fleet.events();
+        executors = fleet.executors();
     }
 
     @AfterEach
     void stop() {
-        executors.forEach(ExecutorNode::close);
-        commands.close();
-        events.close();
+        fleet.close();
     }
 
     @Test
@@ -84,7 +66,7 @@ class CommandAnswersIT {
             && events.has(chatWorkflow, "node.started", null));
 
         executors.remove(0).abort();
-        executors.add(ExecutorNode.start(config("executor-2"), ToolRegistry.withPlugins()));
+        executors.add(ExecutorNode.start(fleet.config("executor-2"), ToolRegistry.withPlugins()));
 
         await().atMost(WAIT).until(() -> events.has("dsl-long", "workflow.completed", null)
             && events.has(chatWorkflow, "workflow.completed", null));
@@ -155,11 +137,6 @@ class CommandAnswersIT {
         return events.of(channelId).stream().map(Event::event).toList();
     }
 
-    private ExecutorConfig config(String workerId) {
-        Map<String, String> own = new HashMap<>(env);
-        own.put("EXECUTOR_WORKER_ID", workerId);
-        return ExecutorConfig.fromEnv(own);
-    }
 
     private static Command command(CommandPayload payload) {
         return new Command(UUID.randomUUID(), "r-" + UUID.randomUUID(), payload.target(),
@@ -167,6 +144,6 @@ class CommandAnswersIT {
     }
 
     private void send(Command command) throws Exception {
-        commands.send(new ProducerRecord<>(first.kafka().topics().commands(), command.target().name(), command)).get();
+        fleet.send(command);
     }
 }

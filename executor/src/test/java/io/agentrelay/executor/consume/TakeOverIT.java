@@ -10,17 +10,13 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.agentrelay.common.config.ExecutorConfig;
 import io.agentrelay.common.json.Json;
-import io.agentrelay.common.json.JsonSerde;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Command;
 import io.agentrelay.common.protocol.CommandPayload.Edge;
@@ -38,7 +34,6 @@ import io.agentrelay.testkit.KafkaExtension;
 import io.agentrelay.testkit.TopicPrefix;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,29 +54,20 @@ class TakeOverIT {
     @TempDir
     Path sandbox;
 
-    private Map<String, String> env;
-    private ExecutorConfig first;
-    private KafkaProducer<String, Command> commands;
+    private HandOverExecutors fleet;
     private CommittedEvents events;
-    private final List<ExecutorNode> executors = new ArrayList<>();
+    private List<ExecutorNode> executors;
 
     @BeforeEach
     void start(EmbeddedKafka kafka, TopicPrefix prefix) {
-        env = TestExecutors.env(kafka, prefix, sandbox);
-        env.put("EXECUTOR_SESSION_TIMEOUT_MS", "6000");
-        env.put("EXECUTOR_TRANSACTION_TIMEOUT_MS", "2000");
-        first = config("executor-1");
-        executors.add(ExecutorNode.start(first, ToolRegistry.withPlugins()));
-        commands = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
-            new StringSerializer(), JsonSerde.of(Command.class));
-        events = new CommittedEvents(kafka, first, Namespace.WORKFLOW);
+        fleet = new HandOverExecutors(kafka, prefix, sandbox, Namespace.WORKFLOW);
+        events = fleet.events();
+        executors = fleet.executors();
     }
 
     @AfterEach
     void stop() {
-        executors.forEach(ExecutorNode::close);
-        commands.close();
-        events.close();
+        fleet.close();
     }
 
     @Test
@@ -91,7 +77,7 @@ class TakeOverIT {
         executors.remove(0).abort();
 
         HeldShut held = new HeldShut();
-        executors.add(ExecutorNode.start(config("executor-2"), ToolRegistry.withPlugins(), held::around));
+        executors.add(ExecutorNode.start(fleet.config("executor-2"), ToolRegistry.withPlugins(), held::around));
         send(workflow("wf-later", 10));
         await("the successor tried to take over and could not").atMost(WAIT).until(() -> held.refused.get() >= 2);
         assertThat(events.of("wf-later")).as("no command is handled before the take-over").isEmpty();
@@ -112,7 +98,7 @@ class TakeOverIT {
         // step after that.
         try (KafkaProducer<String, String> usurper = new KafkaProducer<>(Map.of(
             ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-            ProducerConfig.TRANSACTIONAL_ID_CONFIG, first.groupId() + "-" + first.workerId()),
+            ProducerConfig.TRANSACTIONAL_ID_CONFIG, fleet.first().groupId() + "-" + fleet.first().workerId()),
             new StringSerializer(), new StringSerializer())) {
             usurper.initTransactions();
         }
@@ -145,11 +131,6 @@ class TakeOverIT {
         return response.body();
     }
 
-    private ExecutorConfig config(String workerId) {
-        Map<String, String> own = new HashMap<>(env);
-        own.put("EXECUTOR_WORKER_ID", workerId);
-        return ExecutorConfig.fromEnv(own);
-    }
 
     private static ExecuteWorkflow workflow(String id, long sleepMs) {
         return new ExecuteWorkflow(id, List.of(
@@ -163,7 +144,7 @@ class TakeOverIT {
         Command command = new Command(UUID.randomUUID(), "r-" + workflow.workflowId(),
             Channel.of(Namespace.WORKFLOW, workflow.workflowId()), Channel.of(Namespace.CONN, "take-over-test"),
             Principal.ANONYMOUS, workflow, Instant.now());
-        commands.send(new ProducerRecord<>(first.kafka().topics().commands(), command.target().name(), command)).get();
+        fleet.send(command);
     }
 
     /** The engine's view of the state topic, refusing to catch up until opened, as an unreachable topic would. */
