@@ -31,6 +31,7 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
@@ -38,7 +39,8 @@ import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
-import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -491,16 +493,15 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
 
     /**
      * Kafka's refusal of the records themselves (too large for the broker, invalid), which sending them again meets
-     * again; null for anything else. Fencing, an abort by the broker and failures marked retriable are not that.
+     * again; null for anything else. Only these: a producer's own state can also fail a transaction with errors Kafka
+     * does not mark retriable (an {@code InvalidTxnStateException} while a broker fails over, seen in the chaos test),
+     * and those are mended by a new producer writing the batch again, within the commit timeout.
      */
     private static ApiException refusal(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof ProducerFencedException || cause instanceof InvalidProducerEpochException
-                || cause instanceof RetriableException) {
-                return null;
-            }
-            if (cause instanceof ApiException refused) {
-                return refused;
+            if (cause instanceof RecordTooLargeException || cause instanceof RecordBatchTooLargeException
+                || cause instanceof InvalidRecordException) {
+                return (ApiException) cause;
             }
         }
         return null;
