@@ -86,7 +86,7 @@ public final class HttpApi {
             CommandPayload.ExecuteWorkflow workflow = CanonicalDialect.executeWorkflow(body, request.requestId(),
                 "wf-" + request.commandId());
             return request.send(workflow)
-                .thenApply(accepted -> Answer.accepted(accepted.put("workflow_id", workflow.workflowId())));
+                .thenApply(Answer::accepted);
         });
     }
 
@@ -163,10 +163,7 @@ public final class HttpApi {
 
         /** Completes with the {@code accepted} body once Kafka took the command. */
         CompletableFuture<ObjectNode> publish(Command command) {
-            return commands.publish(command, trace).thenApply(metadata -> Json.object()
-                .put("status", "accepted")
-                .put("command_id", command.id().toString())
-                .put("trace_id", trace.traceId()));
+            return commands.publish(command, trace).thenApply(metadata -> CommandGateway.accepted(command, trace));
         }
     }
 

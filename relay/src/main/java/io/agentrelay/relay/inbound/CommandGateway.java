@@ -5,6 +5,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentrelay.common.json.Json;
 import io.agentrelay.common.log.LogText;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Command;
@@ -68,6 +70,23 @@ public final class CommandGateway {
         }
         return new Command(id, requestId, entity, replyTo, new Principal(grants.subject(), Map.of()), payload,
             Instant.now());
+    }
+
+    /**
+     * What a client is answered once Kafka took its command, on a socket or over HTTP.
+     *
+     * @param command the command
+     * @param trace   its trace context
+     * @return {@code {status: "accepted", command_id, workflow_id?, trace_id}}
+     */
+    public static ObjectNode accepted(Command command, Traceparent trace) {
+        ObjectNode data = Json.object()
+            .put("status", "accepted")
+            .put("command_id", command.id().toString());
+        if (command.payload() instanceof CommandPayload.ExecuteWorkflow execute) {
+            data.put("workflow_id", execute.workflowId());
+        }
+        return data.put("trace_id", trace.traceId());
     }
 
     /**

@@ -150,7 +150,7 @@ public final class RequestRouter {
             .whenComplete((metadata, failure) -> {
                 if (failure == null) {
                     if (!payload.isQuery()) {
-                        respond(session, request, accepted(command).put("trace_id", trace.traceId()));
+                        respond(session, request, CommandGateway.accepted(command, trace));
                     }
                 } else {
                     Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
@@ -162,16 +162,6 @@ public final class RequestRouter {
                     }
                 }
             });
-    }
-
-    private static ObjectNode accepted(Command command) {
-        ObjectNode data = Json.object()
-            .put("status", "accepted")
-            .put("command_id", command.id().toString());
-        if (command.payload() instanceof CommandPayload.ExecuteWorkflow execute) {
-            data.put("workflow_id", execute.workflowId());
-        }
-        return data;
     }
 
     private static void respond(Session session, Request request, ObjectNode data) {
