@@ -40,8 +40,12 @@ export interface RelayClientOptions {
   reconnect?: { initialDelayMs?: number; maxDelayMs?: number; maxAttempts?: number };
   /** Told whenever the connection's state changes, with the close code and reason of a lost connection. */
   onStateChange?: (state: ConnectionState, detail?: { code?: number; reason?: string; error?: Error }) => void;
-  /** Error frames that answer no waiting request: the relay's late refusal of a workflow id already taken, say. */
-  onError?: (error: RelayError) => void;
+  /**
+   * Errors nothing else receives: error frames that answer no waiting request (the relay's late refusal of a
+   * workflow id already taken, say) and what a subscription's handler threw. Without it, they are thrown on their
+   * own, as uncaught errors.
+   */
+  onError?: (error: Error) => void;
 }
 
 /** idle: not connected yet; connecting: the first connect(); open; reconnecting: lost, trying again; closed: for good. */
@@ -214,7 +218,7 @@ export class RelayClient {
     }
     const subscription = new ChannelSubscription(channel,
       typeof handler === 'function' ? { onEvent: handler } : handler, options.since,
-      (ended) => this.#unsubscribe(ended));
+      (ended) => this.#unsubscribe(ended), (error) => this.#report(error));
     // Kept before the answer, because the channel's first events may come before it.
     this.#subscriptions.set(channel, subscription);
     try {
@@ -384,7 +388,7 @@ export class RelayClient {
       if (pending !== undefined) {
         pending.reject(error);
       } else {
-        this.#onError?.(error);
+        this.#report(error);
       }
     }
   }
@@ -470,6 +474,17 @@ export class RelayClient {
     socket?.close(1000, 'client closed');
   }
 
+  /** A handler that throws must not stop the client: its error goes where the application wants it. */
+  #report(error: unknown): void {
+    if (this.#onError !== undefined) {
+      this.#onError(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    setTimeout(() => {
+      throw error;
+    });
+  }
+
   #setState(state: ConnectionState, detail?: { code?: number; reason?: string; error?: Error }): void {
     this.#state = state;
     this.#onStateChange?.(state, detail);
@@ -481,6 +496,7 @@ class ChannelSubscription implements Subscription {
   readonly channel: Channel;
   readonly #handler: SubscriptionHandler;
   readonly #end: (subscription: ChannelSubscription) => Promise<void>;
+  readonly #fail: (error: unknown) => void;
   readonly #global: boolean;
   /** For `global`: the last offset handed over per namespace partition, since it has no single position. */
   readonly #offsets = new Map<string, bigint>();
@@ -489,12 +505,13 @@ class ChannelSubscription implements Subscription {
   confirmed = false;
 
   constructor(channel: Channel, handler: SubscriptionHandler, since: string | undefined,
-              end: (subscription: ChannelSubscription) => Promise<void>) {
+              end: (subscription: ChannelSubscription) => Promise<void>, fail: (error: unknown) => void) {
     this.channel = channel;
     this.#handler = handler;
     this.#global = channel === GLOBAL;
     this.#lastPos = this.#global ? undefined : since;
     this.#end = end;
+    this.#fail = fail;
   }
 
   get lastPos(): string | undefined {
@@ -575,14 +592,11 @@ class ChannelSubscription implements Subscription {
     return true;
   }
 
-  /** A handler that throws must not stop the client: its error is raised on its own, as an uncaught one. */
   #report(call: () => void): void {
     try {
       call();
     } catch (error) {
-      setTimeout(() => {
-        throw error;
-      });
+      this.#fail(error);
     }
   }
 }
