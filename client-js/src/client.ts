@@ -79,7 +79,7 @@ export interface Subscription {
   readonly channel: Channel;
   /** The resume point: the last event's `pos`, or the channel's position when subscribed. */
   readonly lastPos: string | undefined;
-  /** Stops the handler at once, then tells the relay. */
+  /** Stops the handler at once, then tells the relay; resolves when it answered or the connection is gone. */
   unsubscribe(): Promise<void>;
 }
 
@@ -239,7 +239,9 @@ export class RelayClient {
   request<T extends RequestType>(type: T, ...args: undefined extends Requests[T]['data']
     ? [data?: Requests[T]['data'], options?: RequestOptions]
     : [data: Requests[T]['data'], options?: RequestOptions]): Promise<Requests[T]['response']>;
-  request(type: string, data?: object, options?: RequestOptions): Promise<unknown>;
+  /** A request these types do not know: its response's data is `unknown`. */
+  request<T extends string>(type: T extends RequestType ? never : T, data?: object,
+                            options?: RequestOptions): Promise<unknown>;
   request(type: string, data: object = {}, options: RequestOptions = {}): Promise<unknown> {
     return this.#call(type, data, options);
   }
@@ -446,7 +448,9 @@ export class RelayClient {
       // A connection made later will not have it.
       return Promise.resolve();
     }
-    return this.#call('unsubscribe', { channel: subscription.channel }, {}).then(() => undefined);
+    // Whatever the answer, the handler gets nothing more; a relay that did not hear it forgets the channel with the
+    // connection.
+    return this.#call('unsubscribe', { channel: subscription.channel }, {}).then(() => undefined, () => undefined);
   }
 
   #forget(subscription: ChannelSubscription): boolean {

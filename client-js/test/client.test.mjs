@@ -191,6 +191,17 @@ describe('subscribe', () => {
     assert.equal(events[0].data.node_id, 'a');
   });
 
+  test("unsubscribe() and close() at once, as in the README's example, leave no rejection behind", async () => {
+    const { relay, client, socket } = await connected();
+    const sub = await subscribed(relay, socket, client, 'workflow:w1', () => {});
+
+    const unsubscribing = sub.unsubscribe();
+    client.close();
+
+    assert.equal(await unsubscribing, undefined);
+    assert.equal((await relay.request(socket, 'unsubscribe')).data.channel, 'workflow:w1');
+  });
+
   test('refused, it rejects with the relay error and keeps nothing, so that it can be tried again', async () => {
     const { relay, client, socket } = await connected();
 
