@@ -94,7 +94,6 @@ interface Pending {
   readonly frame: string;
   readonly resolve: (data: unknown) => void;
   readonly reject: (error: Error) => void;
-  readonly timer: ReturnType<typeof setTimeout>;
   sent: boolean;
 }
 
@@ -278,7 +277,6 @@ export class RelayClient {
           clearTimeout(timer);
           reject(error);
         },
-        timer,
         sent: false,
       };
       this.#pending.set(id, pending);
@@ -304,7 +302,9 @@ export class RelayClient {
     await new Promise<void>((resolve, reject) => {
       const fail = (error: RelayError) => {
         clearTimeout(timer);
-        socket.onmessage = socket.onclose = socket.onerror = null;
+        socket.onmessage = socket.onclose = null;
+        // Kept: the ws package reports closing a socket that is still connecting as an error, fatal without a handler.
+        socket.onerror = () => {};
         if (this.#socket === socket) {
           this.#socket = undefined;
         }

@@ -1,7 +1,10 @@
 // Unit tests of RelayClient against an in-process fake of the relay's sockets (test/fake-relay.mjs). The real relay
 // is tested from relay/src/test/java/io/agentrelay/relay/TypeScriptClientIT.java.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { afterEach, describe, test } from 'node:test';
+import WebSocket from 'ws';
 
 import { RelayClient, RelayError, isEvent } from '../dist/index.js';
 import { reconnectDelay } from '../dist/backoff.js';
@@ -70,6 +73,20 @@ describe('connect', () => {
 
     await assert.rejects(client.connect(), (error) => error.code === 'TIMEOUT');
     assert.deepEqual(relay.sockets[0].closedWith, { code: 1000, reason: '' });
+  });
+
+  test("with the ws package, gives up on a server that never answers the upgrade, and the process lives on", async () => {
+    const server = createServer(() => {}).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const client = new RelayClient({ url: `ws://127.0.0.1:${server.address().port}/ws`, WebSocket, connectTimeoutMs: 50 });
+    clients.push(client);
+    try {
+      await assert.rejects(client.connect(), (error) => error.code === 'TIMEOUT');
+      // ws reports the aborted handshake on the next turn; without a handler it would be an uncaught error.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      server.close();
+    }
   });
 
   test('uses the global WebSocket when none is passed, and says what to do when there is none', () => {
