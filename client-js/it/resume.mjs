@@ -1,12 +1,12 @@
 // Against a real relay that is restarted in the middle of a workflow: the client reconnects by itself, resumes the
 // workflow's channel from the last event it had, and its handler gets every event once. Started by
 // TypeScriptClientIT, which restarts the relay once this script prints `ready` and reads the events it prints last.
-// Usage: node it/resume.mjs <relay WebSocket URL> <workflow id>
+// Usage: node it/resume.mjs <relay WebSocket URL> <workflow id> <token>
 import WebSocket from 'ws';
 import { RelayClient } from '../dist/index.js';
 import { collect, run, summary } from './support.mjs';
 
-const [url, workflowId] = process.argv.slice(2);
+const [url, workflowId, token] = process.argv.slice(2);
 
 await run(async () => {
   let tokens = 0;
@@ -18,8 +18,11 @@ await run(async () => {
   const client = new RelayClient({
     url,
     WebSocket,
-    // The relay runs without authentication and ignores it: this counts the connections that asked for one.
-    token: async () => 'token-' + ++tokens,
+    // The relay requires a token: a reconnect without one would be refused.
+    token: async () => {
+      tokens++;
+      return token;
+    },
     reconnect: { initialDelayMs: 100, maxDelayMs: 1000 },
     onStateChange: (state) => {
       states.push(state);

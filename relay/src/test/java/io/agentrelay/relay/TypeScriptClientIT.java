@@ -7,11 +7,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.StreamSupport;
@@ -19,9 +22,12 @@ import java.util.stream.StreamSupport;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentrelay.client.RelayConnection;
 import io.agentrelay.common.json.Json;
+import io.agentrelay.testkit.EmbeddedKafka;
 import io.agentrelay.testkit.KafkaExtension;
+import io.agentrelay.testkit.TopicPrefix;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The TypeScript SDK ({@code client-js}) against real relays and a real broker: node scripts of {@code client-js/it}
@@ -30,12 +36,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * {@code .ci/run} installs and builds them.
  */
 @ExtendWith({KafkaExtension.class, ClusterExtension.class})
-@ClusterExtension.Relays(2)
 class TypeScriptClientIT {
 
     private static final Path CLIENT_JS = Path.of("..", "client-js");
     private static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
     private static final Duration WAIT = Duration.ofSeconds(120);
+    private static final String SECRET = "typescript-client-test-secret-of-32-bytes";
 
     @Test
     void shouldRunAWorkflowAndReceiveItsEventsFromNode(LocalCluster cluster) throws Exception {
@@ -53,21 +59,28 @@ class TypeScriptClientIT {
         assertThat(result.get("status").asText()).isEqualTo("completed");
     }
 
+    /** With authentication on, so that a reconnect gets in only with the token provider's token. */
     @Test
-    void shouldResumeAcrossARelayRestartWithNothingLostOrRepeated(LocalCluster cluster) throws Exception {
+    void shouldResumeAcrossARelayRestartWithNothingLostOrRepeated(EmbeddedKafka kafka, TopicPrefix prefix,
+                                                                  @TempDir Path sandbox) throws Exception {
         assumeBuilt();
         String channel = "workflow:restarted";
-        RelayConnection witness = cluster.connect(1);
+        String token = AuthIT.token(SECRET, "ts-client", List.of("*"), List.of("*"), Instant.now().plusSeconds(3600));
         Frames seen = new Frames();
-        witness.addListener(seen);
-        witness.subscribe(channel).get(10, TimeUnit.SECONDS);
-
         JsonNode result;
-        try (NodeScript script = NodeScript.start("it/resume.mjs", cluster.webSocket(0).toString(), "restarted")) {
-            await("the script's workflow to reach its sleep").atMost(WAIT).until(() -> script.printed("ready"));
-            cluster.restartRelay(0, () -> await("the workflow to complete while relay-0 is down").atMost(WAIT)
-                .until(() -> seen.eventNames(channel).contains("workflow.completed")));
-            result = script.result();
+        try (LocalCluster cluster = LocalCluster.start(kafka.bootstrapServers(), prefix, sandbox, 2,
+                 Map.of("RELAY_JWT_SECRET", SECRET));
+             RelayConnection witness = RelayConnection.connect(URI.create(cluster.webSocket(1) + "?token=" + token),
+                 Duration.ofSeconds(10))) {
+            witness.addListener(seen);
+            witness.subscribe(channel).get(10, TimeUnit.SECONDS);
+            try (NodeScript script = NodeScript.start("it/resume.mjs", cluster.webSocket(0).toString(), "restarted",
+                token)) {
+                await("the script's workflow to reach its sleep").atMost(WAIT).until(() -> script.printed("ready"));
+                cluster.restartRelay(0, () -> await("the workflow to complete while relay-0 is down").atMost(WAIT)
+                    .until(() -> seen.eventNames(channel).contains("workflow.completed")));
+                result = script.result();
+            }
         }
 
         List<String> expected = seen.events(channel).stream().map(event -> event.event() + "@" + event.pos()).toList();
@@ -80,7 +93,7 @@ class TypeScriptClientIT {
             .anyMatch(event -> event.startsWith("workflow.completed@"));
         assertThat(result.get("resumes").toString()).isEqualTo("[{\"recovered\":true}]");
         assertThat(field(result.get("states"), null)).containsSubsequence("open", "reconnecting", "open");
-        assertThat(result.get("tokens").asInt()).as("a token fetched for every connection").isGreaterThanOrEqualTo(2);
+        assertThat(result.get("tokens").asInt()).as("the provider asked for every connection").isGreaterThanOrEqualTo(2);
     }
 
     @Test
