@@ -36,6 +36,13 @@ async function subscribed(relay, socket, client, channel, handler, pos = 'inc.1.
   return subscribing;
 }
 
+/** A subscription handler that records its events (their positions, unless told otherwise) and resumes. */
+function recorder(describe = (event) => event.pos) {
+  const events = [];
+  const resumes = [];
+  return { events, resumes, onEvent: (event) => events.push(describe(event)), onResumed: (resume) => resumes.push(resume) };
+}
+
 describe('connect', () => {
   test('waits for the welcome and then knows its connection id', async () => {
     const { client } = await connected();
@@ -272,16 +279,12 @@ describe('subscribe', () => {
 describe('reconnect and resume', () => {
   test('subscribes again from the last pos, and hands over each event once, in order', async () => {
     const { relay, client, socket } = await connected();
-    const events = [];
-    const resumes = [];
-    await subscribed(relay, socket, client, 'workflow:w1',
-      { onEvent: (event) => events.push(event.pos), onResumed: (resume) => resumes.push(resume) });
+    const { events, resumes, ...handler } = recorder();
+    await subscribed(relay, socket, client, 'workflow:w1', handler);
     relay.event(socket, 'workflow:w1', 'node.started', 'inc.1.10');
     relay.event(socket, 'workflow:w1', 'node.completed', 'inc.1.11');
 
-    relay.drop(socket);
-    const second = await relay.socket(2);
-    relay.welcome(second);
+    const second = await relay.reconnect(socket);
     const resume = await relay.request(second, 'subscribe');
     relay.respond(second, resume, { status: 'subscribed', channel: 'workflow:w1', recovered: true });
     // A relay may send again what the client had; the handler must not see it twice.
@@ -299,9 +302,7 @@ describe('reconnect and resume', () => {
     const { relay, client, socket } = await connected();
     const sub = await subscribed(relay, socket, client, 'workflow:quiet', () => {}, 'inc.0.41');
 
-    relay.drop(socket);
-    const second = await relay.socket(2);
-    relay.welcome(second);
+    const second = await relay.reconnect(socket);
 
     assert.deepEqual((await relay.request(second, 'subscribe')).data, { channel: 'workflow:quiet', since: 'inc.0.41' });
     assert.equal(sub.lastPos, 'inc.0.41');
@@ -309,15 +310,11 @@ describe('reconnect and resume', () => {
 
   test('passes on an incomplete resume with its reason, and then takes every event as new', async () => {
     const { relay, client, socket } = await connected();
-    const events = [];
-    const resumes = [];
-    await subscribed(relay, socket, client, 'workflow:w1',
-      { onEvent: (event) => events.push(event.pos), onResumed: (resume) => resumes.push(resume) });
+    const { events, resumes, ...handler } = recorder();
+    await subscribed(relay, socket, client, 'workflow:w1', handler);
     relay.event(socket, 'workflow:w1', 'node.started', 'inc.1.500');
 
-    relay.drop(socket);
-    const second = await relay.socket(2);
-    relay.welcome(second);
+    const second = await relay.reconnect(socket);
     const reason = "'since' is ahead of the channel's partition (end offset 20); only new events follow";
     relay.respond(second, await relay.request(second, 'subscribe'),
       { status: 'subscribed', channel: 'workflow:w1', recovered: false, reason });
@@ -330,16 +327,12 @@ describe('reconnect and resume', () => {
 
   test('subscribes global again live and says it could not resume; its events count per partition', async () => {
     const { relay, client, socket } = await connected();
-    const events = [];
-    const resumes = [];
-    await subscribed(relay, socket, client, 'global',
-      { onEvent: (event) => events.push(event.room + '@' + event.pos), onResumed: (resume) => resumes.push(resume) });
+    const { events, resumes, ...handler } = recorder((event) => event.room + '@' + event.pos);
+    await subscribed(relay, socket, client, 'global', handler);
     relay.event(socket, 'workflow:a', 'node.started', 'inc.1.7');
     relay.event(socket, 'pool:p', 'pool.status_changed', 'pinc.1.3');
 
-    relay.drop(socket);
-    const second = await relay.socket(2);
-    relay.welcome(second);
+    const second = await relay.reconnect(socket);
     const resume = await relay.request(second, 'subscribe');
     relay.respond(second, resume, { status: 'subscribed', channel: 'global' });
     await until(() => resumes.length === 1, 'the resume');
@@ -390,9 +383,7 @@ describe('reconnect and resume', () => {
     const errors = [];
     await subscribed(relay, socket, client, 'workflow:w1', { onEvent: () => {}, onError: (error) => errors.push(error) });
 
-    relay.drop(socket);
-    const second = await relay.socket(2);
-    relay.welcome(second);
+    const second = await relay.reconnect(socket);
     relay.fail(second, await relay.request(second, 'subscribe'), 'FORBIDDEN', "token does not cover 'workflow:w1'");
     await until(() => errors.length === 1, 'the refusal');
     const again = client.subscribe('workflow:w1', () => {});
@@ -407,9 +398,7 @@ describe('reconnect and resume', () => {
     const { relay, client, socket } = await connected();
     await subscribed(relay, socket, client, 'workflow:w1', () => {});
 
-    relay.drop(socket);
-    const second = await relay.socket(2);
-    relay.welcome(second);
+    const second = await relay.reconnect(socket);
     relay.fail(second, await relay.request(second, 'subscribe'), 'RATE_LIMITED', 'slow down');
     const third = await relay.socket(3);
     relay.welcome(third);

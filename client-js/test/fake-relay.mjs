@@ -72,6 +72,14 @@ export class FakeRelay {
     this.send(socket, { type: 'event', id: 'ev-' + pos, event, room, pos, data, timestamp: new Date().toISOString() });
   }
 
+  /** Drops the socket and welcomes the client's next one. */
+  async reconnect(socket) {
+    this.drop(socket);
+    const next = await this.socket(this.sockets.length + 1);
+    this.welcome(next);
+    return next;
+  }
+
   /** The connection ends without a close frame, as when a relay dies. */
   drop(socket, code = 1006, reason = '') {
     socket.readyState = 3;
