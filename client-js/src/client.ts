@@ -15,7 +15,6 @@ export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
 /** The event-handler properties the client sets; typed loosely so that every implementation above fits. */
 interface Socket extends WebSocketLike {
-  onopen: unknown;
   onmessage: ((message: { data: unknown }) => void) | null;
   onclose: ((close: { code: number; reason: string }) => void) | null;
   onerror: (() => void) | null;
