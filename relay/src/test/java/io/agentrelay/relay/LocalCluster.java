@@ -37,10 +37,15 @@ final class LocalCluster implements AutoCloseable {
         this.sandbox = sandbox;
         startExecutor("executor-0");
         for (int i = 0; i < relayCount; i++) {
-            Map<String, String> relayEnv = new HashMap<>(env);
-            relayEnv.put("RELAY_NODE_ID", "relay-" + i);
-            relays.add(RelayNode.start(RelayConfig.fromEnv(relayEnv)));
+            relays.add(startRelay(i, 0));
         }
+    }
+
+    private RelayNode startRelay(int relay, int port) {
+        Map<String, String> relayEnv = new HashMap<>(env);
+        relayEnv.put("RELAY_NODE_ID", "relay-" + relay);
+        relayEnv.put("RELAY_PORT", String.valueOf(port));
+        return RelayNode.start(RelayConfig.fromEnv(relayEnv));
     }
 
     static LocalCluster start(EmbeddedKafka kafka, TopicPrefix prefix, Path sandbox, int relayCount) {
@@ -110,6 +115,17 @@ final class LocalCluster implements AutoCloseable {
 
     RelayNode relay(int relay) {
         return relays.get(relay);
+    }
+
+    /**
+     * Stops a relay node, runs {@code whileStopped}, and starts the node again on the same port, as a deploy that
+     * restarts it in place does: its clients lose their connections and find it again at the same address.
+     */
+    void restartRelay(int relay, Runnable whileStopped) {
+        int port = relays.get(relay).port();
+        relays.get(relay).close();
+        whileStopped.run();
+        relays.set(relay, startRelay(relay, port));
     }
 
     /** A client of one relay node, closed with the cluster. */

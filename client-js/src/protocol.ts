@@ -1,0 +1,221 @@
+// The canonical WebSocket protocol of Agent Relay (/ws): the frames, the requests with their answers, and the events,
+// as the README's protocol tables and the relay's canonical dialect define them. Field names are the wire's
+// snake_case, so that what a handler gets is exactly what the relay sent.
+
+/** A channel: `<namespace>:<id>` (namespace workflow, session, panel, pool, worker or conn), or `global`. */
+export type Channel = string;
+
+/** Error codes the relay sends in `error` frames. */
+export type RelayErrorCode =
+  | 'PARSE_ERROR'
+  | 'INVALID_REQUEST'
+  | 'UNKNOWN_REQUEST'
+  | 'INVALID_CHANNEL'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'RATE_LIMITED'
+  | 'UNAVAILABLE'
+  | 'SERVER_ERROR';
+
+/** One node of a workflow: a tool call. */
+export interface WorkflowNode {
+  id: string;
+  tool: string;
+  params?: Record<string, unknown>;
+}
+
+/** `to` starts once `from` completed. */
+export interface WorkflowEdge {
+  from: string;
+  to: string;
+}
+
+/** What each request takes (`data`) and what its response carries (`response`). */
+export interface Requests {
+  subscribe: {
+    data: { channel: Channel; since?: string };
+    response: SubscribeResponse;
+  };
+  unsubscribe: {
+    data: { channel: Channel };
+    response: { status: 'unsubscribed' | 'not_subscribed'; channel: Channel };
+  };
+  execute_workflow: {
+    data: {
+      /** Without it the relay names the workflow after the command id, so that a retry names the same one. */
+      workflow_id?: string;
+      nodes: WorkflowNode[];
+      edges?: WorkflowEdge[];
+      adapter?: string;
+      prompt?: string;
+      /** Past this many milliseconds the workflow fails with the reason. */
+      deadline_ms?: number;
+    };
+    response: { status: 'accepted'; workflow_id: string; command_id: string; trace_id: string };
+  };
+  cancel_workflow: {
+    data: { workflow_id: string };
+    response: { status: 'accepted'; command_id: string; trace_id: string };
+  };
+  get_workflow_status: {
+    data: { workflow_id: string };
+    response: {
+      workflow_id: string;
+      status: 'running' | 'completed' | 'failed';
+      stages_completed: number;
+      total_stages: number;
+      /** Each node's state: pending, running, completed or failed. */
+      nodes: Record<string, 'pending' | 'running' | 'completed' | 'failed'>;
+      error?: string;
+    };
+  };
+  get_pool_status: {
+    data: { pool_id: string };
+    response: {
+      pool_id: string;
+      status: 'active' | 'inactive';
+      workers: string[];
+      active_workers: number;
+      idle_workers: number;
+    };
+  };
+  replay: {
+    /** `from` and `to` are ISO-8601 times or `pos` strings, both inclusive; `speed` 0 is as fast as possible. */
+    data: { channel: Channel; from: string; to?: string; speed?: number };
+    response: { status: 'replaying' };
+  };
+  ping: {
+    data?: Record<string, never>;
+    response: { status: 'pong' };
+  };
+}
+
+/** A request name the relay knows. */
+export type RequestType = keyof Requests;
+
+/** The answer to `subscribe`: `pos` on a plain one, `recovered` (and `reason` when false) on a resume. */
+export interface SubscribeResponse {
+  status: 'subscribed';
+  channel: Channel;
+  /** The channel's position at the moment of subscribing: where a client that has seen no event resumes from. */
+  pos?: string;
+  /** With `since`: whether the events right after it were all still there. */
+  recovered?: boolean;
+  /** With `recovered: false`: why not, such as the retention having deleted older events. */
+  reason?: string;
+}
+
+/** The data of each event the executors and the relay publish. */
+export interface Events {
+  'session.created': { connection_id: string; server: string; node: string; message: string };
+  'workflow.started': {
+    workflow_id: string;
+    total_nodes: number;
+    nodes: WorkflowNode[];
+    edges: WorkflowEdge[];
+    adapter?: string;
+    prompt?: string;
+  };
+  'node.started': { workflow_id: string; node_id: string; tool: string; attempt: number };
+  'node.progress': { workflow_id: string; node_id: string; message: string };
+  'node.completed': { workflow_id: string; node_id: string; result: unknown; duration_ms: number };
+  'workflow.stage_completed': {
+    workflow_id: string;
+    stage_name: string;
+    result: { output: unknown; duration_ms: number };
+    stages_completed: number;
+    total_stages: number;
+  };
+  'node.failed': { workflow_id: string; node_id: string; error: string; duration_ms: number };
+  'workflow.completed': { workflow_id: string; result: Record<string, unknown>; duration_ms: number };
+  'workflow.failed': { workflow_id: string; error: string; failed_node?: string; duration_ms: number };
+  'workflow.cancelled': { workflow_id: string; reason: string; duration_ms: number };
+  'workflow.refused': { workflow_id: string; reason: string };
+  'workflow.log': { workflow_id: string; level: string; agent: string; message: string; details?: unknown };
+  'workflow.handoff': {
+    workflow_id: string;
+    from_node: string;
+    to_node: string;
+    from_tool: string;
+    to_tool: string;
+    reason: string;
+  };
+  'worker.status_changed': {
+    worker_id: string;
+    status: 'idle' | 'busy' | 'error' | 'offline';
+    pool_id: string;
+    timestamp: string;
+  };
+  'pool.status_changed': {
+    pool_id: string;
+    status: { active_workers: number; idle_workers: number; queue_size: number; tasks_completed: number };
+    timestamp: string;
+  };
+  'replay.completed': { channel: Channel; count: number };
+}
+
+/** An event name with a known shape. */
+export type EventName = keyof Events;
+
+/** Fields every event frame has. */
+interface EventFrameBase {
+  type: 'event';
+  id: string;
+  /** The channel the event belongs to. */
+  room: Channel;
+  /** Where the event sits in Kafka: the channel's resume point. Opaque; per channel it only increases. */
+  pos?: string;
+  timestamp: string;
+  correlation_id?: string;
+  /** True on events a `replay` sends. */
+  replayed?: boolean;
+}
+
+/** The frame of an event with a known shape; {@link isEvent} tells them apart. */
+export type KnownEventFrame<E extends EventName = EventName> = { [N in E]: EventFrameBase & { event: N; data: Events[N] } }[E];
+
+/**
+ * An event frame, as a subscription's handler receives it. Its `data` is `unknown` because a relay may carry events
+ * these types do not know (a plugged-in tool's, say): narrow it with {@link isEvent}.
+ */
+export type EventFrame = KnownEventFrame | (EventFrameBase & { event: string; data: unknown });
+
+/**
+ * Whether an event frame is the named event, typing its `data`:
+ * `if (isEvent(frame, 'node.completed')) console.log(frame.data.node_id)`.
+ */
+export function isEvent<E extends EventName>(frame: EventFrame, name: E): frame is KnownEventFrame<E> {
+  return frame.event === name;
+}
+
+/** A request frame, as the client sends it. */
+export interface RequestFrame {
+  type: 'request';
+  id: string;
+  event: string;
+  data: object;
+}
+
+/** The answer to a request. */
+export interface ResponseFrame {
+  type: 'response';
+  id: string;
+  correlation_id: string;
+  event: string;
+  data: unknown;
+  timestamp: string;
+}
+
+/** A request failed. */
+export interface ErrorFrame {
+  type: 'error';
+  id: string;
+  correlation_id?: string;
+  error_code: RelayErrorCode;
+  error_message: string;
+  timestamp: string;
+}
+
+/** Any frame the relay sends. */
+export type ServerFrame = EventFrame | ResponseFrame | ErrorFrame;

@@ -1,0 +1,438 @@
+// Unit tests of RelayClient against an in-process fake of the relay's sockets (test/fake-relay.mjs). The real relay
+// is tested from relay/src/test/java/io/agentrelay/relay/TypeScriptClientIT.java.
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { afterEach, describe, test } from 'node:test';
+import WebSocket from 'ws';
+
+import { RelayClient, RelayError, isEvent } from '../dist/index.js';
+import { reconnectDelay } from '../dist/backoff.js';
+import { FakeRelay, until } from './fake-relay.mjs';
+
+const clients = [];
+
+afterEach(() => clients.splice(0).forEach((client) => client.close()));
+
+/** A client of a fake relay, connected, with reconnect delays of a few milliseconds. */
+async function connected(options = {}) {
+  const relay = new FakeRelay();
+  const client = new RelayClient({
+    url: 'ws://relay.test/ws', WebSocket: relay.WebSocket, reconnect: { initialDelayMs: 1, maxDelayMs: 4 }, ...options,
+  });
+  clients.push(client);
+  const connecting = client.connect();
+  relay.welcome(await relay.socket(1));
+  await connecting;
+  return { relay, client, socket: relay.sockets[0] };
+}
+
+/** Subscribes and answers as the relay does, with the channel's position. */
+async function subscribed(relay, socket, client, channel, handler, pos = 'inc.1.9') {
+  const before = socket.sent.filter((frame) => frame.event === 'subscribe').length;
+  const subscribing = client.subscribe(channel, handler);
+  const request = await relay.request(socket, 'subscribe', before + 1);
+  relay.respond(socket, request, { status: 'subscribed', channel, pos });
+  return subscribing;
+}
+
+/** A subscription handler that records its events (their positions, unless told otherwise) and resumes. */
+function recorder(describe = (event) => event.pos) {
+  const events = [];
+  const resumes = [];
+  return { events, resumes, onEvent: (event) => events.push(describe(event)), onResumed: (resume) => resumes.push(resume) };
+}
+
+describe('connect', () => {
+  test('waits for the welcome and then knows its connection id', async () => {
+    const { client } = await connected();
+
+    assert.equal(client.state, 'open');
+    assert.equal(client.connectionId, 'conn-0');
+  });
+
+  test('sends the token as the token query parameter', async () => {
+    const { relay } = await connected({ token: 'secret.jwt' });
+
+    assert.equal(relay.sockets[0].url.searchParams.get('token'), 'secret.jwt');
+  });
+
+  test('rejects when the relay closes before its welcome, and may be called again', async () => {
+    const relay = new FakeRelay();
+    const client = new RelayClient({ url: 'ws://relay.test/ws', WebSocket: relay.WebSocket });
+    clients.push(client);
+
+    const first = client.connect();
+    relay.drop(await relay.socket(1), 1006);
+    await assert.rejects(first, (error) => error instanceof RelayError && error.code === 'CONNECTION_LOST');
+    assert.equal(client.state, 'idle');
+
+    const second = client.connect();
+    relay.welcome(await relay.socket(2));
+    await second;
+    assert.equal(client.state, 'open');
+  });
+
+  test('gives up on a relay that does not welcome it in time, and closes that socket', async () => {
+    const relay = new FakeRelay();
+    const client = new RelayClient({ url: 'ws://relay.test/ws', WebSocket: relay.WebSocket, connectTimeoutMs: 20 });
+    clients.push(client);
+
+    await assert.rejects(client.connect(), (error) => error.code === 'TIMEOUT');
+    assert.deepEqual(relay.sockets[0].closedWith, { code: 1000, reason: '' });
+  });
+
+  test("with the ws package, gives up on a server that never answers the upgrade, and the process lives on", async () => {
+    const server = createServer(() => {}).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const client = new RelayClient({ url: `ws://127.0.0.1:${server.address().port}/ws`, WebSocket, connectTimeoutMs: 50 });
+    clients.push(client);
+    try {
+      await assert.rejects(client.connect(), (error) => error.code === 'TIMEOUT');
+      // ws reports the aborted handshake on the next turn; without a handler it would be an uncaught error.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      server.close();
+    }
+  });
+
+  test('uses the global WebSocket when none is passed, and says what to do when there is none', () => {
+    const saved = globalThis.WebSocket;
+    try {
+      globalThis.WebSocket = undefined;
+      assert.throws(() => new RelayClient({ url: 'ws://relay.test/ws' }), /pass one as the WebSocket option/);
+      globalThis.WebSocket = new FakeRelay().WebSocket;
+      assert.doesNotThrow(() => new RelayClient({ url: 'ws://relay.test/ws' }));
+    } finally {
+      globalThis.WebSocket = saved;
+    }
+  });
+
+  test('refuses a URL that is not a WebSocket URL, and settings that make no sense', () => {
+    const WebSocket = new FakeRelay().WebSocket;
+    assert.throws(() => new RelayClient({ url: 'http://relay.test/ws', WebSocket }), /not a WebSocket URL/);
+    assert.throws(() => new RelayClient({ url: 'relay', WebSocket }), /is not a URL/);
+    assert.throws(() => new RelayClient({ url: 'ws://relay.test/ws', WebSocket, requestTimeoutMs: 0 }),
+      /requestTimeoutMs must be positive/);
+    assert.throws(() => new RelayClient({
+      url: 'ws://relay.test/ws', WebSocket, reconnect: { initialDelayMs: 100, maxDelayMs: 10 },
+    }), /shorter than initialDelayMs/);
+  });
+});
+
+describe('request', () => {
+  test("resolves with the response's data", async () => {
+    const { relay, client, socket } = await connected();
+
+    const answer = client.request('execute_workflow', { workflow_id: 'w1', nodes: [{ id: 'a', tool: 'echo' }] });
+    const request = await relay.request(socket, 'execute_workflow');
+    relay.respond(socket, request, { status: 'accepted', workflow_id: 'w1', command_id: 'c-1', trace_id: 't' });
+
+    assert.equal(request.type, 'request');
+    assert.deepEqual(request.data, { workflow_id: 'w1', nodes: [{ id: 'a', tool: 'echo' }] });
+    assert.deepEqual(await answer, { status: 'accepted', workflow_id: 'w1', command_id: 'c-1', trace_id: 't' });
+  });
+
+  test('rejects with a RelayError carrying the code and message of an error frame', async () => {
+    const { relay, client, socket } = await connected();
+
+    const answer = client.request('no_such_request', {});
+    relay.fail(socket, await relay.request(socket, 'no_such_request'), 'UNKNOWN_REQUEST', "unknown request 'x'");
+
+    await assert.rejects(answer, (error) => error instanceof RelayError && error.code === 'UNKNOWN_REQUEST'
+      && error.message === "unknown request 'x'" && !error.retriable);
+  });
+
+  test('times out, and a retry with the same id is the same request', async () => {
+    const { relay, client, socket } = await connected();
+
+    await assert.rejects(client.request('ping', {}, { id: 'my-id', timeoutMs: 10 }),
+      (error) => error.code === 'TIMEOUT' && error.retriable && /same id/.test(error.message));
+    const retry = client.request('ping', {}, { id: 'my-id' });
+    const second = await relay.request(socket, 'ping', 2);
+    relay.respond(socket, second, { status: 'pong' });
+
+    assert.equal((await relay.request(socket, 'ping', 1)).id, 'my-id');
+    assert.equal(second.id, 'my-id');
+    assert.deepEqual(await retry, { status: 'pong' });
+  });
+
+  test('refuses a second request with the id of one still waiting', async () => {
+    const { client } = await connected();
+
+    const first = client.request('ping', {}, { id: 'same', timeoutMs: 50 });
+    await assert.rejects(client.request('ping', {}, { id: 'same' }), /already waiting/);
+    await assert.rejects(first, (error) => error.code === 'TIMEOUT');
+  });
+
+  test('fails at once before connect()', async () => {
+    const client = new RelayClient({ url: 'ws://relay.test/ws', WebSocket: new FakeRelay().WebSocket });
+
+    await assert.rejects(client.request('ping'), (error) => error.code === 'NOT_CONNECTED');
+  });
+
+  test('in flight when the connection drops fails with CONNECTION_LOST; one made while reconnecting waits', async () => {
+    const { relay, client, socket } = await connected();
+
+    const inFlight = client.request('get_workflow_status', { workflow_id: 'w1' });
+    await relay.request(socket, 'get_workflow_status');
+    relay.drop(socket);
+    await assert.rejects(inFlight, (error) => error.code === 'CONNECTION_LOST' && error.retriable);
+    const waiting = client.request('ping');
+    const second = await relay.socket(2);
+    relay.welcome(second);
+    relay.respond(second, await relay.request(second, 'ping'), { status: 'pong' });
+
+    assert.deepEqual(await waiting, { status: 'pong' });
+  });
+
+  test('hands error frames that answer no request to onError', async () => {
+    const errors = [];
+    const { relay, socket } = await connected({ onError: (error) => errors.push(error) });
+
+    relay.fail(socket, { id: 'answered-before' }, 'INVALID_REQUEST', "workflow 'w1' already exists");
+
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0].code, 'INVALID_REQUEST');
+  });
+});
+
+describe('subscribe', () => {
+  test('hands the channel its events, and unsubscribe stops them at once', async () => {
+    const { relay, client, socket } = await connected();
+    const events = [];
+
+    const sub = await subscribed(relay, socket, client, 'workflow:w1', (event) => events.push(event));
+    relay.event(socket, 'workflow:w1', 'node.completed', 'inc.1.10', { workflow_id: 'w1', node_id: 'a' });
+    relay.event(socket, 'workflow:other', 'node.completed', 'inc.2.3');
+    const unsubscribing = sub.unsubscribe();
+    relay.event(socket, 'workflow:w1', 'workflow.completed', 'inc.1.11');
+    relay.respond(socket, await relay.request(socket, 'unsubscribe'), { status: 'unsubscribed', channel: 'workflow:w1' });
+    await unsubscribing;
+
+    assert.deepEqual(events.map((event) => event.pos), ['inc.1.10']);
+    assert.ok(isEvent(events[0], 'node.completed'));
+    assert.equal(events[0].data.node_id, 'a');
+  });
+
+  test("unsubscribe() and close() at once, as in the README's example, leave no rejection behind", async () => {
+    const { relay, client, socket } = await connected();
+    const sub = await subscribed(relay, socket, client, 'workflow:w1', () => {});
+
+    const unsubscribing = sub.unsubscribe();
+    client.close();
+
+    assert.equal(await unsubscribing, undefined);
+    assert.equal((await relay.request(socket, 'unsubscribe')).data.channel, 'workflow:w1');
+  });
+
+  test('refused, it rejects with the relay error and keeps nothing, so that it can be tried again', async () => {
+    const { relay, client, socket } = await connected();
+
+    const refused = client.subscribe('workflow:w1', () => {});
+    relay.fail(socket, await relay.request(socket, 'subscribe'), 'FORBIDDEN', 'not allowed');
+    await assert.rejects(refused, (error) => error.code === 'FORBIDDEN');
+    const again = client.subscribe('workflow:w1', () => {});
+    relay.respond(socket, await relay.request(socket, 'subscribe', 2), { status: 'subscribed', channel: 'workflow:w1' });
+
+    assert.equal((await again).channel, 'workflow:w1');
+  });
+
+  test('a channel already subscribed to is refused', async () => {
+    const { relay, client, socket } = await connected();
+    await subscribed(relay, socket, client, 'workflow:w1', () => {});
+
+    await assert.rejects(client.subscribe('workflow:w1', () => {}), /already subscribed to workflow:w1/);
+  });
+
+  test('with since, it asks from there and tells the handler whether that was complete', async () => {
+    const { relay, client, socket } = await connected();
+    const resumes = [];
+
+    const subscribing = client.subscribe('workflow:w1',
+      { onEvent: () => {}, onResumed: (resume) => resumes.push(resume) }, { since: 'inc.1.5' });
+    const request = await relay.request(socket, 'subscribe');
+    relay.respond(socket, request, { status: 'subscribed', channel: 'workflow:w1', recovered: true });
+    await subscribing;
+
+    assert.deepEqual(request.data, { channel: 'workflow:w1', since: 'inc.1.5' });
+    assert.deepEqual(resumes, [{ recovered: true }]);
+  });
+
+  test('a handler that throws does not stop the others; its error goes to onError', async () => {
+    const errors = [];
+    const { relay, client, socket } = await connected({ onError: (error) => errors.push(error.message) });
+    const seen = [];
+    await subscribed(relay, socket, client, 'workflow:w1', () => {
+      throw new Error('handler bug');
+    });
+    await subscribed(relay, socket, client, 'global', (event) => seen.push(event.pos));
+
+    relay.event(socket, 'workflow:w1', 'node.started', 'inc.1.10');
+    relay.event(socket, 'workflow:w1', 'node.completed', 'inc.1.11');
+
+    assert.deepEqual(seen, ['inc.1.10', 'inc.1.11']);
+    assert.deepEqual(errors, ['handler bug', 'handler bug']);
+  });
+});
+
+describe('reconnect and resume', () => {
+  test('subscribes again from the last pos, and hands over each event once, in order', async () => {
+    const { relay, client, socket } = await connected();
+    const { events, resumes, ...handler } = recorder();
+    await subscribed(relay, socket, client, 'workflow:w1', handler);
+    relay.event(socket, 'workflow:w1', 'node.started', 'inc.1.10');
+    relay.event(socket, 'workflow:w1', 'node.completed', 'inc.1.11');
+
+    const second = await relay.reconnect(socket);
+    const resume = await relay.request(second, 'subscribe');
+    relay.respond(second, resume, { status: 'subscribed', channel: 'workflow:w1', recovered: true });
+    // A relay may send again what the client had; the handler must not see it twice.
+    relay.event(second, 'workflow:w1', 'node.completed', 'inc.1.11');
+    relay.event(second, 'workflow:w1', 'node.started', 'inc.1.12');
+    await until(() => events.length === 3, 'the third event');
+
+    assert.deepEqual(resume.data, { channel: 'workflow:w1', since: 'inc.1.11' });
+    assert.deepEqual(resumes, [{ recovered: true }]);
+    assert.deepEqual(events, ['inc.1.10', 'inc.1.11', 'inc.1.12']);
+    assert.equal(client.state, 'open');
+  });
+
+  test("resumes a channel that had no event yet from the subscribe answer's pos", async () => {
+    const { relay, client, socket } = await connected();
+    const sub = await subscribed(relay, socket, client, 'workflow:quiet', () => {}, 'inc.0.41');
+
+    const second = await relay.reconnect(socket);
+
+    assert.deepEqual((await relay.request(second, 'subscribe')).data, { channel: 'workflow:quiet', since: 'inc.0.41' });
+    assert.equal(sub.lastPos, 'inc.0.41');
+  });
+
+  test('passes on an incomplete resume with its reason, and then takes every event as new', async () => {
+    const { relay, client, socket } = await connected();
+    const { events, resumes, ...handler } = recorder();
+    await subscribed(relay, socket, client, 'workflow:w1', handler);
+    relay.event(socket, 'workflow:w1', 'node.started', 'inc.1.500');
+
+    const second = await relay.reconnect(socket);
+    const reason = "'since' is ahead of the channel's partition (end offset 20); only new events follow";
+    relay.respond(second, await relay.request(second, 'subscribe'),
+      { status: 'subscribed', channel: 'workflow:w1', recovered: false, reason });
+    await until(() => resumes.length === 1, 'the resume');
+    relay.event(second, 'workflow:w1', 'node.started', 'inc.1.20');
+
+    assert.deepEqual(resumes, [{ recovered: false, reason }]);
+    assert.deepEqual(events, ['inc.1.500', 'inc.1.20']);
+  });
+
+  test('subscribes global again live and says it could not resume; its events count per partition', async () => {
+    const { relay, client, socket } = await connected();
+    const { events, resumes, ...handler } = recorder((event) => event.room + '@' + event.pos);
+    await subscribed(relay, socket, client, 'global', handler);
+    relay.event(socket, 'workflow:a', 'node.started', 'inc.1.7');
+    relay.event(socket, 'pool:p', 'pool.status_changed', 'pinc.1.3');
+
+    const second = await relay.reconnect(socket);
+    const resume = await relay.request(second, 'subscribe');
+    relay.respond(second, resume, { status: 'subscribed', channel: 'global' });
+    await until(() => resumes.length === 1, 'the resume');
+    relay.event(second, 'workflow:a', 'node.started', 'inc.1.7');
+    relay.event(second, 'workflow:b', 'node.started', 'inc.1.8');
+
+    assert.deepEqual(resume.data, { channel: 'global' });
+    assert.equal(resumes.length, 1);
+    assert.equal(resumes[0].recovered, false);
+    assert.match(resumes[0].reason, /global cannot resume/);
+    assert.deepEqual(events, ['workflow:a@inc.1.7', 'pool:p@pinc.1.3', 'workflow:b@inc.1.8']);
+  });
+
+  test('fetches a fresh token from the provider for every connection', async () => {
+    let issued = 0;
+    const { relay, socket } = await connected({ token: async () => 'token-' + ++issued });
+
+    relay.drop(socket, 4001, 'token expired');
+    const second = await relay.socket(2);
+    relay.welcome(second);
+
+    assert.equal(socket.url.searchParams.get('token'), 'token-1');
+    assert.equal(second.url.searchParams.get('token'), 'token-2');
+  });
+
+  test('keeps trying while the relay is away, and gives up after maxAttempts', async () => {
+    const states = [];
+    const { relay, client, socket } = await connected({
+      reconnect: { initialDelayMs: 1, maxDelayMs: 2, maxAttempts: 3 },
+      onStateChange: (state) => states.push(state),
+    });
+
+    relay.drop(socket);
+    const waiting = assert.rejects(client.request('ping'),
+      (error) => error.code === 'CONNECTION_LOST' && /gave up/.test(error.message));
+    for (let attempt = 2; attempt <= 4; attempt++) {
+      relay.drop(await relay.socket(attempt));
+    }
+    await until(() => client.state === 'closed', 'the client to give up');
+
+    assert.equal(relay.sockets.length, 4);
+    assert.deepEqual(states.filter((state, i) => state !== states[i - 1]), ['connecting', 'open', 'reconnecting', 'closed']);
+    await waiting;
+  });
+
+  test('a re-subscribe the relay refuses ends that subscription and tells its handler', async () => {
+    const { relay, client, socket } = await connected();
+    const errors = [];
+    await subscribed(relay, socket, client, 'workflow:w1', { onEvent: () => {}, onError: (error) => errors.push(error) });
+
+    const second = await relay.reconnect(socket);
+    relay.fail(second, await relay.request(second, 'subscribe'), 'FORBIDDEN', "token does not cover 'workflow:w1'");
+    await until(() => errors.length === 1, 'the refusal');
+    const again = client.subscribe('workflow:w1', () => {});
+    relay.respond(second, await relay.request(second, 'subscribe', 2), { status: 'subscribed', channel: 'workflow:w1' });
+
+    assert.equal(errors[0].code, 'FORBIDDEN');
+    await again;
+    assert.equal(second.closedWith, undefined);
+  });
+
+  test('a connection that cannot take the subscriptions again is dropped and tried again later', async () => {
+    const { relay, client, socket } = await connected();
+    await subscribed(relay, socket, client, 'workflow:w1', () => {});
+
+    const second = await relay.reconnect(socket);
+    relay.fail(second, await relay.request(second, 'subscribe'), 'RATE_LIMITED', 'slow down');
+    const third = await relay.socket(3);
+    relay.welcome(third);
+
+    assert.equal(second.closedWith.code, 4000);
+    assert.deepEqual((await relay.request(third, 'subscribe')).data, { channel: 'workflow:w1', since: 'inc.1.9' });
+  });
+
+  test('close() stops reconnecting and fails what waits', async () => {
+    const { relay, client, socket } = await connected({ reconnect: { initialDelayMs: 50, maxDelayMs: 50 } });
+
+    relay.drop(socket);
+    const waiting = client.request('ping');
+    client.close();
+
+    await assert.rejects(waiting, (error) => error.code === 'CLOSED');
+    await assert.rejects(client.connect(), (error) => error.code === 'CLOSED');
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    assert.equal(relay.sockets.length, 1);
+  });
+});
+
+describe('reconnectDelay', () => {
+  test('doubles from the initial delay up to the cap, with at least half of each step', () => {
+    const lowest = [0, 1, 2, 3, 10].map((attempt) => reconnectDelay(attempt, 100, 1000, () => 0));
+    const highest = [0, 1, 2, 3, 10].map((attempt) => reconnectDelay(attempt, 100, 1000, () => 1));
+
+    assert.deepEqual(lowest, [50, 100, 200, 400, 500]);
+    assert.deepEqual(highest, [100, 200, 400, 800, 1000]);
+  });
+
+  test('spreads clients that reconnect together', () => {
+    const delays = new Set(Array.from({ length: 20 }, () => reconnectDelay(5, 100, 30_000)));
+
+    assert.ok(delays.size > 15, `20 clients picked only ${delays.size} different delays`);
+  });
+});
