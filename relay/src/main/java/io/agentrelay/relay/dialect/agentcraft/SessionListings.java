@@ -18,6 +18,7 @@ import io.agentrelay.relay.state.SessionsChanged;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
@@ -89,8 +90,17 @@ public final class SessionListings implements AutoCloseable {
         }
         Map<TopicPartition, OffsetSpec> latest = partitions.stream()
             .collect(Collectors.toMap(Function.identity(), partition -> OffsetSpec.latest()));
-        return admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all()
-            .toCompletionStage().toCompletableFuture()
+        // Kafka's own futures refuse completeOnTimeout: the ends are handed to a plain one.
+        CompletableFuture<Map<TopicPartition, ListOffsetsResultInfo>> found = new CompletableFuture<>();
+        admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all()
+            .whenComplete((ends, failure) -> {
+                if (failure == null) {
+                    found.complete(ends);
+                } else {
+                    found.completeExceptionally(failure);
+                }
+            });
+        return found
             .thenCompose(ends -> CompletableFuture.allOf(ends.entrySet().stream()
                 .map(end -> fanout.whenRead(end.getKey(), end.getValue().offset()))
                 .toArray(CompletableFuture[]::new)))
