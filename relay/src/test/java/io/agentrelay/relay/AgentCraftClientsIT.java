@@ -74,7 +74,8 @@ class AgentCraftClientsIT {
     @Test
     void shouldFillTheReactAppsPanelsFromASessionItNeverNamed(LocalCluster cluster) throws Exception {
         // MultiAgentDemo.js: `client_${Date.now()}_${Math.random().toString(36).substr(2, 9)}` on /api/ws/….
-        try (RawSocket app = RawSocket.connect(uri(cluster, "/api/ws/agent-tracking/", "client_1700000000000_4fzyo82mv"))) {
+        try (RawSocket app = RawSocket.connect(uri(cluster, "/api/ws/agent-tracking/",
+            "client_1700000000000_4fzyo82mv"))) {
             await().atMost(WAIT).until(() -> app.types().contains("active_sessions"));
             // handleSendMessage: JSON.stringify({ type: 'start_log_streaming', session_id: sessionId }).
             app.send("{\"type\":\"start_log_streaming\",\"session_id\":\"chat_1700000000001\"}");
@@ -82,8 +83,8 @@ class AgentCraftClientsIT {
             assertThat(app.ofType("log_streaming_started").get(0).path("session_id").asText())
                 .isEqualTo("chat_1700000000001");
 
-            HttpResponse<String> started = NexusPanelsIT.post(cluster, "/api/workflows", twoSteps("react-session"),
-                null);
+            HttpResponse<String> started = NexusPanelsIT.post(cluster, "/api/workflows",
+                AgentCraftConformanceIT.webhookSession("react-session", 300), null);
             assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
 
             await().atMost(WAIT).until(() -> app.types().contains("session_complete"));
@@ -107,7 +108,8 @@ class AgentCraftClientsIT {
             assertThat(finished.path("state").path("active_agents").get(0).path("status").asText())
                 .as("AgentChat.js colours the tracker's lower-case statuses").isEqualTo("finished");
             assertThat(app.ofType("phase_update")).singleElement()
-                .satisfies(phase -> assertThat(phase.path("data").path("phase").asText()).isEqualTo("analyze → answer"));
+                .satisfies(phase -> assertThat(phase.path("data").path("phase").asText())
+                    .isEqualTo("analyze → answer"));
             assertThat(app.ofType("crew_output")).extracting(output -> output.path("data").path("agent_name").asText())
                 .containsExactly("analyze", "answer");
             assertThat(app.ofType("crew_output").get(1).path("data").path("content").asText())
@@ -209,16 +211,6 @@ class AgentCraftClientsIT {
 
     private static JsonNode last(List<JsonNode> frames) {
         return frames.get(frames.size() - 1);
-    }
-
-    private static ObjectNode twoSteps(String workflowId) {
-        ObjectNode workflow = Json.object().put("workflow_id", workflowId).put("prompt", "How do I fix webhook errors?");
-        var nodes = workflow.putArray("nodes");
-        nodes.addObject().put("id", "analyze").put("tool", "sleep").putObject("params").put("ms", 300);
-        nodes.addObject().put("id", "answer").put("tool", "echo").putObject("params")
-            .put("message", "Check the webhook signature");
-        workflow.putArray("edges").addObject().put("from", "analyze").put("to", "answer");
-        return workflow;
     }
 
     private static URI uri(LocalCluster cluster, String path, String clientId) {

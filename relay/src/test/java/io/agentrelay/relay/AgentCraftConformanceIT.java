@@ -53,7 +53,8 @@ class AgentCraftConformanceIT {
             assertThat(first.path("timestamp").isNumber()).isTrue();
             assertThat(first.path("data").path("total_sessions").asInt()).isZero();
 
-            HttpResponse<String> started = NexusPanelsIT.post(cluster, "/api/workflows", webhookSession(), null);
+            HttpResponse<String> started = NexusPanelsIT.post(cluster, "/api/workflows",
+                webhookSession("session_abc123", 1500), null);
             assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
             assertThat(Json.readTree(started.body()).path("workflow_id").asText()).isEqualTo("session_abc123");
 
@@ -173,11 +174,12 @@ class AgentCraftConformanceIT {
         }
     }
 
-    private static ObjectNode webhookSession() {
-        ObjectNode workflow = Json.object().put("workflow_id", "session_abc123")
+    /** Two steps, {@code analyze} (a sleep) then {@code answer} (an echo), for {@code POST /api/workflows}. */
+    static ObjectNode webhookSession(String workflowId, int analyzeMs) {
+        ObjectNode workflow = Json.object().put("workflow_id", workflowId)
             .put("prompt", "How do I fix webhook errors?");
         var nodes = workflow.putArray("nodes");
-        nodes.addObject().put("id", "analyze").put("tool", "sleep").putObject("params").put("ms", 1500);
+        nodes.addObject().put("id", "analyze").put("tool", "sleep").putObject("params").put("ms", analyzeMs);
         nodes.addObject().put("id", "answer").put("tool", "echo").putObject("params")
             .put("message", "Check the webhook signature");
         workflow.putArray("edges").addObject().put("from", "analyze").put("to", "answer");

@@ -37,9 +37,9 @@ import io.agentrelay.relay.state.EntityDirectory;
 /**
  * AgentCraft, on {@code /ws/agent-tracking/{client_id}} (the protocol document's frames) and on
  * {@code /api/ws/agent-tracking/{client_id}} (the frames AgentCraft's own React app reads, {@link #forReactApp()}):
- * flat frames {@code {type, …}} in snake_case. A session is a unit of agent work (a workflow, however started) and its
- * agents are the workflow's steps; {@code agent_status}, {@code agent_collaboration} and {@code session_logs} frames
- * are the workflow's events seen that way.
+ * flat frames {@code {type, …}} in snake_case. A session is a unit of agent work (a workflow, however started) and
+ * its agents are the workflow's steps; {@code agent_status}, {@code agent_collaboration} and {@code session_logs}
+ * frames are the workflow's events seen that way.
  *
  * <p>Choices where the AgentCraft document is silent or loose, or where AgentCraft's own server
  * ({@code backend/websocket_api.py}) does otherwise; the server wins, so that its clients keep working:
