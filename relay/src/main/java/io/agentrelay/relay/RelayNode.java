@@ -14,6 +14,7 @@ import io.agentrelay.common.topic.TopicProvisioner;
 import io.agentrelay.common.metrics.Metrics;
 import io.agentrelay.relay.api.HttpApi;
 import io.agentrelay.relay.dialect.agentcraft.AgentCraftDialect;
+import io.agentrelay.relay.dialect.agentcraft.SessionListings;
 import io.agentrelay.relay.dialect.canonical.CanonicalDialect;
 import io.agentrelay.relay.dialect.nexus.NexusDialect;
 import io.agentrelay.relay.dialect.praxis.PraxisDialect;
@@ -51,14 +52,15 @@ public final class RelayNode implements AutoCloseable {
     private final EventFanout fanout;
     private final HistoryReader history;
     private final EntityDirectory directory;
+    private final SessionListings listings;
     private final Metrics metrics;
     private final RelayServer server;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean draining;
 
     private RelayNode(RelayConfig config, SessionRegistry sessions, CommandPublisher publisher, KafkaHealth health,
-                      EventFanout fanout, HistoryReader history, EntityDirectory directory, Metrics metrics,
-                      RelayServer server, AtomicBoolean draining) {
+                      EventFanout fanout, HistoryReader history, EntityDirectory directory, SessionListings listings,
+                      Metrics metrics, RelayServer server, AtomicBoolean draining) {
         this.draining = draining;
         this.config = config;
         this.sessions = sessions;
@@ -67,6 +69,7 @@ public final class RelayNode implements AutoCloseable {
         this.fanout = fanout;
         this.history = history;
         this.directory = directory;
+        this.listings = listings;
         this.metrics = metrics;
         this.server = server;
     }
@@ -104,23 +107,21 @@ public final class RelayNode implements AutoCloseable {
             fanout.start();
             health.start();
             directory.start(Duration.ofSeconds(30));
-            directory.onSessionsChanged(active -> sessions.forEach(session -> {
-                byte[] frame = session.dialect().sessionsChanged(session.connection(), active);
-                if (frame != null) {
-                    session.send(frame);
-                }
-            }));
+            SessionListings listings = started(started,
+                new SessionListings(config.kafka(), config.nodeId(), sessions, fanout));
+            directory.onSessionsChanged(listings::onSessionsChanged);
             bindGauges(metrics.registry(), sessions, fanout, publisher);
+            AgentCraftDialect agentCraft = new AgentCraftDialect(directory, config.agentCraftPing(),
+                config.agentCraftRatePerMinute());
             Dialects dialects = new Dialects(new CanonicalDialect(), new PraxisDialect(config.praxisHeartbeat()),
-                new AgentCraftDialect(directory, config.agentCraftPing(), config.agentCraftRatePerMinute()),
-                new NexusDialect(directory, fanout::locate));
+                agentCraft, agentCraft.forReactApp(), new NexusDialect(directory, fanout::locate));
             AtomicBoolean draining = new AtomicBoolean();
             RelayServer server = RelayServer.start(config, dialects, sessions, fanout, router, publisher, health,
                 stats, directory, new HttpApi(commands, directory, config.maxFrameBytes()), metrics, draining::get);
             LOG.info("Relay {} listening on port {} (Kafka {}, topics {}.*)", config.nodeId(), server.port(),
                 config.kafka().bootstrapServers(), config.kafka().topics().prefix());
-            return new RelayNode(config, sessions, publisher, health, fanout, history, directory, metrics, server,
-                draining);
+            return new RelayNode(config, sessions, publisher, health, fanout, history, directory, listings, metrics,
+                server, draining);
         } catch (RuntimeException e) {
             closeAll(started, e);
             throw e;
@@ -186,6 +187,7 @@ public final class RelayNode implements AutoCloseable {
         server.close();
         history.close();
         directory.close();
+        listings.close();
         fanout.close();
         health.close();
         publisher.close();

@@ -8,9 +8,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -81,6 +83,7 @@ public final class EventFanout implements AutoCloseable {
     private final RelayStats stats;
     private final ObjectReader eventReader = Json.readerFor(Event.class);
     private final BlockingQueue<AssignmentRequest> assignmentRequests = new LinkedBlockingQueue<>();
+    private final Queue<ReadWaiter> readWaiters = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread thread;
 
@@ -174,6 +177,30 @@ public final class EventFanout implements AutoCloseable {
         clientMetrics.bindTo(registry);
     }
 
+    /**
+     * @param channel a channel
+     * @return whether a session on this node receives its events, directly or through {@code global}
+     */
+    public boolean hasSubscribers(Channel.Scoped channel) {
+        return !index.subscribers(channel.name()).isEmpty() || !index.globalSubscribers().isEmpty();
+    }
+
+    /**
+     * Completes, on the fan-out thread, once this node handed every event of a partition before an offset to the
+     * sessions that want it, or once it no longer reads the partition: what is sent on completion reaches those
+     * sessions after those events.
+     *
+     * @param partition an event partition
+     * @param offset    the offset
+     * @return completes when the partition is read up to the offset, or not read
+     */
+    public CompletableFuture<Void> whenRead(TopicPartition partition, long offset) {
+        ReadWaiter waiter = new ReadWaiter(partition, offset, new CompletableFuture<>());
+        readWaiters.add(waiter);
+        consumer.wakeup();
+        return waiter.done();
+    }
+
     /** Channels with at least one subscriber on this node. */
     public int channelCount() {
         return index.channelCount();
@@ -219,6 +246,7 @@ public final class EventFanout implements AutoCloseable {
                         waiting.forEach(this::completeWithLiveStart);
                         waiting.clear();
                     }
+                    releaseReadWaiters();
                     if (!plan.readsAny()) {
                         // Nobody on this node listens to anything: wait for a subscription instead of polling.
                         AssignmentRequest request = assignmentRequests.poll(POLL.toMillis(), TimeUnit.MILLISECONDS);
@@ -227,6 +255,7 @@ public final class EventFanout implements AutoCloseable {
                         }
                     } else {
                         dispatch(consumer.poll(POLL));
+                        releaseReadWaiters();
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -243,6 +272,7 @@ public final class EventFanout implements AutoCloseable {
         } finally {
             waiting.forEach(request -> request.done().complete(Optional.empty()));
             assignmentRequests.forEach(request -> request.done().complete(Optional.empty()));
+            readWaiters.forEach(waiter -> waiter.done().complete(null));
             consumer.close();
         }
     }
@@ -292,6 +322,24 @@ public final class EventFanout implements AutoCloseable {
             LOG.debug("No position for {} yet", partition);
         }
         request.done().complete(liveStart);
+    }
+
+    /** Runs on the consumer thread, after each dispatch: a consumer's position passes only what was dispatched. */
+    private void releaseReadWaiters() {
+        readWaiters.removeIf(waiter -> {
+            boolean read;
+            try {
+                read = !plan.reads(waiter.partition())
+                    || consumer.position(waiter.partition(), Duration.ZERO) >= waiter.offset();
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                // Its start is not known yet, so nothing of it was dispatched.
+                read = false;
+            }
+            if (read) {
+                waiter.done().complete(null);
+            }
+            return read;
+        });
     }
 
     /** Runs on the consumer thread. */
@@ -360,6 +408,10 @@ public final class EventFanout implements AutoCloseable {
             }
         }
         return Set.copyOf(partitions);
+    }
+
+    /** A wish to know when a partition is read up to an offset. */
+    private record ReadWaiter(TopicPartition partition, long offset, CompletableFuture<Void> done) {
     }
 
     /** A wish for the assignment to be brought up to date, and for the live start of one partition. */

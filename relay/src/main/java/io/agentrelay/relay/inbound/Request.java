@@ -104,8 +104,9 @@ public sealed interface Request {
     }
 
     /**
-     * Follow a channel without a response, and receive some more event types: a dialect's request that implies a
-     * subscription, such as AgentCraft's {@code start_log_streaming}.
+     * Follow a channel and receive some more event types: a dialect's request that implies a subscription, such as
+     * AgentCraft's {@code start_log_streaming}; answered, once the channel's events reach the session, by the
+     * dialect's response if it has one.
      *
      * @param id      request id
      * @param name    the dialect's name of the request

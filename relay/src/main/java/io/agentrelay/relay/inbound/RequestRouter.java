@@ -127,7 +127,8 @@ public final class RequestRouter {
         } else if (request instanceof Request.Watch watch) {
             ChannelAccess.requireReadable(session, watch.channel());
             session.filter().add(watch.events());
-            subscriptions.follow(session, watch.channel());
+            subscriptions.follow(session, watch.channel())
+                .thenRun(() -> respond(session, request, Json.object().put("channel", watch.channel().name())));
         } else if (request instanceof Request.Ping) {
             respond(session, request, Json.object().put("status", "pong"));
         }

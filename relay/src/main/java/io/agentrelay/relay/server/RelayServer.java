@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The relay's HTTP and WebSocket server (Undertow): the canonical dialect on {@code /ws} and {@code /}, Praxis on
- * {@code /ws/events} and {@code /ws/workflow}, AgentCraft on {@code /ws/agent-tracking/{client_id}}, Nexus panels on
+ * {@code /ws/events} and {@code /ws/workflow}, AgentCraft on {@code /ws/agent-tracking/{client_id}} (and, for its React
+ * app, {@code /api/ws/agent-tracking/{client_id}}), Nexus panels on
  * {@code /panels/{id}/ws}; the HTTP API under {@code /api}; and {@code GET /health}, {@code /health/live},
  * {@code /stats} and {@code /metrics}; and the web console under {@code /console/}.
  */
@@ -81,6 +82,8 @@ public final class RelayServer implements AutoCloseable {
             .addExactPath("/ws/workflow", praxisSocket)
             // AgentCraft's dialect checks the client id itself: its clients expect close code 1008, not HTTP 404.
             .addPrefixPath("/ws/agent-tracking", new ResourcePath("", id -> null, socket.apply(dialects.agentCraft())))
+            .addPrefixPath("/api/ws/agent-tracking", new ResourcePath("", id -> null,
+                socket.apply(dialects.agentCraftApp())))
             .addPrefixPath("/panels", new ResourcePath("/ws", id -> directory.panel(id).isPresent() ? null
                 : "panel '" + id + "' does not exist", socket.apply(dialects.nexus())))
             .addExactPath("/api/sessions", new AuthHandler(verifier, api.sessions()))

@@ -2,10 +2,13 @@ package io.agentrelay.relay.state;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -39,11 +42,14 @@ public final class EntityDirectory implements AutoCloseable {
     private final Map<String, PanelSnapshot> panels = new ConcurrentHashMap<>();
     private final Map<String, SessionSnapshot> sessions = new ConcurrentHashMap<>();
     private final Map<String, List<CompletableFuture<PanelSnapshot>>> panelWaiters = new ConcurrentHashMap<>();
-    private final List<Consumer<List<SessionSnapshot>>> sessionListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<SessionsChanged>> sessionListeners = new CopyOnWriteArrayList<>();
     private final ObjectReader panelReader = Json.readerFor(PanelSnapshot.class);
     private final ObjectReader sessionReader = Json.readerFor(SessionSnapshot.class);
     private final StateView view;
+    // Touched by the view's thread only.
     private boolean sessionsChanged;
+    private final Set<String> unannounced = new HashSet<>();
+    private final List<String> ended = new ArrayList<>();
 
     /**
      * @param kafka  how to reach the state topic
@@ -103,11 +109,14 @@ public final class EntityDirectory implements AutoCloseable {
     }
 
     /**
-     * Calls the listener, on the directory's thread, after each batch of records that started or ended sessions.
+     * Calls the listener, on the directory's thread, after each batch of records that started or ended sessions, and
+     * also within a batch before a session that started in it ends: every session is announced at least once, however
+     * short (a short session's start and end often commit together: an executor commits every step queued while its
+     * previous commit was under way in one transaction, and a fresh executor's first commits are slow).
      *
-     * @param listener gets the active sessions, oldest first
+     * @param listener gets the change
      */
-    public void onSessionsChanged(Consumer<List<SessionSnapshot>> listener) {
+    public void onSessionsChanged(Consumer<SessionsChanged> listener) {
         sessionListeners.add(listener);
     }
 
@@ -133,10 +142,16 @@ public final class EntityDirectory implements AutoCloseable {
         @Override
         public void onBatchEnd() {
             if (sessionsChanged) {
-                sessionsChanged = false;
-                List<SessionSnapshot> active = activeSessions();
-                sessionListeners.forEach(listener -> listener.accept(active));
+                announce();
             }
+        }
+
+        private void announce() {
+            SessionsChanged change = new SessionsChanged(activeSessions(), ended);
+            sessionsChanged = false;
+            unannounced.clear();
+            ended.clear();
+            sessionListeners.forEach(listener -> listener.accept(change));
         }
 
         private void panel(String panelId, byte[] value) throws IOException {
@@ -155,9 +170,19 @@ public final class EntityDirectory implements AutoCloseable {
         private void session(String sessionId, byte[] value) throws IOException {
             SessionSnapshot session = value == null ? null : sessionReader.readValue(value);
             // A workflow's snapshot stays after it ended (its owner answers for it from there): active means running.
-            SessionSnapshot before = session == null || !WorkflowSnapshot.RUNNING.equals(session.status())
-                ? sessions.remove(sessionId) : sessions.put(sessionId, session);
-            sessionsChanged |= before != null || session != null && WorkflowSnapshot.RUNNING.equals(session.status());
+            if (session != null && WorkflowSnapshot.RUNNING.equals(session.status())) {
+                if (sessions.put(sessionId, session) == null) {
+                    unannounced.add(sessionId);
+                }
+                sessionsChanged = true;
+            } else if (sessions.containsKey(sessionId)) {
+                if (unannounced.contains(sessionId)) {
+                    announce();
+                }
+                sessions.remove(sessionId);
+                ended.add(sessionId);
+                sessionsChanged = true;
+            }
         }
     }
 }

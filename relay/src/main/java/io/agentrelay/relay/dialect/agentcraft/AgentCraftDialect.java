@@ -9,6 +9,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -33,20 +35,32 @@ import io.agentrelay.relay.session.WsCloseCodes;
 import io.agentrelay.relay.state.EntityDirectory;
 
 /**
- * AgentCraft, on {@code /ws/agent-tracking/{client_id}}: flat frames {@code {type, …}} in snake_case. A session is a
- * unit of agent work (a workflow, however started) and its agents are the workflow's steps; {@code agent_status},
- * {@code agent_collaboration} and {@code session_logs} frames are the workflow's events seen that way.
+ * AgentCraft, on {@code /ws/agent-tracking/{client_id}} (the protocol document's frames) and on
+ * {@code /api/ws/agent-tracking/{client_id}} (the frames AgentCraft's own React app reads, {@link #forReactApp()}):
+ * flat frames {@code {type, …}} in snake_case. A session is a unit of agent work (a workflow, however started) and
+ * its agents are the workflow's steps; {@code agent_status}, {@code agent_collaboration} and {@code session_logs}
+ * frames are the workflow's events seen that way.
  *
- * <p>Choices where the AgentCraft document is silent or loose:
+ * <p>Choices where the AgentCraft document is silent or loose, or where AgentCraft's own server
+ * ({@code backend/websocket_api.py}) does otherwise; the server wins, so that its clients keep working:
  * <ul>
+ *   <li>Any client id of 1 to 128 letters, digits, {@code .}, {@code _} and {@code -} is accepted, as AgentCraft's
+ *       server accepts any: the document's examples ({@code client_${Date.now()}}, {@code test-client}) fail its
+ *       own {@code client_<digits>_<random>} check, which the server never made. Others are closed with 1008.</li>
  *   <li>{@code active_sessions} lists the sessions the client's token may read, right after connecting and whenever
- *       sessions start, end or change their count of active agents.</li>
- *   <li>A client receives agent frames for the sessions it follows: it follows one by asking for its state or logs,
- *       or by streaming its logs. (AgentCraft's server broadcast every agent to every client; a shared relay must not.)
- *       Each session also has a coordinator agent ({@code <session>/coordinator}): ANALYZING when the session starts,
- *       COLLABORATING with its progress as steps complete, then COMPLETED or ERROR.</li>
- *   <li>{@code start_log_streaming} turns on live {@code session_logs} frames, one per log line, and follows the
- *       session; {@code stop_log_streaming} turns them off for every session.</li>
+ *       sessions start, end or change their count of active agents. Every session that starts is listed at least
+ *       once, however short, and a session's end is listed only after the client got the session's last agent
+ *       frames.</li>
+ *   <li>A client of {@code /ws/agent-tracking} receives agent frames for the sessions it follows: it follows one by
+ *       asking for its state or logs, or by streaming its logs. (AgentCraft's server broadcast every agent to every
+ *       client; a shared relay must not.) Each session also has a coordinator agent ({@code <session>/coordinator}):
+ *       ANALYZING when the session starts, COLLABORATING with its progress as steps complete, then COMPLETED or
+ *       ERROR.</li>
+ *   <li>{@code start_log_streaming} turns on live {@code session_logs} frames, one per log line, follows the session
+ *       and is answered {@code log_streaming_started}; {@code stop_log_streaming} turns them off for every session and
+ *       is answered {@code log_streaming_stopped}, as AgentCraft's server answers.</li>
+ *   <li>A session nobody knows is answered as AgentCraft's server answers: {@code session_not_found {session_id}} to
+ *       {@code get_session_state}, {@code session_logs {session_id, logs: []}} to {@code get_session_logs}.</li>
  *   <li>Over the rate limit (60 messages a minute by default) the client gets an {@code error} frame with code
  *       {@code RATE_LIMITED} instead of silence; errors are {@code {type: "error", code, message, timestamp}}.</li>
  *   <li>The server pings after the configured silence; a client silent for three intervals is disconnected.</li>
@@ -54,18 +68,22 @@ import io.agentrelay.relay.state.EntityDirectory;
  */
 public final class AgentCraftDialect implements Dialect {
 
-    /** AgentCraft's own check of client ids. */
-    static final Pattern CLIENT_ID = Pattern.compile("^client_\\d+_[a-z0-9]+$");
+    /** Safe characters, a sane length: AgentCraft's server takes any id, and ids appear in logs and stats. */
+    static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final String LOG = "workflow.log";
+    private static final String STOP_LOG_STREAMING = "stop_log_streaming";
     private static final Set<String> AGENT_EVENTS = Set.of("workflow.started", "workflow.stage_completed",
         "workflow.completed", "workflow.failed", "workflow.handoff", "node.started", "node.progress", "node.completed",
         "node.failed");
+    private static final Set<String> APP_EVENTS = Stream.concat(AGENT_EVENTS.stream(),
+        Stream.of(LOG, "workflow.cancelled")).collect(Collectors.toUnmodifiableSet());
     private static final List<String> TYPES = List.of("get_session_state", "get_session_logs", "start_log_streaming",
         "stop_log_streaming", "pong");
 
     private final EntityDirectory directory;
     private final Duration pingAfter;
     private final FrameRate rate;
+    private final boolean reactApp;
 
     /**
      * @param directory     the active sessions
@@ -73,9 +91,28 @@ public final class AgentCraftDialect implements Dialect {
      * @param ratePerMinute messages a minute one client may send
      */
     public AgentCraftDialect(EntityDirectory directory, Duration pingAfter, int ratePerMinute) {
+        this(directory, pingAfter, FrameRate.perMinute(ratePerMinute), false);
+    }
+
+    private AgentCraftDialect(EntityDirectory directory, Duration pingAfter, FrameRate rate, boolean reactApp) {
         this.directory = directory;
         this.pingAfter = pingAfter;
-        this.rate = FrameRate.perMinute(ratePerMinute);
+        this.rate = rate;
+        this.reactApp = reactApp;
+    }
+
+    /**
+     * The same dialect as AgentCraft's React app ({@code MultiAgentDemo.js}, {@code AgentChat.js}) speaks it on
+     * {@code /api/ws/agent-tracking/{client_id}}: the app never names a session, and reads the frames AgentCraft's
+     * tracker broadcast ({@link AgentCraftAppEvents}). So a connection there follows every session its token may read
+     * ({@code global}, as AgentCraft's server broadcast every session to every client), and gets log lines as
+     * {@code crewai_log} from the start. A token that may not read {@code global} follows only the sessions it asks
+     * about, as on {@code /ws/agent-tracking}.
+     *
+     * @return the dialect of the React app's endpoint
+     */
+    public AgentCraftDialect forReactApp() {
+        return new AgentCraftDialect(directory, pingAfter, rate, true);
     }
 
     @Override
@@ -88,7 +125,12 @@ public final class AgentCraftDialect implements Dialect {
         if (!CLIENT_ID.matcher(connection.resource()).matches()) {
             return new Opening.Refuse(WsCloseCodes.POLICY_VIOLATION, "Invalid client ID");
         }
-        return Opening.welcome(sessionsChanged(connection, directory.activeSessions()));
+        byte[] welcome = sessionsChanged(connection, directory.activeSessions());
+        if (reactApp && connection.grants().maySubscribe(Channel.GLOBAL)) {
+            return new Opening.Accept(welcome, List.of(new Request.Subscribe(UUID.randomUUID().toString(),
+                Channel.GLOBAL, null)));
+        }
+        return Opening.welcome(welcome);
     }
 
     @Override
@@ -99,12 +141,14 @@ public final class AgentCraftDialect implements Dialect {
         try {
             switch (type) {
                 case "get_session_state":
-                    return new Request.SendCommand(id, new CommandPayload.GetSessionState(sessionId(frame)), true);
+                    return new Request.SendCommand(SessionQuery.id(type, sessionId(frame)),
+                        new CommandPayload.GetSessionState(sessionId(frame)), true);
                 case "get_session_logs":
-                    return new Request.SendCommand(id, new CommandPayload.GetSessionLogs(sessionId(frame)), true);
+                    return new Request.SendCommand(SessionQuery.id(type, sessionId(frame)),
+                        new CommandPayload.GetSessionLogs(sessionId(frame)), true);
                 case "start_log_streaming":
                     return new Request.Watch(id, type, Channel.of(Namespace.WORKFLOW, sessionId(frame)), Set.of(LOG));
-                case "stop_log_streaming":
+                case STOP_LOG_STREAMING:
                     return new Request.FilterEvents(id, type, Set.of(), Set.of(LOG));
                 case "pong":
                     return new Request.Pong(id);
@@ -131,13 +175,27 @@ public final class AgentCraftDialect implements Dialect {
 
     @Override
     public byte[] response(Request request, JsonNode data) {
-        return request instanceof Request.Ping ? Json.toBytes(Json.object().put("type", "pong")
-            .put("timestamp", epochSeconds(Instant.now()))) : null;
+        ObjectNode frame = Json.object();
+        if (request instanceof Request.Ping) {
+            frame.put("type", "pong");
+        } else if (request instanceof Request.Watch watch) {
+            frame.put("type", "log_streaming_started").put("session_id", watch.channel().id())
+                .put("message", "Log streaming enabled");
+        } else if (request instanceof Request.FilterEvents filter && STOP_LOG_STREAMING.equals(filter.name())) {
+            frame.put("type", "log_streaming_stopped").put("message", "Log streaming disabled");
+        } else {
+            return null;
+        }
+        return Json.toBytes(frame.put("timestamp", epochSeconds(Instant.now())));
     }
 
     @Override
     public byte[] reply(Event reply) {
         if (Event.ERROR.equals(reply.event())) {
+            Optional<byte[]> unknownSession = SessionQuery.notFound(reply);
+            if (unknownSession.isPresent()) {
+                return unknownSession.get();
+            }
             return error(reply.data().path("error_code").asText(ErrorCode.SERVER_ERROR.name()),
                 reply.data().path("error_message").asText(), reply.ts());
         }
@@ -164,12 +222,12 @@ public final class AgentCraftDialect implements Dialect {
 
     @Override
     public byte[] event(Event event, Position position) {
-        return AgentCraftEvents.frame(event);
+        return reactApp ? AgentCraftAppEvents.frame(event) : AgentCraftEvents.frame(event);
     }
 
     @Override
     public byte[] replayed(Event event, Position position) {
-        return AgentCraftEvents.frame(event);
+        return event(event, position);
     }
 
     @Override
@@ -180,7 +238,8 @@ public final class AgentCraftDialect implements Dialect {
 
     @Override
     public EventFilter initialFilter() {
-        return EventFilter.of(AGENT_EVENTS);
+        // AgentCraft's server streamed every log line to every client of the app's endpoint.
+        return EventFilter.of(reactApp ? APP_EVENTS : AGENT_EVENTS);
     }
 
     @Override
