@@ -173,7 +173,7 @@ class PraxisDialectIT {
     }
 
     @Test
-    void shouldRefuseConnectionsPastTheLimitWith1008AndDropSilentClients(
+    void shouldRefuseConnectionsPastTheLimitWith1008AndDropClientsThatStopPinging(
         EmbeddedKafka kafka, @TempDir Path otherSandbox) throws Exception {
         try (LocalCluster small = LocalCluster.start(kafka.bootstrapServers(), new TopicPrefix("praxis-limits"),
                  otherSandbox, 1, Map.of("RELAY_MAX_CONNECTIONS", "1", "RELAY_PRAXIS_HEARTBEAT_MS", "300"));
@@ -181,6 +181,7 @@ class PraxisDialectIT {
              RawSocket second = RawSocket.connect(URI.create("ws://127.0.0.1:" + small.relay(0).port() + "/ws/events"))) {
 
             assertThat(second.closed().get(10, TimeUnit.SECONDS).code()).isEqualTo(WsCloseCodes.POLICY_VIOLATION);
+            first.send("{\"type\":\"PING\",\"payload\":{}}");
             RelayConnection.CloseStatus silent = first.closed().get(10, TimeUnit.SECONDS);
             assertThat(silent.code()).isEqualTo(WsCloseCodes.POLICY_VIOLATION);
             assertThat(silent.reason()).startsWith("heartbeat timeout");

@@ -126,8 +126,21 @@ public interface Dialect {
         return 0;
     }
 
-    /** How long a client may stay silent before it is closed as gone; null for no limit. */
+    /**
+     * How long a connection may give no sign of life (no frame, and no pong to the relay's WebSocket ping frames,
+     * which browsers send by themselves) before it is closed as dead; null for the node's default, three
+     * {@code RELAY_PING_INTERVAL_MS}.
+     */
     default Duration silenceLimit() {
+        return null;
+    }
+
+    /**
+     * How long a client that has sent this dialect's application ping at least once may go without sending another
+     * before it is closed, as the dialect's own server does; null when clients need not ping. Clients that never
+     * pinged are only closed when dead ({@link #silenceLimit()}).
+     */
+    default Duration pingTimeout() {
         return null;
     }
 

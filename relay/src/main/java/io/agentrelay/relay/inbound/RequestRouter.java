@@ -129,6 +129,7 @@ public final class RequestRouter {
             session.filter().add(watch.events());
             subscriptions.follow(session, watch.channel());
         } else if (request instanceof Request.Ping) {
+            session.clientPinged();
             respond(session, request, Json.object().put("status", "pong"));
         }
         // Request.Pong needs nothing: every frame already counts as a sign of life.

@@ -49,13 +49,14 @@ public final class PraxisDialect implements Dialect {
     private static final List<String> COMMANDS = List.of("DSL_COMMAND", "EXECUTE_WORKFLOW", "CHAT_MESSAGE",
         "SUBSCRIBE_EVENTS", "UNSUBSCRIBE_EVENTS", "PING");
 
-    private final Duration silenceLimit;
+    private final Duration pingTimeout;
 
     /**
-     * @param heartbeatInterval Praxis's heartbeat interval; a client silent for three of them is disconnected
+     * @param heartbeatInterval Praxis's heartbeat interval; a client that has sent {@code PING} and then sends none
+     *                          for three of them is disconnected
      */
     public PraxisDialect(Duration heartbeatInterval) {
-        this.silenceLimit = heartbeatInterval.multipliedBy(3);
+        this.pingTimeout = heartbeatInterval.multipliedBy(3);
     }
 
     @Override
@@ -219,8 +220,8 @@ public final class PraxisDialect implements Dialect {
     }
 
     @Override
-    public Duration silenceLimit() {
-        return silenceLimit;
+    public Duration pingTimeout() {
+        return pingTimeout;
     }
 
     private static ObjectNode errorPayload(String code, String message) {
