@@ -9,6 +9,7 @@ import io.agentrelay.common.protocol.ErrorCode;
 import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.protocol.Position;
 import io.agentrelay.common.state.SessionSnapshot;
+import io.agentrelay.relay.auth.Grants;
 import io.agentrelay.relay.inbound.Request;
 import io.agentrelay.relay.session.EventFilter;
 import io.agentrelay.relay.session.FrameRate;
@@ -35,6 +36,18 @@ public interface Dialect {
      * @throws InvalidFrameException when the frame is not a valid request of this dialect
      */
     Request decode(String text, Connection connection);
+
+    /**
+     * Why a token may not open this endpoint's resource, checked at the WebSocket upgrade so that such a client gets
+     * HTTP 403 and no socket.
+     *
+     * @param grants   what the client's token allows
+     * @param resource the id in the endpoint's path, or null for endpoints without one
+     * @return the reason, or empty when it may
+     */
+    default Optional<String> forbidden(Grants grants, String resource) {
+        return Optional.empty();
+    }
 
     /**
      * Begins a connection: its first frame, or a refusal when the endpoint's path names nothing this dialect serves.
