@@ -17,7 +17,7 @@ import io.agentrelay.relay.dialect.Dialect;
 final class Liveness {
 
     /** Ping frames a connection may leave unanswered, while sending nothing, before it counts as dead. */
-    static final int MISSED_PINGS = 3;
+    private static final int MISSED_PINGS = 3;
 
     private final Dialect dialect;
     private final LongSupplier clock;

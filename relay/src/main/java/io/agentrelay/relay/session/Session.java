@@ -52,6 +52,7 @@ public final class Session {
     private final Object room = new Object();
     private final AtomicInteger waitingForRoom = new AtomicInteger();
     private final WebSocketCallback<Outgoing> onWritten = new Written();
+    private final WebSocketCallback<Void> controlFrameSent = new ControlFrameSent();
 
     private final FrameRateLimiter rateLimiter;
     private final EventFilter filter;
@@ -163,7 +164,7 @@ public final class Session {
             return;
         }
         if (liveness.probeDue()) {
-            WebSockets.sendPing(ByteBuffer.allocate(0), socket, new PingSent());
+            WebSockets.sendPing(ByteBuffer.allocate(0), socket, controlFrameSent);
         }
         if (liveness.serverPingDue()) {
             send(dialect.ping());
@@ -323,7 +324,7 @@ public final class Session {
     public void close(int code, String reason) {
         if (closing.compareAndSet(false, true)) {
             signalRoom();
-            WebSockets.sendClose(code, reason, socket, new CloseSent());
+            WebSockets.sendClose(code, reason, socket, controlFrameSent);
         }
     }
 
@@ -389,34 +390,24 @@ public final class Session {
         }
     }
 
-    /** Undertow finishes the close handshake itself; a close frame that cannot be written ends the socket. */
-    private final class CloseSent implements WebSocketCallback<Void> {
+    /**
+     * A close or ping frame sent. Undertow finishes the close handshake itself, and a pong comes back as a sign of
+     * life; a control frame that cannot be written means a broken socket, which is closed.
+     */
+    private final class ControlFrameSent implements WebSocketCallback<Void> {
         @Override
         public void complete(WebSocketChannel channel, Void context) {
-            // The client answers with its close frame, and Undertow then closes the socket.
+            // The client answers: with its close frame, after which Undertow closes the socket, or with a pong.
         }
 
         @Override
         public void onError(WebSocketChannel channel, Void context, Throwable failure) {
-            LOG.debug("Sending close to session {} failed", id, failure);
+            LOG.debug("Sending a control frame to session {} failed", id, failure);
             try {
                 channel.close();
             } catch (IOException e) {
                 LOG.debug("Closing session {} failed", id, e);
             }
-        }
-    }
-
-    /** A ping frame that cannot be written means a broken socket, which Undertow closes; nothing more to do. */
-    private final class PingSent implements WebSocketCallback<Void> {
-        @Override
-        public void complete(WebSocketChannel channel, Void context) {
-            // The pong, if the client is alive, arrives as a sign of life.
-        }
-
-        @Override
-        public void onError(WebSocketChannel channel, Void context, Throwable failure) {
-            LOG.debug("Pinging session {} failed", id, failure);
         }
     }
 
