@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentrelay.common.json.Json;
@@ -119,6 +120,41 @@ class MahavishnuConformanceIT {
             + e.path("error_code").asText()).containsExactlyInAnyOrder(
                 "e1 UNKNOWN_REQUEST", "e2 INVALID_CHANNEL", "e3 NOT_FOUND");
         assertThat(client.ofType("error")).allSatisfy(e -> assertThat(e.path("error_message").asText()).isNotBlank());
+    }
+
+    @Test
+    void shouldTellAnMcpCommonRequesterThatItsWorkflowIdAlreadyRan() throws Exception {
+        // mcp-common's WebSocketClient.send_request: WebSocketMessage.model_dump_json(), matched by its id.
+        String first = """
+            {"id":"0b6f1c2e-4f55-4d0b-9b8e-2f8c6a1d0001","correlation_id":"7d1e5c1a-8f0e-4c1b-a3c5-5e2f0c9b0001",\
+            "type":"request","event":"execute_workflow","data":{"workflow_id":"wf_mcp_once","nodes":[{"id":"a",\
+            "tool":"echo","params":{"message":"first"}}]},"timestamp":"2026-02-10T12:00:00.000001","room":null,\
+            "error_code":null,"error_message":null}""";
+        client.send("{\"type\":\"request\",\"event\":\"subscribe\",\"data\":{\"channel\":\"workflow:wf_mcp_once\"},"
+            + "\"id\":\"sub_workflow:wf_mcp_once\"}");
+        await().atMost(WAIT).until(() -> hasAnswer("sub_workflow:wf_mcp_once"));
+        client.send(first);
+        await().atMost(WAIT).until(() -> events("workflow.completed").size() == 1);
+
+        client.send(first.replace("0b6f1c2e-4f55-4d0b-9b8e-2f8c6a1d0001", "0b6f1c2e-4f55-4d0b-9b8e-2f8c6a1d0002")
+            .replace("\"first\"", "\"second\""));
+
+        await().atMost(WAIT).until(() -> !events("workflow.failed").isEmpty() && client.ofType("response").stream()
+            .anyMatch(f -> f.path("correlation_id").asText().equals("0b6f1c2e-4f55-4d0b-9b8e-2f8c6a1d0002")));
+        assertThat(response("0b6f1c2e-4f55-4d0b-9b8e-2f8c6a1d0002").path("data").path("status").asText())
+            .isEqualTo("accepted");
+        JsonNode refused = events("workflow.failed").get(0);
+        assertThat(refused.path("correlation_id").asText()).isEqualTo("0b6f1c2e-4f55-4d0b-9b8e-2f8c6a1d0002");
+        assertThat(refused.path("data").path("workflow_id").asText()).isEqualTo("wf_mcp_once");
+        assertThat(refused.path("data").path("error").asText())
+            .isEqualTo("workflow 'wf_mcp_once' already exists; a request to run it again was refused");
+        assertThat(refused.path("data").path("refused").asBoolean()).isTrue();
+        assertThat(events("workflow.refused")).as("the channel's watchers hear of it, not of a failure").hasSize(1);
+        assertThat(events("workflow.completed")).hasSize(1);
+    }
+
+    private List<JsonNode> events(String name) {
+        return client.ofType("event").stream().filter(f -> name.equals(f.path("event").asText())).toList();
     }
 
     private boolean hasAnswer(String id) {

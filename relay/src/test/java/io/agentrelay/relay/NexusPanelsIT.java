@@ -7,20 +7,25 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.agentrelay.client.RelayConnection;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.relay.ClusterExtension.Relays;
-import io.agentrelay.relay.session.WsCloseCodes;
 import io.agentrelay.testkit.EmbeddedKafka;
 import io.agentrelay.testkit.KafkaExtension;
 import io.agentrelay.testkit.TopicPrefix;
@@ -184,14 +189,49 @@ class NexusPanelsIT {
             }
             String workflowsOnly = AuthIT.token(secret, "eve", List.of("workflow:*"), List.of("*"),
                 Instant.now().plusSeconds(600));
-            try (RawSocket other = RawSocket.connect(URI.create(panelUri(secured, 0, "secured") + "?token="
-                + workflowsOnly))) {
-                RelayConnection.CloseStatus closed = other.closed().get(10, TimeUnit.SECONDS);
-                assertThat(closed.code()).isEqualTo(WsCloseCodes.POLICY_VIOLATION);
-                assertThat(closed.reason()).isEqualTo("your token does not allow panel secured");
-                assertThat(other.frames()).isEmpty();
+            assertThat(AuthIT.handshakeStatus(URI.create(panelUri(secured, 0, "secured") + "?token=" + workflowsOnly)))
+                .as("refused at the upgrade, before NexusClient counts itself connected").isEqualTo(403);
+        }
+    }
+
+    @Test
+    void shouldTakeTheSubjectOfNexusOwnTokensFromUserId(EmbeddedKafka kafka, TopicPrefix prefix,
+                                                        @TempDir Path sandbox) throws Exception {
+        String secret = "panel-secret-that-is-at-least-32-bytes";
+        try (LocalCluster secured = LocalCluster.start(kafka.bootstrapServers(), prefix, sandbox, 1,
+            Map.of("RELAY_JWT_SECRET", secret))) {
+            String ops = AuthIT.token(secret, "ops", List.of("panel:*"), List.of("*"), Instant.now().plusSeconds(600));
+            assertThat(post(secured, "/api/panels", counter("board"), ops).statusCode()).isEqualTo(201);
+
+            // What Nexus's POST /auth/token signs: jwt.sign({userId, email}, secret, {expiresIn: '7d'}).
+            String asIssued = nexusToken(secret, Map.of());
+            assertThat(AuthIT.handshakeStatus(URI.create(panelUri(secured, 0, "board") + "?token=" + asIssued)))
+                .as("valid, but it grants no channel").isEqualTo(403);
+            String otherPanel = nexusToken(secret, Map.of("channels", List.of("panel:other")));
+            assertThat(AuthIT.handshakeStatus(URI.create(panelUri(secured, 0, "board") + "?token=" + otherPanel)))
+                .isEqualTo(403);
+            String granted = nexusToken(secret, Map.of("channels", List.of("panel:board"), "commands", List.of("*")));
+            try (RawSocket client = RawSocket.connect(URI.create(panelUri(secured, 0, "board") + "?token=" + granted))) {
+                await().atMost(WAIT).until(() -> client.types().contains("CONNECTED"));
+                client.send("{\"type\":\"TRIGGER\",\"tool\":\"increment\",\"args\":{},\"requestId\":\"req-1\"}");
+                await().atMost(WAIT).until(() -> client.types().contains("RESULT") || client.types().contains("ERROR"));
+                assertThat(client.types()).contains("RESULT");
             }
         }
+    }
+
+    /** A token as jsonwebtoken signs Nexus's: HS256, {@code {userId, email, iat, exp}}, no {@code sub}. */
+    private static String nexusToken(String secret, Map<String, Object> grants) throws Exception {
+        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
+            .claim("userId", "c3d5e7f9-0000-4000-8000-000000000001")
+            .claim("email", "ada@example.com")
+            .issueTime(Date.from(Instant.now()))
+            .expirationTime(Date.from(Instant.now().plus(Duration.ofDays(7))));
+        grants.forEach(claims::claim);
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT).build(),
+            claims.build());
+        jwt.sign(new MACSigner(secret.getBytes(StandardCharsets.UTF_8)));
+        return jwt.serialize();
     }
 
     @Test

@@ -35,10 +35,14 @@ import java.util.UUID;
  *                       {@value #DEFAULT_MAX_CONNECTIONS_PER_SUBJECT}
  * @param handshakeTimeout {@code RELAY_HANDSHAKE_TIMEOUT_MS}: how long a TCP connection may take to send a complete
  *                       HTTP request (a WebSocket upgrade included) before it is closed, default 10 s
- * @param praxisHeartbeat {@code RELAY_PRAXIS_HEARTBEAT_MS}: Praxis's heartbeat interval; a Praxis client silent
- *                       for three is disconnected, default 30 s
+ * @param pingInterval   {@code RELAY_PING_INTERVAL_MS}: how long a connection may be silent before the relay sends
+ *                       it a WebSocket ping frame (browsers and WebSocket libraries answer those by themselves); one
+ *                       that sends nothing and answers no ping for three intervals is closed as dead, default 30 s
+ * @param praxisHeartbeat {@code RELAY_PRAXIS_HEARTBEAT_MS}: Praxis's heartbeat interval; a Praxis client that has
+ *                       sent {@code PING} is disconnected when it sends none for three, default 30 s
  * @param agentCraftPing {@code RELAY_AGENTCRAFT_PING_MS}: how long an AgentCraft client may be silent before the relay
- *                       sends it a {@code ping}; one silent for three is disconnected, default 30 s
+ *                       sends it a {@code ping}; one that gives no sign of life (not even an answer to a WebSocket
+ *                       ping frame) for three is disconnected, default 30 s
  * @param agentCraftRatePerMinute {@code RELAY_AGENTCRAFT_RATE_LIMIT}: messages a minute one AgentCraft client may
  *                       send, default {@value #DEFAULT_AGENTCRAFT_RATE_PER_MINUTE}
  * @param jwtSecret      {@code RELAY_JWT_SECRET}: the HS256 key (at least 32 bytes) that client tokens are signed
@@ -66,6 +70,7 @@ public record RelayConfig(
     int maxConnections,
     int maxConnectionsPerSubject,
     Duration handshakeTimeout,
+    Duration pingInterval,
     Duration praxisHeartbeat,
     Duration agentCraftPing,
     int agentCraftRatePerMinute,
@@ -117,6 +122,7 @@ public record RelayConfig(
         Checks.range("RELAY_MAX_CONNECTIONS", maxConnections, 1, 10_000_000);
         Checks.range("RELAY_MAX_CONNECTIONS_PER_SUBJECT", maxConnectionsPerSubject, 1, 10_000_000);
         Checks.millis("RELAY_HANDSHAKE_TIMEOUT_MS", handshakeTimeout, 100, 600_000);
+        Checks.millis("RELAY_PING_INTERVAL_MS", pingInterval, 100, 3_600_000);
         Checks.millis("RELAY_PRAXIS_HEARTBEAT_MS", praxisHeartbeat, 100, 3_600_000);
         Checks.millis("RELAY_AGENTCRAFT_PING_MS", agentCraftPing, 100, 3_600_000);
         Checks.range("RELAY_AGENTCRAFT_RATE_LIMIT", agentCraftRatePerMinute, 1, 1_000_000);
@@ -173,6 +179,7 @@ public record RelayConfig(
             vars.integer("RELAY_MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS),
             vars.integer("RELAY_MAX_CONNECTIONS_PER_SUBJECT", DEFAULT_MAX_CONNECTIONS_PER_SUBJECT),
             vars.millis("RELAY_HANDSHAKE_TIMEOUT_MS", DEFAULT_HANDSHAKE_TIMEOUT),
+            vars.millis("RELAY_PING_INTERVAL_MS", Duration.ofSeconds(30)),
             vars.millis("RELAY_PRAXIS_HEARTBEAT_MS", Duration.ofSeconds(30)),
             vars.millis("RELAY_AGENTCRAFT_PING_MS", Duration.ofSeconds(30)),
             vars.integer("RELAY_AGENTCRAFT_RATE_LIMIT", DEFAULT_AGENTCRAFT_RATE_PER_MINUTE),

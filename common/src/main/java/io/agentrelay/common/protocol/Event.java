@@ -101,6 +101,23 @@ public record Event(String id, Channel.Scoped channel, String event, JsonNode da
         return new Event(UUID.randomUUID().toString(), replyTo, ERROR, data, Instant.now(), requestId, null);
     }
 
+    /**
+     * The failed answer to a request to run a workflow whose id another request already used: an {@link #errorReply}
+     * ({@code INVALID_REQUEST}) whose data also name the workflow, as {@code workflow_id}, so that a dialect can tell
+     * the requester in the shape its clients know.
+     *
+     * @param replyTo    the asker's {@code conn:<id>} channel
+     * @param requestId  the id of the request it answers
+     * @param workflowId the workflow the request named
+     * @param message    why nothing ran
+     * @return the reply event
+     */
+    public static Event workflowRefused(Channel.Scoped replyTo, String requestId, String workflowId, String message) {
+        Event reply = errorReply(replyTo, requestId, ErrorCode.INVALID_REQUEST, message);
+        ((ObjectNode) reply.data()).put("workflow_id", workflowId);
+        return reply;
+    }
+
     /** Whether this event answers one connection's request rather than telling a channel's subscribers. */
     @JsonIgnore
     public boolean isReply() {

@@ -81,7 +81,8 @@ class RelayConfigTest {
         assertThatThrownBy(() -> new RelayConfig(defaults.host(), defaults.port(), defaults.nodeId(), defaults.kafka(),
             defaults.maxFrameBytes(), defaults.outboxMessages(), defaults.outboxBytes(), defaults.commandTimeout(),
             defaults.ioThreads(), defaults.rateLimit(), defaults.maxSubscriptions(), defaults.maxConnections(),
-            defaults.maxConnectionsPerSubject(), defaults.handshakeTimeout(), defaults.praxisHeartbeat(),
+            defaults.maxConnectionsPerSubject(), defaults.handshakeTimeout(), defaults.pingInterval(),
+            defaults.praxisHeartbeat(),
             defaults.agentCraftPing(), defaults.agentCraftRatePerMinute(), "", "", true, Duration.ofMillis(-1)))
             .hasMessage("RELAY_DRAIN_MS must be between 0 and 600000 milliseconds, but was -1");
         assertThatThrownBy(() -> RelayConfig.fromEnv(Map.of("RELAY_DRAIN_MS", "-1")))

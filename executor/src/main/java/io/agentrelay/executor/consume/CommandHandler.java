@@ -17,6 +17,7 @@ import io.agentrelay.executor.pool.WorkerReporter;
 import io.agentrelay.executor.workflow.EventSink;
 import io.agentrelay.executor.workflow.UnwritableStepException;
 import io.agentrelay.executor.workflow.WorkflowEngine;
+import io.agentrelay.executor.workflow.WorkflowRefusedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,6 +76,8 @@ final class CommandHandler {
             } else {
                 replyError(command, ErrorCode.UNKNOWN_REQUEST, "this executor cannot carry out " + command.kind());
             }
+        } catch (WorkflowRefusedException e) {
+            sink.publish(Event.workflowRefused(command.replyTo(), command.requestId(), e.workflowId(), e.getMessage()));
         } catch (RelayException e) {
             replyError(command, e.code(), e.getMessage());
         } catch (RuntimeException e) {

@@ -19,7 +19,7 @@ final class FollowUpEvents implements FollowUps {
             return List.of();
         }
         if (followUp instanceof FollowUp.DslResult dsl) {
-            return List.of(DslRunner.result(dsl, outcome));
+            return List.of(DslRunner.result(dsl, workflow, outcome));
         }
         if (followUp instanceof FollowUp.ChatReport chat) {
             return ChatRunner.report(chat, workflow == null ? List.of() : workflow.nodes(), outcome);

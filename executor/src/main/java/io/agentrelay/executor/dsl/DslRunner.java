@@ -65,14 +65,21 @@ public final class DslRunner {
     }
 
     /**
-     * The {@code dsl.result} that ends a DSL command's workflow.
+     * The {@code dsl.result} that ends a DSL command's workflow, with the workflow the command compiled to (clients
+     * such as Praxis's builder draw it and can run it again).
      *
      * @param followUp the command's follow-up
+     * @param workflow the workflow it compiled to, or null when it is not known
      * @param outcome  how its workflow ended
      * @return the event, on the workflow's channel
      */
-    public static Event result(FollowUp.DslResult followUp, WorkflowOutcome outcome) {
+    public static Event result(FollowUp.DslResult followUp, ExecuteWorkflow workflow, WorkflowOutcome outcome) {
         ObjectNode result = data(outcome.workflowId(), followUp.command()).put("success", outcome.completed());
+        if (workflow != null) {
+            ObjectNode compiled = result.putObject("workflow");
+            compiled.set("nodes", Json.tree(workflow.nodes()));
+            compiled.set("edges", Json.tree(workflow.edges()));
+        }
         if (outcome.completed()) {
             result.set("result", Json.tree(outcome.results()));
         } else {

@@ -111,7 +111,7 @@ public final class WorkflowEngine implements AutoCloseable {
      * @param commandId the id of the command that asks for it
      * @param ownerKey  the key of that command, whose partition owns the run
      * @return completes with the outcome once the workflow's final step was published
-     * @throws RelayException with {@link ErrorCode#INVALID_REQUEST} when another command already started a workflow
+     * @throws WorkflowRefusedException when another command already started a workflow
      *                        of that id; {@code workflow.failed} on its channel says so too
      */
     public CompletableFuture<WorkflowOutcome> execute(ExecuteWorkflow workflow, String commandId, String ownerKey) {
@@ -130,7 +130,7 @@ public final class WorkflowEngine implements AutoCloseable {
      * @param ownerKey  the key of that command, whose partition owns the run
      * @param followUp  what to publish after the workflow's end for that command
      * @return completes with the outcome once the workflow's final step was published
-     * @throws RelayException with {@link ErrorCode#INVALID_REQUEST} when another command already started a workflow
+     * @throws WorkflowRefusedException when another command already started a workflow
      *                        of that id; {@code workflow.failed} on its channel says so too
      */
     public CompletableFuture<WorkflowOutcome> execute(ExecuteWorkflow workflow, String commandId, String ownerKey,
@@ -339,12 +339,12 @@ public final class WorkflowEngine implements AutoCloseable {
      *
      * @return the exception that answers the requester
      */
-    private RelayException refuseTaken(ExecuteWorkflow workflow) {
+    private WorkflowRefusedException refuseTaken(ExecuteWorkflow workflow) {
         String workflowId = workflow.workflowId();
         String reason = "workflow '" + workflowId + "' already exists; a request to run it again was refused";
         sink.publishStep(List.of(WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_REFUSED,
             new WorkflowEvents.WorkflowRefused(workflowId, reason))), List.of());
-        return new RelayException(ErrorCode.INVALID_REQUEST, reason);
+        return new WorkflowRefusedException(workflowId, reason);
     }
 
     /** The one step of a workflow refused before it ran: the event that says so, then the follow-up. */

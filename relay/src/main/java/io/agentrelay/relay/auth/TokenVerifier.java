@@ -25,8 +25,9 @@ import io.agentrelay.common.config.RelayConfig;
 
 /**
  * Verifies client tokens with Nimbus JOSE+JWT: HS256 with {@code RELAY_JWT_SECRET}, RS256 and ES256 with the keys of
- * {@code RELAY_JWKS_FILE}; signature, {@code exp} and {@code nbf} are checked, and {@code sub} is required.
- * Thread-safe.
+ * {@code RELAY_JWKS_FILE}; signature, {@code exp} and {@code nbf} are checked. The subject is {@code sub}, or
+ * {@code userId} for tokens such as Nexus's own {@code /auth/token} issues ({@code {userId, email}}); one of them is
+ * required. Thread-safe.
  */
 public final class TokenVerifier {
 
@@ -89,8 +90,18 @@ public final class TokenVerifier {
         if (claims == null) {
             throw failure;
         }
-        return new Grants(claims.getSubject(), strings(claims, "channels"), new HashSet<>(strings(claims, "commands")),
+        return new Grants(subject(claims), strings(claims, "channels"), new HashSet<>(strings(claims, "commands")),
             claims.getExpirationTime() == null ? null : claims.getExpirationTime().toInstant());
+    }
+
+    private static String subject(JWTClaimsSet claims) throws AuthException {
+        Object subject = claims.getSubject() != null ? claims.getSubject() : claims.getClaim("userId");
+        if (subject instanceof String || subject instanceof Number) {
+            if (!subject.toString().isBlank()) {
+                return subject.toString();
+            }
+        }
+        throw new AuthException("token rejected: it names no subject ('sub' or 'userId')");
     }
 
     private static List<String> strings(JWTClaimsSet claims, String name) throws AuthException {
@@ -106,7 +117,7 @@ public final class TokenVerifier {
         JWSVerificationKeySelector<SecurityContext> selector) {
         DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
         processor.setJWSKeySelector(selector);
-        processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(null, Set.of("sub")));
+        processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(null, Set.of()));
         return processor;
     }
 }

@@ -9,6 +9,7 @@ import io.agentrelay.common.protocol.ErrorCode;
 import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.protocol.Position;
 import io.agentrelay.common.state.SessionSnapshot;
+import io.agentrelay.relay.auth.Grants;
 import io.agentrelay.relay.inbound.Request;
 import io.agentrelay.relay.session.EventFilter;
 import io.agentrelay.relay.session.FrameRate;
@@ -35,6 +36,18 @@ public interface Dialect {
      * @throws InvalidFrameException when the frame is not a valid request of this dialect
      */
     Request decode(String text, Connection connection);
+
+    /**
+     * Why a token may not open this endpoint's resource, checked at the WebSocket upgrade so that such a client gets
+     * HTTP 403 and no socket.
+     *
+     * @param grants   what the client's token allows
+     * @param resource the id in the endpoint's path, or null for endpoints without one
+     * @return the reason, or empty when it may
+     */
+    default Optional<String> forbidden(Grants grants, String resource) {
+        return Optional.empty();
+    }
 
     /**
      * Begins a connection: its first frame, or a refusal when the endpoint's path names nothing this dialect serves.
@@ -126,8 +139,21 @@ public interface Dialect {
         return 0;
     }
 
-    /** How long a client may stay silent before it is closed as gone; null for no limit. */
+    /**
+     * How long a connection may give no sign of life (no frame, and no pong to the relay's WebSocket ping frames,
+     * which browsers send by themselves) before it is closed as dead; null for the node's default, three
+     * {@code RELAY_PING_INTERVAL_MS}.
+     */
     default Duration silenceLimit() {
+        return null;
+    }
+
+    /**
+     * How long a client that has sent this dialect's application ping at least once may go without sending another
+     * before it is closed, as the dialect's own server does; null when clients need not ping. Clients that never
+     * pinged are only closed when dead ({@link #silenceLimit()}).
+     */
+    default Duration pingTimeout() {
         return null;
     }
 

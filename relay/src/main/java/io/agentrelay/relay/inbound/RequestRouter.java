@@ -130,6 +130,7 @@ public final class RequestRouter {
             subscriptions.follow(session, watch.channel())
                 .thenRun(() -> respond(session, request, Json.object().put("channel", watch.channel().name())));
         } else if (request instanceof Request.Ping) {
+            session.clientPinged();
             respond(session, request, Json.object().put("status", "pong"));
         }
         // Request.Pong needs nothing: every frame already counts as a sign of life.

@@ -71,8 +71,9 @@ public final class RelayServer implements AutoCloseable {
             LOG.warn("Authentication is OFF (RELAY_AUTH_DISABLED=true): anyone who reaches this relay may read every "
                 + "channel and send every command; set RELAY_JWT_SECRET or RELAY_JWKS_FILE instead");
         }
-        Function<Dialect, HttpHandler> socket = dialect -> new AuthHandler(verifier, Handlers.websocket(
-            new WebSocketEndpoint(dialect, config, sessions, fanout, router, stats), StatusHandlers.upgradeRequired()));
+        Function<Dialect, HttpHandler> socket = dialect -> new AuthHandler(verifier, new UpgradeAuthorization(dialect,
+            Handlers.websocket(new WebSocketEndpoint(dialect, config, sessions, fanout, router, stats),
+                StatusHandlers.upgradeRequired())));
         HttpHandler canonicalSocket = socket.apply(dialects.canonical());
         HttpHandler praxisSocket = socket.apply(dialects.praxis());
         PathHandler paths = Handlers.path()

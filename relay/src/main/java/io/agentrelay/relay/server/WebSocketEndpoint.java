@@ -1,5 +1,6 @@
 package io.agentrelay.relay.server;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
@@ -148,6 +149,19 @@ final class WebSocketEndpoint implements WebSocketConnectionCallback {
             stats.errorSent(ErrorCode.INVALID_REQUEST);
             session.send(dialect.error(ErrorCode.INVALID_REQUEST,
                 "binary frames are not supported; send JSON text frames", null));
+        }
+
+        @Override
+        protected void onFullPongMessage(WebSocketChannel channel, BufferedBinaryMessage message) {
+            // The answer to the relay's ping frame: the client is alive, whether or not it sends anything.
+            message.getData().free();
+            session.heard();
+        }
+
+        @Override
+        protected void onFullPingMessage(WebSocketChannel channel, BufferedBinaryMessage message) throws IOException {
+            session.heard();
+            super.onFullPingMessage(channel, message);
         }
 
         @Override

@@ -52,18 +52,18 @@ public final class Session {
     private final Object room = new Object();
     private final AtomicInteger waitingForRoom = new AtomicInteger();
     private final WebSocketCallback<Outgoing> onWritten = new Written();
+    private final WebSocketCallback<Void> controlFrameSent = new ControlFrameSent();
 
     private final FrameRateLimiter rateLimiter;
     private final EventFilter filter;
     private final AtomicInteger errors = new AtomicInteger();
-    private volatile long lastHeardNanos = System.nanoTime();
-    private volatile long lastPingNanos = System.nanoTime();
+    private final Liveness liveness;
 
     private final Grants grants;
     private final Connection connection;
 
     Session(String id, String resource, Dialect dialect, Grants grants, String owner, WebSocketChannel socket,
-            int outboxMessages, int outboxBytes, FrameRate rate, RelayStats stats) {
+            int outboxMessages, int outboxBytes, FrameRate rate, Duration pingInterval, RelayStats stats) {
         this.id = id;
         this.connection = new Connection(id, resource, grants);
         this.privateChannel = Channel.of(Namespace.CONN, id);
@@ -74,6 +74,7 @@ public final class Session {
         this.outbox = new Outbox(outboxMessages, outboxBytes);
         this.rateLimiter = new FrameRateLimiter(rate, System::nanoTime);
         this.filter = dialect.initialFilter();
+        this.liveness = new Liveness(dialect, pingInterval, System::nanoTime);
         this.commandsReady = replyRoute;
         this.outboxLimit = outboxMessages;
         this.cursors = new ChannelCursors(outboxMessages, this::enqueue, this::overflow);
@@ -150,24 +151,34 @@ public final class Session {
     }
 
     /**
-     * Sends the dialect's heartbeat when the client has been silent longer than the dialect's ping interval, at most
-     * once per interval. Called by the sweeper.
+     * Closes the connection when it gave no sign of life for too long (see {@link Liveness}); else sends it a WebSocket
+     * ping frame, and its dialect's own heartbeat frame, when it has been silent a while. Called by the sweeper.
      */
-    public void pingIfSilent() {
-        Duration after = dialect.pingAfter();
-        if (after == null || !isOpen()) {
+    public void keepAlive() {
+        if (!isOpen()) {
             return;
         }
-        long now = System.nanoTime();
-        if (now - lastHeardNanos > after.toNanos() && now - lastPingNanos > after.toNanos()) {
-            lastPingNanos = now;
+        String reason = liveness.closeReason();
+        if (reason != null) {
+            close(WsCloseCodes.POLICY_VIOLATION, reason);
+            return;
+        }
+        if (liveness.probeDue()) {
+            WebSockets.sendPing(ByteBuffer.allocate(0), socket, controlFrameSent);
+        }
+        if (liveness.serverPingDue()) {
             send(dialect.ping());
         }
     }
 
-    /** How long since the client last sent a frame. */
-    public long silentNanos() {
-        return System.nanoTime() - lastHeardNanos;
+    /** Notes a sign of life that is not a text frame: a pong (or ping) frame. Called on the I/O thread. */
+    public void heard() {
+        liveness.heard();
+    }
+
+    /** Notes the client's application ping, for dialects whose server times out clients that stop pinging. */
+    public void clientPinged() {
+        liveness.clientPinged();
     }
 
     /**
@@ -178,7 +189,7 @@ public final class Session {
      *     returned.
      */
     public boolean admitFrame() {
-        lastHeardNanos = System.nanoTime();
+        liveness.heard();
         switch (rateLimiter.admit()) {
             case ADMIT:
                 return true;
@@ -313,7 +324,7 @@ public final class Session {
     public void close(int code, String reason) {
         if (closing.compareAndSet(false, true)) {
             signalRoom();
-            WebSockets.sendClose(code, reason, socket, new CloseSent());
+            WebSockets.sendClose(code, reason, socket, controlFrameSent);
         }
     }
 
@@ -379,16 +390,19 @@ public final class Session {
         }
     }
 
-    /** Undertow finishes the close handshake itself; a close frame that cannot be written ends the socket. */
-    private final class CloseSent implements WebSocketCallback<Void> {
+    /**
+     * A close or ping frame sent. Undertow finishes the close handshake itself, and a pong comes back as a sign of
+     * life; a control frame that cannot be written means a broken socket, which is closed.
+     */
+    private final class ControlFrameSent implements WebSocketCallback<Void> {
         @Override
         public void complete(WebSocketChannel channel, Void context) {
-            // The client answers with its close frame, and Undertow then closes the socket.
+            // The client answers: with its close frame, after which Undertow closes the socket, or with a pong.
         }
 
         @Override
         public void onError(WebSocketChannel channel, Void context, Throwable failure) {
-            LOG.debug("Sending close to session {} failed", id, failure);
+            LOG.debug("Sending a control frame to session {} failed", id, failure);
             try {
                 channel.close();
             } catch (IOException e) {

@@ -1,6 +1,5 @@
 package io.agentrelay.relay.session;
 
-import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,9 +14,8 @@ import io.agentrelay.relay.dialect.Dialect;
 import io.undertow.websockets.core.WebSocketChannel;
 
 /**
- * The sessions open on this node. Once a second it pings the clients of dialects whose server sends heartbeats
- * (AgentCraft) and closes those whose dialect limits silence and whose client has said nothing for longer (Praxis:
- * three heartbeat intervals). Thread-safe.
+ * The sessions open on this node. Once a second it checks that each is alive ({@link Session#keepAlive()}): silent
+ * connections get a WebSocket ping frame, and those that neither send nor answer are closed. Thread-safe.
  */
 public final class SessionRegistry implements AutoCloseable {
 
@@ -40,7 +38,7 @@ public final class SessionRegistry implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        sweeper.scheduleWithFixedDelay(this::closeSilent, 1, 1, TimeUnit.SECONDS);
+        sweeper.scheduleWithFixedDelay(this::keepAlive, 1, 1, TimeUnit.SECONDS);
     }
 
     /**
@@ -70,7 +68,8 @@ public final class SessionRegistry implements AutoCloseable {
         }
         String id = UUID.randomUUID().toString();
         Session session = new Session(id, resource, dialect, grants, owner, socket, config.outboxMessages(),
-            config.outboxBytes(), dialect.frameRate().orElse(FrameRate.perSecond(config.rateLimit())), stats);
+            config.outboxBytes(), dialect.frameRate().orElse(FrameRate.perSecond(config.rateLimit())),
+            config.pingInterval(), stats);
         sessions.put(id, session);
         stats.connectionOpened();
         return new Admission.Admitted(session);
@@ -125,13 +124,7 @@ public final class SessionRegistry implements AutoCloseable {
         sessions.values().forEach(action);
     }
 
-    private void closeSilent() {
-        for (Session session : sessions.values()) {
-            session.pingIfSilent();
-            Duration limit = session.dialect().silenceLimit();
-            if (limit != null && session.silentNanos() > limit.toNanos()) {
-                session.close(WsCloseCodes.POLICY_VIOLATION, "heartbeat timeout: silent for " + limit.toSeconds() + " s");
-            }
-        }
+    private void keepAlive() {
+        sessions.values().forEach(Session::keepAlive);
     }
 }

@@ -36,6 +36,10 @@ import io.agentrelay.relay.inbound.Request;
  *       and {@code to}, both inclusive; without {@code to} it stops at the channel's end when the replay starts.</li>
  *   <li>{@code execute_workflow} without {@code workflow_id} gets one ({@code wf-<uuid>}), returned in the
  *       {@code accepted} response.</li>
+ *   <li>{@code execute_workflow} naming a workflow that another request already ran is {@code accepted} (Kafka has
+ *       it) and then refused by the executor: the requester alone gets {@code workflow.failed {workflow_id, error,
+ *       refused: true, error_code, error_message}} with its request's {@code correlation_id}, the one shape every
+ *       Mahavishnu client hears after a response; the workflow's subscribers get {@code workflow.refused}.</li>
  * </ul>
  */
 public final class CanonicalDialect implements Dialect {
@@ -255,12 +259,31 @@ public final class CanonicalDialect implements Dialect {
 
     @Override
     public byte[] reply(Event reply) {
+        if (Event.ERROR.equals(reply.event()) && reply.data().hasNonNull("workflow_id")) {
+            return refused(reply);
+        }
         if (Event.ERROR.equals(reply.event())) {
             return error(errorCode(reply.data().path("error_code").asText()), reply.data().path("error_message").asText(),
                 reply.correlationId());
         }
         return Json.toBytes(new Envelope(reply.id(), reply.correlationId(), Envelope.RESPONSE, reply.event(),
             reply.data(), reply.ts(), null, null, null, null, null));
+    }
+
+    /**
+     * A request to run a taken workflow id, refused after its {@code accepted}: an error frame would reach no
+     * Mahavishnu client then (mcp-common drops a correlation id it no longer waits for, and the examples only look at
+     * events), so the requester alone gets the {@code workflow.failed} event its handlers know, with the reason as
+     * {@code error}. The workflow's channel gets {@code workflow.refused} instead: its watchers must not be told that
+     * the first run failed.
+     */
+    private static byte[] refused(Event reply) {
+        String workflowId = reply.data().path("workflow_id").asText();
+        String reason = reply.data().path("error_message").asText();
+        JsonNode data = Json.object().put("workflow_id", workflowId).put("error", reason).put("refused", true)
+            .put("error_code", reply.data().path("error_code").asText()).put("error_message", reason);
+        return Json.toBytes(new Envelope(reply.id(), reply.correlationId(), Envelope.EVENT, "workflow.failed", data,
+            reply.ts(), Channel.of(Namespace.WORKFLOW, workflowId).name(), null, null, null, null));
     }
 
     private static ErrorCode errorCode(String name) {

@@ -3,6 +3,7 @@ package io.agentrelay.relay.dialect.nexus;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
@@ -17,6 +18,7 @@ import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.common.protocol.Position;
 import io.agentrelay.common.state.PanelSnapshot;
+import io.agentrelay.relay.auth.Grants;
 import io.agentrelay.relay.dialect.Connection;
 import io.agentrelay.relay.dialect.Dialect;
 import io.agentrelay.relay.dialect.InvalidFrameException;
@@ -40,7 +42,11 @@ import io.agentrelay.relay.state.EntityDirectory;
  *   <li>Mutations are {@code {op: set|delete|append, path, value}}, with paths of object keys joined by dots.</li>
  *   <li>Errors the document does not name keep the relay's code ({@code FORBIDDEN}, {@code RATE_LIMITED},
  *       {@code UNAVAILABLE} …); a missing or mistyped field is a {@code PARSE_ERROR}, as in Nexus.</li>
- *   <li>A token that does not allow the panel's channel ({@code panel:<id>}) is refused with close code 1008.</li>
+ *   <li>A token that does not allow the panel's channel ({@code panel:<id>}) is refused at the upgrade with HTTP
+ *       403 and no socket, as Nexus refuses a bad token (401): {@code NexusClient} counts an opened socket as
+ *       connected and would retry a close after it five times.</li>
+ *   <li>Nexus's own tokens ({@code {userId, email}}, no {@code sub}) name their subject by {@code userId}; they
+ *       grant what their {@code channels} and {@code commands} claims say, so one without them is refused (403).</li>
  * </ul>
  */
 public final class NexusDialect implements Dialect {
@@ -68,12 +74,15 @@ public final class NexusDialect implements Dialect {
     }
 
     @Override
+    public Optional<String> forbidden(Grants grants, String panelId) {
+        return grants.maySubscribe(Channel.of(Namespace.PANEL, panelId)) ? Optional.empty()
+            : Optional.of("your token does not allow panel " + panelId);
+    }
+
+    @Override
     public Opening open(Connection connection, String nodeId) {
         String panelId = connection.resource();
         Channel.Scoped channel = Channel.of(Namespace.PANEL, panelId);
-        if (!connection.grants().maySubscribe(channel)) {
-            return new Opening.Refuse(WsCloseCodes.POLICY_VIOLATION, "your token does not allow panel " + panelId);
-        }
         PanelSnapshot panel = directory.panel(panelId).orElse(null);
         if (panel == null) {
             return new Opening.Refuse(WsCloseCodes.POLICY_VIOLATION, "panel " + panelId + " does not exist");

@@ -40,7 +40,25 @@ import io.agentrelay.relay.session.WsCloseCodes;
  *   <li>{@code error} frames carry the relay's error code in {@code payload.code} rather than Praxis's single
  *       {@code WEBSOCKET_ERROR}, and the failed request's id as {@code correlation_id}.</li>
  *   <li>The {@code token} query parameter carries the JWT, checked at the upgrade like on every endpoint.</li>
- *   <li>The welcome frame is {@code {type: "welcome", payload: {connection_id, message}}}.</li>
+ * </ul>
+ *
+ * <p>Where the seed documents and Praxis's own server ({@code praxis-py-sdk}, {@code api/websocket.py}) or its
+ * no-code builder disagree, the relay does what the server does, so that the builder works unchanged:
+ * <ul>
+ *   <li>The greeting is Praxis's {@code chatMessage {content, sender: "system", type: "system"}}, with the
+ *       {@code connection_id} added.</li>
+ *   <li>Only a client that has sent {@code PING} is closed (1008) when it sends none for three heartbeat intervals;
+ *       the builder never pings (its {@code sendPing()} sends nothing) and stays connected, since dead connections
+ *       are found with WebSocket ping frames instead.</li>
+ *   <li>{@code EXECUTE_WORKFLOW} takes the builder's React Flow nodes {@code {id, type, data: {toolId, parameters}}}
+ *       and edges {@code {source, target}}, and the DSL result's {@code {workflow: {id, nodes, edges}, workflowId}};
+ *       a builder node without a tool (an agent, a handoff) runs as a step that only passes, as every node did on
+ *       Praxis's server. {@code params}, {@code secrets} and {@code metadata} are ignored.</li>
+ *   <li>Node statuses are the builder's {@code running}, {@code success} and {@code error};
+ *       {@code workflowError} carries its error as {@code message} too, which the builder shows.</li>
+ *   <li>{@code dslResult} carries the compiled workflow in the builder's node shape as {@code workflowSuggestion}
+ *       and as {@code workflow} (without an id: the DSL command already ran under its own, and a workflow id runs
+ *       once, so each Execute is a new run), and the relay's executors as the one {@code matchedAgents} entry.</li>
  * </ul>
  */
 public final class PraxisDialect implements Dialect {
@@ -49,13 +67,14 @@ public final class PraxisDialect implements Dialect {
     private static final List<String> COMMANDS = List.of("DSL_COMMAND", "EXECUTE_WORKFLOW", "CHAT_MESSAGE",
         "SUBSCRIBE_EVENTS", "UNSUBSCRIBE_EVENTS", "PING");
 
-    private final Duration silenceLimit;
+    private final Duration pingTimeout;
 
     /**
-     * @param heartbeatInterval Praxis's heartbeat interval; a client silent for three of them is disconnected
+     * @param heartbeatInterval Praxis's heartbeat interval; a client that has sent {@code PING} and then sends none
+     *                          for three of them is disconnected
      */
     public PraxisDialect(Duration heartbeatInterval) {
-        this.silenceLimit = heartbeatInterval.multipliedBy(3);
+        this.pingTimeout = heartbeatInterval.multipliedBy(3);
     }
 
     @Override
@@ -101,29 +120,33 @@ public final class PraxisDialect implements Dialect {
         }
     }
 
-    /** {@code unnamedId} names a workflow the payload names not: from the command id, so a retry names the same. */
+    /**
+     * Reads an {@code EXECUTE_WORKFLOW} payload as Praxis's server does: {@code {workflowId, nodes, edges}}, or the
+     * DSL result's {@code {workflow: {id, nodes, edges}, workflowId}}, whose {@code workflow} wins. {@code unnamedId}
+     * names a workflow the payload names not: from the command id, so a retry names the same.
+     */
     private static CommandPayload.ExecuteWorkflow executeWorkflow(JsonNode payload, String id, String unnamedId) {
-        String workflowId = payload.path("workflowId").isTextual() ? payload.get("workflowId").asText() : unnamedId;
+        JsonNode workflow = payload.path("workflow").isObject() ? payload.get("workflow") : payload;
+        String workflowId = workflow.path("id").isTextual() ? workflow.get("id").asText()
+            : payload.path("workflowId").isTextual() ? payload.get("workflowId").asText() : unnamedId;
         try {
             Channel.of(Namespace.WORKFLOW, workflowId);
         } catch (RelayException e) {
             throw new InvalidFrameException(ErrorCode.INVALID_REQUEST,
                 "workflowId must be 1 to 128 characters of [A-Za-z0-9._-]", id);
         }
-        JsonNode nodes = payload.path("nodes");
+        JsonNode nodes = workflow.path("nodes");
         if (!nodes.isArray() || nodes.isEmpty()) {
             throw new InvalidFrameException(ErrorCode.INVALID_REQUEST, "payload.nodes must be a non-empty array", id);
         }
         List<CommandPayload.Node> parsed = new ArrayList<>();
         for (JsonNode node : nodes) {
-            if (!node.path("id").isTextual() || !node.path("tool").isTextual()) {
-                throw new InvalidFrameException(ErrorCode.INVALID_REQUEST,
-                    "every node needs string fields 'id' and 'tool'", id);
-            }
-            parsed.add(new CommandPayload.Node(node.get("id").asText(), node.get("tool").asText(), node.get("params")));
+            parsed.add(BuilderNodes.step(node).orElseThrow(() -> new InvalidFrameException(
+                ErrorCode.INVALID_REQUEST, "every node needs string fields 'id' and 'tool', or is a builder node "
+                + "{id, type, data: {toolId, parameters}}", id)));
         }
         List<CommandPayload.Edge> edges = new ArrayList<>();
-        for (JsonNode edge : payload.path("edges")) {
+        for (JsonNode edge : workflow.path("edges")) {
             String from = edge.path("from").asText(edge.path("source").asText(null));
             String to = edge.path("to").asText(edge.path("target").asText(null));
             if (from == null || to == null) {
@@ -158,9 +181,10 @@ public final class PraxisDialect implements Dialect {
 
     @Override
     public Opening open(Connection connection, String nodeId) {
-        String connectionId = connection.id();
-        return Opening.welcome(frame("welcome", Json.object().put("connection_id", connectionId).put("node", nodeId)
-            .put("message", "Connected to Agent Relay"), UUID.randomUUID().toString(), Instant.now(), null));
+        // Praxis greets with a system chat message, which its chat panel shows.
+        return Opening.welcome(frame("chatMessage", Json.object().put("content", "Connected to Agent Relay")
+            .put("sender", "system").put("type", "system").put("connection_id", connection.id()).put("node", nodeId),
+            UUID.randomUUID().toString(), Instant.now(), null));
     }
 
     @Override
@@ -219,8 +243,8 @@ public final class PraxisDialect implements Dialect {
     }
 
     @Override
-    public Duration silenceLimit() {
-        return silenceLimit;
+    public Duration pingTimeout() {
+        return pingTimeout;
     }
 
     private static ObjectNode errorPayload(String code, String message) {

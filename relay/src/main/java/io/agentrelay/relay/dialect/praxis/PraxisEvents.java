@@ -1,5 +1,8 @@
 package io.agentrelay.relay.dialect.praxis;
 
+import java.util.Set;
+import java.util.TreeSet;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.common.json.Json;
@@ -8,6 +11,8 @@ import io.agentrelay.common.protocol.Position;
 
 /** Turns canonical events into the frames Praxis's frontend knows, camelCase and all. */
 final class PraxisEvents {
+
+    private static final String MATCHED_AGENT = "agent-relay-executor";
 
     private PraxisEvents() {
     }
@@ -31,12 +36,12 @@ final class PraxisEvents {
                 break;
             case "node.completed":
                 type = "nodeStatusUpdate";
-                nodeStatus(payload, data, "completed", event).put("duration", data.path("duration_ms").asLong());
+                nodeStatus(payload, data, "success", event).put("duration", data.path("duration_ms").asLong());
                 payload.set("result", data.path("result"));
                 break;
             case "node.failed":
                 type = "nodeStatusUpdate";
-                nodeStatus(payload, data, "failed", event).put("error", data.path("error").asText());
+                nodeStatus(payload, data, "error", event).put("error", data.path("error").asText());
                 break;
             case "node.progress":
                 type = "workflowProgress";
@@ -59,8 +64,10 @@ final class PraxisEvents {
                 break;
             case "workflow.failed":
                 type = "workflowError";
+                // The builder's log and toast read message, the chat panel error.
                 payload.put("workflowId", data.path("workflow_id").asText())
-                    .put("error", data.path("error").asText());
+                    .put("error", data.path("error").asText())
+                    .put("message", data.path("error").asText());
                 if (data.hasNonNull("failed_node")) {
                     payload.put("nodeId", data.get("failed_node").asText());
                 }
@@ -79,6 +86,9 @@ final class PraxisEvents {
                     .put("success", data.path("success").asBoolean());
                 copyIfPresent(payload, data, "result", "result");
                 copyIfPresent(payload, data, "error", "error");
+                if (data.path("workflow").isObject()) {
+                    suggestion(payload, data.get("workflow"));
+                }
                 break;
             case "chat.message":
                 type = "chatMessage";
@@ -103,6 +113,26 @@ final class PraxisEvents {
             payload.put("pos", position.encode());
         }
         return PraxisDialect.frame(type, payload, event.id(), event.ts(), event.correlationId());
+    }
+
+    /**
+     * What the builder draws and runs from a DSL result: the compiled workflow in its own node shape, as
+     * {@code workflowSuggestion} (drawn) and {@code workflow} (the chat's Execute button sends it back), and the
+     * relay's executors as the one agent that matched. The workflow carries no id: the DSL command already ran under
+     * its own, which runs once, so each Execute is a new run.
+     */
+    private static void suggestion(ObjectNode payload, JsonNode workflow) {
+        ObjectNode graph = BuilderNodes.graph(workflow);
+        payload.set("workflowSuggestion", graph);
+        payload.set("workflow", graph.deepCopy());
+        Set<String> tools = new TreeSet<>();
+        workflow.path("nodes").forEach(node -> tools.add(node.path("tool").asText()));
+        ObjectNode agent = payload.putArray("matchedAgents").addObject()
+            .put("agentName", MATCHED_AGENT).put("name", MATCHED_AGENT)
+            .put("reasoning", "Agent Relay's executors run " + String.join(", ", tools))
+            .put("matchScore", 1.0);
+        tools.forEach(agent.putArray("capabilities")::add);
+        tools.forEach(agent.putArray("matchedTools")::add);
     }
 
     private static ObjectNode nodeStatus(ObjectNode payload, JsonNode data, String status, Event event) {
