@@ -86,6 +86,7 @@ public final class WorkflowEngine implements AutoCloseable {
         this.config = config;
         this.registry = registry;
         this.tools = tools;
+        tools.bindMetrics(registry);
         this.sink = sink;
         this.activity = activity;
         this.store = store;

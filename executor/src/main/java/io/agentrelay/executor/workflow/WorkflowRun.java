@@ -335,12 +335,14 @@ final class WorkflowRun implements KnownWorkflow {
         long started = System.nanoTime();
         activity.nodeStarted();
         NodeContext context = new NodeContext(workflowId, node.id(), settings.sandbox(), settings.maxSleep(),
-            message -> {
+            (done, total, message) -> {
                 synchronized (this) {
                     if (!ended) {
                         sink.publishStep(List.of(WorkflowEvents.event(workflowId, WorkflowEvents.NODE_PROGRESS,
-                            new WorkflowEvents.NodeProgress(workflowId, node.id(), message)),
-                            journal.nodeProgress(node, message)), List.of(), trace.child());
+                            new WorkflowEvents.NodeProgress(workflowId, node.id(), message, done, total)),
+                            journal.nodeProgress(node, message != null ? message : "progress " + done
+                                + (total == null ? "" : " of " + total))),
+                            List.of(), trace.child());
                     }
                 }
             });
