@@ -205,7 +205,10 @@ final class McpServer implements AutoCloseable {
                 throw new ToolException("MCP server '" + name + "' " + lostDuringCall.getMessage()
                     + " during the call");
             }
-            lost(current, describe(cause));
+            if (spec instanceof McpServerSpec.Http && !(cause instanceof TimeoutException)) {
+                // Connect again in the background; a stdio server's exit is seen by its watcher instead.
+                lost(current, describe(cause));
+            }
             throw unavailable(describe(cause));
         } finally {
             progress.remove(token);

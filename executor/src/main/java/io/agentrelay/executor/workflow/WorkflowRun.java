@@ -156,11 +156,15 @@ final class WorkflowRun implements KnownWorkflow {
             publish(List.of(journal.resumed(workerId)));
         }
         Map<String, String> interrupted = new HashMap<>();
-        before.forEach((nodeId, state) -> {
-            if ("running".equals(state)) {
-                interrupted.put(nodeId, state);
-            }
-        });
+        synchronized (this) {
+            before.forEach((nodeId, state) -> {
+                if ("running".equals(state)) {
+                    interrupted.put(nodeId, state);
+                    // The snapshot does not count attempts; this one is at least the second.
+                    attempts.put(nodeId, 1);
+                }
+            });
+        }
         schedule(interrupted);
     }
 

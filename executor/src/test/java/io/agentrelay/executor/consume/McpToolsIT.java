@@ -88,6 +88,25 @@ class McpToolsIT {
     }
 
     @Test
+    void shouldListTheServersToolsWithTheBuiltInOnes(EmbeddedKafka kafka, TopicPrefix prefix) throws Exception {
+        start(kafka, prefix, Map.of("everything", EverythingServer.stdio(null, null)));
+
+        Command query = command(new CommandPayload.ListTools(fleet.first().poolId()));
+        fleet.send(query);
+
+        await().atMost(WAIT).until(() -> !events.answers(query.requestId()).isEmpty());
+        JsonNode tools = events.answers(query.requestId()).get(0).data().path("tools");
+        List<String> names = new ArrayList<>();
+        tools.forEach(tool -> names.add(tool.path("name").asText()));
+        assertThat(names).contains("echo", "sleep", "everything/get-sum", "everything/echo",
+            "everything/trigger-long-running-operation");
+        JsonNode sum = tools.get(names.indexOf("everything/get-sum"));
+        assertThat(sum.path("description").asText()).isEqualTo("Returns the sum of two numbers");
+        assertThat(sum.path("input_schema").path("properties").has("a")).isTrue();
+        assertThat(sum.path("idempotent").asBoolean()).isTrue();
+    }
+
+    @Test
     void shouldRefuseParamsTheInputSchemaRefusesAndUnknownToolsBeforeAnyNodeRuns(EmbeddedKafka kafka,
                                                                                  TopicPrefix prefix) throws Exception {
         start(kafka, prefix, Map.of("everything", EverythingServer.stdio(null, null)));
@@ -160,7 +179,7 @@ class McpToolsIT {
 
         send(longWorkflow("wf-cancel", 20));
         await().atMost(WAIT).until(() -> events.has("wf-cancel", "node.progress", "long"));
-        fleet.send(command("wf-cancel", new CommandPayload.CancelWorkflow("wf-cancel")));
+        fleet.send(command(new CommandPayload.CancelWorkflow("wf-cancel")));
 
         await().atMost(WAIT).until(() -> events.has("wf-cancel", "workflow.cancelled", null));
         await("the server was sent notifications/cancelled for the call").atMost(WAIT)
@@ -193,7 +212,7 @@ class McpToolsIT {
 
     private void start(EmbeddedKafka kafka, TopicPrefix prefix, Map<String, ObjectNode> servers) throws Exception {
         fleet = new HandOverExecutors(kafka, prefix, sandbox, ToolRegistry.withPlugins(tools(servers)),
-            Namespace.WORKFLOW);
+            Namespace.WORKFLOW, Namespace.CONN);
         events = fleet.events();
     }
 
@@ -250,11 +269,11 @@ class McpToolsIT {
     }
 
     private void send(ExecuteWorkflow workflow) throws Exception {
-        fleet.send(command(workflow.workflowId(), workflow));
+        fleet.send(command(workflow));
     }
 
-    private static Command command(String workflowId, CommandPayload payload) {
-        return new Command(UUID.randomUUID(), "r-" + UUID.randomUUID(), Channel.of(Namespace.WORKFLOW, workflowId),
+    private static Command command(CommandPayload payload) {
+        return new Command(UUID.randomUUID(), "r-" + UUID.randomUUID(), payload.target(),
             Channel.of(Namespace.CONN, "mcp-test"), Principal.ANONYMOUS, payload, Instant.now());
     }
 }
