@@ -170,6 +170,27 @@ final class McpServer implements AutoCloseable {
      *                              {@code notifications/cancelled}
      */
     JsonNode call(McpTool tool, JsonNode params, ToolContext context) throws ToolException, InterruptedException {
+        long started = System.nanoTime();
+        String outcome = "failed";
+        try {
+            JsonNode output = callConnected(tool, params, context);
+            outcome = "completed";
+            return output;
+        } catch (InterruptedException e) {
+            outcome = "cancelled";
+            throw e;
+        } finally {
+            MeterRegistry meters = registry;
+            if (meters != null) {
+                Timer.builder("executor.mcp.calls").description("MCP tool calls, by server, tool and outcome")
+                    .tag("server", name).tag("tool", tool.toolName()).tag("outcome", outcome)
+                    .register(meters).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    private JsonNode callConnected(McpTool tool, JsonNode params, ToolContext context)
+        throws ToolException, InterruptedException {
         Connection current = awaitConnection();
         if (!breaker.tryAcquirePermission()) {
             throw unavailable("its circuit breaker is open after repeated failures");
@@ -177,21 +198,17 @@ final class McpServer implements AutoCloseable {
         String token = UUID.randomUUID().toString();
         progress.put(token, context);
         long started = System.nanoTime();
-        String outcome = "failed";
         CompletableFuture<McpSchema.CallToolResult> call = current.client.callTool(new McpSchema.CallToolRequest(
             tool.toolName(), mapper.convertValue(params, ARGUMENTS), Map.of("progressToken", token))).toFuture();
         current.calls.add(call);
         try {
             McpSchema.CallToolResult result = call.get();
             breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-            JsonNode output = McpResults.output(result);
-            outcome = "completed";
-            return output;
+            return McpResults.output(result);
         } catch (InterruptedException e) {
             current.transport.cancel(token, "the node was cancelled or timed out");
             call.cancel(true);
             breaker.releasePermission();
-            outcome = "cancelled";
             throw e;
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
@@ -214,12 +231,6 @@ final class McpServer implements AutoCloseable {
             progress.remove(token);
             current.transport.forget(token);
             current.calls.remove(call);
-            MeterRegistry meters = registry;
-            if (meters != null) {
-                Timer.builder("executor.mcp.calls").description("MCP tool calls, by server, tool and outcome")
-                    .tag("server", name).tag("tool", tool.toolName()).tag("outcome", outcome)
-                    .register(meters).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-            }
         }
     }
 

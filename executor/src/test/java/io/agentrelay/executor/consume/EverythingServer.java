@@ -35,16 +35,28 @@ final class EverythingServer implements AutoCloseable {
 
     /** Starts the server over streamable HTTP and waits until it listens. */
     static EverythingServer http() throws IOException {
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
+        return http(freePort());
+    }
+
+    /** Starts the server over streamable HTTP on this port (again, after {@link #close()}) and waits until it listens. */
+    static EverythingServer http(int port) throws IOException {
         ProcessBuilder builder = new ProcessBuilder("node", main().toString(), "streamableHttp")
             .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         builder.environment().put("PORT", String.valueOf(port));
         EverythingServer server = new EverythingServer(builder.start(), port);
         await().atMost(Duration.ofSeconds(30)).until(server::listens);
         return server;
+    }
+
+    /** A port nothing listens on now. */
+    static int freePort() throws IOException {
+        try (ServerSocket free = new ServerSocket(0)) {
+            return free.getLocalPort();
+        }
+    }
+
+    int port() {
+        return port;
     }
 
     /** Its MCP endpoint. */

@@ -3,6 +3,10 @@ package io.agentrelay.executor.consume;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -130,13 +135,9 @@ class McpToolsIT {
         throws Exception {
         EverythingServer http = EverythingServer.http();
         open.add(http);
-        int closedPort;
-        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
-            closedPort = free.getLocalPort();
-        }
         start(kafka, prefix, Map.of(
             "web", Json.object().put("url", http.url()),
-            "down", Json.object().put("url", "http://127.0.0.1:" + closedPort + "/mcp")));
+            "down", Json.object().put("url", "http://127.0.0.1:" + EverythingServer.freePort() + "/mcp")));
 
         send(new ExecuteWorkflow("wf-http", List.of(
             node("sum", "web/get-sum", Json.object().put("a", 40).put("b", 2)),
@@ -151,6 +152,35 @@ class McpToolsIT {
         assertThat(events.of("wf-http")).filteredOn(event -> event.event().equals("node.progress"))
             .extracting(event -> event.data().path("progress").asInt()).containsExactly(1, 2);
         assertThat(error("wf-down")).contains("MCP server 'down' is unavailable");
+    }
+
+    @Test
+    void shouldFailFastWhileAnHttpServerIsDownAndCallItAgainOnceItIsBack(EmbeddedKafka kafka, TopicPrefix prefix)
+        throws Exception {
+        EverythingServer http = EverythingServer.http();
+        start(kafka, prefix, Map.of("web", Json.object().put("url", http.url())));
+        http.close();
+
+        send(new ExecuteWorkflow("wf-gone", List.of(
+            node("sum", "web/get-sum", Json.object().put("a", 1).put("b", 2))), List.of()));
+        await().atMost(WAIT).until(() -> events.has("wf-gone", "workflow.failed", null));
+        assertThat(error("wf-gone")).contains("MCP server 'web' is unavailable");
+        send(new ExecuteWorkflow("wf-still-gone", List.of(
+            node("sum", "web/get-sum", Json.object().put("a", 1).put("b", 2))), List.of()));
+        await().atMost(WAIT).until(() -> events.has("wf-still-gone", "workflow.failed", null));
+        assertThat(events.of("wf-still-gone")).filteredOn(event -> event.event().equals("node.failed"))
+            .allSatisfy(event -> assertThat(event.data().path("duration_ms").asLong()).isLessThan(1_000));
+
+        open.add(EverythingServer.http(http.port()));
+        await().atMost(WAIT).until(() -> Pattern.compile("executor_mcp_server_up\\{[^}]*server=\"web\"} 1(\\.0)?\n")
+            .matcher(metrics(fleet.executors().get(0))).find());
+        send(new ExecuteWorkflow("wf-back", List.of(
+            node("sum", "web/get-sum", Json.object().put("a", 1).put("b", 2))), List.of()));
+        await().atMost(WAIT).until(() -> events.has("wf-back", "workflow.completed", null));
+        assertThat(metrics(fleet.executors().get(0))).containsPattern(
+            "executor_mcp_calls_seconds_count\\{[^}]*outcome=\"failed\",[^}]*server=\"web\",tool=\"get-sum\"} 2(\\.0)?\n")
+            .containsPattern(
+                "executor_mcp_calls_seconds_count\\{[^}]*outcome=\"completed\",[^}]*server=\"web\",tool=\"get-sum\"} 1(\\.0)?\n");
     }
 
     @Test
@@ -221,6 +251,12 @@ class McpToolsIT {
         McpTools tools = McpTools.start(config, Duration.ofSeconds(30));
         open.add(tools);
         return tools;
+    }
+
+    private static String metrics(ExecutorNode executor) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + executor.metricsPort() + "/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString()).body();
     }
 
     private static ExecuteWorkflow longWorkflow(String id, int seconds) {
