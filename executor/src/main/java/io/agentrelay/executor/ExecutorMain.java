@@ -5,6 +5,8 @@ import java.util.concurrent.CountDownLatch;
 import io.agentrelay.common.config.ConfigException;
 import io.agentrelay.common.config.ExecutorConfig;
 import io.agentrelay.executor.consume.ExecutorNode;
+import io.agentrelay.executor.mcp.McpConfig;
+import io.agentrelay.executor.mcp.McpTools;
 import io.agentrelay.executor.tool.ToolRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,19 +25,23 @@ public final class ExecutorMain {
      */
     public static void main(String[] args) throws InterruptedException {
         ExecutorConfig config;
+        McpConfig mcp;
         try {
             config = ExecutorConfig.fromEnv(System.getenv());
+            mcp = McpConfig.fromEnv(System.getenv());
         } catch (ConfigException e) {
             System.err.println("agent-relay executor: " + e.getMessage());
             System.exit(2);
             return;
         }
+        McpTools mcpTools = McpTools.start(mcp, config.nodeTimeout());
         ExecutorNode node;
         try {
-            node = ExecutorNode.start(config, ToolRegistry.withPlugins());
+            node = ExecutorNode.start(config, ToolRegistry.withPlugins(mcpTools));
         } catch (RuntimeException e) {
             // Threads started before the failure must not keep a process alive that does nothing.
             LOG.error("Executor {} failed to start: {}", config.workerId(), e.toString(), e);
+            mcpTools.close();
             System.exit(1);
             return;
         }
@@ -43,6 +49,7 @@ public final class ExecutorMain {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("Stopping executor {}", config.workerId());
             node.close();
+            mcpTools.close();
             stopped.countDown();
         }, "executor-shutdown"));
         stopped.await();

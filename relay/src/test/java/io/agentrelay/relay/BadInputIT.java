@@ -70,7 +70,7 @@ class BadInputIT {
         assertThat(frames.ofType(Envelope.ERROR).get(2).errorMessage())
             .isEqualTo("unknown request 'launch'; this endpoint knows "
                 + "[subscribe, unsubscribe, execute_workflow, cancel_workflow, get_workflow_status, get_pool_status, "
-                + "replay, ping]");
+                + "list_tools, replay, ping]");
 
         Envelope pong = client.request("ping", Json.object()).get(10, TimeUnit.SECONDS);
         assertThat(pong.data().path("status").asText()).isEqualTo("pong");

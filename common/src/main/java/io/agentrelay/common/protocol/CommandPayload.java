@@ -18,6 +18,7 @@ import io.agentrelay.common.state.PanelDefinition;
     @JsonSubTypes.Type(CommandPayload.ExecuteWorkflow.class),
     @JsonSubTypes.Type(CommandPayload.GetWorkflowStatus.class),
     @JsonSubTypes.Type(CommandPayload.GetPoolStatus.class),
+    @JsonSubTypes.Type(CommandPayload.ListTools.class),
     @JsonSubTypes.Type(CommandPayload.DslCommand.class),
     @JsonSubTypes.Type(CommandPayload.ChatMessage.class),
     @JsonSubTypes.Type(CommandPayload.CancelWorkflow.class),
@@ -116,6 +117,31 @@ public sealed interface CommandPayload {
         @Override
         public Channel.Scoped target() {
             return Channel.of(Namespace.WORKFLOW, workflowId);
+        }
+
+        @Override
+        public boolean isQuery() {
+            return true;
+        }
+    }
+
+    /**
+     * Ask for every tool a worker pool's executors offer (built-in, plugged-in and MCP), each with its description
+     * and input schema; an executor of the pool answers on the asker's {@code conn:<id>} channel.
+     *
+     * @param poolId the pool's id
+     */
+    @JsonTypeName("list_tools")
+    record ListTools(String poolId) implements CommandPayload {
+
+        /** Validates the id. */
+        public ListTools {
+            Objects.requireNonNull(poolId, "poolId");
+        }
+
+        @Override
+        public Channel.Scoped target() {
+            return Channel.of(Namespace.POOL, poolId);
         }
 
         @Override

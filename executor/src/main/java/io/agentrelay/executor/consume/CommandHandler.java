@@ -63,6 +63,9 @@ final class CommandHandler {
                 worker.poolStatus(query.poolId()).ifPresentOrElse(
                     status -> answer(command, Event.reply(command.replyTo(), command.kind(), command.requestId(), status)),
                     () -> replyError(command, ErrorCode.NOT_FOUND, "pool '" + query.poolId() + "' is not known"));
+            } else if (payload instanceof CommandPayload.ListTools query) {
+                answer(command, Event.reply(command.replyTo(), command.kind(), command.requestId(),
+                    engine.toolList(query.poolId())));
             } else if (payload instanceof CommandPayload.StartSession session) {
                 chat.startSession(command, session);
             } else if (payload instanceof CommandPayload.GetSessionState query) {

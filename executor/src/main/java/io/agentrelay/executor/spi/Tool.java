@@ -3,6 +3,7 @@ package io.agentrelay.executor.spi;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.agentrelay.common.json.Json;
 
 /**
  * A tool that workflow nodes call by name. Tools beyond the built-in ones are found with {@link java.util.ServiceLoader}:
@@ -14,6 +15,19 @@ public interface Tool {
 
     /** The name that workflow nodes use in their {@code tool} field. */
     String name();
+
+    /** What the tool does, for clients that list the tools ({@code list_tools}). Empty unless a tool says more. */
+    default String description() {
+        return "";
+    }
+
+    /**
+     * The JSON Schema of the tool's {@code params}, for clients that list the tools ({@code list_tools}); the tool
+     * still checks them in {@link #validate}. Any object unless a tool says more.
+     */
+    default JsonNode inputSchema() {
+        return Json.object().put("type", "object");
+    }
 
     /**
      * The names of the parameters that DSL commands may give by position, in order: {@code CALL write_file a.txt 'hi'}

@@ -24,4 +24,16 @@ public interface ToolContext {
      * @param message a short, human-readable progress note
      */
     void progress(String message);
+
+    /**
+     * Tells the workflow's subscribers how far the node is, as a {@code node.progress} event with numbers: an MCP
+     * server's {@code notifications/progress}, for example.
+     *
+     * @param progress how far, growing with each call
+     * @param total    what {@code progress} reaches at the end, or null when not known
+     * @param message  a short, human-readable progress note, or null
+     */
+    default void progress(double progress, Double total, String message) {
+        progress(message != null ? message : total == null ? "progress " + progress : progress + " of " + total);
+    }
 }

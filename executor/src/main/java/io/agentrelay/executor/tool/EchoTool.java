@@ -22,6 +22,16 @@ final class EchoTool implements Tool {
     }
 
     @Override
+    public String description() {
+        return "Returns its message: {message}.";
+    }
+
+    @Override
+    public JsonNode inputSchema() {
+        return Params.schema(List.of("message"), "message", "string");
+    }
+
+    @Override
     public boolean idempotent() {
         return true;
     }

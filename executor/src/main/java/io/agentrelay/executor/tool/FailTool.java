@@ -21,6 +21,16 @@ final class FailTool implements Tool {
     }
 
     @Override
+    public String description() {
+        return "Always fails with its reason, for testing clients.";
+    }
+
+    @Override
+    public JsonNode inputSchema() {
+        return Params.schema(List.of(), "reason", "string");
+    }
+
+    @Override
     public boolean idempotent() {
         return true;
     }

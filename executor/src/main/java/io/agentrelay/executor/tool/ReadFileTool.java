@@ -31,6 +31,16 @@ final class ReadFileTool implements Tool {
     }
 
     @Override
+    public String description() {
+        return "Reads a file of the sandbox: {filename, content}.";
+    }
+
+    @Override
+    public JsonNode inputSchema() {
+        return Params.schema(List.of("filename"), "filename", "string");
+    }
+
+    @Override
     public boolean idempotent() {
         return true;
     }

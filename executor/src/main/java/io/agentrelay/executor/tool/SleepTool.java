@@ -24,6 +24,16 @@ final class SleepTool implements Tool {
     }
 
     @Override
+    public String description() {
+        return "Waits ms milliseconds, at most EXECUTOR_MAX_SLEEP_MS: {slept_ms}.";
+    }
+
+    @Override
+    public JsonNode inputSchema() {
+        return Params.schema(List.of("ms"), "ms", "integer");
+    }
+
+    @Override
     public boolean idempotent() {
         return true;
     }

@@ -1,6 +1,8 @@
 package io.agentrelay.executor.tool;
 
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -8,18 +10,24 @@ import java.util.ServiceLoader;
 import java.util.TreeMap;
 
 import io.agentrelay.executor.spi.Tool;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The tools that workflow nodes may call: the built-ins plus those found through {@link ServiceLoader}. */
+/**
+ * The tools that workflow nodes may call: the built-ins, those found through {@link ServiceLoader}, and those of a
+ * {@link ToolSource} (the MCP servers' tools, named {@code <server>/<tool>}).
+ */
 public final class ToolRegistry {
 
     private static final Logger LOG = LoggerFactory.getLogger(ToolRegistry.class);
 
     private final Map<String, Tool> tools;
+    private final ToolSource more;
 
-    private ToolRegistry(Map<String, Tool> tools) {
+    private ToolRegistry(Map<String, Tool> tools, ToolSource more) {
         this.tools = Collections.unmodifiableMap(tools);
+        this.more = more;
     }
 
     /**
@@ -29,6 +37,17 @@ public final class ToolRegistry {
      * @return the registry
      */
     public static ToolRegistry withPlugins() {
+        return withPlugins(null);
+    }
+
+    /**
+     * The built-in tools, every {@link Tool} on the class path, and the tools of a source, which cannot replace
+     * either.
+     *
+     * @param more the MCP servers' tools, or null
+     * @return the registry
+     */
+    public static ToolRegistry withPlugins(ToolSource more) {
         Map<String, Tool> tools = builtIns();
         for (Tool tool : ServiceLoader.load(Tool.class)) {
             if (tools.putIfAbsent(tool.name(), tool) != null) {
@@ -37,7 +56,7 @@ public final class ToolRegistry {
                 LOG.info("Loaded tool {} from {}", tool.name(), tool.getClass().getName());
             }
         }
-        return new ToolRegistry(tools);
+        return new ToolRegistry(tools, more);
     }
 
     /**
@@ -49,7 +68,7 @@ public final class ToolRegistry {
     public static ToolRegistry of(List<Tool> extra) {
         Map<String, Tool> tools = builtIns();
         extra.forEach(tool -> tools.put(tool.name(), tool));
-        return new ToolRegistry(tools);
+        return new ToolRegistry(tools, null);
     }
 
     /**
@@ -57,12 +76,34 @@ public final class ToolRegistry {
      * @return the tool, if there is one of that name
      */
     public Optional<Tool> find(String name) {
-        return Optional.ofNullable(tools.get(name));
+        Tool tool = tools.get(name);
+        return tool != null || more == null ? Optional.ofNullable(tool) : more.find(name);
     }
 
-    /** The names of every tool, sorted. */
+    /** Every tool offered now, the built-in and plugged-in ones first, each group sorted by name. */
+    public List<Tool> all() {
+        List<Tool> all = new ArrayList<>(tools.values());
+        if (more != null) {
+            more.tools().stream().filter(tool -> !tools.containsKey(tool.name()))
+                .sorted(Comparator.comparing(Tool::name)).forEach(all::add);
+        }
+        return all;
+    }
+
+    /** The names of every tool offered now. */
     public List<String> names() {
-        return List.copyOf(tools.keySet());
+        return all().stream().map(Tool::name).toList();
+    }
+
+    /**
+     * Puts the metrics of the tools' source, if any, in the executor's registry.
+     *
+     * @param registry the executor's meters
+     */
+    public void bindMetrics(MeterRegistry registry) {
+        if (more != null) {
+            more.bindMetrics(registry);
+        }
     }
 
     private static Map<String, Tool> builtIns() {

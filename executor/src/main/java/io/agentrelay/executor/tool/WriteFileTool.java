@@ -28,6 +28,16 @@ final class WriteFileTool implements Tool {
     }
 
     @Override
+    public String description() {
+        return "Writes content to a file of the sandbox: {filename, bytes}.";
+    }
+
+    @Override
+    public JsonNode inputSchema() {
+        return Params.schema(List.of("filename", "content"), "filename", "string", "content", "string");
+    }
+
+    @Override
     public boolean idempotent() {
         return true;
     }

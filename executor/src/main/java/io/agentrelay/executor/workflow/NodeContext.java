@@ -2,7 +2,6 @@ package io.agentrelay.executor.workflow;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.function.Consumer;
 
 import io.agentrelay.executor.spi.ToolContext;
 
@@ -16,18 +15,29 @@ import io.agentrelay.executor.spi.ToolContext;
  * @param maxSleep   the longest deliberate wait
  * @param progress   where progress notes go
  */
-record NodeContext(String workflowId, String nodeId, Path sandbox, Duration maxSleep, Consumer<String> progress)
+record NodeContext(String workflowId, String nodeId, Path sandbox, Duration maxSleep, ProgressSink progress)
     implements ToolContext {
 
     /** A context for checking parameters before a workflow starts. */
     static NodeContext forValidation(String workflowId, Path sandbox, Duration maxSleep) {
-        return new NodeContext(workflowId, "", sandbox, maxSleep, message -> {
+        return new NodeContext(workflowId, "", sandbox, maxSleep, (done, total, message) -> {
             throw new IllegalStateException("tools report progress only while they run");
         });
     }
 
     @Override
     public void progress(String message) {
-        progress.accept(message);
+        progress.report(null, null, message);
+    }
+
+    @Override
+    public void progress(double done, Double total, String message) {
+        progress.report(done, total, message);
+    }
+
+    /** Where a running node's progress goes: numbers, a note, or both. */
+    @FunctionalInterface
+    interface ProgressSink {
+        void report(Double progress, Double total, String message);
     }
 }

@@ -24,6 +24,7 @@ import java.util.function.Predicate;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.common.config.ExecutorConfig;
+import io.agentrelay.common.json.Json;
 import io.agentrelay.common.log.LogText;
 import io.agentrelay.common.protocol.CommandPayload.ExecuteWorkflow;
 import io.agentrelay.common.protocol.ErrorCode;
@@ -86,6 +87,7 @@ public final class WorkflowEngine implements AutoCloseable {
         this.config = config;
         this.registry = registry;
         this.tools = tools;
+        tools.bindMetrics(registry);
         this.sink = sink;
         this.activity = activity;
         this.store = store;
@@ -245,6 +247,23 @@ public final class WorkflowEngine implements AutoCloseable {
             return false;
         }
         throw new RelayException(ErrorCode.NOT_FOUND, "workflow '" + workflowId + "' is not known");
+    }
+
+    /**
+     * Answers {@code list_tools}: every tool offered now, built-in, plugged-in and MCP.
+     *
+     * @param poolId the pool asked about
+     * @return {@code {pool_id, tools: [{name, description, input_schema, idempotent}]}}
+     */
+    public ObjectNode toolList(String poolId) {
+        ObjectNode answer = Json.object().put("pool_id", poolId);
+        ArrayNode list = answer.putArray("tools");
+        tools.all().forEach(tool -> {
+            ObjectNode entry = list.addObject().put("name", tool.name()).put("description", tool.description());
+            entry.set("input_schema", tool.inputSchema());
+            entry.put("idempotent", tool.idempotent());
+        });
+        return answer;
     }
 
     /** Nodes waiting for a tool thread. */

@@ -44,7 +44,8 @@ final class WorkflowEvents {
     record NodeStarted(String workflowId, String nodeId, String tool, int attempt) {
     }
 
-    record NodeProgress(String workflowId, String nodeId, String message) {
+    /** {@code progress} and {@code total} only when the tool reports numbers (an MCP server does). */
+    record NodeProgress(String workflowId, String nodeId, String message, Double progress, Double total) {
     }
 
     record NodeCompleted(String workflowId, String nodeId, JsonNode result, long durationMs) {

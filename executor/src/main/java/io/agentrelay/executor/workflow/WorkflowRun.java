@@ -156,11 +156,15 @@ final class WorkflowRun implements KnownWorkflow {
             publish(List.of(journal.resumed(workerId)));
         }
         Map<String, String> interrupted = new HashMap<>();
-        before.forEach((nodeId, state) -> {
-            if ("running".equals(state)) {
-                interrupted.put(nodeId, state);
-            }
-        });
+        synchronized (this) {
+            before.forEach((nodeId, state) -> {
+                if ("running".equals(state)) {
+                    interrupted.put(nodeId, state);
+                    // The snapshot does not count attempts; this one is at least the second.
+                    attempts.put(nodeId, 1);
+                }
+            });
+        }
         schedule(interrupted);
     }
 
@@ -335,12 +339,14 @@ final class WorkflowRun implements KnownWorkflow {
         long started = System.nanoTime();
         activity.nodeStarted();
         NodeContext context = new NodeContext(workflowId, node.id(), settings.sandbox(), settings.maxSleep(),
-            message -> {
+            (done, total, message) -> {
                 synchronized (this) {
                     if (!ended) {
                         sink.publishStep(List.of(WorkflowEvents.event(workflowId, WorkflowEvents.NODE_PROGRESS,
-                            new WorkflowEvents.NodeProgress(workflowId, node.id(), message)),
-                            journal.nodeProgress(node, message)), List.of(), trace.child());
+                            new WorkflowEvents.NodeProgress(workflowId, node.id(), message, done, total)),
+                            journal.nodeProgress(node, message != null ? message : "progress " + done
+                                + (total == null ? "" : " of " + total))),
+                            List.of(), trace.child());
                     }
                 }
             });

@@ -33,11 +33,16 @@ final class HandOverExecutors implements AutoCloseable {
     private final CommittedEvents events;
 
     HandOverExecutors(EmbeddedKafka kafka, TopicPrefix prefix, Path sandbox, Namespace... read) {
+        this(kafka, prefix, sandbox, ToolRegistry.withPlugins(), read);
+    }
+
+    /** Executors whose first one calls these tools. */
+    HandOverExecutors(EmbeddedKafka kafka, TopicPrefix prefix, Path sandbox, ToolRegistry tools, Namespace... read) {
         env = TestExecutors.env(kafka, prefix, sandbox);
         env.put("EXECUTOR_SESSION_TIMEOUT_MS", "6000");
         env.put("EXECUTOR_TRANSACTION_TIMEOUT_MS", "2000");
         first = config("executor-1");
-        executors.add(ExecutorNode.start(first, ToolRegistry.withPlugins()));
+        executors.add(ExecutorNode.start(first, tools));
         commands = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
             new StringSerializer(), JsonSerde.of(Command.class));
         events = new CommittedEvents(kafka, first, read);

@@ -38,7 +38,7 @@ final class RandomFrames {
 
     /** Values that mean something to some dialect: request names, channels, positions, times. */
     private static final List<String> MEANINGFUL = List.of("request", "subscribe", "unsubscribe", "execute_workflow",
-        "get_workflow_status", "cancel_workflow", "get_pool_status", "replay", "ping", "DSL_COMMAND",
+        "get_workflow_status", "cancel_workflow", "get_pool_status", "list_tools", "replay", "ping", "DSL_COMMAND",
         "EXECUTE_WORKFLOW", "CHAT_MESSAGE", "SUBSCRIBE_EVENTS", "UNSUBSCRIBE_EVENTS", "PING", "heartbeat",
         "get_session_state", "get_session_logs", "start_log_streaming", "stop_log_streaming", "pong", "TRIGGER",
         "SUBSCRIBE", "UNSUBSCRIBE", "state", "events", "workflow:a", "panel:p", "pool:local", "conn:x", "global",

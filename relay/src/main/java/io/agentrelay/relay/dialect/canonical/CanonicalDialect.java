@@ -46,7 +46,7 @@ public final class CanonicalDialect implements Dialect {
 
     private static final List<String> REQUESTS =
         List.of("subscribe", "unsubscribe", "execute_workflow", "cancel_workflow", "get_workflow_status",
-            "get_pool_status", "replay",
+            "get_pool_status", "list_tools", "replay",
             "ping");
 
     @Override
@@ -100,6 +100,9 @@ public final class CanonicalDialect implements Dialect {
             case "get_pool_status":
                 return new Request.SendCommand(id,
                     new CommandPayload.GetPoolStatus(entityId(Namespace.POOL, text(data, "pool_id", id), "pool_id", id)));
+            case "list_tools":
+                return new Request.SendCommand(id,
+                    new CommandPayload.ListTools(entityId(Namespace.POOL, text(data, "pool_id", id), "pool_id", id)));
             case "replay":
                 return replay(data, id);
             case "ping":

@@ -1,0 +1,121 @@
+package io.agentrelay.executor.mcp;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
+import io.agentrelay.executor.spi.Tool;
+import io.agentrelay.executor.spi.ToolContext;
+import io.agentrelay.executor.spi.ToolException;
+import io.agentrelay.executor.tool.ToolSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
+
+/**
+ * The tools of every MCP server an executor is configured with, named {@code <server>/<tool>}. Servers are connected
+ * when it starts, each within the connect timeout; one that cannot be reached then is tried again in the background
+ * while the others' tools are served, and its tools refuse workflows with the reason until it is reached.
+ *
+ * <p>Thread-safe.
+ */
+public final class McpTools implements ToolSource, AutoCloseable {
+
+    /** How long connecting to a server, and listing its tools, may take. */
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(20);
+
+    private final Map<String, McpServer> servers = new LinkedHashMap<>();
+    private final ScheduledExecutorService reconnects = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "mcp-reconnect");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    private McpTools(McpConfig config, Duration callTimeout) {
+        // The MCP default dialect: a schema that names no other is JSON Schema 2020-12.
+        SchemaRegistry schemas = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
+        JacksonMcpJsonMapper mapper = new JacksonMcpJsonMapper(new ObjectMapper());
+        config.servers().forEach((name, spec) -> servers.put(name,
+            new McpServer(name, spec, callTimeout, CONNECT_TIMEOUT, reconnects, schemas, mapper)));
+    }
+
+    /**
+     * Connects to the configured servers, starting the stdio ones.
+     *
+     * @param config      the servers
+     * @param callTimeout the longest one call may take: the executor's node timeout, which cuts it short anyway
+     * @return the servers' tools
+     */
+    public static McpTools start(McpConfig config, Duration callTimeout) {
+        McpTools tools = new McpTools(config, callTimeout);
+        // In parallel: a server that cannot be reached must not hold up the others.
+        tools.servers.values().stream().map(server -> new Thread(server::connect, "mcp-connect-" + server.name()))
+            .peek(Thread::start).toList().forEach(McpTools::join);
+        return tools;
+    }
+
+    @Override
+    public Optional<Tool> find(String name) {
+        int slash = name.indexOf('/');
+        McpServer server = slash < 0 ? null : servers.get(name.substring(0, slash));
+        if (server == null) {
+            return Optional.empty();
+        }
+        McpTool tool = server.tools().get(name.substring(slash + 1));
+        if (tool != null) {
+            return Optional.of(tool);
+        }
+        return server.listed() ? Optional.empty() : Optional.of(new Unavailable(name, server));
+    }
+
+    @Override
+    public List<Tool> tools() {
+        List<Tool> all = new ArrayList<>();
+        servers.values().forEach(server -> all.addAll(server.tools().values()));
+        return all;
+    }
+
+    @Override
+    public void bindMetrics(MeterRegistry registry) {
+        servers.values().forEach(server -> server.bindMetrics(registry));
+    }
+
+    /** Disconnects from every server, stopping the stdio ones. */
+    @Override
+    public void close() {
+        reconnects.shutdownNow();
+        servers.values().forEach(McpServer::close);
+    }
+
+    private static void join(Thread thread) {
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A tool of a server whose tools are not known yet, because it could not be reached: refuses every workflow. */
+    private record Unavailable(String name, McpServer server) implements Tool {
+
+        @Override
+        public void validate(JsonNode params, ToolContext context) throws ToolException {
+            throw new ToolException("MCP server '" + server.name() + "' is unavailable: "
+                + server.problem().orElse("its tools are not listed yet"));
+        }
+
+        @Override
+        public JsonNode run(JsonNode params, ToolContext context) throws ToolException {
+            validate(params, context);
+            return null;
+        }
+    }
+}

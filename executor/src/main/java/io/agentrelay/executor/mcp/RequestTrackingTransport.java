@@ -1,0 +1,86 @@
+package io.agentrelay.executor.mcp;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+import io.modelcontextprotocol.json.TypeRef;
+import io.modelcontextprotocol.spec.McpClientTransport;
+import io.modelcontextprotocol.spec.McpSchema;
+import reactor.core.publisher.Mono;
+
+/**
+ * A transport that remembers the JSON-RPC id of each {@code tools/call} by its progress token, so that a call can be
+ * cancelled with {@code notifications/cancelled}, which names the request by id: the SDK's client keeps the ids to
+ * itself and sends no cancellation of its own.
+ */
+final class RequestTrackingTransport implements McpClientTransport {
+
+    /** The SDK has no constant for it: it never sends one. */
+    static final String CANCELLED = "notifications/cancelled";
+
+    private final McpClientTransport delegate;
+    private final Map<String, Object> requestIds = new ConcurrentHashMap<>();
+
+    RequestTrackingTransport(McpClientTransport delegate) {
+        this.delegate = delegate;
+    }
+
+    /**
+     * Tells the server to stop the call of this progress token, if it was sent; forgets the token either way.
+     *
+     * @param progressToken the call's token
+     * @param reason        why, for the server's log
+     */
+    void cancel(String progressToken, String reason) {
+        Object requestId = requestIds.remove(progressToken);
+        if (requestId != null) {
+            delegate.sendMessage(new McpSchema.JSONRPCNotification(McpSchema.JSONRPC_VERSION,
+                CANCELLED, Map.of("requestId", requestId, "reason", reason)))
+                .onErrorComplete().subscribe();
+        }
+    }
+
+    /** Forgets a call that ended. */
+    void forget(String progressToken) {
+        requestIds.remove(progressToken);
+    }
+
+    @Override
+    public Mono<Void> sendMessage(McpSchema.JSONRPCMessage message) {
+        if (message instanceof McpSchema.JSONRPCRequest request
+            && McpSchema.METHOD_TOOLS_CALL.equals(request.method())
+            && request.params() instanceof McpSchema.CallToolRequest call
+            && call.meta() != null && call.meta().get("progressToken") instanceof String token) {
+            requestIds.put(token, request.id());
+        }
+        return delegate.sendMessage(message);
+    }
+
+    @Override
+    public Mono<Void> connect(Function<Mono<McpSchema.JSONRPCMessage>, Mono<McpSchema.JSONRPCMessage>> handler) {
+        return delegate.connect(handler);
+    }
+
+    @Override
+    public void setExceptionHandler(Consumer<Throwable> handler) {
+        delegate.setExceptionHandler(handler);
+    }
+
+    @Override
+    public Mono<Void> closeGracefully() {
+        return delegate.closeGracefully();
+    }
+
+    @Override
+    public <T> T unmarshalFrom(Object data, TypeRef<T> typeRef) {
+        return delegate.unmarshalFrom(data, typeRef);
+    }
+
+    @Override
+    public List<String> protocolVersions() {
+        return delegate.protocolVersions();
+    }
+}

@@ -1,0 +1,115 @@
+package io.agentrelay.executor.consume;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentrelay.common.json.Json;
+import io.agentrelay.executor.mcp.McpConfig;
+
+/**
+ * The MCP reference server {@code @modelcontextprotocol/server-everything}, installed from npm by
+ * {@code npm ci --prefix executor/src/test/mcp} (which {@code .ci/run} does): as a stdio server of an executor's
+ * configuration, or started here as a streamable HTTP server on a free loopback port.
+ */
+final class EverythingServer implements AutoCloseable {
+
+    private static final Path HOME = Path.of("src/test/mcp").toAbsolutePath();
+    private static final Path MAIN = HOME.resolve("node_modules/@modelcontextprotocol/server-everything/dist/index.js");
+
+    private final Process process;
+    private final int port;
+
+    private EverythingServer(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    /** Starts the server over streamable HTTP and waits until it listens. */
+    static EverythingServer http() throws IOException {
+        return http(freePort());
+    }
+
+    /** Starts the server over streamable HTTP on this port (again, after {@link #close()}) and waits until it listens. */
+    static EverythingServer http(int port) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder("node", main().toString(), "streamableHttp")
+            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().put("PORT", String.valueOf(port));
+        EverythingServer server = new EverythingServer(builder.start(), port);
+        await().atMost(Duration.ofSeconds(30)).until(server::listens);
+        return server;
+    }
+
+    /** A port nothing listens on now. */
+    static int freePort() throws IOException {
+        try (ServerSocket free = new ServerSocket(0)) {
+            return free.getLocalPort();
+        }
+    }
+
+    int port() {
+        return port;
+    }
+
+    /** Its MCP endpoint. */
+    String url() {
+        return "http://127.0.0.1:" + port + "/mcp";
+    }
+
+    /**
+     * A stdio server entry: {@code node --require record-stdin.cjs index.js stdio}, which writes its pid and what it
+     * reads to the given files, when not null.
+     */
+    static ObjectNode stdio(Path pidFile, Path stdinLog) {
+        ObjectNode server = Json.object().put("command", "node");
+        server.putArray("args").add("--require").add(HOME.resolve("record-stdin.cjs").toString())
+            .add(main().toString()).add("stdio");
+        ObjectNode env = server.putObject("env");
+        if (pidFile != null) {
+            env.put("MCP_PID_FILE", pidFile.toString());
+        }
+        if (stdinLog != null) {
+            env.put("MCP_STDIN_LOG", stdinLog.toString());
+        }
+        return server;
+    }
+
+    /** The executor's MCP configuration with these servers, written to a file and read as the executor reads it. */
+    static McpConfig config(Path directory, Map<String, ObjectNode> servers) throws IOException {
+        ObjectNode root = Json.object();
+        ObjectNode all = root.putObject("mcpServers");
+        servers.forEach(all::set);
+        Path file = Files.writeString(directory.resolve("mcp.json"), Json.toText(root));
+        return McpConfig.fromEnv(Map.of(McpConfig.ENV, file.toString()));
+    }
+
+    private boolean listens() {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static Path main() {
+        if (!Files.exists(MAIN)) {
+            throw new IllegalStateException(MAIN + " is missing: run npm ci --prefix executor/src/test/mcp");
+        }
+        return MAIN;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        process.waitFor();
+    }
+}
