@@ -84,14 +84,14 @@ class ResumeStormIT {
                     .as("%s: %s", response.data().path("channel").asText(), response.data().path("reason").asText())
                     .isTrue();
             }
+            await().atMost(WAIT).until(() -> received.stream().allMatch(frames -> channels.stream()
+                .allMatch(channel -> seqs(frames.events(channel.name())).contains(TOTAL - 1))));
             for (int c = 0; c < CLIENTS; c++) {
-                Frames frames = received.get(c);
                 for (int i = 0; i < CHANNELS; i++) {
-                    Channel.Scoped channel = channels.get(i);
+                    String channel = channels.get(i).name();
                     int last = lastSeen(c, i);
-                    await().atMost(WAIT).until(() -> seqs(frames.events(channel.name())).contains(TOTAL - 1));
-                    List<Envelope> events = frames.events(channel.name());
-                    assertThat(seqs(events)).as("client %d, %s", c, channel.name())
+                    List<Envelope> events = received.get(c).events(channel);
+                    assertThat(seqs(events)).as("client %d, %s", c, channel)
                         .containsExactlyElementsOf(IntStream.range(last + 1, TOTAL).boxed().toList());
                     assertThat(events).extracting(e -> Position.decode(e.pos()).offset()).isSorted();
                 }
