@@ -18,6 +18,7 @@ import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Envelope;
 import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.common.protocol.Position;
+import io.agentrelay.common.topic.Partitions;
 import io.agentrelay.testkit.EmbeddedKafka;
 import io.agentrelay.testkit.KafkaExtension;
 import io.agentrelay.testkit.TopicPrefix;
@@ -96,6 +97,89 @@ class ResumeStormIT {
                     assertThat(events).extracting(e -> Position.decode(e.pos()).offset()).isSorted();
                 }
             }
+        }
+    }
+
+    @Test
+    void shouldServeOtherResumesOfAPartitionWhileClientsThatStoppedReadingCatchUp(
+        EmbeddedKafka kafka, TopicPrefix prefix, @TempDir Path sandbox) throws Exception {
+        Channel.Scoped backlog = Channel.of(Namespace.WORKFLOW, "backlog");
+        Channel.Scoped neighbour = IntStream.range(0, 100)
+            .mapToObj(i -> Channel.of(Namespace.WORKFLOW, "neighbour-" + i))
+            .filter(channel -> Partitions.forKey(channel.name(), 3) == Partitions.forKey(backlog.name(), 3))
+            .findFirst().orElseThrow();
+        try (LocalCluster cluster = LocalCluster.start(kafka.bootstrapServers(), prefix, sandbox, 1,
+                 Map.of("RELAY_OUTBOX_MESSAGES", "64"));
+             EventWriter writer = new EventWriter(kafka.bootstrapServers(), prefix.value())) {
+            RelayConnection watcher = cluster.connect(0);
+            Frames watched = new Frames();
+            watcher.addListener(watched);
+            watcher.subscribe(backlog.name()).get(10, TimeUnit.SECONDS);
+            watcher.subscribe(neighbour.name()).get(10, TimeUnit.SECONDS);
+            for (int seq = 0; seq < 5; seq++) {
+                writer.tick(neighbour, seq, 10);
+            }
+            // Far more than a socket's buffers hold: a client that stopped reading cannot take it all.
+            for (int seq = 0; seq < 600; seq++) {
+                writer.tick(backlog, seq, 32 * 1024);
+            }
+            await().atMost(WAIT).until(() -> watched.events(neighbour.name()).size() == 5
+                && watched.events(backlog.name()).size() == 600);
+
+            // More stalled resumes than the relay has history threads.
+            String backlogStart = watched.events(backlog.name()).get(0).pos();
+            for (int i = 0; i < 6; i++) {
+                StalledReader.resume(cluster, backlog.name(), backlogStart);
+            }
+            RelayConnection client = cluster.connect(0);
+            Frames frames = new Frames();
+            client.addListener(frames);
+            Envelope resumed = client.request("subscribe", Json.object().put("channel", neighbour.name())
+                .put("since", watched.events(neighbour.name()).get(0).pos())).get(30, TimeUnit.SECONDS);
+
+            assertThat(resumed.data().path("recovered").asBoolean()).isTrue();
+            await().atMost(WAIT).until(() -> frames.events(neighbour.name()).size() == 4);
+            assertThat(seqs(frames.events(neighbour.name()))).containsExactly(1, 2, 3, 4);
+        }
+    }
+
+    @Test
+    void shouldResumeWhileReplaysAtTheirOriginalPaceTakeEveryReplayThread(
+        EmbeddedKafka kafka, TopicPrefix prefix, @TempDir Path sandbox) throws Exception {
+        Channel.Scoped paced = Channel.of(Namespace.WORKFLOW, "paced");
+        Channel.Scoped resumed = Channel.of(Namespace.WORKFLOW, "resumed");
+        try (LocalCluster cluster = LocalCluster.start(kafka.bootstrapServers(), prefix, sandbox, 1, Map.of());
+             EventWriter writer = new EventWriter(kafka.bootstrapServers(), prefix.value())) {
+            // An hour apart: a replay at the original pace waits an hour after the first.
+            long now = System.currentTimeMillis();
+            writer.tickAt(paced, 0, 10, now - 7_200_000);
+            writer.tickAt(paced, 1, 10, now - 3_600_000);
+            RelayConnection watcher = cluster.connect(0);
+            Frames watched = new Frames();
+            watcher.addListener(watched);
+            watcher.subscribe(resumed.name()).get(10, TimeUnit.SECONDS);
+            for (int seq = 0; seq < 3; seq++) {
+                writer.tick(resumed, seq, 10);
+            }
+            await().atMost(WAIT).until(() -> watched.events(resumed.name()).size() == 3);
+
+            RelayConnection replayer = cluster.connect(0);
+            Frames replayed = new Frames();
+            replayer.addListener(replayed);
+            for (int i = 0; i < 6; i++) {
+                replayer.request("replay", Json.object().put("channel", paced.name())
+                    .put("from", "1970-01-01T00:00:00Z").put("speed", 1));
+            }
+            await().atMost(WAIT).until(() -> replayed.events(paced.name()).size() >= 4);
+            RelayConnection client = cluster.connect(0);
+            Frames frames = new Frames();
+            client.addListener(frames);
+            Envelope response = client.request("subscribe", Json.object().put("channel", resumed.name())
+                .put("since", watched.events(resumed.name()).get(0).pos())).get(30, TimeUnit.SECONDS);
+
+            assertThat(response.data().path("recovered").asBoolean()).isTrue();
+            await().atMost(WAIT).until(() -> frames.events(resumed.name()).size() == 2);
+            assertThat(seqs(frames.events(resumed.name()))).containsExactly(1, 2);
         }
     }
 

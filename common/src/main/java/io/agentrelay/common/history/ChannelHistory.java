@@ -22,8 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads one channel's past events straight from its event partition, with a consumer of its own that joins no group
- * and commits nothing. The cost of a read grows with what that partition holds in the range, not with all traffic.
+ * Reads channels' past events straight from their event partition, with a consumer of its own that joins no group
+ * and commits nothing. The cost of a read grows with what that partition holds in the range, not with all traffic,
+ * nor with how many of its channels the read serves.
  *
  * <p>Not thread-safe: one reader per thread, closed after use.
  */

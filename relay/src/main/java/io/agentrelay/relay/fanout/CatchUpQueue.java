@@ -127,11 +127,6 @@ final class CatchUpQueue {
         }
     }
 
-    /** Catch-ups waiting now, in every partition. */
-    synchronized int size() {
-        return count;
-    }
-
     /** Starts a catch-up; false when it is over already (nothing to read, or it failed). */
     private boolean start(Waiting catchUp, PartitionBounds bounds) {
         try {
