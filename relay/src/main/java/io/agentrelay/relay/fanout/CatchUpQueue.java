@@ -30,10 +30,10 @@ import org.slf4j.LoggerFactory;
  */
 final class CatchUpQueue {
 
-    /** How far ahead of a turn's first offset a catch-up may start and still join it. */
-    static final long JOIN_OFFSETS = 10_000;
+    /** How far from where the catch-up that waited longest goes on another may be and still share its read. */
+    private static final long JOIN_OFFSETS = 10_000;
     /** Offsets one turn reads at most before the partition's other catch-ups get theirs. */
-    static final long TURN_OFFSETS = 50_000;
+    private static final long TURN_OFFSETS = 50_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(CatchUpQueue.class);
 
