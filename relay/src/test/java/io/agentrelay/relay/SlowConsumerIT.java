@@ -3,16 +3,11 @@ package io.agentrelay.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
@@ -58,7 +53,7 @@ class SlowConsumerIT {
             assertThat(fast.closed()).isNotDone();
 
             slow.resumeReading();
-            RelayConnection.CloseStatus closed = slow.closed.get(30, TimeUnit.SECONDS);
+            RelayConnection.CloseStatus closed = slow.closed().get(30, TimeUnit.SECONDS);
             assertThat(closed.code()).isEqualTo(WsCloseCodes.TRY_AGAIN_LATER);
             assertThat(closed.reason()).startsWith("slow consumer; resume").contains(channel.name() + "@");
             List<JsonNode> before = slow.events();
@@ -84,63 +79,5 @@ class SlowConsumerIT {
 
     private static List<Integer> seqs(List<Envelope> events) {
         return events.stream().map(e -> e.data().path("seq").asInt()).toList();
-    }
-
-    /** A raw WebSocket client that stops reading after its subscription, as a stuck browser tab would. */
-    private static final class StalledReader implements WebSocket.Listener {
-        private final List<JsonNode> frames = new CopyOnWriteArrayList<>();
-        private final CompletableFuture<RelayConnection.CloseStatus> closed = new CompletableFuture<>();
-        private final CompletableFuture<Void> subscribed = new CompletableFuture<>();
-        private final StringBuilder partial = new StringBuilder();
-        private volatile boolean reading = true;
-        private WebSocket socket;
-
-        static StalledReader connect(LocalCluster cluster, String channel) throws Exception {
-            StalledReader reader = new StalledReader();
-            reader.socket = HttpClient.newHttpClient().newWebSocketBuilder()
-                .buildAsync(cluster.webSocket(0), reader).get(10, TimeUnit.SECONDS);
-            reader.socket.sendText(Json.toText(Envelope.request("s1", "subscribe",
-                Json.object().put("channel", channel))), true).get(10, TimeUnit.SECONDS);
-            reader.subscribed.get(10, TimeUnit.SECONDS);
-            reader.reading = false;
-            return reader;
-        }
-
-        void resumeReading() {
-            reading = true;
-            socket.request(Long.MAX_VALUE);
-        }
-
-        List<JsonNode> events() {
-            return frames.stream().filter(f -> "event".equals(f.path("type").asText())
-                && f.path("room").asText().startsWith("workflow:")).toList();
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                try {
-                    JsonNode frame = Json.readTree(partial.toString());
-                    frames.add(frame);
-                    if ("s1".equals(frame.path("correlation_id").asText())) {
-                        subscribed.complete(null);
-                    }
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-                partial.setLength(0);
-            }
-            if (reading) {
-                webSocket.request(1);
-            }
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            closed.complete(new RelayConnection.CloseStatus(statusCode, reason));
-            return null;
-        }
     }
 }

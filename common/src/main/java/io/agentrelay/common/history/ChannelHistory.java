@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.agentrelay.common.json.Json;
@@ -21,8 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads one channel's past events straight from its event partition, with a consumer of its own that joins no group
- * and commits nothing. The cost of a read grows with what that partition holds in the range, not with all traffic.
+ * Reads channels' past events straight from their event partition, with a consumer of its own that joins no group
+ * and commits nothing. The cost of a read grows with what that partition holds in the range, not with all traffic,
+ * nor with how many of its channels the read serves.
  *
  * <p>Not thread-safe: one reader per thread, closed after use.
  */
@@ -102,15 +104,34 @@ public final class ChannelHistory implements AutoCloseable {
      * @return how many events the sink received
      */
     public long read(TopicPartition partition, String channel, long from, long to, Sink sink) {
-        long count = 0;
+        long[] count = {0};
+        read(partition, from, to, channel::equals, (key, event) -> {
+            count[0]++;
+            return sink.accept(event);
+        });
+        return count[0];
+    }
+
+    /**
+     * Reads the events of several channels of one partition in {@code [from, to)}, in offset order, in one pass:
+     * resumes waiting on the same partition share it instead of reading it once each.
+     *
+     * @param partition the partition
+     * @param from      the first offset
+     * @param to        the offset to stop before
+     * @param channels  the channels (record keys) whose events the sink receives; other records are skipped unread
+     * @param sink      receives each event of those channels; returns false to stop after it
+     * @return the offset to go on from: {@code to} when the range was read, else the one after the sink stopped
+     */
+    public long read(TopicPartition partition, long from, long to, Predicate<String> channels, ChannelsSink sink) {
         consumer.assign(Set.of(partition));
         consumer.seek(partition, from);
         while (consumer.position(partition, timeout) < to) {
             for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
                 if (record.offset() >= to) {
-                    return count;
+                    return to;
                 }
-                if (!channel.equals(record.key()) || record.value() == null) {
+                if (record.key() == null || record.value() == null || !channels.test(record.key())) {
                     continue;
                 }
                 Event event;
@@ -120,13 +141,12 @@ public final class ChannelHistory implements AutoCloseable {
                     LOG.error("Skipping unreadable event at {} offset {}", partition, record.offset(), e);
                     continue;
                 }
-                count++;
-                if (!sink.accept(new HistoricEvent(record.offset(), record.timestamp(), event))) {
-                    return count;
+                if (!sink.accept(record.key(), new HistoricEvent(record.offset(), record.timestamp(), event))) {
+                    return record.offset() + 1;
                 }
             }
         }
-        return count;
+        return to;
     }
 
     @Override
@@ -142,6 +162,17 @@ public final class ChannelHistory implements AutoCloseable {
      * @param event     the event
      */
     public record HistoricEvent(long offset, long timestamp, Event event) {
+    }
+
+    /** Receives the events of several channels read from history. */
+    @FunctionalInterface
+    public interface ChannelsSink {
+        /**
+         * @param channel the event's channel
+         * @param event   the next event
+         * @return true to go on, false to stop
+         */
+        boolean accept(String channel, HistoricEvent event);
     }
 
     /** Receives events read from history. */

@@ -10,16 +10,14 @@ import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.ErrorCode;
 import io.agentrelay.common.protocol.Position;
 import io.agentrelay.common.protocol.RelayException;
+import io.agentrelay.relay.fanout.CatchUp;
 import io.agentrelay.relay.fanout.ChannelLocation;
 import io.agentrelay.relay.fanout.EventFanout;
-import io.agentrelay.common.history.ChannelHistory;
 import io.agentrelay.relay.fanout.HistoryReader;
+import io.agentrelay.relay.fanout.PartitionBounds;
 import io.agentrelay.relay.session.RelayStats;
 import io.agentrelay.relay.session.Session;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.TopicPartition;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code subscribe} and {@code unsubscribe}, including resumes: {@code subscribe {channel, since}} first makes the
@@ -28,8 +26,6 @@ import org.slf4j.LoggerFactory;
  * event reaches the client once, in order, with no gap.
  */
 final class SubscriptionHandler {
-
-    private static final Logger LOG = LoggerFactory.getLogger(SubscriptionHandler.class);
 
     private final EventFanout fanout;
     private final HistoryReader history;
@@ -113,24 +109,25 @@ final class SubscriptionHandler {
             .put("channel", channel.name()));
     }
 
-    /** Runs the catch-up on the history pool; the fan-out already holds the channel's live events for the session. */
+    /**
+     * Queues the catch-up with the history reader; the fan-out already holds the channel's live events for the
+     * session. A {@code since} of another partition or topic is answered here, without reading anything.
+     */
     private void resume(Session session, Request.Subscribe request, Channel.Scoped channel, Position since,
                         Optional<Position> liveStart) {
+        ChannelLocation location = fanout.locate(channel);
+        if (!since.incarnation().equals(location.incarnation())
+            || since.partition() != location.partition().partition()) {
+            // The offset means nothing here: every live event is new to this client.
+            session.restartAfter(channel.name(), -1);
+            session.caughtUp(channel.name());
+            notRecovered(session, request, subscribed(channel).put("recovered", false).put("reason",
+                "'since' is not a position of this channel in the current event topic (was the topic recreated?); "
+                    + "only new events follow"));
+            return;
+        }
         try {
-            history.submit(partition -> {
-                try {
-                    catchUp(session, request, channel, since, liveStart, partition);
-                } catch (KafkaException e) {
-                    notRecovered(session, request, subscribed(channel).put("recovered", false)
-                        .put("reason", "cannot read the channel's history: " + e.getMessage()));
-                } catch (RuntimeException e) {
-                    notRecovered(session, request, subscribed(channel).put("recovered", false)
-                        .put("reason", "reading the channel's history failed on the relay; only new events follow"));
-                    throw e;
-                } finally {
-                    session.caughtUp(channel.name());
-                }
-            });
+            history.catchUp(new Resume(session, request, channel, location, since, liveStart));
         } catch (RejectedExecutionException e) {
             session.caughtUp(channel.name());
             notRecovered(session, request, subscribed(channel).put("recovered", false)
@@ -139,68 +136,83 @@ final class SubscriptionHandler {
     }
 
     /**
-     * Sends the channel's events after {@code since} and before the live start: from there on the fan-out delivers
-     * them (held until this catch-up ends, and never twice, by offset). Saves asking Kafka for the partition's end on
-     * every resume, which a thousand clients resuming at once would queue up for.
+     * A resume waiting for its channel's history: the events after {@code since} and before the live start, from
+     * where on the fan-out delivers them (held until this catch-up ends, and never twice, by offset). The live start
+     * saves asking Kafka for the partition's end on every resume.
      */
-    private void catchUp(Session session, Request.Subscribe request, Channel.Scoped channel, Position since,
-                         Optional<Position> liveStart, ChannelHistory partition) {
-        ChannelLocation location = fanout.locate(channel);
-        TopicPartition topicPartition = location.partition();
-        if (!since.incarnation().equals(location.incarnation())
-            || since.partition() != topicPartition.partition()) {
-            // The offset means nothing here: every live event is new to this client.
-            session.restartAfter(channel.name(), -1);
+    private final class Resume implements CatchUp {
+
+        private final Session session;
+        private final Request.Subscribe request;
+        private final Channel.Scoped channel;
+        private final ChannelLocation location;
+        private final Position since;
+        private final Optional<Position> liveStart;
+
+        Resume(Session session, Request.Subscribe request, Channel.Scoped channel, ChannelLocation location,
+               Position since, Optional<Position> liveStart) {
+            this.session = session;
+            this.request = request;
+            this.channel = channel;
+            this.location = location;
+            this.since = since;
+            this.liveStart = liveStart;
+        }
+
+        @Override
+        public Session session() {
+            return session;
+        }
+
+        @Override
+        public String channel() {
+            return channel.name();
+        }
+
+        @Override
+        public ChannelLocation location() {
+            return location;
+        }
+
+        @Override
+        public Range start(PartitionBounds bounds) {
+            long first = bounds.first();
+            long end = liveStart.filter(start -> start.partition() == location.partition().partition())
+                .map(start -> start.offset() + 1)
+                .orElse(-1L);
+            if (end < 0 || since.offset() >= end) {
+                // No live start, or a client ahead of this node's fan-out (it came from a node that read further):
+                // only the partition's end tells whether 'since' exists.
+                end = bounds.end();
+            }
+            long from = since.offset() + 1;
+            Optional<String> lost = Optional.empty();
+            if (since.offset() >= end) {
+                lost = Optional.of("'since' is ahead of the channel's partition (end offset " + end
+                    + "); only new events follow");
+                from = end;
+            } else if (from < first) {
+                lost = Optional.of("'since' is older than the retention: events before offset " + first
+                    + " were deleted; the rest follow");
+                from = first;
+            }
+            if (lost.isPresent()) {
+                // The cursor still holds the client's offset, which would drop live events up to it.
+                session.restartAfter(channel.name(), from - 1);
+            }
+            stats.resumed(lost.isEmpty());
+            ObjectNode data = subscribed(channel).put("recovered", lost.isEmpty());
+            lost.ifPresent(reason -> data.put("reason", reason));
+            respond(session, request, data);
+            return new Range(from, end);
+        }
+
+        @Override
+        public void failed(RuntimeException failure) {
             notRecovered(session, request, subscribed(channel).put("recovered", false).put("reason",
-                "'since' is not a position of this channel in the current event topic (was the topic recreated?); "
-                    + "only new events follow"));
-            return;
-        }
-        long first = partition.firstOffset(topicPartition);
-        long end = liveStart.filter(start -> start.partition() == topicPartition.partition())
-            .map(start -> start.offset() + 1)
-            .orElse(-1L);
-        if (end < 0 || since.offset() >= end) {
-            // No live start, or a client ahead of this node's fan-out (it came from a node that read further): only
-            // the partition's end tells whether 'since' exists.
-            end = partition.endOffset(topicPartition);
-        }
-        long from = since.offset() + 1;
-        Optional<String> lost = Optional.empty();
-        if (since.offset() >= end) {
-            lost = Optional.of("'since' is ahead of the channel's partition (end offset " + end
-                + "); only new events follow");
-            from = end;
-        } else if (from < first) {
-            lost = Optional.of("'since' is older than the retention: events before offset " + first
-                + " were deleted; the rest follow");
-            from = first;
-        }
-        if (lost.isPresent()) {
-            // The cursor still holds the client's offset, which would drop live events up to it.
-            session.restartAfter(channel.name(), from - 1);
-        }
-        stats.resumed(lost.isEmpty());
-        ObjectNode data = subscribed(channel).put("recovered", lost.isEmpty());
-        lost.ifPresent(reason -> data.put("reason", reason));
-        respond(session, request, data);
-        try {
-            partition.read(topicPartition, channel.name(), from, end, historic -> {
-                Position position = new Position(location.incarnation(), topicPartition.partition(), historic.offset());
-                // Like the live fan-out: only what the session's filter takes and its dialect has a frame for.
-                byte[] frame = session.wants(historic.event())
-                    ? session.dialect().encode(historic.event(), position) : null;
-                if (frame != null) {
-                    session.awaitRoom();
-                    session.catchUp(channel.name(), historic.offset(), position.encode(), frame);
-                }
-                return session.isOpen();
-            });
-        } catch (RuntimeException e) {
-            // The answer went out: a second one would contradict it, and going on would leave a gap the client was
-            // told it did not have.
-            LOG.warn("Catch-up of {} for session {} failed; closing it to resume", channel, session.id(), e);
-            session.closeCatchUpFailed();
+                failure instanceof KafkaException
+                    ? "cannot read the channel's history: " + failure.getMessage()
+                    : "reading the channel's history failed on the relay; only new events follow"));
         }
     }
 

@@ -355,6 +355,14 @@ public final class Session {
     }
 
     /**
+     * Whether a sender that can wait should send now: the outbox is less than half full, or the session closed (and
+     * sending costs nothing).
+     */
+    public boolean hasRoom() {
+        return !isOpen() || outbox.size() < outboxLimit / 2;
+    }
+
+    /**
      * Waits while half the outbox is taken. Senders that can wait (resumes and replays read from history) call it
      * before each frame, so that only live traffic can make a session overflow. Blocks: never call it on an I/O
      * thread or the fan-out thread.
@@ -363,7 +371,7 @@ public final class Session {
         waitingForRoom.incrementAndGet();
         try {
             synchronized (room) {
-                while (isOpen() && outbox.size() >= outboxLimit / 2) {
+                while (!hasRoom()) {
                     room.wait(ROOM_WAIT_MILLIS);
                 }
             }

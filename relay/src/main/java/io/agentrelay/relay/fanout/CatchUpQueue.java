@@ -1,0 +1,272 @@
+package io.agentrelay.relay.fanout;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
+
+import io.agentrelay.common.history.ChannelHistory;
+import io.agentrelay.common.protocol.Position;
+import io.agentrelay.relay.session.Session;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The catch-ups waiting for history, by partition, and the turns that serve them. A turn takes a partition's waiting
+ * catch-ups, starts the new ones with one look at the partition's bounds, and reads the partition once for a group
+ * of those that want nearby offsets, handing each event to every catch-up of its channel.
+ *
+ * <p>No catch-up holds up the others: a turn reads at most {@link #TURN_OFFSETS} offsets, and what is left of its
+ * catch-ups waits behind the rest of the partition's queue; a session without room in its outbox leaves the turn
+ * where it stands and is served again once it has room. Nothing is buffered here: events go straight to the
+ * sessions' bounded outboxes. At most one turn per partition runs at a time; the caller runs turns on history
+ * threads as {@link #add} and {@link #turn} tell it.
+ */
+final class CatchUpQueue {
+
+    /** How far from where the catch-up that waited longest goes on another may be and still share its read. */
+    private static final long JOIN_OFFSETS = 10_000;
+    /** Offsets one turn reads at most before the partition's other catch-ups get theirs. */
+    private static final long TURN_OFFSETS = 50_000;
+
+    private static final Logger LOG = LoggerFactory.getLogger(CatchUpQueue.class);
+
+    private final int maxWaiting;
+    private final Map<TopicPartition, Deque<Waiting>> waiting = new HashMap<>();
+    private int count;
+
+    /**
+     * @param maxWaiting catch-ups that may wait at once; more are refused
+     */
+    CatchUpQueue(int maxWaiting) {
+        this.maxWaiting = maxWaiting;
+    }
+
+    /** What the caller does next for a partition, after {@link #add} or {@link #turn}. */
+    enum Next {
+        /** Nothing: no catch-up waits, or a turn is already due. */
+        NONE,
+        /** Run a turn. */
+        TURN,
+        /** Run a turn a little later: every waiting session is short of room. */
+        TURN_LATER
+    }
+
+    /**
+     * Queues a catch-up.
+     *
+     * @return {@link Next#TURN} when the caller must run a turn for its partition
+     * @throws RejectedExecutionException when too many catch-ups wait
+     */
+    synchronized Next add(CatchUp catchUp) {
+        if (count >= maxWaiting) {
+            throw new RejectedExecutionException(count + " catch-ups are waiting");
+        }
+        count++;
+        Deque<Waiting> queue = waiting.get(catchUp.location().partition());
+        if (queue != null) {
+            queue.addLast(new Waiting(catchUp));
+            return Next.NONE;
+        }
+        queue = new ArrayDeque<>();
+        queue.add(new Waiting(catchUp));
+        waiting.put(catchUp.location().partition(), queue);
+        return Next.TURN;
+    }
+
+    /**
+     * Runs one turn for a partition on the calling history thread.
+     *
+     * @param partition the partition
+     * @param history   the thread's reader, opened when first needed
+     * @return whether, and when, the partition needs another turn
+     */
+    Next turn(TopicPartition partition, Supplier<ChannelHistory> history) {
+        List<Waiting> taken;
+        synchronized (this) {
+            taken = new ArrayList<>(waiting.get(partition));
+            waiting.get(partition).clear();
+        }
+        PartitionBounds bounds = new PartitionBounds(history, partition);
+        List<Waiting> ready = new ArrayList<>();
+        List<Waiting> notNow = new ArrayList<>();
+        for (Waiting catchUp : taken) {
+            if (catchUp.range == null && !start(catchUp, bounds)) {
+                continue;
+            }
+            if (!catchUp.session().isOpen()) {
+                end(catchUp);
+            } else if (catchUp.session().hasRoom()) {
+                ready.add(catchUp);
+            } else {
+                notNow.add(catchUp);
+            }
+        }
+        List<Waiting> group = group(ready, notNow);
+        List<Waiting> unfinished = group.isEmpty() ? List.of() : read(partition, history, group);
+        synchronized (this) {
+            Deque<Waiting> queue = waiting.get(partition);
+            // Not served yet: ahead of those that came during the turn. Served and not done: behind them.
+            for (int i = notNow.size() - 1; i >= 0; i--) {
+                queue.addFirst(notNow.get(i));
+            }
+            unfinished.forEach(queue::addLast);
+            count -= taken.size() - notNow.size() - unfinished.size();
+            if (queue.isEmpty()) {
+                waiting.remove(partition);
+                return Next.NONE;
+            }
+            boolean fresh = queue.stream().anyMatch(catchUp -> catchUp.range == null);
+            return group.isEmpty() && !fresh ? Next.TURN_LATER : Next.TURN;
+        }
+    }
+
+    /** Starts a catch-up; false when it is over already (nothing to read, or it failed). */
+    private boolean start(Waiting catchUp, PartitionBounds bounds) {
+        try {
+            CatchUp.Range range = catchUp.catchUp.start(bounds);
+            catchUp.range = range;
+            catchUp.next = range.from();
+        } catch (RuntimeException e) {
+            if (!(e instanceof KafkaException)) {
+                LOG.warn("Starting the catch-up of {} for session {} failed", catchUp.channel(),
+                    catchUp.session().id(), e);
+            }
+            catchUp.catchUp.failed(e);
+            end(catchUp);
+            return false;
+        }
+        if (catchUp.range.isEmpty()) {
+            end(catchUp);
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * The catch-ups one read serves: the one that waited longest and those that start near it. The others move to
+     * {@code notNow}.
+     */
+    private static List<Waiting> group(List<Waiting> ready, List<Waiting> notNow) {
+        if (ready.isEmpty()) {
+            return List.of();
+        }
+        long lead = ready.get(0).next;
+        List<Waiting> group = new ArrayList<>();
+        for (Waiting catchUp : ready) {
+            if (Math.abs(catchUp.next - lead) <= JOIN_OFFSETS) {
+                group.add(catchUp);
+            } else {
+                notNow.add(catchUp);
+            }
+        }
+        return group;
+    }
+
+    /**
+     * Reads the partition once for a group.
+     *
+     * @return the catch-ups of the group that are not done
+     */
+    private static List<Waiting> read(TopicPartition partition, Supplier<ChannelHistory> history,
+                                      List<Waiting> group) {
+        Map<String, List<Waiting>> byChannel = new HashMap<>();
+        long from = Long.MAX_VALUE;
+        long to = 0;
+        for (Waiting catchUp : group) {
+            byChannel.computeIfAbsent(catchUp.channel(), channel -> new ArrayList<>()).add(catchUp);
+            from = Math.min(from, catchUp.next);
+            to = Math.max(to, catchUp.range.to());
+        }
+        to = Math.min(to, from + TURN_OFFSETS);
+        int[] reading = {group.size()};
+        long reached;
+        try {
+            reached = history.get().read(partition, from, to, byChannel::containsKey, (channel, historic) -> {
+                EncodedEvent encoded = null;
+                for (Waiting catchUp : byChannel.get(channel)) {
+                    long offset = historic.offset();
+                    if (catchUp.left || offset < catchUp.next || offset >= catchUp.range.to()) {
+                        continue;
+                    }
+                    Session session = catchUp.session();
+                    if (!session.isOpen() || !session.hasRoom()) {
+                        // Left where it stands: the rest of the group goes on without it.
+                        catchUp.left = true;
+                        catchUp.next = offset;
+                        reading[0]--;
+                        continue;
+                    }
+                    if (encoded == null) {
+                        encoded = new EncodedEvent(historic.event(), new Position(
+                            catchUp.location().incarnation(), partition.partition(), offset));
+                    }
+                    // Like the live fan-out: only what the session's filter takes and its dialect has a frame for.
+                    byte[] frame = session.wants(historic.event()) ? encoded.bytesFor(session.dialect()) : null;
+                    if (frame != null) {
+                        session.catchUp(channel, offset, encoded.position().encode(), frame);
+                    }
+                }
+                return reading[0] > 0;
+            });
+        } catch (RuntimeException e) {
+            // Their answers went out: going on would leave a gap they were told they did not have. The reader
+            // stays: its next read assigns and seeks afresh.
+            LOG.warn("Catching up {} resumes on {} failed; closing their sessions to resume", group.size(),
+                partition, e);
+            for (Waiting catchUp : group) {
+                catchUp.session().closeCatchUpFailed();
+                end(catchUp);
+            }
+            return List.of();
+        }
+        List<Waiting> unfinished = new ArrayList<>();
+        for (Waiting catchUp : group) {
+            if (!catchUp.left) {
+                catchUp.next = Math.max(catchUp.next, reached);
+            }
+            catchUp.left = false;
+            if (!catchUp.session().isOpen() || catchUp.next >= catchUp.range.to()) {
+                end(catchUp);
+            } else {
+                unfinished.add(catchUp);
+            }
+        }
+        return unfinished;
+    }
+
+    private static void end(Waiting catchUp) {
+        catchUp.session().caughtUp(catchUp.channel());
+    }
+
+    /** A catch-up in the queue: its range once started, and the next offset it needs. */
+    private static final class Waiting {
+        final CatchUp catchUp;
+        CatchUp.Range range;
+        long next;
+        /** Left the current turn's read: its session had no room, or closed. */
+        boolean left;
+
+        Waiting(CatchUp catchUp) {
+            this.catchUp = catchUp;
+        }
+
+        Session session() {
+            return catchUp.session();
+        }
+
+        String channel() {
+            return catchUp.channel();
+        }
+
+        ChannelLocation location() {
+            return catchUp.location();
+        }
+    }
+}
