@@ -1,6 +1,6 @@
 import { reconnectDelay } from './backoff.js';
 import { RelayError } from './errors.js';
-import { isAfter, partitionOf } from './position.js';
+import { isAfter } from './position.js';
 import type { Channel, EventFrame, Requests, RequestType, ServerFrame, SubscribeResponse } from './protocol.js';
 
 /** What the client needs of a WebSocket: the browser's, Node 22's global one, or the `ws` package's. */
@@ -501,8 +501,6 @@ class ChannelSubscription implements Subscription {
   readonly #end: (subscription: ChannelSubscription) => Promise<void>;
   readonly #fail: (error: unknown) => void;
   readonly #global: boolean;
-  /** For `global`: the last offset handed over per namespace partition, since it has no single position. */
-  readonly #offsets = new Map<string, bigint>();
   #lastPos: string | undefined;
   /** Whether the relay confirmed it once: from then on reconnects take it along. */
   confirmed = false;
@@ -568,30 +566,22 @@ class ChannelSubscription implements Subscription {
   }
 
   deliver(frame: EventFrame): void {
-    if (frame.pos !== undefined && !this.#isNew(frame.room, frame.pos)) {
+    if (!this.#global && frame.pos !== undefined && !this.#isNew(frame.pos)) {
       return;
     }
     this.#report(() => this.#handler.onEvent(frame));
   }
 
-  /** Drops what a resume sent again; moves the resume point on. */
-  #isNew(room: string, pos: string): boolean {
-    if (!this.#global) {
-      if (this.#lastPos !== undefined && !isAfter(pos, this.#lastPos)) {
-        return false;
-      }
-      this.#lastPos = pos;
-      return true;
-    }
-    const position = partitionOf(room, pos);
-    if (position === undefined) {
-      return true;
-    }
-    const last = this.#offsets.get(position.key);
-    if (last !== undefined && position.offset <= last) {
+  /**
+   * Drops what a resume sent again; moves the resume point on. Not for `global`: it never resumes, so nothing comes
+   * twice, and its order across channels is not Kafka's (the relay holds a resuming channel's live events back until
+   * its catch-up was sent, while other channels' go out at once).
+   */
+  #isNew(pos: string): boolean {
+    if (this.#lastPos !== undefined && !isAfter(pos, this.#lastPos)) {
       return false;
     }
-    this.#offsets.set(position.key, position.offset);
+    this.#lastPos = pos;
     return true;
   }
 
