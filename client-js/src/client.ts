@@ -41,8 +41,8 @@ export interface RelayClientOptions {
   onStateChange?: (state: ConnectionState, detail?: { code?: number; reason?: string; error?: Error }) => void;
   /**
    * Errors nothing else receives: error frames that answer no waiting request (the relay's late refusal of a
-   * workflow id already taken, say) and what a subscription's handler threw. Without it, they are thrown on their
-   * own, as uncaught errors.
+   * workflow id already taken, an answer that came after its request timed out, `RATE_LIMITED` without a request id)
+   * and what a subscription's handler threw. Without it, they are logged with `console.error`.
    */
   onError?: (error: Error) => void;
 }
@@ -479,13 +479,13 @@ export class RelayClient {
 
   /** A handler that throws must not stop the client: its error goes where the application wants it. */
   #report(error: unknown): void {
+    const reported = error instanceof Error ? error : new Error(String(error));
     if (this.#onError !== undefined) {
-      this.#onError(error instanceof Error ? error : new Error(String(error)));
+      this.#onError(reported);
       return;
     }
-    setTimeout(() => {
-      throw error;
-    });
+    // Thrown, it would end a Node process: a late error frame is no reason for that.
+    console.error('agent relay client:', reported);
   }
 
   #setState(state: ConnectionState, detail?: { code?: number; reason?: string; error?: Error }): void {

@@ -195,6 +195,18 @@ describe('request', () => {
     assert.equal(errors.length, 1);
     assert.equal(errors[0].code, 'INVALID_REQUEST');
   });
+  test('without onError, an error frame that answers no request is logged, not thrown', async (t) => {
+    const logged = t.mock.method(console, 'error', () => {});
+    const { relay, client, socket } = await connected();
+
+    await assert.rejects(client.request('ping', {}, { id: 'late', timeoutMs: 1 }), (error) => error.code === 'TIMEOUT');
+    relay.fail(socket, { id: 'late' }, 'INVALID_REQUEST', "workflow 'w1' already exists");
+    relay.send(socket, { type: 'error', id: 'e-1', error_code: 'RATE_LIMITED', error_message: 'slow down' });
+    // A thrown error would surface on a later turn of the event loop and fail this test as uncaught.
+    await new Promise((resolve) => setImmediate(resolve));
+
+    assert.deepEqual(logged.mock.calls.map((call) => call.arguments.at(-1).code), ['INVALID_REQUEST', 'RATE_LIMITED']);
+  });
 });
 
 describe('subscribe', () => {
