@@ -315,6 +315,11 @@ export class RelayClient {
       socket.onmessage = (message) => {
         const frame = parse(message.data);
         if (frame?.type === 'event' && frame.event === 'session.created') {
+          if (this.#state === 'closed' || this.#socket !== socket) {
+            // close() came first: the welcome must not bring back a client closed for good.
+            fail(new RelayError('CLOSED', 'the client was closed'));
+            return;
+          }
           clearTimeout(timer);
           this.#attach(socket, (frame.data as { connection_id?: string }).connection_id);
           resolve();

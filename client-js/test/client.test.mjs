@@ -96,6 +96,24 @@ describe('connect', () => {
     }
   });
 
+  test('close() while waiting for the welcome ends it: a welcome already on its way does not open the client', async () => {
+    const relay = new FakeRelay();
+    const states = [];
+    const client = new RelayClient({ url: 'ws://relay.test/ws', WebSocket: relay.WebSocket,
+      onStateChange: (state) => states.push(state) });
+    clients.push(client);
+
+    const connecting = client.connect();
+    const socket = await relay.socket(1);
+    client.close();
+    relay.welcome(socket);
+
+    await assert.rejects(connecting, (error) => error.code === 'CLOSED');
+    assert.equal(client.state, 'closed');
+    assert.deepEqual(states, ['connecting', 'closed']);
+    await assert.rejects(client.request('ping'), (error) => error.code === 'CLOSED');
+  });
+
   test('uses the global WebSocket when none is passed, and says what to do when there is none', () => {
     const saved = globalThis.WebSocket;
     try {
