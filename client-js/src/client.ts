@@ -37,14 +37,22 @@ export interface RelayClientOptions {
   /** Reconnecting after the connection drops: the first delay (100 ms), the longest (30 s), how many attempts in a row
    * before giving up and closing the client (unlimited). */
   reconnect?: { initialDelayMs?: number; maxDelayMs?: number; maxAttempts?: number };
-  /** Told whenever the connection's state changes, with the close code and reason of a lost connection. */
-  onStateChange?: (state: ConnectionState, detail?: { code?: number; reason?: string; error?: Error }) => void;
+  /** Told whenever the connection's state changes, with the close code and reason of a lost connection. What it
+   * throws goes to onError. */
+  onStateChange?: (state: ConnectionState, detail?: StateDetail) => void;
   /**
    * Errors nothing else receives: error frames that answer no waiting request (the relay's late refusal of a
    * workflow id already taken, an answer that came after its request timed out, `RATE_LIMITED` without a request id)
-   * and what a subscription's handler threw. Without it, they are logged with `console.error`.
+   * and what a subscription's handler or onStateChange threw. Without it, they are logged with `console.error`.
    */
   onError?: (error: Error) => void;
+}
+
+/** What onStateChange is told with a state: the close code and reason of a lost connection, or the error. */
+export interface StateDetail {
+  code?: number;
+  reason?: string;
+  error?: Error;
 }
 
 /** idle: not connected yet; connecting: the first connect(); open; reconnecting: lost, trying again; closed: for good. */
@@ -440,7 +448,7 @@ export class RelayClient {
     this.#reconnectTimer = setTimeout(() => {
       this.#open().catch((error: Error) => {
         if (this.#state === 'reconnecting') {
-          this.#onStateChange?.('reconnecting', { error });
+          this.#tellState('reconnecting', { error });
           this.#scheduleReconnect();
         }
       });
@@ -493,9 +501,18 @@ export class RelayClient {
     console.error('agent relay client:', reported);
   }
 
-  #setState(state: ConnectionState, detail?: { code?: number; reason?: string; error?: Error }): void {
+  #setState(state: ConnectionState, detail?: StateDetail): void {
     this.#state = state;
-    this.#onStateChange?.(state, detail);
+    this.#tellState(state, detail);
+  }
+
+  /** A listener that throws must not stop the client mid-transition (a reconnect not scheduled, say). */
+  #tellState(state: ConnectionState, detail?: StateDetail): void {
+    try {
+      this.#onStateChange?.(state, detail);
+    } catch (error) {
+      this.#report(error);
+    }
   }
 }
 

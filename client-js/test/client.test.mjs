@@ -428,6 +428,24 @@ describe('reconnect and resume', () => {
     await waiting;
   });
 
+  test('an onStateChange that throws does not stop reconnecting; its error goes to onError', async () => {
+    const errors = [];
+    const { relay, client, socket } = await connected({
+      onStateChange: (state) => {
+        if (state === 'reconnecting') {
+          throw new Error('listener bug');
+        }
+      },
+      onError: (error) => errors.push(error.message),
+    });
+
+    relay.drop(socket);
+    relay.welcome(await relay.socket(2));
+
+    assert.equal(client.state, 'open');
+    assert.deepEqual(errors, ['listener bug']);
+  });
+
   test('a re-subscribe the relay refuses ends that subscription and tells its handler', async () => {
     const { relay, client, socket } = await connected();
     const errors = [];
