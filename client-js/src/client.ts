@@ -104,6 +104,14 @@ interface Pending {
   sent: boolean;
 }
 
+interface Replay {
+  /** The replay request's id: replay.completed answers it. */
+  readonly id: string;
+  readonly handler: (event: EventFrame) => void;
+  readonly resolve: (result: { count: number }) => void;
+  readonly reject: (error: Error) => void;
+}
+
 const GLOBAL = 'global';
 const GLOBAL_CANNOT_RESUME = 'global cannot resume: events published while disconnected are missed';
 const NO_POSITION = 'the relay gave no position to resume from: events published while disconnected are missed';
@@ -139,6 +147,7 @@ export class RelayClient {
 
   readonly #pending = new Map<string, Pending>();
   readonly #subscriptions = new Map<Channel, ChannelSubscription>();
+  readonly #replays = new Map<Channel, Replay>();
   #openWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
   #state: ConnectionState = 'idle';
   #socket: Socket | undefined;
@@ -250,6 +259,33 @@ export class RelayClient {
                             options?: RequestOptions): Promise<unknown>;
   request(type: string, data: object = {}, options: RequestOptions = {}): Promise<unknown> {
     return this.#call(type, data, options);
+  }
+
+  /**
+   * Sends a channel's past events between two points to `handler` (frames with `replayed: true`), beside and never
+   * into the channel's subscription, and resolves with their count once the relay sent them all. Rejects with the
+   * relay's error, or `CONNECTION_LOST` when the connection drops before the end (replay again from the last `pos`
+   * received). One replay per channel at a time: the relay marks replayed events with their channel, not the request.
+   *
+   * @param range `from` and `to` (inclusive; `to` defaults to now) are ISO-8601 times or `pos` strings; `speed` 0
+   *              (the default) sends as fast as the socket takes them, 1 at the original pace
+   */
+  async replay(channel: Channel, range: Omit<Requests['replay']['data'], 'channel'>,
+               handler: (event: EventFrame) => void, options: RequestOptions = {}): Promise<{ count: number }> {
+    if (this.#replays.has(channel)) {
+      throw new Error(`a replay of ${channel} is still running`);
+    }
+    const id = options.id ?? newId();
+    return new Promise((resolve, reject) => {
+      const replay: Replay = { id, handler, resolve, reject };
+      this.#replays.set(channel, replay);
+      this.#call('replay', { ...range, channel }, { ...options, id }).catch((error: Error) => {
+        if (this.#replays.get(channel) === replay) {
+          this.#replays.delete(channel);
+        }
+        reject(error);
+      });
+    });
   }
 
   /** Closes the connection and stops reconnecting; waiting requests fail with `CLOSED`. */
@@ -410,6 +446,7 @@ export class RelayClient {
   #route(frame: EventFrame): void {
     // A replay's events are answers to one request, not the channel's stream; they would upset its positions.
     if (frame.replayed) {
+      this.#replayed(frame);
       return;
     }
     const subscription = this.#subscriptions.get(frame.room);
@@ -418,6 +455,31 @@ export class RelayClient {
     if (firehose !== undefined && firehose !== subscription) {
       firehose.deliver(frame);
     }
+  }
+
+  #replayed(frame: EventFrame): void {
+    const replay = this.#replays.get(frame.room);
+    if (replay === undefined) {
+      return;
+    }
+    if (frame.event === 'replay.completed' && frame.correlation_id === replay.id) {
+      this.#replays.delete(frame.room);
+      replay.resolve({ count: (frame.data as { count: number }).count });
+      return;
+    }
+    try {
+      replay.handler(frame);
+    } catch (error) {
+      this.#report(error);
+    }
+  }
+
+  /** Replays end with the connection that carried them. */
+  #endReplays(error: RelayError): void {
+    for (const replay of this.#replays.values()) {
+      replay.reject(error);
+    }
+    this.#replays.clear();
   }
 
   #lost(socket: Socket, code: number, reason: string): void {
@@ -432,6 +494,8 @@ export class RelayClient {
           + 'before the answer came; send the request again with the same id to retry it as the same command'));
       }
     }
+    this.#endReplays(new RelayError('CONNECTION_LOST', `the connection closed (${code}${reason ? ' ' + reason : ''}) `
+      + 'before the replay ended; replay again from the last pos received'));
     if (this.#state !== 'closed') {
       this.#setState('reconnecting', { code, reason });
       this.#scheduleReconnect();
@@ -484,6 +548,7 @@ export class RelayClient {
       pending.reject(error);
     }
     this.#pending.clear();
+    this.#endReplays(error);
     this.#openWaiters.splice(0).forEach((waiter) => waiter.reject(error));
     const socket = this.#socket;
     this.#socket = undefined;

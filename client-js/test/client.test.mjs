@@ -306,6 +306,43 @@ describe('subscribe', () => {
   });
 });
 
+describe('replay', () => {
+  test("hands the replayed events to its handler, not the subscription's, and resolves with the count", async () => {
+    const { relay, client, socket } = await connected();
+    const live = [];
+    const replayed = [];
+    await subscribed(relay, socket, client, 'workflow:w1', (event) => live.push(event.pos));
+
+    const replaying = client.replay('workflow:w1', { from: 'inc.1.0', to: 'inc.1.1' }, (event) => replayed.push(event.pos));
+    const request = await relay.request(socket, 'replay');
+    relay.respond(socket, request, { status: 'replaying' });
+    relay.send(socket, { type: 'event', id: 'x1', event: 'node.started', room: 'workflow:w1', pos: 'inc.1.0', replayed: true });
+    relay.event(socket, 'workflow:w1', 'node.completed', 'inc.1.10');
+    relay.send(socket, { type: 'event', id: 'x2', event: 'node.completed', room: 'workflow:w1', pos: 'inc.1.1', replayed: true });
+    relay.send(socket, { type: 'event', id: 'x3', correlation_id: request.id, event: 'replay.completed',
+      room: 'workflow:w1', replayed: true, data: { channel: 'workflow:w1', count: 2 } });
+
+    assert.deepEqual(request.data, { from: 'inc.1.0', to: 'inc.1.1', channel: 'workflow:w1' });
+    assert.deepEqual(await replaying, { count: 2 });
+    assert.deepEqual(replayed, ['inc.1.0', 'inc.1.1']);
+    assert.deepEqual(live, ['inc.1.10']);
+  });
+
+  test('rejects with the relay error, and with CONNECTION_LOST when the connection drops before the end', async () => {
+    const { relay, client, socket } = await connected();
+
+    const refused = client.replay('workflow:w1', { from: 'x' }, () => {});
+    relay.fail(socket, await relay.request(socket, 'replay'), 'INVALID_REQUEST', 'bad from');
+    await assert.rejects(refused, (error) => error.code === 'INVALID_REQUEST');
+    const cut = client.replay('workflow:w1', { from: 'inc.1.0' }, () => {});
+    relay.respond(socket, await relay.request(socket, 'replay', 2), { status: 'replaying' });
+    await assert.rejects(client.replay('workflow:w1', { from: 'inc.1.0' }, () => {}), /still running/);
+    relay.drop(socket);
+
+    await assert.rejects(cut, (error) => error.code === 'CONNECTION_LOST');
+  });
+});
+
 describe('reconnect and resume', () => {
   test('subscribes again from the last pos, and hands over each event once, in order', async () => {
     const { relay, client, socket } = await connected();
