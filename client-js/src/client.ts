@@ -32,6 +32,9 @@ export interface RelayClientOptions {
   WebSocket?: WebSocketConstructor;
   /** How long a request may wait for its answer, by default; 10 s. */
   requestTimeoutMs?: number;
+  /** How long subscribing again after a reconnect may wait for its answer; 60 s. Longer than a request's, because
+   * after a relay restart every client resumes at once and the relay answers resumes in turn from Kafka. */
+  resubscribeTimeoutMs?: number;
   /** How long opening a connection may take, up to the relay's welcome; 10 s. */
   connectTimeoutMs?: number;
   /** Reconnecting after the connection drops: the first delay (100 ms), the longest (30 s), how many attempts in a row
@@ -138,6 +141,7 @@ export class RelayClient {
   readonly #token: TokenSource | undefined;
   readonly #WebSocket: WebSocketConstructor;
   readonly #requestTimeoutMs: number;
+  readonly #resubscribeTimeoutMs: number;
   readonly #connectTimeoutMs: number;
   readonly #initialDelayMs: number;
   readonly #maxDelayMs: number;
@@ -165,6 +169,7 @@ export class RelayClient {
     }
     this.#WebSocket = WebSocketClass;
     this.#requestTimeoutMs = positive('requestTimeoutMs', options.requestTimeoutMs ?? 10_000);
+    this.#resubscribeTimeoutMs = positive('resubscribeTimeoutMs', options.resubscribeTimeoutMs ?? 60_000);
     this.#connectTimeoutMs = positive('connectTimeoutMs', options.connectTimeoutMs ?? 10_000);
     this.#initialDelayMs = positive('reconnect.initialDelayMs', options.reconnect?.initialDelayMs ?? 100);
     this.#maxDelayMs = positive('reconnect.maxDelayMs', options.reconnect?.maxDelayMs ?? 30_000);
@@ -393,27 +398,37 @@ export class RelayClient {
   }
 
   /**
-   * Subscribes every channel again from where its handler got to. A connection that cannot take them all (the relay
-   * busy or unavailable, or no answer) is dropped, to try again after a backoff that only a full success resets.
+   * Subscribes every channel again from where its handler got to. A connection the relay refuses them on for now
+   * (busy or unavailable) is dropped, to try again after a backoff that only a full success resets. One that gets no
+   * answer in time is kept: the relay is slow, not refusing, and a new connection would only queue the resume again.
    */
   async #resubscribe(socket: Socket, subscriptions: ChannelSubscription[]): Promise<void> {
     const outcomes = await Promise.all(subscriptions.map(async (subscription) => {
       try {
         const request = subscription.request();
-        subscription.resumed(await this.#call('subscribe', request, {}) as SubscribeResponse, request);
-        return true;
+        subscription.resumed(await this.#call('subscribe', request, { timeoutMs: this.#resubscribeTimeoutMs }) as
+          SubscribeResponse, request);
+        return 'resumed';
       } catch (error) {
-        const refused = error instanceof RelayError && !error.retriable;
-        if (refused && this.#subscriptions.get(subscription.channel) === subscription) {
+        if (!(error instanceof RelayError) || this.#subscriptions.get(subscription.channel) !== subscription) {
+          return 'failed';
+        }
+        if (error.code === 'TIMEOUT') {
+          this.#report(new RelayError('TIMEOUT', `no answer to subscribing again to ${subscription.channel} within `
+            + `${this.#resubscribeTimeoutMs} ms; the subscription is kept and its events are handed over as they come`));
+          return 'unanswered';
+        }
+        if (!error.retriable) {
           this.#forget(subscription);
           subscription.refused(error);
+          return 'resumed';
         }
-        return refused;
+        return 'failed';
       }
     }));
-    if (outcomes.every(Boolean)) {
+    if (outcomes.every((outcome) => outcome === 'resumed')) {
       this.#attempt = 0;
-    } else if (this.#socket === socket) {
+    } else if (outcomes.includes('failed') && this.#socket === socket) {
       socket.close(RESUBSCRIBE_FAILED, 'could not subscribe again');
     }
   }

@@ -512,6 +512,40 @@ describe('reconnect and resume', () => {
     assert.deepEqual((await relay.request(third, 'subscribe')).data, { channel: 'workflow:w1', since: 'inc.1.9' });
   });
 
+  test('a re-subscribe waits longer than a request: a busy relay answers it late on the same connection', async () => {
+    const { relay, client, socket } = await connected({ requestTimeoutMs: 5, resubscribeTimeoutMs: 60_000 });
+    const { resumes, ...handler } = recorder();
+    await subscribed(relay, socket, client, 'workflow:w1', handler);
+
+    const second = await relay.reconnect(socket);
+    const resume = await relay.request(second, 'subscribe');
+    // Outlasts the request timeout: a ping sent after the subscribe times out.
+    const ping = client.request('ping', {}, { timeoutMs: 20 });
+    await assert.rejects(ping, (error) => error.code === 'TIMEOUT');
+    relay.respond(second, resume, { status: 'subscribed', channel: 'workflow:w1', recovered: true });
+    await until(() => resumes.length === 1, 'the resume');
+
+    assert.deepEqual(resumes, [{ recovered: true }]);
+    assert.equal(second.closedWith, undefined);
+  });
+
+  test('a re-subscribe that gets no answer keeps the connection and the subscription, and says so', async () => {
+    const errors = [];
+    const { relay, client, socket } = await connected({ resubscribeTimeoutMs: 5, onError: (error) => errors.push(error) });
+    const { events, ...handler } = recorder();
+    await subscribed(relay, socket, client, 'workflow:w1', handler);
+
+    const second = await relay.reconnect(socket);
+    await until(() => errors.length === 1, 'the timeout');
+    relay.event(second, 'workflow:w1', 'node.started', 'inc.1.10');
+
+    assert.equal(errors[0].code, 'TIMEOUT');
+    assert.match(errors[0].message, /workflow:w1/);
+    assert.equal(second.closedWith, undefined);
+    assert.equal(client.state, 'open');
+    assert.deepEqual(events, ['inc.1.10']);
+  });
+
   test('close() stops reconnecting and fails what waits', async () => {
     const { relay, client, socket } = await connected({ reconnect: { initialDelayMs: 50, maxDelayMs: 50 } });
 
