@@ -80,7 +80,8 @@ export interface SubscriptionHandler {
 }
 
 export interface SubscribeOptions {
-  /** The `pos` of the last event already seen: the channel's events after it come first, then live ones. */
+  /** The `pos` of the last event already seen: the channel's events after it come first, then live ones. Not for
+   * `global`, which cannot resume. */
   since?: string;
 }
 
@@ -235,6 +236,9 @@ export class RelayClient {
                   options: SubscribeOptions = {}): Promise<Subscription> {
     if (this.#subscriptions.has(channel)) {
       throw new Error(`already subscribed to ${channel}`);
+    }
+    if (channel === GLOBAL && options.since !== undefined) {
+      throw new Error(`${GLOBAL_CANNOT_RESUME}: subscribe to it without since`);
     }
     const subscription = new ChannelSubscription(channel,
       typeof handler === 'function' ? { onEvent: handler } : handler, options.since,
@@ -612,7 +616,7 @@ class ChannelSubscription implements Subscription {
     this.channel = channel;
     this.#handler = handler;
     this.#global = channel === GLOBAL;
-    this.#lastPos = this.#global ? undefined : since;
+    this.#lastPos = since;
     this.#end = end;
     this.#fail = fail;
   }

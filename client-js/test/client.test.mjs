@@ -268,6 +268,14 @@ describe('subscribe', () => {
     assert.equal((await again).channel, 'workflow:w1');
   });
 
+  test('global with since is refused: it cannot resume', async () => {
+    const { relay, client, socket } = await connected();
+
+    await assert.rejects(client.subscribe('global', () => {}, { since: 'inc.1.5' }), /global cannot resume.*since/);
+    // Nothing kept: subscribing to it live still works.
+    assert.equal((await subscribed(relay, socket, client, 'global', () => {})).channel, 'global');
+  });
+
   test('a channel already subscribed to is refused', async () => {
     const { relay, client, socket } = await connected();
     await subscribed(relay, socket, client, 'workflow:w1', () => {});
