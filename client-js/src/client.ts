@@ -95,7 +95,7 @@ export interface Subscription {
 }
 
 export interface RequestOptions {
-  /** The request's id: sent again with the same id, a request is the same command and runs once. */
+  /** The request's id, 1 to 128 characters: sent again with the same id, a request is the same command and runs once. */
   id?: string;
   /** How long to wait for the answer, including for a connection while reconnecting. */
   timeoutMs?: number;
@@ -309,6 +309,10 @@ export class RelayClient {
       return Promise.reject(this.#state === 'closed'
         ? new RelayError('CLOSED', 'the client is closed')
         : new RelayError('NOT_CONNECTED', 'not connected: call connect() first'));
+    }
+    if (id.length < 1 || id.length > 128) {
+      // The relay replaces an empty id and cuts a longer one: its answer would match no request.
+      return Promise.reject(new RangeError(`a request id must be 1 to 128 characters, not ${id.length}`));
     }
     if (this.#pending.has(id)) {
       return Promise.reject(new Error(`a request with id '${id}' is already waiting for its answer`));

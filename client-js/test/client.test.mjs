@@ -183,6 +183,17 @@ describe('request', () => {
     await assert.rejects(first, (error) => error.code === 'TIMEOUT');
   });
 
+  test('refuses an id the relay would not answer with: empty, or longer than 128 characters', async () => {
+    const { relay, client, socket } = await connected();
+
+    await assert.rejects(client.request('ping', {}, { id: '' }), /1 to 128 characters/);
+    await assert.rejects(client.request('ping', {}, { id: 'x'.repeat(129) }), /1 to 128 characters/);
+    const longest = client.request('ping', {}, { id: 'x'.repeat(128) });
+    relay.respond(socket, await relay.request(socket, 'ping'), { status: 'pong' });
+    assert.deepEqual(await longest, { status: 'pong' });
+    assert.equal(socket.sent.length, 1);
+  });
+
   test('fails at once before connect()', async () => {
     const client = new RelayClient({ url: 'ws://relay.test/ws', WebSocket: new FakeRelay().WebSocket });
 
