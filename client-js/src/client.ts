@@ -20,7 +20,11 @@ interface Socket extends WebSocketLike {
   onerror: (() => void) | null;
 }
 
-/** A token, or a function that fetches a fresh one: it is called before every connection, reconnects included. */
+/**
+ * A token, or a function that fetches a fresh one: it is called before every connection, reconnects included, and
+ * must answer within `connectTimeoutMs`; failing or late, it counts as a failed attempt. A token the relay refuses
+ * (HTTP 401 at the upgrade) looks like a relay that is away (close code 1006): `reconnect.maxAttempts` bounds the tries.
+ */
 export type TokenSource = string | (() => Promise<string>);
 
 export interface RelayClientOptions {
@@ -35,7 +39,7 @@ export interface RelayClientOptions {
   /** How long subscribing again after a reconnect may wait for its answer; 60 s. Longer than a request's, because
    * after a relay restart every client resumes at once and the relay answers resumes in turn from Kafka. */
   resubscribeTimeoutMs?: number;
-  /** How long opening a connection may take, up to the relay's welcome; 10 s. */
+  /** How long opening a connection may take, from asking the token provider up to the relay's welcome; 10 s. */
   connectTimeoutMs?: number;
   /** Reconnecting after the connection drops: the first delay (100 ms), the longest (30 s), how many attempts in a row
    * before giving up and closing the client (unlimited). */
@@ -349,7 +353,8 @@ export class RelayClient {
 
   /** Opens a socket and resolves once the relay's welcome arrived; the socket is then the client's connection. */
   async #open(): Promise<void> {
-    const token = typeof this.#token === 'function' ? await this.#token() : this.#token;
+    const deadline = Date.now() + this.#connectTimeoutMs;
+    const token = typeof this.#token === 'function' ? await this.#fetchToken(this.#token) : this.#token;
     if (this.#state === 'closed') {
       throw new RelayError('CLOSED', 'the client was closed');
     }
@@ -368,7 +373,7 @@ export class RelayClient {
         reject(error);
       };
       const timer = setTimeout(() => fail(new RelayError('TIMEOUT',
-        `no welcome from ${this.#url} within ${this.#connectTimeoutMs} ms`)), this.#connectTimeoutMs);
+        `no welcome from ${this.#url} within ${this.#connectTimeoutMs} ms`)), deadline - Date.now());
       socket.onmessage = (message) => {
         const frame = parse(message.data);
         if (frame?.type === 'event' && frame.event === 'session.created') {
@@ -386,6 +391,15 @@ export class RelayClient {
         `cannot connect to ${this.#url}: closed with ${close.code}${close.reason ? ' ' + close.reason : ''}`));
       // A failed connection also closes, with 1006: that is where it is handled.
       socket.onerror = () => {};
+    });
+  }
+
+  /** The provider's token, within the connect timeout: a provider that never answers must not stall reconnecting. */
+  #fetchToken(provider: () => Promise<string>): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new RelayError('TIMEOUT',
+        `the token provider gave no token within ${this.#connectTimeoutMs} ms`)), this.#connectTimeoutMs);
+      Promise.resolve().then(provider).then(resolve, reject).finally(() => clearTimeout(timer));
     });
   }
 

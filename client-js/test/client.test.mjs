@@ -464,6 +464,37 @@ describe('reconnect and resume', () => {
     assert.equal(second.url.searchParams.get('token'), 'token-2');
   });
 
+  test('a token provider that does not answer times out within connectTimeoutMs', { timeout: 2000 }, async () => {
+    const relay = new FakeRelay();
+    const client = new RelayClient({ url: 'ws://relay.test/ws', WebSocket: relay.WebSocket, connectTimeoutMs: 20,
+      token: () => new Promise(() => {}) });
+    clients.push(client);
+
+    await assert.rejects(client.connect(), (error) => error.code === 'TIMEOUT' && /token provider/.test(error.message));
+    assert.equal(client.state, 'idle');
+    assert.equal(relay.sockets.length, 0);
+  });
+
+  test('a token provider that fails while reconnecting counts as a failed attempt, and the next one goes on', async () => {
+    const errors = [];
+    let calls = 0;
+    const { relay, socket } = await connected({
+      token: async () => {
+        if (++calls === 2) {
+          throw new Error('identity provider down');
+        }
+        return 'token-' + calls;
+      },
+      onStateChange: (state, detail) => detail?.error && errors.push(detail.error.message),
+    });
+
+    relay.drop(socket);
+    relay.welcome(await relay.socket(2));
+
+    assert.deepEqual(errors, ['identity provider down']);
+    assert.equal(relay.sockets[1].url.searchParams.get('token'), 'token-3');
+  });
+
   test('keeps trying while the relay is away, and gives up after maxAttempts', async () => {
     const states = [];
     const { relay, client, socket } = await connected({
