@@ -85,12 +85,20 @@ describe('connect', () => {
   test("with the ws package, gives up on a server that never answers the upgrade, and the process lives on", async () => {
     const server = createServer(() => {}).listen(0, '127.0.0.1');
     await once(server, 'listening');
-    const client = new RelayClient({ url: `ws://127.0.0.1:${server.address().port}/ws`, WebSocket, connectTimeoutMs: 50 });
+    const closed = [];
+    class Recorded extends WebSocket {
+      constructor(url) {
+        super(url);
+        closed.push(new Promise((resolve) => this.on('close', resolve)));
+      }
+    }
+    const client = new RelayClient({ url: `ws://127.0.0.1:${server.address().port}/ws`, WebSocket: Recorded,
+      connectTimeoutMs: 50 });
     clients.push(client);
     try {
       await assert.rejects(client.connect(), (error) => error.code === 'TIMEOUT');
-      // ws reports the aborted handshake on the next turn; without a handler it would be an uncaught error.
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // ws reports the aborted handshake as an error before it closes; without a handler it would be uncaught.
+      await closed[0];
     } finally {
       server.close();
     }
@@ -596,8 +604,9 @@ describe('reconnect and resume', () => {
     assert.deepEqual(events, ['inc.1.10']);
   });
 
-  test('close() stops reconnecting and fails what waits', async () => {
+  test('close() stops reconnecting and fails what waits', async (t) => {
     const { relay, client, socket } = await connected({ reconnect: { initialDelayMs: 50, maxDelayMs: 50 } });
+    t.mock.timers.enable({ apis: ['setTimeout'] });
 
     relay.drop(socket);
     const waiting = client.request('ping');
@@ -605,7 +614,8 @@ describe('reconnect and resume', () => {
 
     await assert.rejects(waiting, (error) => error.code === 'CLOSED');
     await assert.rejects(client.connect(), (error) => error.code === 'CLOSED');
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    // Past the reconnect delay: a reconnect still scheduled would open a socket now.
+    t.mock.timers.tick(60_000);
     assert.equal(relay.sockets.length, 1);
   });
 });
