@@ -430,25 +430,26 @@ export class RelayClient {
         const request = subscription.request();
         subscription.resumed(await this.#call('subscribe', request, { timeoutMs: this.#resubscribeTimeoutMs }) as
           SubscribeResponse, request);
-        return 'resumed';
+        return 'settled';
       } catch (error) {
-        if (!(error instanceof RelayError) || this.#subscriptions.get(subscription.channel) !== subscription) {
-          return 'failed';
+        if (this.#subscriptions.get(subscription.channel) !== subscription) {
+          // Unsubscribed meanwhile, or the client closed: nothing left to resume.
+          return 'settled';
         }
-        if (error.code === 'TIMEOUT') {
+        if (error instanceof RelayError && error.code === 'TIMEOUT') {
           this.#report(new RelayError('TIMEOUT', `no answer to subscribing again to ${subscription.channel} within `
             + `${this.#resubscribeTimeoutMs} ms; the subscription is kept and its events are handed over as they come`));
           return 'unanswered';
         }
-        if (!error.retriable) {
+        if (error instanceof RelayError && !error.retriable) {
           this.#forget(subscription);
           subscription.refused(error);
-          return 'resumed';
+          return 'settled';
         }
         return 'failed';
       }
     }));
-    if (outcomes.every((outcome) => outcome === 'resumed')) {
+    if (outcomes.every((outcome) => outcome === 'settled')) {
       this.#attempt = 0;
     } else if (outcomes.includes('failed') && this.#socket === socket) {
       socket.close(RESUBSCRIBE_FAILED, 'could not subscribe again');
