@@ -39,6 +39,9 @@ export interface RelayClientOptions {
   /** How long subscribing again after a reconnect may wait for its answer; 60 s. Longer than a request's, because
    * after a relay restart every client resumes at once and the relay answers resumes in turn from Kafka. */
   resubscribeTimeoutMs?: number;
+  /** When set, a `ping` is sent this often while open; one not answered within `requestTimeoutMs` drops the
+   * connection (a peer that vanished without closing it) and the client reconnects. Off by default. */
+  pingIntervalMs?: number;
   /** How long opening a connection may take, from asking the token provider up to the relay's welcome; 10 s. */
   connectTimeoutMs?: number;
   /** Reconnecting after the connection drops: the first delay (100 ms), the longest (30 s), how many attempts in a row
@@ -125,6 +128,8 @@ const GLOBAL_CANNOT_RESUME = 'global cannot resume: events published while disco
 const NO_POSITION = 'the relay gave no position to resume from: events published while disconnected are missed';
 /** The close code the client uses when it drops a connection that could not take its subscriptions again. */
 const RESUBSCRIBE_FAILED = 4000;
+/** The close code the client uses when it drops a connection that did not answer its ping. */
+const PING_UNANSWERED = 4002;
 
 /**
  * A client of Agent Relay's canonical protocol, the same in browsers and Node 20+.
@@ -147,6 +152,7 @@ export class RelayClient {
   readonly #WebSocket: WebSocketConstructor;
   readonly #requestTimeoutMs: number;
   readonly #resubscribeTimeoutMs: number;
+  readonly #pingIntervalMs: number | undefined;
   readonly #connectTimeoutMs: number;
   readonly #initialDelayMs: number;
   readonly #maxDelayMs: number;
@@ -163,6 +169,7 @@ export class RelayClient {
   #connectionId: string | undefined;
   #attempt = 0;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  #pingTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: RelayClientOptions) {
     this.#url = endpoint(options.url);
@@ -175,6 +182,8 @@ export class RelayClient {
     this.#WebSocket = WebSocketClass;
     this.#requestTimeoutMs = positive('requestTimeoutMs', options.requestTimeoutMs ?? 10_000);
     this.#resubscribeTimeoutMs = positive('resubscribeTimeoutMs', options.resubscribeTimeoutMs ?? 60_000);
+    this.#pingIntervalMs = options.pingIntervalMs === undefined ? undefined
+      : positive('pingIntervalMs', options.pingIntervalMs);
     this.#connectTimeoutMs = positive('connectTimeoutMs', options.connectTimeoutMs ?? 10_000);
     this.#initialDelayMs = positive('reconnect.initialDelayMs', options.reconnect?.initialDelayMs ?? 100);
     this.#maxDelayMs = positive('reconnect.maxDelayMs', options.reconnect?.maxDelayMs ?? 30_000);
@@ -417,6 +426,27 @@ export class RelayClient {
     }
     this.#openWaiters.splice(0).forEach((waiter) => waiter.resolve());
     void this.#resubscribe(socket, resumes);
+    this.#schedulePing(socket);
+  }
+
+  /** Liveness: a connection whose peer is gone without a close can look open for minutes. */
+  #schedulePing(socket: Socket): void {
+    if (this.#pingIntervalMs === undefined) {
+      return;
+    }
+    this.#pingTimer = setTimeout(() => {
+      this.#call('ping', {}, {}).then(() => {
+        if (this.#socket === socket) {
+          this.#schedulePing(socket);
+        }
+      }, (error: Error) => {
+        if (this.#socket === socket && error instanceof RelayError && error.code === 'TIMEOUT') {
+          socket.close(PING_UNANSWERED, 'no answer to ping');
+          // Not waiting for the close handshake, which a vanished peer never completes.
+          this.#lost(socket, PING_UNANSWERED, 'no answer to ping');
+        }
+      });
+    }, this.#pingIntervalMs);
   }
 
   /**
@@ -525,6 +555,7 @@ export class RelayClient {
       return;
     }
     this.#socket = undefined;
+    clearTimeout(this.#pingTimer);
     for (const [id, pending] of this.#pending) {
       if (pending.sent) {
         this.#pending.delete(id);
@@ -581,6 +612,7 @@ export class RelayClient {
     }
     this.#setState('closed', { error });
     clearTimeout(this.#reconnectTimer);
+    clearTimeout(this.#pingTimer);
     this.#subscriptions.clear();
     for (const pending of this.#pending.values()) {
       pending.reject(error);

@@ -604,6 +604,20 @@ describe('reconnect and resume', () => {
     assert.deepEqual(events, ['inc.1.10']);
   });
 
+  test('with pingIntervalMs, a connection that stops answering pings is dropped and the client reconnects', async () => {
+    const states = [];
+    const { relay, client, socket } = await connected({ pingIntervalMs: 5, requestTimeoutMs: 10,
+      onStateChange: (state, detail) => states.push(state + (detail?.code ? ' ' + detail.code : '')) });
+
+    relay.respond(socket, await relay.request(socket, 'ping', 1), { status: 'pong' });
+    await relay.request(socket, 'ping', 2);
+    relay.welcome(await relay.socket(2));
+
+    assert.deepEqual(socket.closedWith, { code: 4002, reason: 'no answer to ping' });
+    assert.deepEqual(states, ['connecting', 'open', 'reconnecting 4002', 'open']);
+    assert.equal(client.state, 'open');
+  });
+
   test('close() stops reconnecting and fails what waits', async (t) => {
     const { relay, client, socket } = await connected({ reconnect: { initialDelayMs: 50, maxDelayMs: 50 } });
     t.mock.timers.enable({ apis: ['setTimeout'] });
