@@ -1,6 +1,6 @@
 import { reconnectDelay } from './backoff.js';
 import { RelayError } from './errors.js';
-import { isAfter, partitionOf } from './position.js';
+import { isAfter } from './position.js';
 import type { Channel, EventFrame, Requests, RequestType, ServerFrame, SubscribeResponse } from './protocol.js';
 
 /** What the client needs of a WebSocket: the browser's, Node 22's global one, or the `ws` package's. */
@@ -20,7 +20,11 @@ interface Socket extends WebSocketLike {
   onerror: (() => void) | null;
 }
 
-/** A token, or a function that fetches a fresh one: it is called before every connection, reconnects included. */
+/**
+ * A token, or a function that fetches a fresh one: it is called before every connection, reconnects included, and
+ * must answer within `connectTimeoutMs`; failing or late, it counts as a failed attempt. A token the relay refuses
+ * (HTTP 401 at the upgrade) looks like a relay that is away (close code 1006): `reconnect.maxAttempts` bounds the tries.
+ */
 export type TokenSource = string | (() => Promise<string>);
 
 export interface RelayClientOptions {
@@ -32,19 +36,33 @@ export interface RelayClientOptions {
   WebSocket?: WebSocketConstructor;
   /** How long a request may wait for its answer, by default; 10 s. */
   requestTimeoutMs?: number;
-  /** How long opening a connection may take, up to the relay's welcome; 10 s. */
+  /** How long subscribing again after a reconnect may wait for its answer; 60 s. Longer than a request's, because
+   * after a relay restart every client resumes at once and the relay answers resumes in turn from Kafka. */
+  resubscribeTimeoutMs?: number;
+  /** When set, a `ping` is sent this often while open; one not answered within `requestTimeoutMs` drops the
+   * connection (a peer that vanished without closing it) and the client reconnects. Off by default. */
+  pingIntervalMs?: number;
+  /** How long opening a connection may take, from asking the token provider up to the relay's welcome; 10 s. */
   connectTimeoutMs?: number;
   /** Reconnecting after the connection drops: the first delay (100 ms), the longest (30 s), how many attempts in a row
    * before giving up and closing the client (unlimited). */
   reconnect?: { initialDelayMs?: number; maxDelayMs?: number; maxAttempts?: number };
-  /** Told whenever the connection's state changes, with the close code and reason of a lost connection. */
-  onStateChange?: (state: ConnectionState, detail?: { code?: number; reason?: string; error?: Error }) => void;
+  /** Told whenever the connection's state changes, with the close code and reason of a lost connection. What it
+   * throws goes to onError. */
+  onStateChange?: (state: ConnectionState, detail?: StateDetail) => void;
   /**
    * Errors nothing else receives: error frames that answer no waiting request (the relay's late refusal of a
-   * workflow id already taken, say) and what a subscription's handler threw. Without it, they are thrown on their
-   * own, as uncaught errors.
+   * workflow id already taken, an answer that came after its request timed out, `RATE_LIMITED` without a request id)
+   * and what a subscription's handler or onStateChange threw. Without it, they are logged with `console.error`.
    */
   onError?: (error: Error) => void;
+}
+
+/** What onStateChange is told with a state: the close code and reason of a lost connection, or the error. */
+export interface StateDetail {
+  code?: number;
+  reason?: string;
+  error?: Error;
 }
 
 /** idle: not connected yet; connecting: the first connect(); open; reconnecting: lost, trying again; closed: for good. */
@@ -69,7 +87,8 @@ export interface SubscriptionHandler {
 }
 
 export interface SubscribeOptions {
-  /** The `pos` of the last event already seen: the channel's events after it come first, then live ones. */
+  /** The `pos` of the last event already seen: the channel's events after it come first, then live ones. Not for
+   * `global`, which cannot resume. */
   since?: string;
 }
 
@@ -83,7 +102,7 @@ export interface Subscription {
 }
 
 export interface RequestOptions {
-  /** The request's id: sent again with the same id, a request is the same command and runs once. */
+  /** The request's id, 1 to 128 characters: sent again with the same id, a request is the same command and runs once. */
   id?: string;
   /** How long to wait for the answer, including for a connection while reconnecting. */
   timeoutMs?: number;
@@ -96,11 +115,21 @@ interface Pending {
   sent: boolean;
 }
 
+interface Replay {
+  /** The replay request's id: replay.completed answers it. */
+  readonly id: string;
+  readonly handler: (event: EventFrame) => void;
+  readonly resolve: (result: { count: number }) => void;
+  readonly reject: (error: Error) => void;
+}
+
 const GLOBAL = 'global';
 const GLOBAL_CANNOT_RESUME = 'global cannot resume: events published while disconnected are missed';
 const NO_POSITION = 'the relay gave no position to resume from: events published while disconnected are missed';
 /** The close code the client uses when it drops a connection that could not take its subscriptions again. */
 const RESUBSCRIBE_FAILED = 4000;
+/** The close code the client uses when it drops a connection that did not answer its ping. */
+const PING_UNANSWERED = 4002;
 
 /**
  * A client of Agent Relay's canonical protocol, the same in browsers and Node 20+.
@@ -122,6 +151,8 @@ export class RelayClient {
   readonly #token: TokenSource | undefined;
   readonly #WebSocket: WebSocketConstructor;
   readonly #requestTimeoutMs: number;
+  readonly #resubscribeTimeoutMs: number;
+  readonly #pingIntervalMs: number | undefined;
   readonly #connectTimeoutMs: number;
   readonly #initialDelayMs: number;
   readonly #maxDelayMs: number;
@@ -131,12 +162,14 @@ export class RelayClient {
 
   readonly #pending = new Map<string, Pending>();
   readonly #subscriptions = new Map<Channel, ChannelSubscription>();
+  readonly #replays = new Map<Channel, Replay>();
   #openWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
   #state: ConnectionState = 'idle';
   #socket: Socket | undefined;
   #connectionId: string | undefined;
   #attempt = 0;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  #pingTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: RelayClientOptions) {
     this.#url = endpoint(options.url);
@@ -148,6 +181,9 @@ export class RelayClient {
     }
     this.#WebSocket = WebSocketClass;
     this.#requestTimeoutMs = positive('requestTimeoutMs', options.requestTimeoutMs ?? 10_000);
+    this.#resubscribeTimeoutMs = positive('resubscribeTimeoutMs', options.resubscribeTimeoutMs ?? 60_000);
+    this.#pingIntervalMs = options.pingIntervalMs === undefined ? undefined
+      : positive('pingIntervalMs', options.pingIntervalMs);
     this.#connectTimeoutMs = positive('connectTimeoutMs', options.connectTimeoutMs ?? 10_000);
     this.#initialDelayMs = positive('reconnect.initialDelayMs', options.reconnect?.initialDelayMs ?? 100);
     this.#maxDelayMs = positive('reconnect.maxDelayMs', options.reconnect?.maxDelayMs ?? 30_000);
@@ -214,6 +250,9 @@ export class RelayClient {
     if (this.#subscriptions.has(channel)) {
       throw new Error(`already subscribed to ${channel}`);
     }
+    if (channel === GLOBAL && options.since !== undefined) {
+      throw new Error(`${GLOBAL_CANNOT_RESUME}: subscribe to it without since`);
+    }
     const subscription = new ChannelSubscription(channel,
       typeof handler === 'function' ? { onEvent: handler } : handler, options.since,
       (ended) => this.#unsubscribe(ended), (error) => this.#report(error));
@@ -244,6 +283,33 @@ export class RelayClient {
     return this.#call(type, data, options);
   }
 
+  /**
+   * Sends a channel's past events between two points to `handler` (frames with `replayed: true`), beside and never
+   * into the channel's subscription, and resolves with their count once the relay sent them all. Rejects with the
+   * relay's error, or `CONNECTION_LOST` when the connection drops before the end (replay again from the last `pos`
+   * received). One replay per channel at a time: the relay marks replayed events with their channel, not the request.
+   *
+   * @param range `from` and `to` (inclusive; `to` defaults to now) are ISO-8601 times or `pos` strings; `speed` 0
+   *              (the default) sends as fast as the socket takes them, 1 at the original pace
+   */
+  async replay(channel: Channel, range: Omit<Requests['replay']['data'], 'channel'>,
+               handler: (event: EventFrame) => void, options: RequestOptions = {}): Promise<{ count: number }> {
+    if (this.#replays.has(channel)) {
+      throw new Error(`a replay of ${channel} is still running`);
+    }
+    const id = options.id ?? newId();
+    return new Promise((resolve, reject) => {
+      const replay: Replay = { id, handler, resolve, reject };
+      this.#replays.set(channel, replay);
+      this.#call('replay', { ...range, channel }, { ...options, id }).catch((error: Error) => {
+        if (this.#replays.get(channel) === replay) {
+          this.#replays.delete(channel);
+        }
+        reject(error);
+      });
+    });
+  }
+
   /** Closes the connection and stops reconnecting; waiting requests fail with `CLOSED`. */
   close(): void {
     this.#shutdown(new RelayError('CLOSED', 'the client was closed'));
@@ -256,6 +322,10 @@ export class RelayClient {
       return Promise.reject(this.#state === 'closed'
         ? new RelayError('CLOSED', 'the client is closed')
         : new RelayError('NOT_CONNECTED', 'not connected: call connect() first'));
+    }
+    if (id.length < 1 || id.length > 128) {
+      // The relay replaces an empty id and cuts a longer one: its answer would match no request.
+      return Promise.reject(new RangeError(`a request id must be 1 to 128 characters, not ${id.length}`));
     }
     if (this.#pending.has(id)) {
       return Promise.reject(new Error(`a request with id '${id}' is already waiting for its answer`));
@@ -292,7 +362,8 @@ export class RelayClient {
 
   /** Opens a socket and resolves once the relay's welcome arrived; the socket is then the client's connection. */
   async #open(): Promise<void> {
-    const token = typeof this.#token === 'function' ? await this.#token() : this.#token;
+    const deadline = Date.now() + this.#connectTimeoutMs;
+    const token = typeof this.#token === 'function' ? await this.#fetchToken(this.#token) : this.#token;
     if (this.#state === 'closed') {
       throw new RelayError('CLOSED', 'the client was closed');
     }
@@ -311,10 +382,15 @@ export class RelayClient {
         reject(error);
       };
       const timer = setTimeout(() => fail(new RelayError('TIMEOUT',
-        `no welcome from ${this.#url} within ${this.#connectTimeoutMs} ms`)), this.#connectTimeoutMs);
+        `no welcome from ${this.#url} within ${this.#connectTimeoutMs} ms`)), deadline - Date.now());
       socket.onmessage = (message) => {
         const frame = parse(message.data);
         if (frame?.type === 'event' && frame.event === 'session.created') {
+          if (this.#state === 'closed' || this.#socket !== socket) {
+            // close() came first: the welcome must not bring back a client closed for good.
+            fail(new RelayError('CLOSED', 'the client was closed'));
+            return;
+          }
           clearTimeout(timer);
           this.#attach(socket, (frame.data as { connection_id?: string }).connection_id);
           resolve();
@@ -324,6 +400,15 @@ export class RelayClient {
         `cannot connect to ${this.#url}: closed with ${close.code}${close.reason ? ' ' + close.reason : ''}`));
       // A failed connection also closes, with 1006: that is where it is handled.
       socket.onerror = () => {};
+    });
+  }
+
+  /** The provider's token, within the connect timeout: a provider that never answers must not stall reconnecting. */
+  #fetchToken(provider: () => Promise<string>): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new RelayError('TIMEOUT',
+        `the token provider gave no token within ${this.#connectTimeoutMs} ms`)), this.#connectTimeoutMs);
+      Promise.resolve().then(provider).then(resolve, reject).finally(() => clearTimeout(timer));
     });
   }
 
@@ -341,30 +426,62 @@ export class RelayClient {
     }
     this.#openWaiters.splice(0).forEach((waiter) => waiter.resolve());
     void this.#resubscribe(socket, resumes);
+    this.#schedulePing(socket);
+  }
+
+  /** Liveness: a connection whose peer is gone without a close can look open for minutes. */
+  #schedulePing(socket: Socket): void {
+    if (this.#pingIntervalMs === undefined) {
+      return;
+    }
+    this.#pingTimer = setTimeout(() => {
+      this.#call('ping', {}, {}).then(() => {
+        if (this.#socket === socket) {
+          this.#schedulePing(socket);
+        }
+      }, (error: Error) => {
+        if (this.#socket === socket && error instanceof RelayError && error.code === 'TIMEOUT') {
+          socket.close(PING_UNANSWERED, 'no answer to ping');
+          // Not waiting for the close handshake, which a vanished peer never completes.
+          this.#lost(socket, PING_UNANSWERED, 'no answer to ping');
+        }
+      });
+    }, this.#pingIntervalMs);
   }
 
   /**
-   * Subscribes every channel again from where its handler got to. A connection that cannot take them all (the relay
-   * busy or unavailable, or no answer) is dropped, to try again after a backoff that only a full success resets.
+   * Subscribes every channel again from where its handler got to. A connection the relay refuses them on for now
+   * (busy or unavailable) is dropped, to try again after a backoff that only a full success resets. One that gets no
+   * answer in time is kept: the relay is slow, not refusing, and a new connection would only queue the resume again.
    */
   async #resubscribe(socket: Socket, subscriptions: ChannelSubscription[]): Promise<void> {
     const outcomes = await Promise.all(subscriptions.map(async (subscription) => {
       try {
         const request = subscription.request();
-        subscription.resumed(await this.#call('subscribe', request, {}) as SubscribeResponse, request);
-        return true;
+        subscription.resumed(await this.#call('subscribe', request, { timeoutMs: this.#resubscribeTimeoutMs }) as
+          SubscribeResponse, request);
+        return 'settled';
       } catch (error) {
-        const refused = error instanceof RelayError && !error.retriable;
-        if (refused && this.#subscriptions.get(subscription.channel) === subscription) {
+        if (this.#subscriptions.get(subscription.channel) !== subscription) {
+          // Unsubscribed meanwhile, or the client closed: nothing left to resume.
+          return 'settled';
+        }
+        if (error instanceof RelayError && error.code === 'TIMEOUT') {
+          this.#report(new RelayError('TIMEOUT', `no answer to subscribing again to ${subscription.channel} within `
+            + `${this.#resubscribeTimeoutMs} ms; the subscription is kept and its events are handed over as they come`));
+          return 'unanswered';
+        }
+        if (error instanceof RelayError && !error.retriable) {
           this.#forget(subscription);
           subscription.refused(error);
+          return 'settled';
         }
-        return refused;
+        return 'failed';
       }
     }));
-    if (outcomes.every(Boolean)) {
+    if (outcomes.every((outcome) => outcome === 'settled')) {
       this.#attempt = 0;
-    } else if (this.#socket === socket) {
+    } else if (outcomes.includes('failed') && this.#socket === socket) {
       socket.close(RESUBSCRIBE_FAILED, 'could not subscribe again');
     }
   }
@@ -397,6 +514,7 @@ export class RelayClient {
   #route(frame: EventFrame): void {
     // A replay's events are answers to one request, not the channel's stream; they would upset its positions.
     if (frame.replayed) {
+      this.#replayed(frame);
       return;
     }
     const subscription = this.#subscriptions.get(frame.room);
@@ -407,11 +525,37 @@ export class RelayClient {
     }
   }
 
+  #replayed(frame: EventFrame): void {
+    const replay = this.#replays.get(frame.room);
+    if (replay === undefined) {
+      return;
+    }
+    if (frame.event === 'replay.completed' && frame.correlation_id === replay.id) {
+      this.#replays.delete(frame.room);
+      replay.resolve({ count: (frame.data as { count: number }).count });
+      return;
+    }
+    try {
+      replay.handler(frame);
+    } catch (error) {
+      this.#report(error);
+    }
+  }
+
+  /** Replays end with the connection that carried them. */
+  #endReplays(error: RelayError): void {
+    for (const replay of this.#replays.values()) {
+      replay.reject(error);
+    }
+    this.#replays.clear();
+  }
+
   #lost(socket: Socket, code: number, reason: string): void {
     if (this.#socket !== socket) {
       return;
     }
     this.#socket = undefined;
+    clearTimeout(this.#pingTimer);
     for (const [id, pending] of this.#pending) {
       if (pending.sent) {
         this.#pending.delete(id);
@@ -419,6 +563,8 @@ export class RelayClient {
           + 'before the answer came; send the request again with the same id to retry it as the same command'));
       }
     }
+    this.#endReplays(new RelayError('CONNECTION_LOST', `the connection closed (${code}${reason ? ' ' + reason : ''}) `
+      + 'before the replay ended; replay again from the last pos received'));
     if (this.#state !== 'closed') {
       this.#setState('reconnecting', { code, reason });
       this.#scheduleReconnect();
@@ -435,7 +581,7 @@ export class RelayClient {
     this.#reconnectTimer = setTimeout(() => {
       this.#open().catch((error: Error) => {
         if (this.#state === 'reconnecting') {
-          this.#onStateChange?.('reconnecting', { error });
+          this.#tellState('reconnecting', { error });
           this.#scheduleReconnect();
         }
       });
@@ -466,11 +612,13 @@ export class RelayClient {
     }
     this.#setState('closed', { error });
     clearTimeout(this.#reconnectTimer);
+    clearTimeout(this.#pingTimer);
     this.#subscriptions.clear();
     for (const pending of this.#pending.values()) {
       pending.reject(error);
     }
     this.#pending.clear();
+    this.#endReplays(error);
     this.#openWaiters.splice(0).forEach((waiter) => waiter.reject(error));
     const socket = this.#socket;
     this.#socket = undefined;
@@ -479,18 +627,27 @@ export class RelayClient {
 
   /** A handler that throws must not stop the client: its error goes where the application wants it. */
   #report(error: unknown): void {
+    const reported = error instanceof Error ? error : new Error(String(error));
     if (this.#onError !== undefined) {
-      this.#onError(error instanceof Error ? error : new Error(String(error)));
+      this.#onError(reported);
       return;
     }
-    setTimeout(() => {
-      throw error;
-    });
+    // Thrown, it would end a Node process: a late error frame is no reason for that.
+    console.error('agent relay client:', reported);
   }
 
-  #setState(state: ConnectionState, detail?: { code?: number; reason?: string; error?: Error }): void {
+  #setState(state: ConnectionState, detail?: StateDetail): void {
     this.#state = state;
-    this.#onStateChange?.(state, detail);
+    this.#tellState(state, detail);
+  }
+
+  /** A listener that throws must not stop the client mid-transition (a reconnect not scheduled, say). */
+  #tellState(state: ConnectionState, detail?: StateDetail): void {
+    try {
+      this.#onStateChange?.(state, detail);
+    } catch (error) {
+      this.#report(error);
+    }
   }
 }
 
@@ -501,8 +658,6 @@ class ChannelSubscription implements Subscription {
   readonly #end: (subscription: ChannelSubscription) => Promise<void>;
   readonly #fail: (error: unknown) => void;
   readonly #global: boolean;
-  /** For `global`: the last offset handed over per namespace partition, since it has no single position. */
-  readonly #offsets = new Map<string, bigint>();
   #lastPos: string | undefined;
   /** Whether the relay confirmed it once: from then on reconnects take it along. */
   confirmed = false;
@@ -512,7 +667,7 @@ class ChannelSubscription implements Subscription {
     this.channel = channel;
     this.#handler = handler;
     this.#global = channel === GLOBAL;
-    this.#lastPos = this.#global ? undefined : since;
+    this.#lastPos = since;
     this.#end = end;
     this.#fail = fail;
   }
@@ -568,30 +723,22 @@ class ChannelSubscription implements Subscription {
   }
 
   deliver(frame: EventFrame): void {
-    if (frame.pos !== undefined && !this.#isNew(frame.room, frame.pos)) {
+    if (!this.#global && frame.pos !== undefined && !this.#isNew(frame.pos)) {
       return;
     }
     this.#report(() => this.#handler.onEvent(frame));
   }
 
-  /** Drops what a resume sent again; moves the resume point on. */
-  #isNew(room: string, pos: string): boolean {
-    if (!this.#global) {
-      if (this.#lastPos !== undefined && !isAfter(pos, this.#lastPos)) {
-        return false;
-      }
-      this.#lastPos = pos;
-      return true;
-    }
-    const position = partitionOf(room, pos);
-    if (position === undefined) {
-      return true;
-    }
-    const last = this.#offsets.get(position.key);
-    if (last !== undefined && position.offset <= last) {
+  /**
+   * Drops what a resume sent again; moves the resume point on. Not for `global`: it never resumes, so nothing comes
+   * twice, and its order across channels is not Kafka's (the relay holds a resuming channel's live events back until
+   * its catch-up was sent, while other channels' go out at once).
+   */
+  #isNew(pos: string): boolean {
+    if (this.#lastPos !== undefined && !isAfter(pos, this.#lastPos)) {
       return false;
     }
-    this.#offsets.set(position.key, position.offset);
+    this.#lastPos = pos;
     return true;
   }
 

@@ -4,6 +4,7 @@ export type {
   RelayClientOptions,
   RequestOptions,
   Resume,
+  StateDetail,
   SubscribeOptions,
   Subscription,
   SubscriptionHandler,

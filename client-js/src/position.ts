@@ -27,8 +27,3 @@ export function isAfter(pos: string, previous: string): boolean {
   return next === undefined || last === undefined || next.partition !== last.partition || next.offset > last.offset;
 }
 
-/** The partition an event of `room` at `pos` sits in, per namespace: the unit a firehose subscription counts in. */
-export function partitionOf(room: string, pos: string): { key: string; offset: bigint } | undefined {
-  const position = parse(pos);
-  return position && { key: room.slice(0, room.indexOf(':') + 1) + position.partition, offset: position.offset };
-}

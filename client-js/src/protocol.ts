@@ -14,6 +14,9 @@ export type RelayErrorCode =
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
   | 'NOT_FOUND'
+  | 'PANEL_NOT_FOUND'
+  | 'TOOL_NOT_FOUND'
+  | 'EXECUTION_ERROR'
   | 'RATE_LIMITED'
   | 'UNAVAILABLE'
   | 'SERVER_ERROR';
@@ -62,7 +65,7 @@ export interface Requests {
     data: { workflow_id: string };
     response: {
       workflow_id: string;
-      status: 'running' | 'completed' | 'failed';
+      status: 'running' | 'completed' | 'failed' | 'cancelled';
       stages_completed: number;
       total_stages: number;
       /** Each node's state: pending, running, completed or failed. */

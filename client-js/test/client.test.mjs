@@ -85,15 +85,41 @@ describe('connect', () => {
   test("with the ws package, gives up on a server that never answers the upgrade, and the process lives on", async () => {
     const server = createServer(() => {}).listen(0, '127.0.0.1');
     await once(server, 'listening');
-    const client = new RelayClient({ url: `ws://127.0.0.1:${server.address().port}/ws`, WebSocket, connectTimeoutMs: 50 });
+    const closed = [];
+    class Recorded extends WebSocket {
+      constructor(url) {
+        super(url);
+        closed.push(new Promise((resolve) => this.on('close', resolve)));
+      }
+    }
+    const client = new RelayClient({ url: `ws://127.0.0.1:${server.address().port}/ws`, WebSocket: Recorded,
+      connectTimeoutMs: 50 });
     clients.push(client);
     try {
       await assert.rejects(client.connect(), (error) => error.code === 'TIMEOUT');
-      // ws reports the aborted handshake on the next turn; without a handler it would be an uncaught error.
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // ws reports the aborted handshake as an error before it closes; without a handler it would be uncaught.
+      await closed[0];
     } finally {
       server.close();
     }
+  });
+
+  test('close() while waiting for the welcome ends it: a welcome already on its way does not open the client', async () => {
+    const relay = new FakeRelay();
+    const states = [];
+    const client = new RelayClient({ url: 'ws://relay.test/ws', WebSocket: relay.WebSocket,
+      onStateChange: (state) => states.push(state) });
+    clients.push(client);
+
+    const connecting = client.connect();
+    const socket = await relay.socket(1);
+    client.close();
+    relay.welcome(socket);
+
+    await assert.rejects(connecting, (error) => error.code === 'CLOSED');
+    assert.equal(client.state, 'closed');
+    assert.deepEqual(states, ['connecting', 'closed']);
+    await assert.rejects(client.request('ping'), (error) => error.code === 'CLOSED');
   });
 
   test('uses the global WebSocket when none is passed, and says what to do when there is none', () => {
@@ -165,6 +191,17 @@ describe('request', () => {
     await assert.rejects(first, (error) => error.code === 'TIMEOUT');
   });
 
+  test('refuses an id the relay would not answer with: empty, or longer than 128 characters', async () => {
+    const { relay, client, socket } = await connected();
+
+    await assert.rejects(client.request('ping', {}, { id: '' }), /1 to 128 characters/);
+    await assert.rejects(client.request('ping', {}, { id: 'x'.repeat(129) }), /1 to 128 characters/);
+    const longest = client.request('ping', {}, { id: 'x'.repeat(128) });
+    relay.respond(socket, await relay.request(socket, 'ping'), { status: 'pong' });
+    assert.deepEqual(await longest, { status: 'pong' });
+    assert.equal(socket.sent.length, 1);
+  });
+
   test('fails at once before connect()', async () => {
     const client = new RelayClient({ url: 'ws://relay.test/ws', WebSocket: new FakeRelay().WebSocket });
 
@@ -194,6 +231,18 @@ describe('request', () => {
 
     assert.equal(errors.length, 1);
     assert.equal(errors[0].code, 'INVALID_REQUEST');
+  });
+  test('without onError, an error frame that answers no request is logged, not thrown', async (t) => {
+    const logged = t.mock.method(console, 'error', () => {});
+    const { relay, client, socket } = await connected();
+
+    await assert.rejects(client.request('ping', {}, { id: 'late', timeoutMs: 1 }), (error) => error.code === 'TIMEOUT');
+    relay.fail(socket, { id: 'late' }, 'INVALID_REQUEST', "workflow 'w1' already exists");
+    relay.send(socket, { type: 'error', id: 'e-1', error_code: 'RATE_LIMITED', error_message: 'slow down' });
+    // A thrown error would surface on a later turn of the event loop and fail this test as uncaught.
+    await new Promise((resolve) => setImmediate(resolve));
+
+    assert.deepEqual(logged.mock.calls.map((call) => call.arguments.at(-1).code), ['INVALID_REQUEST', 'RATE_LIMITED']);
   });
 });
 
@@ -238,6 +287,14 @@ describe('subscribe', () => {
     assert.equal((await again).channel, 'workflow:w1');
   });
 
+  test('global with since is refused: it cannot resume', async () => {
+    const { relay, client, socket } = await connected();
+
+    await assert.rejects(client.subscribe('global', () => {}, { since: 'inc.1.5' }), /global cannot resume.*since/);
+    // Nothing kept: subscribing to it live still works.
+    assert.equal((await subscribed(relay, socket, client, 'global', () => {})).channel, 'global');
+  });
+
   test('a channel already subscribed to is refused', async () => {
     const { relay, client, socket } = await connected();
     await subscribed(relay, socket, client, 'workflow:w1', () => {});
@@ -273,6 +330,43 @@ describe('subscribe', () => {
 
     assert.deepEqual(seen, ['inc.1.10', 'inc.1.11']);
     assert.deepEqual(errors, ['handler bug', 'handler bug']);
+  });
+});
+
+describe('replay', () => {
+  test("hands the replayed events to its handler, not the subscription's, and resolves with the count", async () => {
+    const { relay, client, socket } = await connected();
+    const live = [];
+    const replayed = [];
+    await subscribed(relay, socket, client, 'workflow:w1', (event) => live.push(event.pos));
+
+    const replaying = client.replay('workflow:w1', { from: 'inc.1.0', to: 'inc.1.1' }, (event) => replayed.push(event.pos));
+    const request = await relay.request(socket, 'replay');
+    relay.respond(socket, request, { status: 'replaying' });
+    relay.send(socket, { type: 'event', id: 'x1', event: 'node.started', room: 'workflow:w1', pos: 'inc.1.0', replayed: true });
+    relay.event(socket, 'workflow:w1', 'node.completed', 'inc.1.10');
+    relay.send(socket, { type: 'event', id: 'x2', event: 'node.completed', room: 'workflow:w1', pos: 'inc.1.1', replayed: true });
+    relay.send(socket, { type: 'event', id: 'x3', correlation_id: request.id, event: 'replay.completed',
+      room: 'workflow:w1', replayed: true, data: { channel: 'workflow:w1', count: 2 } });
+
+    assert.deepEqual(request.data, { from: 'inc.1.0', to: 'inc.1.1', channel: 'workflow:w1' });
+    assert.deepEqual(await replaying, { count: 2 });
+    assert.deepEqual(replayed, ['inc.1.0', 'inc.1.1']);
+    assert.deepEqual(live, ['inc.1.10']);
+  });
+
+  test('rejects with the relay error, and with CONNECTION_LOST when the connection drops before the end', async () => {
+    const { relay, client, socket } = await connected();
+
+    const refused = client.replay('workflow:w1', { from: 'x' }, () => {});
+    relay.fail(socket, await relay.request(socket, 'replay'), 'INVALID_REQUEST', 'bad from');
+    await assert.rejects(refused, (error) => error.code === 'INVALID_REQUEST');
+    const cut = client.replay('workflow:w1', { from: 'inc.1.0' }, () => {});
+    relay.respond(socket, await relay.request(socket, 'replay', 2), { status: 'replaying' });
+    await assert.rejects(client.replay('workflow:w1', { from: 'inc.1.0' }, () => {}), /still running/);
+    relay.drop(socket);
+
+    await assert.rejects(cut, (error) => error.code === 'CONNECTION_LOST');
   });
 });
 
@@ -325,25 +419,45 @@ describe('reconnect and resume', () => {
     assert.deepEqual(events, ['inc.1.500', 'inc.1.20']);
   });
 
-  test('subscribes global again live and says it could not resume; its events count per partition', async () => {
+  test('subscribes global again live and says it could not resume', async () => {
     const { relay, client, socket } = await connected();
     const { events, resumes, ...handler } = recorder((event) => event.room + '@' + event.pos);
     await subscribed(relay, socket, client, 'global', handler);
     relay.event(socket, 'workflow:a', 'node.started', 'inc.1.7');
-    relay.event(socket, 'pool:p', 'pool.status_changed', 'pinc.1.3');
 
     const second = await relay.reconnect(socket);
     const resume = await relay.request(second, 'subscribe');
     relay.respond(second, resume, { status: 'subscribed', channel: 'global' });
     await until(() => resumes.length === 1, 'the resume');
-    relay.event(second, 'workflow:a', 'node.started', 'inc.1.7');
     relay.event(second, 'workflow:b', 'node.started', 'inc.1.8');
 
     assert.deepEqual(resume.data, { channel: 'global' });
-    assert.equal(resumes.length, 1);
     assert.equal(resumes[0].recovered, false);
     assert.match(resumes[0].reason, /global cannot resume/);
-    assert.deepEqual(events, ['workflow:a@inc.1.7', 'pool:p@pinc.1.3', 'workflow:b@inc.1.8']);
+    assert.deepEqual(events, ['workflow:a@inc.1.7', 'workflow:b@inc.1.8']);
+  });
+
+  test("global gets a resuming channel's catch-up, which the relay sends after other channels' newer events", async () => {
+    const { relay, client, socket } = await connected();
+    const firehose = recorder((event) => event.room + '@' + event.pos);
+    const w1 = recorder();
+    await subscribed(relay, socket, client, 'global', firehose);
+    await subscribed(relay, socket, client, 'workflow:w1', w1, 'i.0.8');
+    relay.event(socket, 'workflow:w1', 'node.started', 'i.0.9');
+
+    const second = await relay.reconnect(socket);
+    relay.respond(second, await relay.request(second, 'subscribe', 1), { status: 'subscribed', channel: 'global' });
+    relay.respond(second, await relay.request(second, 'subscribe', 2),
+      { status: 'subscribed', channel: 'workflow:w1', recovered: true });
+    await until(() => w1.resumes.length === 1 && firehose.resumes.length === 1, 'both resumes');
+    // Both workflows share a partition: w2's event goes out at once, w1's catch-up and held live event after it.
+    relay.event(second, 'workflow:w2', 'node.started', 'i.0.12');
+    relay.event(second, 'workflow:w1', 'node.started', 'i.0.10');
+    relay.event(second, 'workflow:w1', 'node.completed', 'i.0.11');
+
+    assert.deepEqual(w1.events, ['i.0.9', 'i.0.10', 'i.0.11']);
+    assert.deepEqual(firehose.events,
+      ['workflow:w1@i.0.9', 'workflow:w2@i.0.12', 'workflow:w1@i.0.10', 'workflow:w1@i.0.11']);
   });
 
   test('fetches a fresh token from the provider for every connection', async () => {
@@ -356,6 +470,37 @@ describe('reconnect and resume', () => {
 
     assert.equal(socket.url.searchParams.get('token'), 'token-1');
     assert.equal(second.url.searchParams.get('token'), 'token-2');
+  });
+
+  test('a token provider that does not answer times out within connectTimeoutMs', { timeout: 2000 }, async () => {
+    const relay = new FakeRelay();
+    const client = new RelayClient({ url: 'ws://relay.test/ws', WebSocket: relay.WebSocket, connectTimeoutMs: 20,
+      token: () => new Promise(() => {}) });
+    clients.push(client);
+
+    await assert.rejects(client.connect(), (error) => error.code === 'TIMEOUT' && /token provider/.test(error.message));
+    assert.equal(client.state, 'idle');
+    assert.equal(relay.sockets.length, 0);
+  });
+
+  test('a token provider that fails while reconnecting counts as a failed attempt, and the next one goes on', async () => {
+    const errors = [];
+    let calls = 0;
+    const { relay, socket } = await connected({
+      token: async () => {
+        if (++calls === 2) {
+          throw new Error('identity provider down');
+        }
+        return 'token-' + calls;
+      },
+      onStateChange: (state, detail) => detail?.error && errors.push(detail.error.message),
+    });
+
+    relay.drop(socket);
+    relay.welcome(await relay.socket(2));
+
+    assert.deepEqual(errors, ['identity provider down']);
+    assert.equal(relay.sockets[1].url.searchParams.get('token'), 'token-3');
   });
 
   test('keeps trying while the relay is away, and gives up after maxAttempts', async () => {
@@ -376,6 +521,24 @@ describe('reconnect and resume', () => {
     assert.equal(relay.sockets.length, 4);
     assert.deepEqual(states.filter((state, i) => state !== states[i - 1]), ['connecting', 'open', 'reconnecting', 'closed']);
     await waiting;
+  });
+
+  test('an onStateChange that throws does not stop reconnecting; its error goes to onError', async () => {
+    const errors = [];
+    const { relay, client, socket } = await connected({
+      onStateChange: (state) => {
+        if (state === 'reconnecting') {
+          throw new Error('listener bug');
+        }
+      },
+      onError: (error) => errors.push(error.message),
+    });
+
+    relay.drop(socket);
+    relay.welcome(await relay.socket(2));
+
+    assert.equal(client.state, 'open');
+    assert.deepEqual(errors, ['listener bug']);
   });
 
   test('a re-subscribe the relay refuses ends that subscription and tells its handler', async () => {
@@ -407,8 +570,57 @@ describe('reconnect and resume', () => {
     assert.deepEqual((await relay.request(third, 'subscribe')).data, { channel: 'workflow:w1', since: 'inc.1.9' });
   });
 
-  test('close() stops reconnecting and fails what waits', async () => {
+  test('a re-subscribe waits longer than a request: a busy relay answers it late on the same connection', async () => {
+    const { relay, client, socket } = await connected({ requestTimeoutMs: 5, resubscribeTimeoutMs: 60_000 });
+    const { resumes, ...handler } = recorder();
+    await subscribed(relay, socket, client, 'workflow:w1', handler);
+
+    const second = await relay.reconnect(socket);
+    const resume = await relay.request(second, 'subscribe');
+    // Outlasts the request timeout: a ping sent after the subscribe times out.
+    const ping = client.request('ping', {}, { timeoutMs: 20 });
+    await assert.rejects(ping, (error) => error.code === 'TIMEOUT');
+    relay.respond(second, resume, { status: 'subscribed', channel: 'workflow:w1', recovered: true });
+    await until(() => resumes.length === 1, 'the resume');
+
+    assert.deepEqual(resumes, [{ recovered: true }]);
+    assert.equal(second.closedWith, undefined);
+  });
+
+  test('a re-subscribe that gets no answer keeps the connection and the subscription, and says so', async () => {
+    const errors = [];
+    const { relay, client, socket } = await connected({ resubscribeTimeoutMs: 5, onError: (error) => errors.push(error) });
+    const { events, ...handler } = recorder();
+    await subscribed(relay, socket, client, 'workflow:w1', handler);
+
+    const second = await relay.reconnect(socket);
+    await until(() => errors.length === 1, 'the timeout');
+    relay.event(second, 'workflow:w1', 'node.started', 'inc.1.10');
+
+    assert.equal(errors[0].code, 'TIMEOUT');
+    assert.match(errors[0].message, /workflow:w1/);
+    assert.equal(second.closedWith, undefined);
+    assert.equal(client.state, 'open');
+    assert.deepEqual(events, ['inc.1.10']);
+  });
+
+  test('with pingIntervalMs, a connection that stops answering pings is dropped and the client reconnects', async () => {
+    const states = [];
+    const { relay, client, socket } = await connected({ pingIntervalMs: 5, requestTimeoutMs: 10,
+      onStateChange: (state, detail) => states.push(state + (detail?.code ? ' ' + detail.code : '')) });
+
+    relay.respond(socket, await relay.request(socket, 'ping', 1), { status: 'pong' });
+    await relay.request(socket, 'ping', 2);
+    relay.welcome(await relay.socket(2));
+
+    assert.deepEqual(socket.closedWith, { code: 4002, reason: 'no answer to ping' });
+    assert.deepEqual(states, ['connecting', 'open', 'reconnecting 4002', 'open']);
+    assert.equal(client.state, 'open');
+  });
+
+  test('close() stops reconnecting and fails what waits', async (t) => {
     const { relay, client, socket } = await connected({ reconnect: { initialDelayMs: 50, maxDelayMs: 50 } });
+    t.mock.timers.enable({ apis: ['setTimeout'] });
 
     relay.drop(socket);
     const waiting = client.request('ping');
@@ -416,7 +628,8 @@ describe('reconnect and resume', () => {
 
     await assert.rejects(waiting, (error) => error.code === 'CLOSED');
     await assert.rejects(client.connect(), (error) => error.code === 'CLOSED');
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    // Past the reconnect delay: a reconnect still scheduled would open a socket now.
+    t.mock.timers.tick(60_000);
     assert.equal(relay.sockets.length, 1);
   });
 });

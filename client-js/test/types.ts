@@ -1,5 +1,6 @@
 // Compiled (not run) by npm test: the typed surface accepts the README's example and refuses what the relay would.
 import { RelayClient, RelayError, isEvent } from '../src/index.js';
+import type { RelayErrorCode, Requests } from '../src/index.js';
 
 declare function fetchToken(): Promise<string>;
 
@@ -35,3 +36,8 @@ export async function example(): Promise<void> {
   await sub.unsubscribe();
   client.close();
 }
+
+// Every status and error code the relay sends (CanonicalDialect, ErrorCode).
+export const workflowStatuses: Requests['get_workflow_status']['response']['status'][] =
+  ['running', 'completed', 'failed', 'cancelled'];
+export const panelErrorCodes: RelayErrorCode[] = ['PANEL_NOT_FOUND', 'TOOL_NOT_FOUND', 'EXECUTION_ERROR'];
