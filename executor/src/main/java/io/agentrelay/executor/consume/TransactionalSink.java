@@ -82,6 +82,11 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
     private static final Duration FIRST_RETRY = Duration.ofMillis(100);
     private static final Duration LONGEST_RETRY = Duration.ofSeconds(2);
     private static final int LINGER_MS = 1;
+    // How soon the producer asks again when the broker answers CONCURRENT_TRANSACTIONS: a transaction that starts
+    // right after a commit meets it while the broker still writes that commit's markers, for a few milliseconds.
+    // Kafka's default of 100 ms made every step that queued during a commit wait that long, with the producer's I/O
+    // thread asleep.
+    private static final int RETRY_BACKOFF_MS = 10;
 
     private final ExecutorConfig config;
     private final SizeLimits limits;
@@ -623,18 +628,19 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
         // One attempt, a send, a flush or a commit, waits no longer than EXECUTOR_COMMIT_TIMEOUT_MS (Kafka's defaults
         // let a flush wait 120 s); Kafka wants delivery.timeout.ms >= linger.ms + request.timeout.ms.
         int attempt = (int) config.commitTimeout().toMillis();
-        KafkaProducer<String, byte[]> created = new KafkaProducer<>(Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers(),
-            ProducerConfig.CLIENT_ID_CONFIG, config.workerId() + "-steps",
+        KafkaProducer<String, byte[]> created = new KafkaProducer<>(Map.ofEntries(
+            Map.entry(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers()),
+            Map.entry(ProducerConfig.CLIENT_ID_CONFIG, config.workerId() + "-steps"),
             // One id per executor: a restarted executor of the same id fences its former self.
-            ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.groupId() + "-" + config.workerId(),
-            ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) config.transactionTimeout().toMillis(),
-            ProducerConfig.ACKS_CONFIG, "all",
-            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-            ProducerConfig.LINGER_MS_CONFIG, LINGER_MS,
-            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, attempt,
-            ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, attempt - LINGER_MS,
-            ProducerConfig.MAX_BLOCK_MS_CONFIG, attempt),
+            Map.entry(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.groupId() + "-" + config.workerId()),
+            Map.entry(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) config.transactionTimeout().toMillis()),
+            Map.entry(ProducerConfig.ACKS_CONFIG, "all"),
+            Map.entry(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
+            Map.entry(ProducerConfig.LINGER_MS_CONFIG, LINGER_MS),
+            Map.entry(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, RETRY_BACKOFF_MS),
+            Map.entry(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, attempt),
+            Map.entry(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, attempt - LINGER_MS),
+            Map.entry(ProducerConfig.MAX_BLOCK_MS_CONFIG, attempt)),
             new StringSerializer(), new ByteArraySerializer());
         try {
             created.initTransactions();
