@@ -157,24 +157,6 @@ load_with_publisher() {
   wait "$publish_pid" 2>/dev/null || true
 }
 
-# stages_mark NAME URL...: saves a scrape of the /metrics endpoints (relay, executor) before a run.
-stages_mark() {
-  local name="$1"; shift
-  local metrics=()
-  for url in "$@"; do metrics+=(--metrics "$url/metrics"); done
-  java -Xmx128m -jar "$client_jar" bench stages "${metrics[@]}" --save "$out/$name.before.prom" >/dev/null
-}
-
-# stages_since NAME CLIENT_JSON TITLE URL...: prints the per-stage breakdown of the run since stages_mark NAME, from
-# the relay's and executor's histograms and the client's figures; also into stages-NAME.txt.
-stages_since() {
-  local name="$1" client="$2" title="$3"; shift 3
-  local metrics=()
-  for url in "$@"; do metrics+=(--metrics "$url/metrics"); done
-  java -Xmx128m -jar "$client_jar" bench stages "${metrics[@]}" --since "$out/$name.before.prom" --client "$client" \
-    --title "$title" | tee "$out/stages-$name.txt"
-}
-
 # process_memory PID: heap used after a full collection, and resident set size, in bytes.
 process_memory() {
   jcmd "$1" GC.run >/dev/null

@@ -53,6 +53,10 @@ final class FirstEventCommand implements Callable<Integer> {
         + "the relay reads every partition all along.")
     boolean holdGlobal;
 
+    @Option(names = "--metrics", paramLabel = "URL", description = "A /metrics endpoint (relay, executor), "
+        + "scraped after the warm-up and at the end for the time per stage; repeat for each.")
+    List<URI> metrics;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Write the figures as JSON.")
     Path json;
 
@@ -60,6 +64,7 @@ final class FirstEventCommand implements Callable<Integer> {
     private final Histogram firstEvent = FloorFigures.histogram();
     private final Histogram completed = FloorFigures.histogram();
     private final FloorFigures floor = new FloorFigures();
+    private StageWindow stages;
 
     @Override
     public Integer call() throws Exception {
@@ -73,6 +78,9 @@ final class FirstEventCommand implements Callable<Integer> {
             }
             for (int run = 0; run < warmupRuns + runs; run++) {
                 boolean measured = run >= warmupRuns;
+                if (run == warmupRuns && metrics != null) {
+                    stages = StageWindow.open(metrics);
+                }
                 TwoHopFloor.Hops hops = twoHops.sample();
                 if (measured) {
                     floor.record(hops);
@@ -136,13 +144,16 @@ final class FirstEventCommand implements Callable<Integer> {
         out.printf("  %-24s relay %s%n", "command",
             String.join(" ", spec.root().commandLine().getParseResult().originalArgs()));
         out.flush();
+        ObjectNode root = Json.object().put("label", "first-event").put("hold_global", holdGlobal);
+        root.set("accepted_ms", LoadReport.percentiles(accepted));
+        root.set("first_event_ms", LoadReport.percentiles(firstEvent));
+        root.set("completed_ms", LoadReport.percentiles(completed));
+        floor.addTo(root);
         if (json != null) {
-            ObjectNode root = Json.object().put("label", "first-event").put("hold_global", holdGlobal);
-            root.set("accepted_ms", LoadReport.percentiles(accepted));
-            root.set("first_event_ms", LoadReport.percentiles(firstEvent));
-            root.set("completed_ms", LoadReport.percentiles(completed));
-            floor.addTo(root);
             Files.write(json, Json.toBytes(root));
+        }
+        if (stages != null) {
+            stages.print(out, "first event, one workflow after another" + (holdGlobal ? ", global held" : ""), root);
         }
     }
 }

@@ -5,9 +5,11 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.common.json.Json;
@@ -93,6 +95,10 @@ final class LoadCommand implements Callable<Integer> {
     @CommandLine.Mixin
     KafkaOptions kafka;
 
+    @Option(names = "--metrics", paramLabel = "URL", description = "A /metrics endpoint (relay, executor), "
+        + "scraped when the measurement starts and ends for the time per stage; repeat for each.")
+    List<URI> metrics;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Write the figures as JSON.")
     Path json;
 
@@ -120,8 +126,13 @@ final class LoadCommand implements Callable<Integer> {
         FloorFigures floorFigures = floor ? new FloorFigures() : null;
         AtomicBoolean stop = new AtomicBoolean();
         Thread sampler = floor ? sampleFloor(floorFigures, stop) : null;
+        AtomicReference<StageWindow> stages = new AtomicReference<>();
         try (LoadGenerator generator = new LoadGenerator(plan, err)) {
-            report = generator.run();
+            report = generator.run(() -> {
+                if (metrics != null) {
+                    stages.set(StageWindow.open(metrics));
+                }
+            });
         } finally {
             stop.set(true);
             if (sampler != null) {
@@ -132,6 +143,9 @@ final class LoadCommand implements Callable<Integer> {
         report.print(out);
         if (floorFigures != null) {
             printAgainstFloor(out, report, floorFigures);
+        }
+        if (stages.get() != null) {
+            stages.get().print(out, label + (tag.isEmpty() ? "" : " " + tag), report.toJson());
         }
         out.printf("  %-20s relay %s%n", "command", String.join(" ", spec.root().commandLine()
             .getParseResult().originalArgs()));

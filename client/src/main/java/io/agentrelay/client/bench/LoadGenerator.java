@@ -71,8 +71,12 @@ final class LoadGenerator implements AutoCloseable {
         this.target = new InetSocketAddress(url.getHost(), port);
     }
 
-    /** Runs the plan and reports what was measured. */
-    LoadReport run() throws InterruptedException {
+    /**
+     * Runs the plan and reports what was measured.
+     *
+     * @param measuring called when the measurement starts, after the warm-up
+     */
+    LoadReport run(Runnable measuring) throws InterruptedException {
         for (int i = 0; i < plan.connections(); i++) {
             sockets.add(new BenchSocket(i, plan.channelOf(i), tally));
         }
@@ -92,6 +96,7 @@ final class LoadGenerator implements AutoCloseable {
         long eventsBefore = tally.events.sum();
         long bytesBefore = tally.bytes.sum();
         long cpuBefore = processCpuNanos();
+        measuring.run();
         tally.measuring(true);
         long windowStart = System.nanoTime();
         long resumeNanos = measure(windowStart);

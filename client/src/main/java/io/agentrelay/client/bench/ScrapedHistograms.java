@@ -33,10 +33,10 @@ final class ScrapedHistograms {
 
         /**
          * The upper bound of the bucket that holds the quantile: the value is at most this; infinite when it lies
-         * past the last bound, NaN without observations.
+         * past the last bound, NaN without observations or buckets.
          */
         double upperBound(double quantile) {
-            if (count == 0) {
+            if (count == 0 || buckets.isEmpty()) {
                 return Double.NaN;
             }
             for (Map.Entry<Double, Double> bucket : buckets.entrySet()) {
