@@ -64,12 +64,14 @@ final class PublishCommand implements Callable<Integer> {
         long sent = 0;
         long transactions = 0;
         long end = TimeUnit.SECONDS.toNanos(duration);
-        Pacer pacer = new Pacer(rate);
-        Instant wallStart = Instant.now();
-        long nanoStart = System.nanoTime();
         int i = 0;
         try (KafkaProducer<String, Event> producer = BenchEvents.transactionalProducer(kafka.bootstrapServers,
             "bench-publisher")) {
+            // Paced from here, once the producer is ready: events due while it registered its transactional id would
+            // arrive seconds late, a backlog of the benchmark's own making.
+            Pacer pacer = new Pacer(rate);
+            Instant wallStart = Instant.now();
+            long nanoStart = System.nanoTime();
             while (pacer.elapsedNanos() < end) {
                 // As an executor's steps: the events that came due while a commit was in flight go in the next
                 // transaction together, each stamped when it was due, so that its latency includes the wait.
