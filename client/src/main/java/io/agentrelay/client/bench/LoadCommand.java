@@ -124,14 +124,16 @@ final class LoadCommand implements Callable<Integer> {
         warnAboutFileLimit(err);
         LoadReport report;
         FloorFigures floorFigures = floor ? new FloorFigures() : null;
+        AtomicBoolean measuring = new AtomicBoolean();
         AtomicBoolean stop = new AtomicBoolean();
-        Thread sampler = floor ? sampleFloor(floorFigures, stop) : null;
+        Thread sampler = floor ? sampleFloor(floorFigures, measuring, stop) : null;
         AtomicReference<StageWindow> stages = new AtomicReference<>();
         try (LoadGenerator generator = new LoadGenerator(plan, err)) {
             report = generator.run(() -> {
                 if (metrics != null) {
                     stages.set(StageWindow.open(metrics));
                 }
+                measuring.set(true);
             });
         } finally {
             stop.set(true);
@@ -167,15 +169,15 @@ final class LoadCommand implements Callable<Integer> {
     }
 
     /**
-     * Samples the two-hop floor from the end of the warm-up until {@code stop}, on topics of its own on the same
-     * broker: the floor under the same load as the run, at a few samples a second.
+     * Samples the two-hop floor until {@code stop}, on topics of its own on the same broker, and keeps the samples
+     * taken while {@code measuring}: the floor under the same load as the run, at a few samples a second.
      */
-    private Thread sampleFloor(FloorFigures figures, AtomicBoolean stop) {
+    private Thread sampleFloor(FloorFigures figures, AtomicBoolean measuring, AtomicBoolean stop) {
         Thread sampler = new Thread(() -> {
             try (TwoHopFloor twoHops = new TwoHopFloor(kafka)) {
-                for (long warm = System.nanoTime() + Duration.ofSeconds(warmup).toNanos(); !stop.get(); ) {
+                while (!stop.get()) {
                     TwoHopFloor.Hops hops = twoHops.sample();
-                    if (System.nanoTime() >= warm) {
+                    if (measuring.get()) {
                         figures.record(hops);
                     }
                     Thread.sleep(floorPause);
