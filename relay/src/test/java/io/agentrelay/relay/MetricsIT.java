@@ -48,6 +48,8 @@ class MetricsIT {
             assertThat(value(text, "relay_bytes_sent_total", "")).isGreaterThan(value(text, "relay_frames_sent_total", ""));
             assertThat(value(text, "relay_command_to_event_seconds_count", "")).isEqualTo(1);
             assertThat(value(text, "relay_event_delay_seconds_count", "")).isGreaterThanOrEqualTo(5);
+            assertThat(value(text, "relay_event_record_delay_seconds_count", ""))
+                .isEqualTo(value(text, "relay_event_delay_seconds_count", ""));
             assertThat(value(text, "relay_commands_circuit_open", "")).isZero();
             assertThat(text).contains("jvm_memory_used_bytes{").contains("kafka_consumer_").contains("process=\"relay\"");
         });
@@ -57,6 +59,7 @@ class MetricsIT {
         assertThat(value(text, "executor_workflows_finished_total", "outcome=\"completed\"")).isEqualTo(1);
         assertThat(value(text, "executor_node_duration_seconds_count", "tool=\"echo\"")).isEqualTo(1);
         assertThat(value(text, "executor_transactions_total", "result=\"committed\"")).isGreaterThanOrEqualTo(1);
+        assertThat(value(text, "executor_command_delay_seconds_count", "")).isGreaterThanOrEqualTo(1);
         assertThat(value(text, "executor_workflows_running", "")).isZero();
         assertThat(text).contains("executor_nodes_queued{").contains("process=\"executor\"");
 

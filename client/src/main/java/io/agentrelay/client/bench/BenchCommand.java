@@ -6,8 +6,9 @@ import picocli.CommandLine.Command;
 /**
  * {@code relay bench}: the instruments of the benchmark suite. {@code load} drives WebSocket clients against a relay
  * or a baseline server; {@code publish} writes numbered events to Kafka as an executor would; {@code floor} measures
- * a bare Kafka producer-to-consumer hop on the same broker, the least latency any Kafka-backed relay can have. The
- * scripts under {@code scripts/bench/} combine them into scenarios.
+ * the two Kafka hops under a workflow's first event on the same broker, the least latency any Kafka-backed relay can
+ * have; {@code first-event} a user's wait for a workflow to start. The scripts under {@code scripts/bench/} combine
+ * them into scenarios.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Load generator and baselines for Agent Relay's benchmarks (loopback only).",

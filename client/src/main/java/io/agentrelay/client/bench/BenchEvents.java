@@ -1,6 +1,8 @@
 package io.agentrelay.client.bench;
 
+import java.time.Instant;
 import java.util.Map;
+import java.util.UUID;
 
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.json.JsonSerde;
@@ -10,7 +12,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-/** The events the benchmarks publish, and the producer both the publisher and the Kafka floor use. */
+/** The events the benchmarks publish, and the producers that write them. */
 final class BenchEvents {
 
     private BenchEvents() {
@@ -30,8 +32,29 @@ final class BenchEvents {
             new StringSerializer(), JsonSerde.of(Event.class));
     }
 
+    /**
+     * A transactional producer, as executors write events: every event becomes visible to {@code read_committed}
+     * readers (the relay) only once its transaction commits.
+     */
+    static KafkaProducer<String, Event> transactionalProducer(String bootstrapServers, String clientId) {
+        KafkaProducer<String, Event> producer = new KafkaProducer<>(Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+            ProducerConfig.CLIENT_ID_CONFIG, clientId,
+            ProducerConfig.TRANSACTIONAL_ID_CONFIG, clientId + "-" + UUID.randomUUID(),
+            ProducerConfig.LINGER_MS_CONFIG, 0),
+            new StringSerializer(), JsonSerde.of(Event.class));
+        producer.initTransactions();
+        return producer;
+    }
+
     /** {@code bench.tick {seq, pad}}, stamped now: the receiver's latency is its arrival minus this time. */
     static Event tick(Channel.Scoped channel, long seq, String pad) {
-        return Event.of(channel, "bench.tick", Json.object().put("seq", seq).put("pad", pad));
+        return tick(channel, seq, pad, Instant.now());
+    }
+
+    /** {@code bench.tick {seq, pad}}, stamped {@code at}: when it was due, which may be before it was written. */
+    static Event tick(Channel.Scoped channel, long seq, String pad, Instant at) {
+        return new Event(UUID.randomUUID().toString(), channel, "bench.tick",
+            Json.object().put("seq", seq).put("pad", pad), at, null, null);
     }
 }

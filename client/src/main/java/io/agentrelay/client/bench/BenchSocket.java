@@ -25,7 +25,8 @@ final class BenchSocket {
     private final Tally tally;
     private long lastSeq = -1;
     private String lastPos;
-    private final Map<String, Long> awaitingFirstEvent = new HashMap<>();
+    /** The workflows this client started and has not seen end, by channel: when each was sent, its first event. */
+    private final Map<String, Started> running = new HashMap<>();
     private volatile Channel socket;
 
     BenchSocket(int index, String channel, Tally tally) {
@@ -73,9 +74,14 @@ final class BenchSocket {
         send("{\"event\":\"ping\",\"id\":\"p\"}");
     }
 
+    private static final class Started {
+        final long sent = System.nanoTime();
+        boolean firstSeen;
+    }
+
     /**
      * Starts a one-node workflow: subscribes to its channel, then sends {@code execute_workflow} and measures the time
-     * from that frame to the workflow's first event.
+     * from that frame to its {@code accepted} answer, to the workflow's first event and to its end; unsubscribes then.
      *
      * @param workflowId the workflow's id, unique in the run
      */
@@ -89,7 +95,7 @@ final class BenchSocket {
     }
 
     private void execute(String workflowId) {
-        awaitingFirstEvent.put("workflow:" + workflowId, System.nanoTime());
+        running.put("workflow:" + workflowId, new Started());
         tally.commandsSent.increment();
         send("{\"event\":\"execute_workflow\",\"id\":\"wx:" + workflowId + "\",\"data\":{\"workflow_id\":\""
             + workflowId + "\",\"nodes\":[{\"id\":\"only\",\"tool\":\"echo\",\"params\":{\"message\":\"bench\"}}],"
@@ -118,11 +124,24 @@ final class BenchSocket {
             onChannelEvent(frame);
             return;
         }
-        Long sent = awaitingFirstEvent.remove(room);
-        if (sent != null) {
+        Started started = running.get(room);
+        if (started == null) {
+            return;
+        }
+        long took = Tally.micros(System.nanoTime() - started.sent);
+        if (!started.firstSeen) {
+            started.firstSeen = true;
             tally.commandsAnswered.increment();
             if (tally.measuring()) {
-                tally.commandLatency.recordValue(Tally.micros(System.nanoTime() - sent));
+                tally.commandLatency.recordValue(took);
+            }
+        }
+        String name = Frame.event(frame);
+        if ("workflow.completed".equals(name) || "workflow.failed".equals(name)) {
+            running.remove(room);
+            tally.commandsCompleted.increment();
+            if (tally.measuring()) {
+                tally.completedLatency.recordValue(took);
             }
             send("{\"event\":\"unsubscribe\",\"id\":\"wu\",\"data\":{\"channel\":\"" + room + "\"}}");
         }
@@ -167,6 +186,10 @@ final class BenchSocket {
             execute(correlation.substring(3));
         } else if (correlation.startsWith("wx:")) {
             tally.commandsAccepted.increment();
+            Started started = running.get("workflow:" + correlation.substring(3));
+            if (started != null && tally.measuring()) {
+                tally.acceptedLatency.recordValue(Tally.micros(System.nanoTime() - started.sent));
+            }
         }
     }
 

@@ -4,7 +4,9 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -51,15 +53,18 @@ final class FirstEventCommand implements Callable<Integer> {
         + "the relay reads every partition all along.")
     boolean holdGlobal;
 
+    @Option(names = "--metrics", paramLabel = "URL", description = "A /metrics endpoint (relay, executor), "
+        + "scraped after the warm-up and at the end for the time per stage; repeat for each.")
+    List<URI> metrics;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Write the figures as JSON.")
     Path json;
 
-    private final Histogram accepted = histogram();
-    private final Histogram firstEvent = histogram();
-    private final Histogram completed = histogram();
-    private final Histogram commandHop = histogram();
-    private final Histogram eventHop = histogram();
-    private final Histogram floor = histogram();
+    private final Histogram accepted = FloorFigures.histogram();
+    private final Histogram firstEvent = FloorFigures.histogram();
+    private final Histogram completed = FloorFigures.histogram();
+    private final FloorFigures floor = new FloorFigures();
+    private StageWindow stages;
 
     @Override
     public Integer call() throws Exception {
@@ -73,11 +78,12 @@ final class FirstEventCommand implements Callable<Integer> {
             }
             for (int run = 0; run < warmupRuns + runs; run++) {
                 boolean measured = run >= warmupRuns;
+                if (run == warmupRuns && metrics != null) {
+                    stages = StageWindow.open(metrics);
+                }
                 TwoHopFloor.Hops hops = twoHops.sample();
                 if (measured) {
-                    commandHop.recordValue(micros(hops.commandNanos()));
-                    eventHop.recordValue(micros(hops.eventNanos()));
-                    floor.recordValue(micros(hops.totalNanos()));
+                    floor.record(hops);
                 }
                 runWorkflow(client, measured);
             }
@@ -114,9 +120,9 @@ final class FirstEventCommand implements Callable<Integer> {
         long doneAt = done.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         client.unsubscribe(channel).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         if (measured) {
-            accepted.recordValue(micros(acceptedAt - sent));
-            firstEvent.recordValue(micros(firstAt - sent));
-            completed.recordValue(micros(doneAt - sent));
+            accepted.recordValue(FloorFigures.micros(acceptedAt - sent));
+            firstEvent.recordValue(FloorFigures.micros(firstAt - sent));
+            completed.recordValue(FloorFigures.micros(doneAt - sent));
         }
     }
 
@@ -128,51 +134,26 @@ final class FirstEventCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.printf("%n== first event: %d workflows one after another, each on a fresh channel, at %s%s ==%n", runs,
             url, holdGlobal ? ", while another client holds global" : "");
-        row(out, "accepted", accepted);
-        row(out, "first event", firstEvent);
-        row(out, "completed", completed);
-        row(out, "floor: command hop", commandHop);
-        row(out, "floor: event hop", eventHop);
-        row(out, "floor: two hops", floor);
-        out.printf("  %-24s %s%n", "accepted / floor", ratios(accepted, floor));
-        out.printf("  %-24s %s%n", "first event / floor", ratios(firstEvent, floor));
-        out.printf("  %-24s %s%n", "completed / floor", ratios(completed, floor));
-        out.printf("  %-24s p50 %.2f%n", "completed / first event",
-            (double) completed.getValueAtPercentile(50) / firstEvent.getValueAtPercentile(50));
+        Map<String, Histogram> figures = new LinkedHashMap<>();
+        figures.put("accepted", accepted);
+        figures.put("first event", firstEvent);
+        figures.put("completed", completed);
+        figures.forEach((name, h) -> FloorFigures.row(out, name, h));
+        floor.print(out, figures);
+        FloorFigures.completedOverFirstEvent(out, completed, firstEvent);
         out.printf("  %-24s relay %s%n", "command",
             String.join(" ", spec.root().commandLine().getParseResult().originalArgs()));
         out.flush();
+        ObjectNode root = Json.object().put("label", "first-event").put("hold_global", holdGlobal);
+        root.set("accepted_ms", LoadReport.percentiles(accepted));
+        root.set("first_event_ms", LoadReport.percentiles(firstEvent));
+        root.set("completed_ms", LoadReport.percentiles(completed));
+        floor.addTo(root);
         if (json != null) {
-            ObjectNode root = Json.object().put("label", "first-event").put("hold_global", holdGlobal);
-            root.set("accepted_ms", LoadReport.percentiles(accepted));
-            root.set("first_event_ms", LoadReport.percentiles(firstEvent));
-            root.set("completed_ms", LoadReport.percentiles(completed));
-            root.set("floor_command_hop_ms", LoadReport.percentiles(commandHop));
-            root.set("floor_event_hop_ms", LoadReport.percentiles(eventHop));
-            root.set("floor_ms", LoadReport.percentiles(floor));
             Files.write(json, Json.toBytes(root));
         }
-    }
-
-    private static void row(PrintWriter out, String name, Histogram h) {
-        out.printf("  %-24s p50 %8.2f  p90 %8.2f  p99 %8.2f  max %8.2f ms%n", name, ms(h, 50), ms(h, 90), ms(h, 99),
-            h.getMaxValue() / 1000.0);
-    }
-
-    private static String ratios(Histogram h, Histogram floor) {
-        return String.format("p50 %.2f  p90 %.2f  p99 %.2f", ms(h, 50) / ms(floor, 50), ms(h, 90) / ms(floor, 90),
-            ms(h, 99) / ms(floor, 99));
-    }
-
-    private static double ms(Histogram h, double percentile) {
-        return h.getValueAtPercentile(percentile) / 1000.0;
-    }
-
-    private static Histogram histogram() {
-        return new Histogram(3_600_000_000L, 3);
-    }
-
-    private static long micros(long nanos) {
-        return Math.max(0, nanos / 1_000);
+        if (stages != null) {
+            stages.print(out, "first event, one workflow after another" + (holdGlobal ? ", global held" : ""), root);
+        }
     }
 }

@@ -9,6 +9,7 @@ package io.agentrelay.client.bench;
 final class Frame {
 
     private static final String TYPE = "\"type\":\"";
+    private static final String EVENT = "\"event\":\"";
     private static final String CORRELATION = "\"correlation_id\":\"";
     private static final String TIMESTAMP = "\"timestamp\":\"";
     private static final String ROOM = "\"room\":\"";
@@ -22,6 +23,11 @@ final class Frame {
     /** {@code event}, {@code response} or {@code error}; null when the frame has no type. */
     static String type(String frame) {
         return stringAfter(frame, frame.indexOf(TYPE), TYPE.length());
+    }
+
+    /** The event's name: the first {@code event} field, which comes before {@code data}. */
+    static String event(String frame) {
+        return stringAfter(frame, frame.indexOf(EVENT), EVENT.length());
     }
 
     static String correlationId(String frame) {

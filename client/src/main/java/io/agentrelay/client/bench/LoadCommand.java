@@ -5,9 +5,15 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.common.json.Json;
+import org.HdrHistogram.Histogram;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -77,12 +83,29 @@ final class LoadCommand implements Callable<Integer> {
     @Option(names = "--ping-every", paramLabel = "SECONDS", description = "Each client sends ping this often.")
     Integer pingEvery;
 
+    @Option(names = "--floor", description = "Meanwhile, measure the two Kafka hops under a workflow's first event "
+        + "(a plain command hop, a transactional event hop, read_committed) on the same broker, one sample after "
+        + "another, and set the run's figures against them.")
+    boolean floor;
+
+    @Option(names = "--floor-pause", defaultValue = "100", paramLabel = "MILLIS",
+        description = "Between two floor samples (${DEFAULT-VALUE}).")
+    int floorPause;
+
+    @CommandLine.Mixin
+    KafkaOptions kafka;
+
+    @Option(names = "--metrics", paramLabel = "URL", description = "A /metrics endpoint (relay, executor), "
+        + "scraped when the measurement starts and ends for the time per stage; repeat for each.")
+    List<URI> metrics;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Write the figures as JSON.")
     Path json;
 
     @Option(names = "--hgrm", paramLabel = "FILE",
         description = "Write the event latency distribution (HdrHistogram percentiles, ms); command latency and "
-            + "the storm's time to live again go beside it, named .commands and .storm before the extension.")
+            + "the storm's time to live again go beside it, named .commands and .storm before the extension, and "
+            + "the floor's event hop as .floor.")
     Path hgrm;
 
     @Override
@@ -100,21 +123,82 @@ final class LoadCommand implements Callable<Integer> {
         }
         warnAboutFileLimit(err);
         LoadReport report;
+        FloorFigures floorFigures = floor ? new FloorFigures() : null;
+        AtomicBoolean measuring = new AtomicBoolean();
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread sampler = floor ? sampleFloor(floorFigures, measuring, stop) : null;
+        AtomicReference<StageWindow> stages = new AtomicReference<>();
         try (LoadGenerator generator = new LoadGenerator(plan, err)) {
-            report = generator.run();
+            report = generator.run(() -> {
+                if (metrics != null) {
+                    stages.set(StageWindow.open(metrics));
+                }
+                measuring.set(true);
+            });
+        } finally {
+            stop.set(true);
+            if (sampler != null) {
+                sampler.join();
+            }
         }
         PrintWriter out = spec.commandLine().getOut();
         report.print(out);
+        if (floorFigures != null) {
+            printAgainstFloor(out, report, floorFigures);
+        }
+        if (stages.get() != null) {
+            stages.get().print(out, label + (tag.isEmpty() ? "" : " " + tag), report.toJson());
+        }
         out.printf("  %-20s relay %s%n", "command", String.join(" ", spec.root().commandLine()
             .getParseResult().originalArgs()));
         out.flush();
         if (json != null) {
-            Files.write(json, Json.toBytes(report.toJson().put("tag", tag)));
+            ObjectNode root = report.toJson().put("tag", tag);
+            if (floorFigures != null) {
+                floorFigures.addTo(root);
+            }
+            Files.write(json, Json.toBytes(root));
         }
         if (hgrm != null) {
             report.writeDistributions(hgrm);
+            if (floorFigures != null) {
+                LoadReport.write(floorFigures.eventHop(), LoadReport.beside(hgrm, "floor"));
+            }
         }
         return 0;
+    }
+
+    /**
+     * Samples the two-hop floor until {@code stop}, on topics of its own on the same broker, and keeps the samples
+     * taken while {@code measuring}: the floor under the same load as the run, at a few samples a second.
+     */
+    private Thread sampleFloor(FloorFigures figures, AtomicBoolean measuring, AtomicBoolean stop) {
+        Thread sampler = new Thread(() -> {
+            try (TwoHopFloor twoHops = new TwoHopFloor(kafka)) {
+                while (!stop.get()) {
+                    TwoHopFloor.Hops hops = twoHops.sample();
+                    if (measuring.get()) {
+                        figures.record(hops);
+                    }
+                    Thread.sleep(floorPause);
+                }
+            } catch (Exception e) {
+                spec.commandLine().getErr().println("The floor could not be measured: " + e);
+            }
+        }, "floor-sampler");
+        sampler.start();
+        return sampler;
+    }
+
+    private static void printAgainstFloor(PrintWriter out, LoadReport report, FloorFigures floor) {
+        Map<String, Histogram> workflows = report.workflowFigures();
+        if (workflows.get("first event").getTotalCount() > 0) {
+            floor.print(out, workflows);
+            FloorFigures.completedOverFirstEvent(out, workflows.get("completed"), workflows.get("first event"));
+        } else {
+            floor.print(out, Map.of("event latency", report.eventLatency()));
+            floor.printOver(out, "event latency", report.eventLatency());
+        }
     }
 
     /** Each client is one file descriptor: say so before the run fails halfway at the process's limit. */

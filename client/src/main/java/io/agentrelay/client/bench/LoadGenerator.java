@@ -71,8 +71,12 @@ final class LoadGenerator implements AutoCloseable {
         this.target = new InetSocketAddress(url.getHost(), port);
     }
 
-    /** Runs the plan and reports what was measured. */
-    LoadReport run() throws InterruptedException {
+    /**
+     * Runs the plan and reports what was measured.
+     *
+     * @param measuring called when the measurement starts, after the warm-up
+     */
+    LoadReport run(Runnable measuring) throws InterruptedException {
         for (int i = 0; i < plan.connections(); i++) {
             sockets.add(new BenchSocket(i, plan.channelOf(i), tally));
         }
@@ -86,10 +90,13 @@ final class LoadGenerator implements AutoCloseable {
 
         sleep(plan.warmup());
         tally.eventLatency.reset();
+        tally.acceptedLatency.reset();
         tally.commandLatency.reset();
+        tally.completedLatency.reset();
         long eventsBefore = tally.events.sum();
         long bytesBefore = tally.bytes.sum();
         long cpuBefore = processCpuNanos();
+        measuring.run();
         tally.measuring(true);
         long windowStart = System.nanoTime();
         long resumeNanos = measure(windowStart);
@@ -98,13 +105,17 @@ final class LoadGenerator implements AutoCloseable {
         tally.measuring(false);
         long cpuNanos = processCpuNanos() - cpuBefore;
         Histogram events = tally.eventLatency.getIntervalHistogram();
+        Histogram accepted = tally.acceptedLatency.getIntervalHistogram();
         Histogram commands = tally.commandLatency.getIntervalHistogram();
+        Histogram completed = tally.completedLatency.getIntervalHistogram();
         Histogram liveAgain = tally.liveAgain.getIntervalHistogram();
         long delivered = tally.events.sum() - eventsBefore;
         long bytes = tally.bytes.sum() - bytesBefore;
         long stillOpen = sockets.stream().filter(BenchSocket::connected).count();
-        return new LoadReport(plan, opened, openNanos, stillOpen, windowNanos, delivered, bytes,
-            new LoadReport.Distributions(events, commands, liveAgain), tally, resumeNanos, cpuNanos);
+        LoadReport.Distributions distributions = new LoadReport.Distributions(events, accepted, commands, completed,
+            liveAgain);
+        return new LoadReport(plan, opened, openNanos, stillOpen, windowNanos, delivered, bytes, distributions, tally,
+            resumeNanos, cpuNanos);
     }
 
     /**
@@ -201,10 +212,10 @@ final class LoadGenerator implements AutoCloseable {
         return stormNanos;
     }
 
-    /** Lets the commands sent at the end of the window be answered, so that each one sent is measured. */
+    /** Lets the workflows started at the end of the window complete, so that each one sent is measured. */
     private void awaitAnswers() {
         long deadline = System.nanoTime() + ANSWER_TIMEOUT.toNanos();
-        while (tally.commandsAnswered.sum() < tally.commandsSent.sum() && System.nanoTime() < deadline) {
+        while (tally.commandsCompleted.sum() < tally.commandsSent.sum() && System.nanoTime() < deadline) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
     }

@@ -5,6 +5,8 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -22,7 +24,9 @@ final class LoadReport {
     private final long delivered;
     private final long bytes;
     private final Histogram events;
+    private final Histogram accepted;
     private final Histogram commands;
+    private final Histogram completed;
     private final Histogram liveAgain;
     private final Tally tally;
     private final long resumeNanos;
@@ -38,7 +42,9 @@ final class LoadReport {
         this.delivered = delivered;
         this.bytes = bytes;
         this.events = distributions.events();
+        this.accepted = distributions.accepted();
         this.commands = distributions.commands();
+        this.completed = distributions.completed();
         this.liveAgain = distributions.liveAgain();
         this.tally = tally;
         this.resumeNanos = resumeNanos;
@@ -48,6 +54,20 @@ final class LoadReport {
     /** Events delivered a second during the measurement, over every client. */
     double framesPerSecond() {
         return delivered / (windowNanos / 1e9);
+    }
+
+    /** The latencies of the workflows the clients started, by name: accepted, first event, completed. */
+    Map<String, Histogram> workflowFigures() {
+        Map<String, Histogram> figures = new LinkedHashMap<>();
+        figures.put("accepted", accepted);
+        figures.put("first event", commands);
+        figures.put("completed", completed);
+        return figures;
+    }
+
+    /** The latency of the events of the channels the clients follow. */
+    Histogram eventLatency() {
+        return events;
     }
 
     ObjectNode toJson() {
@@ -73,13 +93,16 @@ final class LoadReport {
             .put("commands_sent", tally.commandsSent.sum())
             .put("commands_accepted", tally.commandsAccepted.sum())
             .put("commands_answered", tally.commandsAnswered.sum())
+            .put("commands_completed", tally.commandsCompleted.sum())
             .put("generator_cpu_cores", cpuNanos < 0 ? -1 : round((double) cpuNanos / windowNanos));
         if (resumeNanos >= 0) {
             root.put("resume_storm_ms", TimeUnit.NANOSECONDS.toMillis(resumeNanos));
             root.set("live_again_ms", percentiles(liveAgain));
         }
         root.set("event_latency_ms", percentiles(events));
+        root.set("accepted_ms", percentiles(accepted));
         root.set("command_latency_ms", percentiles(commands));
+        root.set("completed_ms", percentiles(completed));
         ObjectNode errors = root.putObject("error_frames");
         tally.errors().forEach(errors::put);
         ObjectNode closes = root.putObject("closes");
@@ -96,9 +119,12 @@ final class LoadReport {
             framesPerSecond(), bytes / (windowNanos / 1e9) / 1e6);
         row(out, "event latency ms", "%s", line(events));
         if (tally.commandsSent.sum() > 0) {
-            row(out, "commands", "%d sent, %d accepted, %d answered", tally.commandsSent.sum(),
-                tally.commandsAccepted.sum(), tally.commandsAnswered.sum());
-            row(out, "command latency ms", "%s", line(commands));
+            row(out, "commands", "%d sent, %d accepted, %d with a first event, %d completed",
+                tally.commandsSent.sum(), tally.commandsAccepted.sum(), tally.commandsAnswered.sum(),
+                tally.commandsCompleted.sum());
+            row(out, "accepted ms", "%s", line(accepted));
+            row(out, "first event ms", "%s", line(commands));
+            row(out, "completed ms", "%s", line(completed));
         }
         if (resumeNanos >= 0) {
             row(out, "resume storm", "%d clients live again after %d ms", plan.connections(),
@@ -129,15 +155,24 @@ final class LoadReport {
         }
     }
 
-    private static Path beside(Path file, String kind) {
+    static Path beside(Path file, String kind) {
         String name = file.getFileName().toString();
         int dot = name.lastIndexOf('.');
         return file.resolveSibling(dot < 0 ? name + "." + kind : name.substring(0, dot) + "." + kind
             + name.substring(dot));
     }
 
-    /** The latency distributions of a run. */
-    record Distributions(Histogram events, Histogram commands, Histogram liveAgain) {
+    /**
+     * The latency distributions of a run.
+     *
+     * @param events    of the events of the channels the clients follow, from the time in the event
+     * @param accepted  from {@code execute_workflow} to its {@code accepted} answer
+     * @param commands  from {@code execute_workflow} to the workflow's first event
+     * @param completed from {@code execute_workflow} to the workflow's end
+     * @param liveAgain of each client in a resume storm, from the drop until it follows its channel again
+     */
+    record Distributions(Histogram events, Histogram accepted, Histogram commands, Histogram completed,
+                         Histogram liveAgain) {
     }
 
     static void write(Histogram histogram, Path file) throws IOException {

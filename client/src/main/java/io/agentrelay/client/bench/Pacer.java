@@ -22,12 +22,23 @@ final class Pacer {
         this.intervalNanos = 1e9 / perSecond;
     }
 
-    /** Waits until the next iteration is due. */
-    void await() {
-        long due = start + (long) (count++ * intervalNanos);
+    /** Waits until the next iteration is due; returns when it was due ({@link System#nanoTime()}). */
+    long await() {
+        long due = nextDue();
+        count++;
         for (long wait; (wait = due - System.nanoTime()) > 0; ) {
             LockSupport.parkNanos(wait);
         }
+        return due;
+    }
+
+    /** Whether the next iteration is due already: {@link #await()} would not wait. */
+    boolean due() {
+        return nextDue() <= System.nanoTime();
+    }
+
+    private long nextDue() {
+        return start + (long) (count * intervalNanos);
     }
 
     /** Nanoseconds since the pacer was made. */

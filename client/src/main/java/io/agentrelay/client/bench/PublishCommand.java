@@ -1,5 +1,6 @@
 package io.agentrelay.client.bench;
 
+import java.time.Instant;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,8 +16,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code relay bench publish}: numbered {@code bench.tick} events written straight to the event topics at a steady
- * rate, as executors write them, spread round-robin over channels; each channel's {@code seq} counts from 0, so
- * clients can tell a gap or a repeat.
+ * rate, as executors write them: in Kafka transactions, each holding the events that came due while the one before
+ * committed. Spread round-robin over channels; each channel's {@code seq} counts from 0, so clients can tell a gap
+ * or a repeat.
  */
 @Command(name = "publish", mixinStandardHelpOptions = true,
     description = "Publishes numbered events to Kafka at a steady rate, as an executor would.")
@@ -60,21 +62,36 @@ final class PublishCommand implements Callable<Integer> {
         AtomicLong acked = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         long sent = 0;
+        long transactions = 0;
         long end = TimeUnit.SECONDS.toNanos(duration);
-        Pacer pacer = new Pacer(rate);
-        try (KafkaProducer<String, Event> producer = BenchEvents.producer(kafka.bootstrapServers, "bench-publisher")) {
-            for (int i = 0; pacer.elapsedNanos() < end; i = (i + 1) % channels) {
-                pacer.await();
-                Channel.Scoped target = targets[i];
-                Event event = BenchEvents.tick(target, seq[i]++, pad);
-                producer.send(new ProducerRecord<>(topics.events(target.namespace()), target.name(), event),
-                    (metadata, failure) -> (failure == null ? acked : failed).incrementAndGet());
-                sent++;
+        int i = 0;
+        try (KafkaProducer<String, Event> producer = BenchEvents.transactionalProducer(kafka.bootstrapServers,
+            "bench-publisher")) {
+            // Paced from here, once the producer is ready: events due while it registered its transactional id would
+            // arrive seconds late, a backlog of the benchmark's own making.
+            Pacer pacer = new Pacer(rate);
+            Instant wallStart = Instant.now();
+            long nanoStart = System.nanoTime();
+            while (pacer.elapsedNanos() < end) {
+                // As an executor's steps: the events that came due while a commit was in flight go in the next
+                // transaction together, each stamped when it was due, so that its latency includes the wait.
+                producer.beginTransaction();
+                do {
+                    long due = pacer.await();
+                    Channel.Scoped target = targets[i];
+                    Event event = BenchEvents.tick(target, seq[i]++, pad, wallStart.plusNanos(due - nanoStart));
+                    producer.send(new ProducerRecord<>(topics.events(target.namespace()), target.name(), event),
+                        (metadata, failure) -> (failure == null ? acked : failed).incrementAndGet());
+                    sent++;
+                    i = (i + 1) % channels;
+                } while (pacer.due() && pacer.elapsedNanos() < end);
+                producer.commitTransaction();
+                transactions++;
             }
-            producer.flush();
         }
-        spec.commandLine().getOut().printf("Published %d events over %d channel(s) in %d s (%.0f/s), %d acknowledged, %d failed%n",
-            sent, channels, duration, sent / (double) duration, acked.get(), failed.get());
+        spec.commandLine().getOut().printf("Published %d events over %d channel(s) in %d s (%.0f/s) in %d "
+                + "transactions, %d acknowledged, %d failed%n", sent, channels, duration, sent / (double) duration,
+            transactions, acked.get(), failed.get());
         spec.commandLine().getOut().flush();
         return failed.get() == 0 ? 0 : 1;
     }

@@ -98,11 +98,28 @@ final class ReportCommand implements Callable<Integer> {
     }
 
     /**
-     * For the subject: its p99 over the Kafka floor's (runs tagged {@code hop…}: few subscribers, the floor's rate),
+     * For the subject measured with its own floor ({@code load --floor}): a workflow run's first event as a multiple
+     * of the two-hop floor, an event run's latency over the floor's transactional event hop, the hop its events take.
+     * Otherwise, for the subject: its p99 over the Kafka floor's (runs tagged {@code hop…}: few subscribers, the floor's rate),
      * or, for command runs, over two floor hops. For the others: the subject's delivered rate as a share of theirs.
      */
     private String comparison(JsonNode run, JsonNode subjectRun, JsonNode floor) {
         String label = run.path("label").asText();
+        if (label.equals(subject) && run.has("floor_ms")) {
+            JsonNode latency = latency(run);
+            if (latency != run.path("event_latency_ms")) {
+                JsonNode twoHops = run.path("floor_ms");
+                return String.format("first event p50 %.2f×, p99 %.2f× the two-hop floor (%s / %s ms)",
+                    latency.path("p50").asDouble() / twoHops.path("p50").asDouble(),
+                    latency.path("p99").asDouble() / twoHops.path("p99").asDouble(),
+                    twoHops.path("p50").asText(), twoHops.path("p99").asText());
+            }
+            JsonNode eventHop = run.path("floor_event_hop_ms");
+            return String.format("p50 %+.2f, p99 %+.2f ms over the transactional event hop (%s / %s ms)",
+                latency.path("p50").asDouble() - eventHop.path("p50").asDouble(),
+                latency.path("p99").asDouble() - eventHop.path("p99").asDouble(),
+                eventHop.path("p50").asText(), eventHop.path("p99").asText());
+        }
         if (label.equals(subject)) {
             if (floor == null) {
                 return "-";

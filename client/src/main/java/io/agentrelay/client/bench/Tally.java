@@ -21,10 +21,15 @@ final class Tally {
     final LongAdder pongs = new LongAdder();
     final LongAdder commandsSent = new LongAdder();
     final LongAdder commandsAccepted = new LongAdder();
+    /** Workflows whose first event arrived. */
     final LongAdder commandsAnswered = new LongAdder();
+    final LongAdder commandsCompleted = new LongAdder();
     final LongAdder reconnects = new LongAdder();
     final Recorder eventLatency = new Recorder(MAX_MICROS, 3);
+    /** From {@code execute_workflow} to its {@code accepted} answer, its first event, its last event. */
+    final Recorder acceptedLatency = new Recorder(MAX_MICROS, 3);
     final Recorder commandLatency = new Recorder(MAX_MICROS, 3);
+    final Recorder completedLatency = new Recorder(MAX_MICROS, 3);
     /** For each client in a resume storm: from the drop until it follows its channel again. */
     final Recorder liveAgain = new Recorder(MAX_MICROS, 3);
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();

@@ -21,6 +21,7 @@ import io.agentrelay.common.trace.Traceparent;
 import io.agentrelay.executor.panel.PanelEngine;
 import io.agentrelay.executor.workflow.WorkflowEngine;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -83,6 +84,8 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
     private boolean paused;
     // Its own refresh thread: closed with the consumer.
     private volatile KafkaClientMetrics clientMetrics;
+    // From a command's write to Kafka (its record's time, the relay's clock) to this executor reading it.
+    private volatile Timer commandDelay;
 
     CommandConsumer(ExecutorConfig config, CommandHandler handler, WorkflowEngine engine, PanelEngine panels,
                     TransactionalSink sink) {
@@ -116,6 +119,10 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
     void bindMetrics(MeterRegistry registry) {
         clientMetrics = new KafkaClientMetrics(consumer);
         clientMetrics.bindTo(registry);
+        commandDelay = Timer.builder("executor.command.delay")
+            .description("time from a command's write to Kafka to its read by this executor")
+            .publishPercentileHistogram()
+            .register(registry);
     }
 
     /** Polls and handles commands until {@link #close()}. */
@@ -276,7 +283,11 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
             LOG.warn("Polling commands failed; retrying", e);
             return;
         }
+        Timer delay = commandDelay;
         for (ConsumerRecord<String, Command> record : records) {
+            if (delay != null) {
+                delay.record(Math.max(0, System.currentTimeMillis() - record.timestamp()), TimeUnit.MILLISECONDS);
+            }
             if (record.value() != null) {
                 Command command = record.value();
                 // Log lines about this command name it (fields of the JSON log format).

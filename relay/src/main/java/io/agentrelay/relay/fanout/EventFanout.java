@@ -365,7 +365,7 @@ public final class EventFanout implements AutoCloseable {
                     record.offset(), e);
                 continue;
             }
-            stats.eventArrived(channel, event.ts());
+            stats.eventArrived(channel, event.ts(), record.timestamp());
             EncodedEvent encoded = new EncodedEvent(event, new Position(eventTopics.get(record.topic()).incarnation(),
                 record.partition(), record.offset()));
             String pos = encoded.position().encode();

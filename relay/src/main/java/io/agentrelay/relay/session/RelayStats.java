@@ -37,6 +37,7 @@ public final class RelayStats {
     private final MeterRegistry registry;
     private final Timer eventDelay;
     private final Timer commandToEvent;
+    private final Timer recordDelay;
 
     /**
      * @param registry where the counters are exported
@@ -63,6 +64,12 @@ public final class RelayStats {
         registry.counter("relay.resumes", "outcome", "not_recovered");
         this.eventDelay = Timer.builder("relay.event.delay")
             .description("time from an event's publication by an executor to its fan-out on this relay")
+            .publishPercentileHistogram()
+            .register(registry);
+        // Its record's time is when the executor sent it, just before its transaction's commit: with the executor's
+        // transaction time, this tells the wait for the commit marker and the fetch from the rest of the event delay.
+        this.recordDelay = Timer.builder("relay.event.record.delay")
+            .description("time from an event's write to Kafka (its record's time) to its fan-out on this relay")
             .publishPercentileHistogram()
             .register(registry);
         this.commandToEvent = Timer.builder("relay.command.to.event")
@@ -144,10 +151,13 @@ public final class RelayStats {
      *
      * @param channel     its channel
      * @param publishedAt when its executor published it
+     * @param writtenAt   when it was written to Kafka: its record's time, in epoch milliseconds
      */
-    public void eventArrived(String channel, Instant publishedAt) {
+    public void eventArrived(String channel, Instant publishedAt, long writtenAt) {
         // Per event on the fan-out thread: milliseconds, with no Instant or Duration allocated.
-        eventDelay.record(System.currentTimeMillis() - publishedAt.toEpochMilli(), TimeUnit.MILLISECONDS);
+        long now = System.currentTimeMillis();
+        eventDelay.record(now - publishedAt.toEpochMilli(), TimeUnit.MILLISECONDS);
+        recordDelay.record(Math.max(0, now - writtenAt), TimeUnit.MILLISECONDS);
         if (!awaitingFirstEvent.isEmpty()) {
             Long acceptedAt = awaitingFirstEvent.remove(channel);
             if (acceptedAt != null) {
