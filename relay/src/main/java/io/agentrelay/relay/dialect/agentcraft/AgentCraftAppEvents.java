@@ -240,7 +240,9 @@ final class AgentCraftAppEvents {
                     if (step != null) {
                         Agent agent = agents.computeIfAbsent(step.nodeId(), id -> new Agent(event.ts()));
                         agent.status = appStatus(step.state()).toLowerCase(Locale.ROOT);
-                        agent.task = step.tool() != null ? step.tool() : agent.task.isEmpty() ? step.nodeId() : agent.task;
+                        if (step.tool() != null) {
+                            agent.task = step.tool();
+                        }
                         agent.progress = step.progress() != null ? step.progress() : agent.progress;
                         agent.details = step.details();
                         agent.updatedAt = event.ts();
