@@ -108,10 +108,10 @@ public final class RelayNode implements AutoCloseable {
             health.start();
             directory.start(Duration.ofSeconds(30));
             SessionListings listings = started(started,
-                new SessionListings(config.kafka(), config.nodeId(), sessions, fanout));
+                new SessionListings(config.kafka(), config.nodeId(), sessions, fanout, directory.activeSessions()));
             directory.onSessionsChanged(listings::onSessionsChanged);
             bindGauges(metrics.registry(), sessions, fanout, publisher);
-            AgentCraftDialect agentCraft = new AgentCraftDialect(directory, config.agentCraftPing(),
+            AgentCraftDialect agentCraft = new AgentCraftDialect(listings::lastQueued, config.agentCraftPing(),
                 config.agentCraftRatePerMinute());
             Dialects dialects = new Dialects(new CanonicalDialect(), new PraxisDialect(config.praxisHeartbeat()),
                 agentCraft, agentCraft.forReactApp(), new NexusDialect(directory, fanout::locate));
@@ -146,7 +146,7 @@ public final class RelayNode implements AutoCloseable {
 
     private static void bindGauges(MeterRegistry registry, SessionRegistry sessions, EventFanout fanout,
                                    CommandPublisher publisher) {
-        for (String dialect : List.of("canonical", "praxis", "agentcraft", "nexus")) {
+        for (String dialect : List.of("canonical", "praxis", "agentcraft", "agentcraft-app", "nexus")) {
             Gauge.builder("relay.connections", sessions, open -> open.count(dialect)).tag("dialect", dialect)
                 .description("connections open now").register(registry);
         }

@@ -8,13 +8,16 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.client.RelayConnection;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Namespace;
+import io.agentrelay.common.topic.Partitions;
 import io.agentrelay.common.topic.Topics;
 import io.agentrelay.testkit.EmbeddedKafka;
 import io.agentrelay.testkit.KafkaExtension;
@@ -94,19 +97,27 @@ class AgentCraftClientsIT {
                 .extracting(JsonNode::asText).containsExactly("analyze", "answer");
             assertThat(sessionStarted.path("state").path("active_agents"))
                 .extracting(agent -> agent.path("agent_name").asText()).containsExactly("analyze", "answer");
+            await().atMost(WAIT).until(() -> app.types().contains("session_completed"));
             List<JsonNode> updates = app.ofType("agent_status_update");
             assertThat(updates).allSatisfy(update -> {
                 assertThat(update.path("data").path("session_id").asText()).isEqualTo("react-session");
                 assertThat(update.path("timestamp").isNumber()).isTrue();
                 assertThat(update.path("data").path("status").asText()).isIn("PROCESSING", "FINISHED");
+                assertThat(update.path("data").path("current_task").asText()).as("the step's tool")
+                    .isIn("sleep", "echo");
+                // AgentChat.js replaces its whole map of agents with each frame's state.active_agents.
+                assertThat(update.path("state").path("active_agents"))
+                    .as("every agent of the session, in %s", update)
+                    .extracting(agent -> agent.path("agent_name").asText()).containsExactly("analyze", "answer");
             });
             assertThat(updates).filteredOn(update -> update.path("data").path("agent_name").asText().equals("answer"))
                 .extracting(update -> update.path("data").path("status").asText())
                 .containsExactly("PROCESSING", "FINISHED");
             JsonNode finished = updates.get(updates.size() - 1);
             assertThat(finished.path("data").path("progress").asInt()).isEqualTo(100);
-            assertThat(finished.path("state").path("active_agents").get(0).path("status").asText())
-                .as("AgentChat.js colours the tracker's lower-case statuses").isEqualTo("finished");
+            assertThat(finished.path("state").path("active_agents"))
+                .as("AgentChat.js colours the tracker's lower-case statuses")
+                .extracting(agent -> agent.path("status").asText()).containsExactly("finished", "finished");
             assertThat(app.ofType("phase_update")).singleElement()
                 .satisfies(phase -> assertThat(phase.path("data").path("phase").asText())
                     .isEqualTo("analyze → answer"));
@@ -120,6 +131,10 @@ class AgentCraftClientsIT {
                 assertThat(log.path("log").path("level").asText()).isIn("INFO", "WARNING", "ERROR"));
             assertThat(app.ofType("session_complete").get(0).path("data").path("session_id").asText())
                 .isEqualTo("react-session");
+            // MultiAgentDemo.js ends the session on session_complete, AgentChat.js marks every agent finished on
+            // session_completed (the name AgentCraft's tracker sent): both, in that order.
+            assertThat(app.types()).containsSubsequence("session_complete", "session_completed");
+            assertThat(app.ofType("session_completed").get(0).path("session_id").asText()).isEqualTo("react-session");
             assertThat(app.types()).doesNotContain("error");
         }
     }
@@ -145,6 +160,62 @@ class AgentCraftClientsIT {
             await().atMost(WAIT).until(() -> dashboard.ofType("active_sessions").stream()
                 .anyMatch(frame -> listed(frame).contains(sessionId)));
             await().atMost(WAIT).until(() -> listed(last(dashboard.ofType("active_sessions"))).isEmpty());
+        }
+    }
+
+    @Test
+    void shouldListSessionsThatStartedAndEndedInOneReadOfTheStateTopicTogether(EmbeddedKafka kafka,
+                                                                             TopicPrefix prefix,
+                                                                             @TempDir Path sandbox) throws Exception {
+        // Sessions on the held partition of the state topic, so that all their starts and ends are read in one batch.
+        List<String> sessionIds = IntStream.range(0, 200).mapToObj(i -> "burst-" + i)
+            .filter(id -> Partitions.forKey("workflow:" + id, PARTITIONS) == Partitions.forKey("workflow:held",
+                PARTITIONS))
+            .limit(4).toList();
+        try (LocalCluster cluster = LocalCluster.start(kafka, prefix, sandbox, 1);
+             RawSocket dashboard = RawSocket.connect(uri(cluster, "/ws/agent-tracking/", SEED_CLIENT));
+             RelayConnection canonical = cluster.connect(0);
+             HeldTransaction slowCommit = HeldTransaction.onPartitionOf(kafka.bootstrapServers(),
+                 new Topics(prefix.value()).state(), PARTITIONS, "workflow:held")) {
+            await().atMost(WAIT).until(() -> dashboard.types().contains("active_sessions"));
+            for (String sessionId : sessionIds) {
+                assertThat(NexusPanelsIT.post(cluster, "/api/sessions",
+                    Json.object().put("query", "Say hello").put("session_id", sessionId), null).statusCode())
+                    .isEqualTo(202);
+            }
+            sessionIds.forEach(sessionId -> awaitCompleted(canonical, sessionId));
+            int before = dashboard.ofType("active_sessions").size();
+            slowCommit.release();
+
+            await().atMost(WAIT).until(() -> dashboard.ofType("active_sessions").stream()
+                .anyMatch(frame -> listed(frame).containsAll(sessionIds)));
+            await().atMost(WAIT).until(() -> listed(last(dashboard.ofType("active_sessions"))).isEmpty());
+            // One listing with the short sessions, one without: not one broadcast to every connection per session.
+            await().during(Duration.ofSeconds(2)).atMost(WAIT).until(() ->
+                dashboard.ofType("active_sessions").size() - before == 2);
+        }
+    }
+
+    @Test
+    void shouldKeepLogStreamingWithinTheSubscriptionLimit(EmbeddedKafka kafka, TopicPrefix prefix,
+                                                        @TempDir Path sandbox) throws Exception {
+        try (LocalCluster cluster = LocalCluster.start(kafka.bootstrapServers(), prefix, sandbox, 1,
+                 Map.of("RELAY_MAX_SUBSCRIPTIONS", "2"));
+             RawSocket app = RawSocket.connect(uri(cluster, "/api/ws/agent-tracking/", SEED_CLIENT));
+             RawSocket client = RawSocket.connect(uri(cluster, "/ws/agent-tracking/", SEED_CLIENT))) {
+            await().atMost(WAIT).until(() -> app.types().contains("active_sessions")
+                && client.types().contains("active_sessions"));
+            // The React app streams the logs of a new chat_<ms> id with every message it sends.
+            for (int message = 1; message <= 3; message++) {
+                app.send("{\"type\":\"start_log_streaming\",\"session_id\":\"chat_170000000000" + message + "\"}");
+                client.send("{\"type\":\"start_log_streaming\",\"session_id\":\"chat_170000000000" + message
+                    + "\"}");
+            }
+            await().atMost(WAIT).until(() -> app.ofType("log_streaming_started").size() == 3);
+            assertThat(app.types()).as("global already carries every session's logs").doesNotContain("error");
+            await().atMost(WAIT).until(() -> client.types().contains("error"));
+            assertThat(client.ofType("log_streaming_started")).hasSize(2);
+            assertThat(client.ofType("error").get(0).path("message").asText()).contains("at most 2 channels");
         }
     }
 

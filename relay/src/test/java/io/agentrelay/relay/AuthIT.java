@@ -218,6 +218,44 @@ class AuthIT {
         return Instant.now().plusSeconds(3600);
     }
 
+    @Test
+    void shouldShowAgentCraftsReactAppOnlyTheSessionsItsTokenMayRead() throws Exception {
+        Instant inAnHour = Instant.now().plusSeconds(3600);
+        String admin = token(SECRET, "admin", List.of("*", "global"), List.of("*"), inAnHour);
+        String abcOnly = token(SECRET, "alice", List.of("workflow:abc"), List.of("*"), inAnHour);
+        String noGlobal = token(SECRET, "bob", List.of("workflow:*"), List.of("*"), inAnHour);
+        try (RawSocket everything = RawSocket.connect(appUrl("client_1", admin));
+             RawSocket alice = RawSocket.connect(appUrl("client_2", abcOnly));
+             RawSocket bob = RawSocket.connect(appUrl("client_3", noGlobal))) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> everything.types().contains("active_sessions")
+                && alice.types().contains("active_sessions") && bob.types().contains("active_sessions"));
+            alice.send("{\"type\":\"start_log_streaming\",\"session_id\":\"abc\"}");
+            alice.send("{\"type\":\"start_log_streaming\",\"session_id\":\"other\"}");
+            await().atMost(Duration.ofSeconds(30)).until(() -> alice.types().contains("log_streaming_started")
+                && alice.types().contains("error"));
+
+            for (String sessionId : List.of("other", "abc")) {
+                assertThat(NexusPanelsIT.post(cluster, "/api/workflows",
+                    AgentCraftConformanceIT.webhookSession(sessionId, 200), admin).statusCode()).isEqualTo(202);
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> everything.ofType("session_completed").size() == 2
+                && alice.types().contains("session_completed"));
+
+            assertThat(alice.frames()).as("a token for workflow:abc sees nothing of other sessions")
+                .filteredOn(frame -> !frame.path("type").asText().equals("error"))
+                .allSatisfy(frame -> assertThat(Json.toText(frame)).doesNotContain("other"));
+            assertThat(alice.types()).contains("session_started", "agent_status_update", "crewai_log");
+            assertThat(bob.types()).as("without global, only the sessions it asks about")
+                .containsOnly("active_sessions");
+            assertThat(everything.ofType("session_started")).hasSize(2);
+        }
+    }
+
+    private URI appUrl(String clientId, String token) {
+        return URI.create("ws://127.0.0.1:" + cluster.relay(0).port() + "/api/ws/agent-tracking/" + clientId
+            + "?token=" + token);
+    }
+
     private URI url(String token) {
         return URI.create("ws://127.0.0.1:" + cluster.relay(0).port() + "/ws" + (token == null ? "" : "?token=" + token));
     }

@@ -95,6 +95,17 @@ public interface Dialect {
     byte[] event(Event event, Position position);
 
     /**
+     * A second frame sent to a live event's subscribers right after the event's own, for clients that expect two
+     * messages for one thing (AgentCraft's React app reads a session's end under two names).
+     *
+     * @param event the event
+     * @return the frame, or null (the default) when the event's own frame is all
+     */
+    default byte[] trailer(Event event) {
+        return null;
+    }
+
+    /**
      * The frame of an event read from a channel: a reply when it answers a request, else the event.
      *
      * @param event    the event

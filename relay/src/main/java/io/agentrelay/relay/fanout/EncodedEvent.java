@@ -17,6 +17,7 @@ final class EncodedEvent {
     private final Position position;
     private final Map<Dialect, byte[]> frames = new IdentityHashMap<>(2);
     private final Map<Dialect, Boolean> skipped = new IdentityHashMap<>(1);
+    private final Map<Dialect, byte[]> trailers = new IdentityHashMap<>(1);
 
     EncodedEvent(Event event, Position position) {
         this.event = event;
@@ -39,5 +40,10 @@ final class EncodedEvent {
             }
         }
         return frame;
+    }
+
+    /** The frame a dialect sends right after the event's, or null; asked only once the event's frame was sent. */
+    byte[] trailerFor(Dialect dialect) {
+        return event.isReply() ? null : trailers.computeIfAbsent(dialect, ignored -> dialect.trailer(event));
     }
 }

@@ -196,8 +196,8 @@ public final class EventFanout implements AutoCloseable {
      */
     public CompletableFuture<Void> whenRead(TopicPartition partition, long offset) {
         ReadWaiter waiter = new ReadWaiter(partition, offset, new CompletableFuture<>());
+        // No wakeup: the loop checks the waiters after every poll, and a wakeup would interrupt position lookups.
         readWaiters.add(waiter);
-        consumer.wakeup();
         return waiter.done();
     }
 
@@ -379,6 +379,7 @@ public final class EventFanout implements AutoCloseable {
                     session.send(frame);
                 } else {
                     session.deliver(channel, record.offset(), pos, frame);
+                    sendTrailer(session, encoded);
                 }
                 delivered++;
             }
@@ -387,10 +388,18 @@ public final class EventFanout implements AutoCloseable {
                     ? encoded.bytesFor(session.dialect()) : null;
                 if (frame != null) {
                     session.send(frame);
+                    sendTrailer(session, encoded);
                     delivered++;
                 }
             }
             stats.eventDelivered(delivered);
+        }
+    }
+
+    private static void sendTrailer(Session session, EncodedEvent encoded) {
+        byte[] trailer = encoded.trailerFor(session.dialect());
+        if (trailer != null) {
+            session.send(trailer);
         }
     }
 

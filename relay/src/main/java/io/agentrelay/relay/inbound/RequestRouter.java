@@ -6,6 +6,7 @@ import java.util.concurrent.CompletionException;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.common.json.Json;
+import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Command;
 import io.agentrelay.common.protocol.CommandPayload;
 import io.agentrelay.common.protocol.ErrorCode;
@@ -127,8 +128,11 @@ public final class RequestRouter {
         } else if (request instanceof Request.Watch watch) {
             ChannelAccess.requireReadable(session, watch.channel());
             session.filter().add(watch.events());
-            subscriptions.follow(session, watch.channel())
-                .thenRun(() -> respond(session, request, Json.object().put("channel", watch.channel().name())));
+            // A session on global already gets the channel's events: another subscription would only count against
+            // its limit (AgentCraft's React app streams the logs of a new chat id with every message).
+            CompletableFuture<Void> following = session.subscriptions().contains(Channel.GLOBAL)
+                ? CompletableFuture.completedFuture(null) : subscriptions.follow(session, watch.channel());
+            following.thenRun(() -> respond(session, request, Json.object().put("channel", watch.channel().name())));
         } else if (request instanceof Request.Ping) {
             session.clientPinged();
             respond(session, request, Json.object().put("status", "pong"));

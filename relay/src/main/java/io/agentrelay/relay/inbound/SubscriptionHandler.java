@@ -49,10 +49,7 @@ final class SubscriptionHandler {
             respond(session, request, subscribed(channel));
             return;
         }
-        if (session.subscriptions().size() >= maxSubscriptions) {
-            throw new RelayException(ErrorCode.INVALID_REQUEST,
-                "a connection may subscribe to at most " + maxSubscriptions + " channels");
-        }
+        requireRoomFor(session);
         session.subscriptions().add(channel);
         Position since = request.since();
         if (channel instanceof Channel.Scoped scoped) {
@@ -75,15 +72,25 @@ final class SubscriptionHandler {
      * Subscribes a session to a command's entity without a response, so that its client sees the work it started.
      *
      * @return completes when the channel's events reach the session
+     * @throws RelayException when the session already has as many subscriptions as a connection may have
      */
     CompletableFuture<Void> follow(Session session, Channel.Scoped channel) {
-        if (!session.subscriptions().add(channel)) {
+        if (session.subscriptions().contains(channel)) {
             return CompletableFuture.completedFuture(null);
         }
+        requireRoomFor(session);
+        session.subscriptions().add(channel);
         session.follow(channel.name(), -1, false);
         CompletableFuture<Void> following = fanout.subscribe(session, channel).thenApply(ignored -> null);
         forgetIfClosed(session, channel);
         return following;
+    }
+
+    private void requireRoomFor(Session session) {
+        if (session.subscriptions().size() >= maxSubscriptions) {
+            throw new RelayException(ErrorCode.INVALID_REQUEST,
+                "a connection may subscribe to at most " + maxSubscriptions + " channels");
+        }
     }
 
     /**

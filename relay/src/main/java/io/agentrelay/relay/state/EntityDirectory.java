@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -50,6 +51,8 @@ public final class EntityDirectory implements AutoCloseable {
     private boolean sessionsChanged;
     private final Set<String> unannounced = new HashSet<>();
     private final List<String> ended = new ArrayList<>();
+    // Sessions that started and ended within the batch, never announced yet.
+    private final Map<String, SessionSnapshot> shortLived = new LinkedHashMap<>();
 
     /**
      * @param kafka  how to reach the state topic
@@ -109,10 +112,11 @@ public final class EntityDirectory implements AutoCloseable {
     }
 
     /**
-     * Calls the listener, on the directory's thread, after each batch of records that started or ended sessions, and
-     * also within a batch before a session that started in it ends: every session is announced at least once, however
-     * short (a short session's start and end often commit together: an executor commits every step queued while its
-     * previous commit was under way in one transaction, and a fresh executor's first commits are slow).
+     * Calls the listener, on the directory's thread, after each batch of records that started or ended sessions. Every
+     * session is announced at least once, however short (a short session's start and end often commit together: an
+     * executor commits every step queued while its previous commit was under way in one transaction, and a fresh
+     * executor's first commits are slow): when sessions started and ended within one batch, the listener is called
+     * twice for it, first with them among the active sessions, then without them, never once per such session.
      *
      * @param listener gets the change
      */
@@ -141,16 +145,26 @@ public final class EntityDirectory implements AutoCloseable {
 
         @Override
         public void onBatchEnd() {
-            if (sessionsChanged) {
-                announce();
+            if (!sessionsChanged) {
+                return;
             }
-        }
-
-        private void announce() {
-            SessionsChanged change = new SessionsChanged(activeSessions(), ended);
+            List<SessionSnapshot> active = activeSessions();
+            if (!shortLived.isEmpty()) {
+                Map<String, SessionSnapshot> withShortLived = new LinkedHashMap<>(shortLived);
+                active.forEach(session -> withShortLived.put(session.sessionId(), session));
+                announce(new SessionsChanged(withShortLived.values().stream()
+                    .sorted(Comparator.comparing(SessionSnapshot::startedAt)).toList(), ended));
+                ended.clear();
+                ended.addAll(shortLived.keySet());
+                shortLived.clear();
+            }
+            announce(new SessionsChanged(active, ended));
             sessionsChanged = false;
             unannounced.clear();
             ended.clear();
+        }
+
+        private void announce(SessionsChanged change) {
             sessionListeners.forEach(listener -> listener.accept(change));
         }
 
@@ -176,11 +190,12 @@ public final class EntityDirectory implements AutoCloseable {
                 }
                 sessionsChanged = true;
             } else if (sessions.containsKey(sessionId)) {
-                if (unannounced.contains(sessionId)) {
-                    announce();
+                SessionSnapshot last = sessions.remove(sessionId);
+                if (unannounced.remove(sessionId)) {
+                    shortLived.put(sessionId, last);
+                } else {
+                    ended.add(sessionId);
                 }
-                sessions.remove(sessionId);
-                ended.add(sessionId);
                 sessionsChanged = true;
             }
         }

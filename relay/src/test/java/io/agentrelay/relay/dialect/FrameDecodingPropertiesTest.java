@@ -43,7 +43,7 @@ class FrameDecodingPropertiesTest {
         dialects = List.of(
             Named.of("canonical", new CanonicalDialect()),
             Named.of("praxis", new PraxisDialect(Duration.ofSeconds(30))),
-            Named.of("agentcraft", new AgentCraftDialect(directory, Duration.ofSeconds(30), 60)),
+            Named.of("agentcraft", new AgentCraftDialect(List::of, Duration.ofSeconds(30), 60)),
             Named.of("nexus", new NexusDialect(directory, channel -> {
                 throw new IllegalStateException("decoding must not locate channels");
             })));

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -32,7 +33,6 @@ import io.agentrelay.relay.inbound.Request;
 import io.agentrelay.relay.session.EventFilter;
 import io.agentrelay.relay.session.FrameRate;
 import io.agentrelay.relay.session.WsCloseCodes;
-import io.agentrelay.relay.state.EntityDirectory;
 
 /**
  * AgentCraft, on {@code /ws/agent-tracking/{client_id}} (the protocol document's frames) and on
@@ -80,25 +80,26 @@ public final class AgentCraftDialect implements Dialect {
     private static final List<String> TYPES = List.of("get_session_state", "get_session_logs", "start_log_streaming",
         "stop_log_streaming", "pong");
 
-    private final EntityDirectory directory;
+    private final Supplier<List<SessionSnapshot>> listed;
     private final Duration pingAfter;
     private final FrameRate rate;
-    private final boolean reactApp;
+    private final AgentCraftAppEvents appEvents;
 
     /**
-     * @param directory     the active sessions
+     * @param listed        the active sessions a new connection is shown first
      * @param pingAfter     the silence after which the server pings
      * @param ratePerMinute messages a minute one client may send
      */
-    public AgentCraftDialect(EntityDirectory directory, Duration pingAfter, int ratePerMinute) {
-        this(directory, pingAfter, FrameRate.perMinute(ratePerMinute), false);
+    public AgentCraftDialect(Supplier<List<SessionSnapshot>> listed, Duration pingAfter, int ratePerMinute) {
+        this(listed, pingAfter, FrameRate.perMinute(ratePerMinute), null);
     }
 
-    private AgentCraftDialect(EntityDirectory directory, Duration pingAfter, FrameRate rate, boolean reactApp) {
-        this.directory = directory;
+    private AgentCraftDialect(Supplier<List<SessionSnapshot>> listed, Duration pingAfter, FrameRate rate,
+                              AgentCraftAppEvents appEvents) {
+        this.listed = listed;
         this.pingAfter = pingAfter;
         this.rate = rate;
-        this.reactApp = reactApp;
+        this.appEvents = appEvents;
     }
 
     /**
@@ -112,12 +113,22 @@ public final class AgentCraftDialect implements Dialect {
      * @return the dialect of the React app's endpoint
      */
     public AgentCraftDialect forReactApp() {
-        return new AgentCraftDialect(directory, pingAfter, rate, true);
+        return new AgentCraftDialect(listed, pingAfter, rate, new AgentCraftAppEvents());
     }
 
     @Override
     public String name() {
-        return "agentcraft";
+        // Its own name in metrics and logs: the two endpoints' clients are different programs.
+        return reactApp() ? "agentcraft-app" : "agentcraft";
+    }
+
+    private boolean reactApp() {
+        return appEvents != null;
+    }
+
+    /** On the app's endpoint with {@code global}, every session's events arrive already: nothing to follow. */
+    private boolean followsGlobal(Connection connection) {
+        return reactApp() && connection.grants().maySubscribe(Channel.GLOBAL);
     }
 
     @Override
@@ -125,8 +136,8 @@ public final class AgentCraftDialect implements Dialect {
         if (!CLIENT_ID.matcher(connection.resource()).matches()) {
             return new Opening.Refuse(WsCloseCodes.POLICY_VIOLATION, "Invalid client ID");
         }
-        byte[] welcome = sessionsChanged(connection, directory.activeSessions());
-        if (reactApp && connection.grants().maySubscribe(Channel.GLOBAL)) {
+        byte[] welcome = sessionsChanged(connection, listed.get());
+        if (followsGlobal(connection)) {
             return new Opening.Accept(welcome, List.of(new Request.Subscribe(UUID.randomUUID().toString(),
                 Channel.GLOBAL, null)));
         }
@@ -142,10 +153,10 @@ public final class AgentCraftDialect implements Dialect {
             switch (type) {
                 case "get_session_state":
                     return new Request.SendCommand(SessionQuery.id(type, sessionId(frame)),
-                        new CommandPayload.GetSessionState(sessionId(frame)), true);
+                        new CommandPayload.GetSessionState(sessionId(frame)), !followsGlobal(connection));
                 case "get_session_logs":
                     return new Request.SendCommand(SessionQuery.id(type, sessionId(frame)),
-                        new CommandPayload.GetSessionLogs(sessionId(frame)), true);
+                        new CommandPayload.GetSessionLogs(sessionId(frame)), !followsGlobal(connection));
                 case "start_log_streaming":
                     return new Request.Watch(id, type, Channel.of(Namespace.WORKFLOW, sessionId(frame)), Set.of(LOG));
                 case STOP_LOG_STREAMING:
@@ -222,12 +233,17 @@ public final class AgentCraftDialect implements Dialect {
 
     @Override
     public byte[] event(Event event, Position position) {
-        return reactApp ? AgentCraftAppEvents.frame(event) : AgentCraftEvents.frame(event);
+        return reactApp() ? appEvents.live(event, position) : AgentCraftEvents.frame(event);
+    }
+
+    @Override
+    public byte[] trailer(Event event) {
+        return reactApp() ? AgentCraftAppEvents.trailer(event) : null;
     }
 
     @Override
     public byte[] replayed(Event event, Position position) {
-        return event(event, position);
+        return reactApp() ? AgentCraftAppEvents.replayed(event) : AgentCraftEvents.frame(event);
     }
 
     @Override
@@ -239,7 +255,7 @@ public final class AgentCraftDialect implements Dialect {
     @Override
     public EventFilter initialFilter() {
         // AgentCraft's server streamed every log line to every client of the app's endpoint.
-        return EventFilter.of(reactApp ? APP_EVENTS : AGENT_EVENTS);
+        return EventFilter.of(reactApp() ? APP_EVENTS : AGENT_EVENTS);
     }
 
     @Override

@@ -34,11 +34,6 @@ final class AgentCraftEvents {
             }
             case "workflow.completed" -> coordinator(event, "COMPLETED", 100, "All steps done");
             case "workflow.failed" -> coordinator(event, "ERROR", null, data.path("error").asText());
-            case "node.started" -> agent(event, "PROCESSING", 0, "Running " + data.path("tool").asText());
-            case "node.progress" -> agent(event, "PROCESSING", null, data.path("message").asText());
-            case "node.completed" -> agent(event, "COMPLETED", 100,
-                "Completed in " + data.path("duration_ms").asLong() + " ms");
-            case "node.failed" -> agent(event, "ERROR", null, data.path("error").asText());
             case "workflow.handoff" -> Json.object()
                 .put("type", "agent_collaboration")
                 .put("session_id", session)
@@ -48,7 +43,10 @@ final class AgentCraftEvents {
                 .put("reason", data.path("reason").asText())
                 .put("timestamp", event.ts().toString());
             case "workflow.log" -> log(event, session);
-            default -> null;
+            default -> {
+                AgentStep step = AgentStep.of(event);
+                yield step == null ? null : agent(event, step);
+            }
         };
         return frame == null ? null : Json.toBytes(frame);
     }
@@ -59,15 +57,19 @@ final class AgentCraftEvents {
             .set("metadata", Json.object().put("session_id", session));
     }
 
-    private static ObjectNode agent(Event event, String status, Integer progress, String message) {
-        JsonNode data = event.data();
-        String session = data.path("workflow_id").asText();
-        String node = data.path("node_id").asText();
-        ObjectNode metadata = Json.object().put("session_id", session).put("task_id", node);
-        if (data.hasNonNull("tool")) {
-            metadata.put("tool", data.get("tool").asText());
+    private static ObjectNode agent(Event event, AgentStep step) {
+        String session = event.data().path("workflow_id").asText();
+        ObjectNode metadata = Json.object().put("session_id", session).put("task_id", step.nodeId());
+        if (step.tool() != null) {
+            metadata.put("tool", step.tool());
         }
-        return status(event, session + "/" + node, node, status, progress, message).set("metadata", metadata);
+        String status = switch (step.state()) {
+            case PROCESSING -> "PROCESSING";
+            case DONE -> "COMPLETED";
+            case ERROR -> "ERROR";
+        };
+        return status(event, session + "/" + step.nodeId(), step.nodeId(), status, step.progress(), step.details())
+            .set("metadata", metadata);
     }
 
     private static ObjectNode status(Event event, String agentId, String agentName, String status, Integer progress,

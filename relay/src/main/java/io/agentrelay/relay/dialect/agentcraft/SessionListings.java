@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -35,6 +37,9 @@ import org.slf4j.LoggerFactory;
  * its event partition (all records, committed or not) is looked up, and the listing waits until the fan-out read that
  * far. It waits at most {@link #MOST_WAIT}: a dead executor's open transaction can hold the partition back until the
  * broker aborts it.
+ *
+ * <p>Listings are built and sent on a thread of their own, never on the thread that completed the wait (the fan-out,
+ * Kafka's admin client): building one per connection must not hold up the events of every client.
  */
 public final class SessionListings implements AutoCloseable {
 
@@ -45,18 +50,28 @@ public final class SessionListings implements AutoCloseable {
     private final SessionRegistry sessions;
     private final EventFanout fanout;
     private final Admin admin;
-    // Guarded by this: the last listing queued, which the next one waits for.
+    private final ExecutorService sender;
+    // Guarded by this: the last listing queued, which the next one waits for, and its sessions.
     private CompletableFuture<Void> last = CompletableFuture.completedFuture(null);
+    private List<SessionSnapshot> lastQueued;
 
     /**
      * @param kafka    how to reach Kafka, to find the ends of event partitions
      * @param nodeId   the relay node, for the admin client's id
      * @param sessions the node's connections
      * @param fanout   the event fan-out
+     * @param active   the sessions active now, until the first change
      */
-    public SessionListings(KafkaSettings kafka, String nodeId, SessionRegistry sessions, EventFanout fanout) {
+    public SessionListings(KafkaSettings kafka, String nodeId, SessionRegistry sessions, EventFanout fanout,
+                           List<SessionSnapshot> active) {
         this.sessions = sessions;
         this.fanout = fanout;
+        this.lastQueued = List.copyOf(active);
+        this.sender = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, nodeId + "-session-listings");
+            thread.setDaemon(true);
+            return thread;
+        });
         this.admin = Admin.create(Map.of(
             AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
             AdminClientConfig.CLIENT_ID_CONFIG, nodeId + "-session-listings"));
@@ -69,13 +84,25 @@ public final class SessionListings implements AutoCloseable {
      */
     public synchronized void onSessionsChanged(SessionsChanged change) {
         CompletableFuture<Void> delivered = lastEventsDelivered(change.ended());
-        last = last.thenCompose(previous -> delivered)
-            .whenComplete((ignored, failure) -> send(change.active()));
+        lastQueued = change.active();
+        last = last.exceptionally(failure -> null).thenCompose(previous -> delivered)
+            .thenRunAsync(() -> send(change.active()), sender);
+    }
+
+    /**
+     * What a new connection is shown first: the sessions of the last listing queued, so that no listing sent to it
+     * afterwards is older than its first (the directory's present can be ahead of listings still waiting).
+     *
+     * @return the sessions of the last listing queued
+     */
+    public synchronized List<SessionSnapshot> lastQueued() {
+        return lastQueued;
     }
 
     @Override
     public void close() {
-        admin.close();
+        sender.shutdownNow();
+        admin.close(Duration.ofSeconds(5));
     }
 
     private CompletableFuture<Void> lastEventsDelivered(List<String> ended) {
@@ -112,12 +139,17 @@ public final class SessionListings implements AutoCloseable {
             });
     }
 
+    /** Never fails: a failed listing must not end the order of the next ones. */
     private void send(List<SessionSnapshot> active) {
-        sessions.forEach(session -> {
-            byte[] frame = session.dialect().sessionsChanged(session.connection(), active);
-            if (frame != null) {
-                session.send(frame);
-            }
-        });
+        try {
+            sessions.forEach(session -> {
+                byte[] frame = session.dialect().sessionsChanged(session.connection(), active);
+                if (frame != null) {
+                    session.send(frame);
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.error("Could not send the active sessions to every connection", e);
+        }
     }
 }
