@@ -11,7 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.common.config.ExecutorConfig;
 import io.agentrelay.common.json.Json;
@@ -23,6 +26,9 @@ import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.protocol.RelayException;
 import io.agentrelay.common.state.NodeOutput;
 import io.agentrelay.common.state.WorkflowSnapshot;
+import io.agentrelay.common.trace.Traceparent;
+import io.agentrelay.executor.spi.Tool;
+import io.agentrelay.executor.spi.ToolContext;
 import io.agentrelay.executor.tool.ToolRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
@@ -305,6 +311,67 @@ class WorkflowEngineTest {
                 .containsSubsequence("node.started", "node.completed", "workflow.completed");
             assertThat(newOwnerSink.events()).filteredOn(e -> e.event().equals("node.started"))
                 .extracting(e -> e.data().path("node_id").asText()).containsExactly("b");
+        }
+    }
+
+    @Test
+    void shouldCallAToolThatMayNotRunTwiceOnlyOnceItsStartIsCommitted() {
+        List<String> calls = new CopyOnWriteArrayList<>();
+        HeldStartsSink held = new HeldStartsSink();
+        try (WorkflowEngine engine = new WorkflowEngine(ExecutorConfig.fromEnv(Map.of(
+            "EXECUTOR_SANDBOX_DIR", sandbox.toString())), ToolRegistry.of(List.of(new CountingTool(calls, false))),
+            held, NodeActivity.NONE, Snapshots.NONE, new SimpleMeterRegistry(), FollowUps.NONE)) {
+            engine.execute(new ExecuteWorkflow("wf-once", List.of(node("a", "count", "x", 1)), List.of()),
+                "command-wf-once", "workflow:wf-once");
+            await().atMost(Duration.ofSeconds(10)).until(() -> held.has("node.started"));
+
+            // A new owner that took over now would find node a pending and run it: it must not have run here.
+            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(calls::isEmpty);
+            held.commitHeld();
+            await().atMost(Duration.ofSeconds(10)).until(() -> held.has("workflow.completed"));
+            assertThat(calls).containsExactly("a");
+        }
+    }
+
+    /** A tool named {@code count} that records the node ids it ran for. */
+    private record CountingTool(List<String> calls, boolean idempotent) implements Tool {
+        @Override
+        public String name() {
+            return "count";
+        }
+
+        @Override
+        public JsonNode run(JsonNode params, ToolContext context) {
+            calls.add(context.nodeId());
+            return Json.object();
+        }
+    }
+
+    /** Commits every step at once except those with {@code node.started}, which wait for {@link #commitHeld}. */
+    private static final class HeldStartsSink implements EventSink {
+        private final RecordingSink recorded = new RecordingSink();
+        private final List<CompletableFuture<List<Long>>> held = new CopyOnWriteArrayList<>();
+        private volatile boolean holding = true;
+
+        @Override
+        public CompletableFuture<List<Long>> publishStep(List<Event> step, List<StateRecord> records,
+                                                         Traceparent trace) {
+            CompletableFuture<List<Long>> written = recorded.publishStep(step, records, trace);
+            if (!holding || step.stream().noneMatch(e -> e.event().equals("node.started"))) {
+                return written;
+            }
+            CompletableFuture<List<Long>> later = new CompletableFuture<>();
+            held.add(later);
+            return later;
+        }
+
+        void commitHeld() {
+            holding = false;
+            held.forEach(step -> step.complete(List.of()));
+        }
+
+        boolean has(String name) {
+            return recorded.has(name);
         }
     }
 
