@@ -331,7 +331,7 @@ final class McpServer implements AutoCloseable {
 
     private McpClientTransportPair transport() {
         if (spec instanceof McpServerSpec.Stdio stdio) {
-            StdioClientTransport process = new StdioClientTransport(ServerParameters.builder(stdio.command())
+            StdioClientTransport process = new OwnEnvironmentTransport(ServerParameters.builder(stdio.command())
                 .args(stdio.args()).env(stdio.env()).build(), mapper);
             process.setStdErrorHandler(line -> LOG.debug("MCP server {}: {}", name, LogText.escape(line)));
             return new McpClientTransportPair(process, process);
@@ -380,6 +380,25 @@ final class McpServer implements AutoCloseable {
 
         void fail(ServerLost reason) {
             calls.forEach(call -> call.completeExceptionally(reason));
+        }
+    }
+
+    /**
+     * Starts the server with only the SDK's allow-list of the executor's environment ({@code HOME}, {@code PATH},
+     * {@code USER} and the like) and the {@code env} of its configuration: the SDK's own transport passes the
+     * executor's whole environment, secrets included, to a process that anyone with a workflow can ask for it.
+     */
+    private static final class OwnEnvironmentTransport extends StdioClientTransport {
+        OwnEnvironmentTransport(ServerParameters parameters, McpJsonMapper mapper) {
+            super(parameters, mapper);
+        }
+
+        @Override
+        protected ProcessBuilder getProcessBuilder() {
+            // The SDK adds the allow-list and the configured env to this after it returns.
+            ProcessBuilder builder = super.getProcessBuilder();
+            builder.environment().clear();
+            return builder;
         }
     }
 

@@ -192,8 +192,7 @@ public final class WorkflowEngine implements AutoCloseable {
             }
             WorkflowGraph graph;
             try {
-                graph = WorkflowGraph.of(snapshot.workflow(), tools, Integer.MAX_VALUE,
-                    NodeContext.forValidation(workflowId, config.sandboxDir(), config.maxSleep()));
+                graph = WorkflowGraph.takenOver(snapshot.workflow(), tools);
             } catch (InvalidWorkflowException e) {
                 LOG.error("Cannot continue workflow {} here: {}", workflowId, LogText.escape(e.getMessage()));
                 continue;

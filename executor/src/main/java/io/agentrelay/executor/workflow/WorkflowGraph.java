@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.agentrelay.common.protocol.CommandPayload.Edge;
 import io.agentrelay.common.protocol.CommandPayload.ExecuteWorkflow;
 import io.agentrelay.common.protocol.CommandPayload.Node;
@@ -50,6 +51,23 @@ final class WorkflowGraph {
      */
     static WorkflowGraph of(ExecuteWorkflow workflow, ToolRegistry registry, int maxNodes, ToolContext context)
         throws InvalidWorkflowException {
+        return build(workflow, registry, maxNodes, context);
+    }
+
+    /**
+     * The graph of a workflow taken over from another executor, which checked it when it started. Its tools are only
+     * looked up by name: params are not checked again, and a tool that this executor lacks, or whose MCP server it has
+     * not reached yet, fails its node when it runs, so that the workflow still ends.
+     *
+     * @throws InvalidWorkflowException when the workflow itself is malformed, which a checked one is not
+     */
+    static WorkflowGraph takenOver(ExecuteWorkflow workflow, ToolRegistry registry) throws InvalidWorkflowException {
+        return build(workflow, registry, Integer.MAX_VALUE, null);
+    }
+
+    /** With a null context, nothing about the tools is checked. */
+    private static WorkflowGraph build(ExecuteWorkflow workflow, ToolRegistry registry, int maxNodes,
+                                       ToolContext context) throws InvalidWorkflowException {
         List<Node> nodes = workflow.nodes();
         if (nodes.isEmpty()) {
             throw new InvalidWorkflowException("workflow has no nodes");
@@ -64,6 +82,10 @@ final class WorkflowGraph {
             checkNode(node, byId.size());
             if (byId.putIfAbsent(node.id(), node) != null) {
                 throw new InvalidWorkflowException("node id '" + node.id() + "' is used twice");
+            }
+            if (context == null) {
+                tools.put(node.id(), registry.find(node.tool()).orElseGet(() -> new Missing(node.tool())));
+                continue;
             }
             Tool tool = registry.find(node.tool()).orElseThrow(() -> new InvalidWorkflowException(
                 "node '" + node.id() + "' uses unknown tool '" + node.tool() + "'; known tools: " + registry.names()));
@@ -168,5 +190,13 @@ final class WorkflowGraph {
             throw new InvalidWorkflowException("workflow has a cycle through nodes " + onCycle);
         }
         return List.copyOf(order);
+    }
+
+    /** A tool that the executor which started the workflow had and this one lacks. */
+    private record Missing(String name) implements Tool {
+        @Override
+        public JsonNode run(JsonNode params, ToolContext context) throws ToolException {
+            throw new ToolException("tool '" + name + "' is not offered by this executor");
+        }
     }
 }

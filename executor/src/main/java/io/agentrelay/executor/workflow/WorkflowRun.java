@@ -325,6 +325,7 @@ final class WorkflowRun implements KnownWorkflow {
     private CompletableFuture<JsonNode> runNode(Node node) {
         String workflowId = graph.workflowId();
         CompletableFuture<JsonNode> result = new CompletableFuture<>();
+        CompletableFuture<?> startWritten;
         synchronized (this) {
             if (ended) {
                 return CompletableFuture.failedFuture(new NodeFailure(node.id(), "the workflow ended"));
@@ -334,7 +335,7 @@ final class WorkflowRun implements KnownWorkflow {
             List<Event> step = new ArrayList<>(journal.nodeStarted(node, handedOffBy(node), attempt));
             step.add(WorkflowEvents.event(workflowId, WorkflowEvents.NODE_STARTED,
                 new WorkflowEvents.NodeStarted(workflowId, node.id(), node.tool(), attempt)));
-            publish(step);
+            startWritten = publish(step);
         }
         long started = System.nanoTime();
         activity.nodeStarted();
@@ -350,19 +351,40 @@ final class WorkflowRun implements KnownWorkflow {
                     }
                 }
             });
-        running.put(node.id(), pool.submit(() -> {
-            trace.enter();
-            try {
-                result.complete(settings.limits().output(graph.tool(node.id()).run(node.params(), context)));
-            } catch (InterruptedException e) {
-                result.completeExceptionally(e);
-                Thread.currentThread().interrupt();
-            } catch (Exception e) {
-                result.completeExceptionally(e);
-            } finally {
-                Traceparent.exit();
+        Runnable submit = () -> {
+            synchronized (this) {
+                if (ended || result.isDone()) {
+                    return;
+                }
+                running.put(node.id(), pool.submit(() -> {
+                    trace.enter();
+                    try {
+                        result.complete(settings.limits().output(graph.tool(node.id()).run(node.params(), context)));
+                    } catch (InterruptedException e) {
+                        result.completeExceptionally(e);
+                        Thread.currentThread().interrupt();
+                    } catch (Exception e) {
+                        result.completeExceptionally(e);
+                    } finally {
+                        Traceparent.exit();
+                    }
+                }));
             }
-        }));
+        };
+        if (graph.tool(node.id()).idempotent()) {
+            submit.run();
+        } else {
+            // Only once node.started is committed: a new owner that finds the node pending after this executor died
+            // runs it, so a tool that may not run twice must not have run yet. One that finds it running fails it.
+            startWritten.whenComplete((offsets, failure) -> {
+                if (failure != null) {
+                    result.completeExceptionally(new ToolException("node.started could not be written: "
+                        + failure.getMessage()));
+                } else {
+                    submit.run();
+                }
+            });
+        }
         return result.orTimeout(settings.nodeTimeout().toMillis(), TimeUnit.MILLISECONDS)
             .handle((value, failure) -> {
                 long durationMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
@@ -412,20 +434,23 @@ final class WorkflowRun implements KnownWorkflow {
     }
 
     /** Publishes a step with the run's snapshot. Called holding the run's lock, so a run's steps keep their order. */
-    private void publish(List<Event> events) {
-        publish(List.of(), events);
+    private CompletableFuture<List<Long>> publish(List<Event> events) {
+        return publish(List.of(), events);
     }
 
-    private void publish(List<StateRecord> outputRecords, List<Event> events) {
+    /** @return the step's write, complete once it is committed */
+    private CompletableFuture<List<Long>> publish(List<StateRecord> outputRecords, List<Event> events) {
         List<StateRecord> state = new ArrayList<>(outputRecords);
         state.add(StateRecord.of(WorkflowSnapshot.key(graph.workflowId()), snapshot(graph.workflow())));
-        sink.publishStep(events, state, trace.child()).exceptionally(failure -> {
+        CompletableFuture<List<Long>> written = sink.publishStep(events, state, trace.child());
+        written.exceptionally(failure -> {
             UnwritableStepException cause = UnwritableStepException.cause(failure);
             if (cause != null) {
                 failUnwritable(cause.getMessage());
             }
             return null;
         });
+        return written;
     }
 
     /**

@@ -12,8 +12,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -90,6 +92,25 @@ class McpToolsIT {
         assertThat(longNode).filteredOn(event -> event.event().equals("node.progress"))
             .extracting(event -> event.data().path("progress").asInt() + "/" + event.data().path("total").asInt())
             .containsExactly("1/4", "2/4", "3/4", "4/4");
+    }
+
+    @Test
+    void shouldStartAStdioServerWithItsOwnEnvironmentAndNotTheExecutors(EmbeddedKafka kafka, TopicPrefix prefix)
+        throws Exception {
+        Path pidFile = files.resolve("env-pid");
+        start(kafka, prefix, Map.of("everything", EverythingServer.stdio(pidFile, null)));
+
+        send(new ExecuteWorkflow("wf-env", List.of(node("env", "everything/get-env", Json.object())), List.of()));
+
+        await().atMost(WAIT).until(() -> events.has("wf-env", "workflow.completed", null));
+        JsonNode seen = Json.readTree(result("wf-env", "env").asText());
+        // What the executor has beyond the SDK's allow-list: RELAY_JWT_SECRET and the like in production.
+        Set<String> executors = new HashSet<>(System.getenv().keySet());
+        executors.removeAll(Set.of("HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER"));
+        assertThat(executors).as("variables of the executor to look for").isNotEmpty();
+        assertThat(seen.fieldNames()).toIterable().doesNotContainAnyElementsOf(executors);
+        assertThat(seen.path("MCP_PID_FILE").asText()).isEqualTo(pidFile.toString());
+        assertThat(seen.path("PATH").asText()).isEqualTo(System.getenv("PATH"));
     }
 
     @Test

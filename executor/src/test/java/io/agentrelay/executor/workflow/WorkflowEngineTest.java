@@ -11,7 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.common.config.ExecutorConfig;
 import io.agentrelay.common.json.Json;
@@ -23,6 +26,10 @@ import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.protocol.RelayException;
 import io.agentrelay.common.state.NodeOutput;
 import io.agentrelay.common.state.WorkflowSnapshot;
+import io.agentrelay.common.trace.Traceparent;
+import io.agentrelay.executor.spi.Tool;
+import io.agentrelay.executor.spi.ToolContext;
+import io.agentrelay.executor.spi.ToolException;
 import io.agentrelay.executor.tool.ToolRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
@@ -305,6 +312,127 @@ class WorkflowEngineTest {
                 .containsSubsequence("node.started", "node.completed", "workflow.completed");
             assertThat(newOwnerSink.events()).filteredOn(e -> e.event().equals("node.started"))
                 .extracting(e -> e.data().path("node_id").asText()).containsExactly("b");
+        }
+    }
+
+    @Test
+    void shouldCallAToolThatMayNotRunTwiceOnlyOnceItsStartIsCommitted() {
+        List<String> calls = new CopyOnWriteArrayList<>();
+        HeldStartsSink held = new HeldStartsSink();
+        try (WorkflowEngine engine = new WorkflowEngine(ExecutorConfig.fromEnv(Map.of(
+            "EXECUTOR_SANDBOX_DIR", sandbox.toString())), ToolRegistry.of(List.of(new CountingTool(calls, false))),
+            held, NodeActivity.NONE, Snapshots.NONE, new SimpleMeterRegistry(), FollowUps.NONE)) {
+            engine.execute(new ExecuteWorkflow("wf-once", List.of(node("a", "count", "x", 1)), List.of()),
+                "command-wf-once", "workflow:wf-once");
+            await().atMost(Duration.ofSeconds(10)).until(() -> held.has("node.started"));
+
+            // A new owner that took over now would find node a pending and run it: it must not have run here.
+            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(calls::isEmpty);
+            held.commitHeld();
+            await().atMost(Duration.ofSeconds(10)).until(() -> held.has("workflow.completed"));
+            assertThat(calls).containsExactly("a");
+        }
+    }
+
+    @Test
+    void shouldEndATakenOverWorkflowWhoseToolIsUnavailableOnTheNewOwner() throws Exception {
+        List<String> calls = new CopyOnWriteArrayList<>();
+        try (WorkflowEngine first = new WorkflowEngine(ExecutorConfig.fromEnv(Map.of(
+            "EXECUTOR_SANDBOX_DIR", sandbox.toString())), ToolRegistry.of(List.of(new CountingTool(calls, true))),
+            sink, NodeActivity.NONE, Snapshots.NONE, new SimpleMeterRegistry(), FollowUps.NONE)) {
+            first.execute(new ExecuteWorkflow("wf-gone", List.of(node("a", "echo", "message", "1"),
+                node("b", "count", "x", 2)), List.of(new Edge("a", "b"))), "command-wf-gone", "workflow:wf-gone");
+            await().atMost(Duration.ofSeconds(10)).until(() -> sink.has("workflow.completed"));
+        }
+        WorkflowSnapshot afterA = snapshotWith("wf-gone", "a", "completed", "b", "pending");
+        RecordingSink newOwnerSink = new RecordingSink();
+        StateTopicAway store = new StateTopicAway(afterA);
+        store.readable = true;
+        try (WorkflowEngine newOwner = new WorkflowEngine(ExecutorConfig.fromEnv(Map.of(
+            "EXECUTOR_SANDBOX_DIR", sandbox.toString())), ToolRegistry.of(List.of(new UnavailableTool())),
+            newOwnerSink, NodeActivity.NONE, store, new SimpleMeterRegistry(), FollowUps.NONE)) {
+            newOwner.resumeOwned(key -> true, "worker-2", Duration.ofMillis(10));
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> newOwnerSink.has("workflow.failed"));
+            assertThat(newOwnerSink.events()).filteredOn(e -> e.event().equals("node.failed"))
+                .extracting(e -> e.data().path("error").asText()).containsExactly("the server is not connected yet");
+        }
+    }
+
+    /** The last snapshot written of a workflow with two nodes in the given states. */
+    private WorkflowSnapshot snapshotWith(String workflowId, String first, String firstState, String second,
+                                          String secondState) throws Exception {
+        WorkflowSnapshot found = null;
+        for (StateRecord record : sink.state()) {
+            if (!record.key().equals(WorkflowSnapshot.key(workflowId))) {
+                continue;
+            }
+            WorkflowSnapshot snapshot = Json.readerFor(WorkflowSnapshot.class).readValue(record.value().apply(List.of()));
+            if (firstState.equals(snapshot.nodes().get(first)) && secondState.equals(snapshot.nodes().get(second))) {
+                found = snapshot;
+            }
+        }
+        assertThat(found).isNotNull();
+        return found;
+    }
+
+    /** A tool named {@code count} that records the node ids it ran for. */
+    private record CountingTool(List<String> calls, boolean idempotent) implements Tool {
+        @Override
+        public String name() {
+            return "count";
+        }
+
+        @Override
+        public JsonNode run(JsonNode params, ToolContext context) {
+            calls.add(context.nodeId());
+            return Json.object();
+        }
+    }
+
+    /** The {@code count} tool of an executor whose server is not connected: refuses params and calls. */
+    private record UnavailableTool() implements Tool {
+        @Override
+        public String name() {
+            return "count";
+        }
+
+        @Override
+        public void validate(JsonNode params, ToolContext context) throws ToolException {
+            throw new ToolException("the server is not connected yet");
+        }
+
+        @Override
+        public JsonNode run(JsonNode params, ToolContext context) throws ToolException {
+            throw new ToolException("the server is not connected yet");
+        }
+    }
+
+    /** Commits every step at once except those with {@code node.started}, which wait for {@link #commitHeld}. */
+    private static final class HeldStartsSink implements EventSink {
+        private final RecordingSink recorded = new RecordingSink();
+        private final List<CompletableFuture<List<Long>>> held = new CopyOnWriteArrayList<>();
+        private volatile boolean holding = true;
+
+        @Override
+        public CompletableFuture<List<Long>> publishStep(List<Event> step, List<StateRecord> records,
+                                                         Traceparent trace) {
+            CompletableFuture<List<Long>> written = recorded.publishStep(step, records, trace);
+            if (!holding || step.stream().noneMatch(e -> e.event().equals("node.started"))) {
+                return written;
+            }
+            CompletableFuture<List<Long>> later = new CompletableFuture<>();
+            held.add(later);
+            return later;
+        }
+
+        void commitHeld() {
+            holding = false;
+            held.forEach(step -> step.complete(List.of()));
+        }
+
+        boolean has(String name) {
+            return recorded.has(name);
         }
     }
 
