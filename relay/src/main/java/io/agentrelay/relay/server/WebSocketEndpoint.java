@@ -61,8 +61,12 @@ final class WebSocketEndpoint implements WebSocketConnectionCallback {
 
     @Override
     public void onConnect(WebSocketHttpExchange exchange, WebSocketChannel channel) {
-        Grants attached = exchange.getAttachment(AuthHandler.GRANTS);
-        Grants grants = attached == null ? Grants.unrestricted() : attached;
+        Grants grants = exchange.getAttachment(AuthHandler.GRANTS);
+        if (grants == null) {
+            // UpgradeAuthorization already refuses an upgrade without checked grants; never open one unchecked.
+            WebSockets.sendClose(WsCloseCodes.POLICY_VIOLATION, "no token was checked", channel, new CloseAfterSend());
+            return;
+        }
         Admission admission = sessions.open(dialect, exchange.getAttachment(ResourcePath.RESOURCE), grants,
             owner(grants, channel), channel);
         if (admission instanceof Admission.Refused refused) {
