@@ -164,7 +164,12 @@ final class WebSocketEndpoint implements WebSocketConnectionCallback {
 
         @Override
         protected void onFullPingMessage(WebSocketChannel channel, BufferedBinaryMessage message) throws IOException {
-            session.heard();
+            // Counted like any frame: Undertow queues a pong per ping outside the outbox, so a client that pings
+            // without reading would otherwise grow the heap. A ping over the rate goes unanswered.
+            if (!session.admitFrame()) {
+                message.getData().free();
+                return;
+            }
             super.onFullPingMessage(channel, message);
         }
 
