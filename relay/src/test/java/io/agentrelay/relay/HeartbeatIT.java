@@ -115,8 +115,8 @@ class HeartbeatIT {
 
             // It neither answers the close frame nor closes: the relay ends the socket itself after the grace.
             deaf.awaitEnd(Session.CLOSE_GRACE.plusSeconds(3));
-            await().atMost(Duration.ofSeconds(5)).ignoreExceptions().untilAsserted(() -> {
-                try (RelayConnection next = RelayConnection.connect(cluster.webSocket(0), Duration.ofSeconds(5))) {
+            await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+                try (RelayConnection next = RelayConnection.connect(cluster.webSocket(0), Duration.ofSeconds(10))) {
                     assertThat(next.connectionId()).isNotBlank();
                 }
             });
