@@ -91,6 +91,24 @@ class BadInputIT {
     }
 
     @Test
+    void shouldDisconnectAClientThatFloodsPingFrames() throws Exception {
+        // Each ping frame makes the server queue a pong; a client that pings without reading must be stopped too.
+        try (RawSocket flooder = RawSocket.connect(cluster.webSocket(0))) {
+            for (int i = 0; i < 1_000 && !flooder.closed().isDone(); i++) {
+                try {
+                    flooder.ping();
+                } catch (ExecutionException closedMeanwhile) {
+                    break;
+                }
+            }
+
+            RelayConnection.CloseStatus closed = flooder.closed().get(10, TimeUnit.SECONDS);
+            assertThat(closed.code()).isEqualTo(WsCloseCodes.POLICY_VIOLATION);
+            assertThat(closed.reason()).isEqualTo("rate limit exceeded");
+        }
+    }
+
+    @Test
     void shouldRateLimitAFloodAndDisconnectAClientThatIgnoresIt() throws Exception {
         RelayConnection flooder = cluster.connect(0);
         RelayConnection bystander = cluster.connect(0);

@@ -1,6 +1,7 @@
 package io.agentrelay.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.DataInputStream;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.agentrelay.client.RelayConnection;
+import io.agentrelay.relay.session.Session;
 import io.agentrelay.relay.session.WsCloseCodes;
 import io.agentrelay.testkit.EmbeddedKafka;
 import io.agentrelay.testkit.KafkaExtension;
@@ -46,7 +48,9 @@ class HeartbeatIT {
         cluster = LocalCluster.start(kafka.bootstrapServers(), prefix, sandbox, 1, Map.of(
             "RELAY_PING_INTERVAL_MS", "300",
             "RELAY_PRAXIS_HEARTBEAT_MS", "300",
-            "RELAY_AGENTCRAFT_PING_MS", "300"));
+            "RELAY_AGENTCRAFT_PING_MS", "300",
+            // Without tokens a connection counts against its address: each test holds one connection at a time.
+            "RELAY_MAX_CONNECTIONS_PER_SUBJECT", "1"));
     }
 
     @AfterEach
@@ -98,6 +102,24 @@ class HeartbeatIT {
             assertThat(opcodes).as("pinged before being closed").contains(DeafSocket.PING);
             assertThat(deaf.closeCode).isEqualTo(WsCloseCodes.POLICY_VIOLATION);
             assertThat(deaf.closeReason).isEqualTo("heartbeat timeout: no frame and no pong for 900 ms");
+        }
+    }
+
+    @Test
+    void shouldEndTheSocketOfADeadConnectionThatNeverAnswersItsCloseFrame() throws Exception {
+        try (DeafSocket deaf = DeafSocket.connect(cluster.relay(0).port(), "/ws")) {
+            deaf.readUntilClosed();
+            assertThatThrownBy(() -> RelayConnection.connect(cluster.webSocket(0), Duration.ofSeconds(5)))
+                .as("the dead connection still holds the address's only slot while it may answer")
+                .hasMessageContaining("connection limit of 1 per subject reached");
+
+            // It neither answers the close frame nor closes: the relay ends the socket itself after the grace.
+            deaf.awaitEnd(Session.CLOSE_GRACE.plusSeconds(3));
+            await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+                try (RelayConnection next = RelayConnection.connect(cluster.webSocket(0), Duration.ofSeconds(10))) {
+                    assertThat(next.connectionId()).isNotBlank();
+                }
+            });
         }
     }
 
@@ -170,6 +192,14 @@ class HeartbeatIT {
                     closeReason = new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8);
                     return opcodes;
                 }
+            }
+        }
+
+        /** Reads nothing more until the server ends the connection; fails if it has not within {@code limit}. */
+        void awaitEnd(Duration limit) throws IOException {
+            socket.setSoTimeout((int) limit.toMillis());
+            while (in.read() != -1) {
+                // Whatever still arrives is ignored; only the end counts.
             }
         }
 

@@ -179,6 +179,8 @@ class NexusPanelsIT {
             assertThat(created.statusCode()).isEqualTo(201);
 
             assertThat(AuthIT.handshakeStatus(panelUri(secured, 0, "secured"))).isEqualTo(401);
+            assertThat(AuthIT.handshakeStatus(panelUri(secured, 0, "missing")))
+                .as("without a token, whether a panel exists is not told").isEqualTo(401);
             assertThat(AuthIT.handshakeStatus(URI.create(panelUri(secured, 0, "secured") + "?token=forged")))
                 .isEqualTo(401);
             assertThat(AuthIT.handshakeStatus(URI.create(panelUri(secured, 0, "missing") + "?token=" + token)))
@@ -191,6 +193,8 @@ class NexusPanelsIT {
                 Instant.now().plusSeconds(600));
             assertThat(AuthIT.handshakeStatus(URI.create(panelUri(secured, 0, "secured") + "?token=" + workflowsOnly)))
                 .as("refused at the upgrade, before NexusClient counts itself connected").isEqualTo(403);
+            assertThat(AuthIT.handshakeStatus(URI.create(panelUri(secured, 0, "missing") + "?token=" + workflowsOnly)))
+                .as("nor to a token that grants no panel").isEqualTo(403);
         }
     }
 

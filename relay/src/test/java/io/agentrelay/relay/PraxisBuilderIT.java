@@ -139,6 +139,57 @@ class PraxisBuilderIT {
     }
 
     @Test
+    void shouldRefuseAToolNodeWithNoToolPickedRatherThanReportItsSuccess() throws Exception {
+        try (RawSocket builder = connect()) {
+            // A tool node dragged from the node library, its tool never picked.
+            builder.send("""
+                {"type":"EXECUTE_WORKFLOW","payload":{"workflowId":"workflow_1732870000003","nodes":[\
+                {"id":"tool-1732870000003-1","type":"tool","position":{"x":550,"y":150},"data":{\
+                "id":"tool-1732870000003-1","label":"Tool Node","status":"idle","type":"tool"}}],"edges":[]}}""");
+
+            await().atMost(WAIT).until(() -> builder.types().contains("error"));
+            JsonNode error = builder.ofType("error").get(0).path("payload");
+            assertThat(error.path("code").asText()).isEqualTo("INVALID_REQUEST");
+            assertThat(error.path("message").asText()).contains("node 'tool-1732870000003-1'");
+            assertThat(builder.types()).doesNotContain("workflowStart", "workflowComplete");
+        }
+    }
+
+    @Test
+    void shouldRefuseTheAgentsOnlyCanvasDrawnFromADslResult() throws Exception {
+        try (RawSocket builder = connect()) {
+            // What createWorkflowFromDSL draws from a dslResult without requiredMCPTools: an Orchestrator and the
+            // matched agent. Running it would pass through both and report success having run no tool.
+            builder.send("""
+                {"type":"EXECUTE_WORKFLOW","payload":{"workflowId":"workflow_1732870000004","nodes":[\
+                {"id":"agent-1","type":"agent","position":{"x":200,"y":150},"data":{"label":"Orchestrator Agent",\
+                "description":"Local agent coordinating the workflow","status":"idle","agentName":"orchestrator",\
+                "isOrchestrator":true}},\
+                {"id":"agent-2","type":"agent","position":{"x":550,"y":150},"data":{"label":"agent-relay",\
+                "status":"idle","agentName":"agent-relay","isP2PAgent":true}}],\
+                "edges":[{"id":"edge-agent-1-agent-2","source":"agent-1","target":"agent-2","type":"custom",\
+                "data":{"label":"P2P Request","isP2P":true}}],"params":{},"secrets":{}}}""");
+
+            await().atMost(WAIT).until(() -> builder.types().contains("error"));
+            JsonNode error = builder.ofType("error").get(0).path("payload");
+            assertThat(error.path("code").asText()).isEqualTo("INVALID_REQUEST");
+            assertThat(error.path("message").asText()).startsWith("no node runs a tool");
+            assertThat(builder.types()).doesNotContain("workflowStart", "workflowComplete");
+        }
+    }
+
+    @Test
+    void shouldNameTheWrappedWorkflowsNodesWhenTheyAreMissing() throws Exception {
+        try (RawSocket chat = connect()) {
+            chat.send("{\"type\":\"EXECUTE_WORKFLOW\",\"payload\":{\"workflow\":{\"id\":\"wf_empty\",\"nodes\":[]}}}");
+
+            await().atMost(WAIT).until(() -> chat.types().contains("error"));
+            assertThat(chat.ofType("error").get(0).path("payload").path("message").asText())
+                .isEqualTo("payload.workflow.nodes must be a non-empty array");
+        }
+    }
+
+    @Test
     void shouldGreetWithASystemChatMessageAsPraxisDoes() throws Exception {
         try (RawSocket builder = connect()) {
             JsonNode greeting = builder.frames().get(0);

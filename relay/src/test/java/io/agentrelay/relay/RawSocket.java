@@ -1,6 +1,7 @@
 package io.agentrelay.relay;
 
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.util.List;
@@ -35,6 +36,11 @@ final class RawSocket implements WebSocket.Listener, AutoCloseable {
         var frame = Json.object().put("type", type).put("id", id);
         frame.set("payload", payload);
         send(Json.toText(frame));
+    }
+
+    /** Sends a WebSocket ping frame. */
+    void ping() throws Exception {
+        socket.sendPing(ByteBuffer.allocate(0)).get(10, TimeUnit.SECONDS);
     }
 
     List<JsonNode> frames() {

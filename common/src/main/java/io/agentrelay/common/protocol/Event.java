@@ -33,6 +33,8 @@ public record Event(String id, Channel.Scoped channel, String event, JsonNode da
 
     /** The event name of a reply that reports a failure; its data are {@code error_code} and {@code error_message}. */
     public static final String ERROR = "error";
+    /** The data field that marks a {@link #workflowRefused} reply. */
+    private static final String WORKFLOW_REFUSED = "workflow_refused";
 
     /** Validates the required fields and fills a missing {@code data} with an empty object. */
     public Event {
@@ -103,8 +105,9 @@ public record Event(String id, Channel.Scoped channel, String event, JsonNode da
 
     /**
      * The failed answer to a request to run a workflow whose id another request already used: an {@link #errorReply}
-     * ({@code INVALID_REQUEST}) whose data also name the workflow, as {@code workflow_id}, so that a dialect can tell
-     * the requester in the shape its clients know.
+     * ({@code INVALID_REQUEST}) whose data also name the workflow, as {@code workflow_id}, and carry the
+     * {@code workflow_refused} marker ({@link #isWorkflowRefusal()}), so that a dialect can tell the requester in the
+     * shape its clients know.
      *
      * @param replyTo    the asker's {@code conn:<id>} channel
      * @param requestId  the id of the request it answers
@@ -114,8 +117,17 @@ public record Event(String id, Channel.Scoped channel, String event, JsonNode da
      */
     public static Event workflowRefused(Channel.Scoped replyTo, String requestId, String workflowId, String message) {
         Event reply = errorReply(replyTo, requestId, ErrorCode.INVALID_REQUEST, message);
-        ((ObjectNode) reply.data()).put("workflow_id", workflowId);
+        ((ObjectNode) reply.data()).put("workflow_id", workflowId).put(WORKFLOW_REFUSED, true);
         return reply;
+    }
+
+    /**
+     * Whether this is a {@link #workflowRefused} reply: told by its marker, not by a {@code workflow_id}, which any
+     * other error reply may carry too.
+     */
+    @JsonIgnore
+    public boolean isWorkflowRefusal() {
+        return ERROR.equals(event) && data.path(WORKFLOW_REFUSED).asBoolean(false);
     }
 
     /** Whether this event answers one connection's request rather than telling a channel's subscribers. */

@@ -2,7 +2,7 @@ package io.agentrelay.relay.auth;
 
 import java.util.Deque;
 
-import io.agentrelay.common.json.Json;
+import io.agentrelay.common.protocol.ErrorCode;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
@@ -68,10 +68,7 @@ public final class AuthHandler implements HttpHandler {
     }
 
     private static void refuse(HttpServerExchange exchange, String reason) {
-        exchange.setStatusCode(StatusCodes.UNAUTHORIZED);
-        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
         exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer");
-        exchange.getResponseSender().send(Json.toText(Json.object().put("error_code", "UNAUTHORIZED")
-            .put("error_message", reason)));
+        UpgradeRefusal.send(exchange, StatusCodes.UNAUTHORIZED, ErrorCode.UNAUTHORIZED, reason);
     }
 }

@@ -1,6 +1,7 @@
 package io.agentrelay.relay.server;
 
 import java.net.InetSocketAddress;
+import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
@@ -71,22 +72,24 @@ public final class RelayServer implements AutoCloseable {
             LOG.warn("Authentication is OFF (RELAY_AUTH_DISABLED=true): anyone who reaches this relay may read every "
                 + "channel and send every command; set RELAY_JWT_SECRET or RELAY_JWKS_FILE instead");
         }
-        Function<Dialect, HttpHandler> socket = dialect -> new AuthHandler(verifier, new UpgradeAuthorization(dialect,
-            Handlers.websocket(new WebSocketEndpoint(dialect, config, sessions, fanout, router, stats),
+        BiFunction<Dialect, Function<String, String>, HttpHandler> socket = (dialect, missing) -> new AuthHandler(
+            verifier, new UpgradeAuthorization(dialect, missing, Handlers.websocket(
+                new WebSocketEndpoint(dialect, config, sessions, fanout, router, stats),
                 StatusHandlers.upgradeRequired())));
-        HttpHandler canonicalSocket = socket.apply(dialects.canonical());
-        HttpHandler praxisSocket = socket.apply(dialects.praxis());
+        Function<String, String> anyId = id -> null;
+        HttpHandler canonicalSocket = socket.apply(dialects.canonical(), anyId);
+        HttpHandler praxisSocket = socket.apply(dialects.praxis(), anyId);
         PathHandler paths = Handlers.path()
             .addExactPath("/ws", canonicalSocket)
             .addExactPath("/", canonicalSocket)
             .addExactPath("/ws/events", praxisSocket)
             .addExactPath("/ws/workflow", praxisSocket)
             // AgentCraft's dialect checks the client id itself: its clients expect close code 1008, not HTTP 404.
-            .addPrefixPath("/ws/agent-tracking", new ResourcePath("", id -> null, socket.apply(dialects.agentCraft())))
-            .addPrefixPath("/api/ws/agent-tracking", new ResourcePath("", id -> null,
-                socket.apply(dialects.agentCraftApp())))
-            .addPrefixPath("/panels", new ResourcePath("/ws", id -> directory.panel(id).isPresent() ? null
-                : "panel '" + id + "' does not exist", socket.apply(dialects.nexus())))
+            .addPrefixPath("/ws/agent-tracking", new ResourcePath("", socket.apply(dialects.agentCraft(), anyId)))
+            .addPrefixPath("/api/ws/agent-tracking", new ResourcePath("",
+                socket.apply(dialects.agentCraftApp(), anyId)))
+            .addPrefixPath("/panels", new ResourcePath("/ws", socket.apply(dialects.nexus(),
+                id -> directory.panel(id).isPresent() ? null : "panel '" + id + "' does not exist")))
             .addExactPath("/api/sessions", new AuthHandler(verifier, api.sessions()))
             .addExactPath("/api/workflows", new AuthHandler(verifier, api.workflows()))
             .addExactPath("/api/panels", new AuthHandler(verifier, api.panels()))

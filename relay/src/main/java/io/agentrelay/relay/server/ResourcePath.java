@@ -1,18 +1,17 @@
 package io.agentrelay.relay.server;
 
-import java.util.function.Function;
-
-import io.agentrelay.common.json.Json;
+import io.agentrelay.common.protocol.ErrorCode;
+import io.agentrelay.relay.auth.UpgradeRefusal;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
-import io.undertow.util.Headers;
 import io.undertow.util.StatusCodes;
 
 /**
  * The endpoints whose path names a resource, {@code /panels/{id}/ws} and {@code /ws/agent-tracking/{client_id}}:
- * mounted on a prefix, it takes the id from the rest of the path and hands it to the WebSocket endpoint. A path of
- * another shape, or an id the resource check refuses, gets HTTP 404 and no socket.
+ * mounted on a prefix, it takes the id from the rest of the path and hands it on. A path of another shape gets HTTP
+ * 404 and no socket; whether the id names something is checked after the token ({@link UpgradeAuthorization}), so
+ * that ids cannot be probed without one.
  */
 final class ResourcePath implements HttpHandler {
 
@@ -20,17 +19,14 @@ final class ResourcePath implements HttpHandler {
     static final AttachmentKey<String> RESOURCE = AttachmentKey.create(String.class);
 
     private final String suffix;
-    private final Function<String, String> missing;
     private final HttpHandler next;
 
     /**
-     * @param suffix  what follows the id in the path ({@code /ws}), or empty
-     * @param missing says why an id names nothing, or returns null when it exists
-     * @param next    the rest of the upgrade
+     * @param suffix what follows the id in the path ({@code /ws}), or empty
+     * @param next   the rest of the upgrade
      */
-    ResourcePath(String suffix, Function<String, String> missing, HttpHandler next) {
+    ResourcePath(String suffix, HttpHandler next) {
         this.suffix = suffix;
-        this.missing = missing;
         this.next = next;
     }
 
@@ -39,12 +35,8 @@ final class ResourcePath implements HttpHandler {
         String rest = exchange.getRelativePath();
         String id = rest.startsWith("/") && rest.endsWith(suffix) && rest.length() > suffix.length() + 1
             ? rest.substring(1, rest.length() - suffix.length()) : null;
-        String why = id == null || id.contains("/") ? "no such endpoint" : missing.apply(id);
-        if (why != null) {
-            exchange.setStatusCode(StatusCodes.NOT_FOUND);
-            exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
-            exchange.getResponseSender().send(Json.toText(Json.object().put("error_code", "NOT_FOUND")
-                .put("error_message", why)));
+        if (id == null || id.contains("/")) {
+            UpgradeRefusal.send(exchange, StatusCodes.NOT_FOUND, ErrorCode.NOT_FOUND, "no such endpoint");
             return;
         }
         exchange.putAttachment(RESOURCE, id);

@@ -61,8 +61,12 @@ final class WebSocketEndpoint implements WebSocketConnectionCallback {
 
     @Override
     public void onConnect(WebSocketHttpExchange exchange, WebSocketChannel channel) {
-        Grants attached = exchange.getAttachment(AuthHandler.GRANTS);
-        Grants grants = attached == null ? Grants.unrestricted() : attached;
+        Grants grants = exchange.getAttachment(AuthHandler.GRANTS);
+        if (grants == null) {
+            // UpgradeAuthorization already refuses an upgrade without checked grants; never open one unchecked.
+            WebSockets.sendClose(WsCloseCodes.POLICY_VIOLATION, "no token was checked", channel, new CloseAfterSend());
+            return;
+        }
         Admission admission = sessions.open(dialect, exchange.getAttachment(ResourcePath.RESOURCE), grants,
             owner(grants, channel), channel);
         if (admission instanceof Admission.Refused refused) {
@@ -160,7 +164,12 @@ final class WebSocketEndpoint implements WebSocketConnectionCallback {
 
         @Override
         protected void onFullPingMessage(WebSocketChannel channel, BufferedBinaryMessage message) throws IOException {
-            session.heard();
+            // Counted like any frame: Undertow queues a pong per ping outside the outbox, so a client that pings
+            // without reading would otherwise grow the heap. A ping over the rate goes unanswered.
+            if (!session.admitFrame()) {
+                message.getData().free();
+                return;
+            }
             super.onFullPingMessage(channel, message);
         }
 

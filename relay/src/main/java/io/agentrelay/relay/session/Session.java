@@ -20,6 +20,7 @@ import io.agentrelay.relay.dialect.Dialect;
 import io.undertow.websockets.core.WebSocketCallback;
 import io.undertow.websockets.core.WebSocketChannel;
 import io.undertow.websockets.core.WebSockets;
+import org.xnio.IoUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +34,12 @@ public final class Session {
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
     /** A wait for room also ends after this, in case the socket closed without a frame being written. */
     private static final long ROOM_WAIT_MILLIS = 100;
+    /**
+     * How long a closing connection may take to answer the relay's close frame. Undertow waits for the answer without
+     * a timeout, so a peer that vanished or stopped reading would keep its socket, slot and subscriptions for as long
+     * as TCP takes to notice, or forever; the sweeper closes its socket after this.
+     */
+    public static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
 
     private final String id;
     private final Channel.Scoped privateChannel;
@@ -48,6 +55,8 @@ public final class Session {
     private final CompletableFuture<Void> replyRoute = new CompletableFuture<>();
     private CompletableFuture<Void> commandsReady;
     private final AtomicBoolean closing = new AtomicBoolean();
+    /** {@link System#nanoTime()} when {@link #close} sent the close frame; 0 before. */
+    private volatile long closingSince;
     /** Signalled when a frame left the outbox, for senders waiting in {@link #awaitRoom}. */
     private final Object room = new Object();
     private final AtomicInteger waitingForRoom = new AtomicInteger();
@@ -152,10 +161,19 @@ public final class Session {
 
     /**
      * Closes the connection when it gave no sign of life for too long (see {@link Liveness}); else sends it a WebSocket
-     * ping frame, and its dialect's own heartbeat frame, when it has been silent a while. Called by the sweeper.
+     * ping frame, and its dialect's own heartbeat frame, when it has been silent a while. A connection that has not
+     * answered its close frame within {@link #CLOSE_GRACE} loses its socket. Called by the sweeper.
      */
     public void keepAlive() {
-        if (!isOpen()) {
+        if (closing.get()) {
+            long since = closingSince;
+            if (since != 0 && socket.isOpen() && System.nanoTime() - since > CLOSE_GRACE.toNanos()) {
+                LOG.debug("Session {} did not answer its close frame; closing its socket", id);
+                socket.getIoThread().execute(() -> IoUtils.safeClose(socket));
+            }
+            return;
+        }
+        if (!socket.isOpen()) {
             return;
         }
         String reason = liveness.closeReason();
@@ -323,6 +341,7 @@ public final class Session {
      */
     public void close(int code, String reason) {
         if (closing.compareAndSet(false, true)) {
+            closingSince = System.nanoTime();
             signalRoom();
             WebSockets.sendClose(code, reason, socket, controlFrameSent);
         }

@@ -12,12 +12,16 @@ import io.agentrelay.common.config.RelayConfig;
 import io.agentrelay.relay.auth.Grants;
 import io.agentrelay.relay.dialect.Dialect;
 import io.undertow.websockets.core.WebSocketChannel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The sessions open on this node. Once a second it checks that each is alive ({@link Session#keepAlive()}): silent
  * connections get a WebSocket ping frame, and those that neither send nor answer are closed. Thread-safe.
  */
 public final class SessionRegistry implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SessionRegistry.class);
 
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final ConnectionSlots slots;
@@ -124,7 +128,14 @@ public final class SessionRegistry implements AutoCloseable {
         sessions.values().forEach(action);
     }
 
+    /** One session's failure must not end the sweeper: a scheduled task that throws is never run again. */
     private void keepAlive() {
-        sessions.values().forEach(Session::keepAlive);
+        for (Session session : sessions.values()) {
+            try {
+                session.keepAlive();
+            } catch (RuntimeException e) {
+                LOG.warn("Checking session {} failed", session.id(), e);
+            }
+        }
     }
 }

@@ -262,7 +262,7 @@ public final class CanonicalDialect implements Dialect {
 
     @Override
     public byte[] reply(Event reply) {
-        if (Event.ERROR.equals(reply.event()) && reply.data().hasNonNull("workflow_id")) {
+        if (reply.isWorkflowRefusal()) {
             return refused(reply);
         }
         if (Event.ERROR.equals(reply.event())) {
@@ -278,7 +278,8 @@ public final class CanonicalDialect implements Dialect {
      * Mahavishnu client then (mcp-common drops a correlation id it no longer waits for, and the examples only look at
      * events), so the requester alone gets the {@code workflow.failed} event its handlers know, with the reason as
      * {@code error}. The workflow's channel gets {@code workflow.refused} instead: its watchers must not be told that
-     * the first run failed.
+     * the first run failed. Mahavishnu's dashboards key workflows by {@code workflow_id} and still mark the first run
+     * failed on the requester's screen; {@code refused: true} tells the two apart.
      */
     private static byte[] refused(Event reply) {
         String workflowId = reply.data().path("workflow_id").asText();

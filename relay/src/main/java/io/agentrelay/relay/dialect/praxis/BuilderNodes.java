@@ -1,12 +1,15 @@
 package io.agentrelay.relay.dialect.praxis;
 
 import java.util.Optional;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.CommandPayload;
+import io.agentrelay.common.protocol.ErrorCode;
+import io.agentrelay.relay.dialect.InvalidFrameException;
 
 /**
  * Workflow steps as the Praxis no-code builder draws them, React Flow nodes
@@ -15,19 +18,26 @@ import io.agentrelay.common.protocol.CommandPayload;
  */
 final class BuilderNodes {
 
-    /** What a builder node without a tool (an agent, a handoff) runs: it passes, saying which node it was. */
+    /** What a builder node that stands for no tool (an agent, a handoff) runs: it passes, saying which node it was. */
     private static final String PASS_THROUGH_TOOL = "echo";
+    /** The builder's node types ({@code workflow-builder.tsx}'s {@code nodeTypes}) other than {@code tool}. */
+    private static final Set<String> TOOLLESS_TYPES = Set.of("agent", "handoff");
     private static final int COLUMN_WIDTH = 250;
 
     private BuilderNodes() {
     }
 
     /**
-     * @param node {@code {id, tool, params}}, or a builder node; one without {@code data.toolId} (an agent, a
-     *             handoff) becomes a step that only passes, as Praxis's server had every node pass
+     * @param node      {@code {id, tool, params}}, or a builder node: one with {@code data.toolId} runs that tool; an
+     *                  {@code agent} or {@code handoff} node becomes a step that only passes, as Praxis's server had
+     *                  every node pass
+     * @param requestId the command's id, for the error
      * @return the step, or empty when the node is neither
+     * @throws InvalidFrameException {@code INVALID_REQUEST} naming the node when a builder node of another type (a
+     *                               {@code tool} node with no tool picked) names no tool: it would pass and report
+     *                               success without running anything
      */
-    static Optional<CommandPayload.Node> step(JsonNode node) {
+    static Optional<CommandPayload.Node> step(JsonNode node, String requestId) {
         if (!node.path("id").isTextual()) {
             return Optional.empty();
         }
@@ -43,8 +53,19 @@ final class BuilderNodes {
         if (!toolId.isBlank()) {
             return Optional.of(new CommandPayload.Node(id, toolId, data.get("parameters")));
         }
-        String label = data.path("label").asText(node.path("type").asText("node") + " " + id);
+        String type = node.path("type").asText("");
+        if (!passesThrough(node)) {
+            throw new InvalidFrameException(ErrorCode.INVALID_REQUEST, "node '" + id + "' (type '" + type
+                + "') names no tool: pick one (data.toolId)", requestId);
+        }
+        String label = data.path("label").asText(type + " " + id);
         return Optional.of(new CommandPayload.Node(id, PASS_THROUGH_TOOL, Json.object().put("message", label)));
+    }
+
+    /** Whether a node is a builder node that stands for no tool, an agent or a handoff, and runs as a pass. */
+    static boolean passesThrough(JsonNode node) {
+        return !node.path("tool").isTextual() && node.path("data").path("toolId").asText("").isBlank()
+            && TOOLLESS_TYPES.contains(node.path("type").asText(""));
     }
 
     /**

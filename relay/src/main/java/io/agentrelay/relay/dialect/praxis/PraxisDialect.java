@@ -52,13 +52,20 @@ import io.agentrelay.relay.session.WsCloseCodes;
  *       are found with WebSocket ping frames instead.</li>
  *   <li>{@code EXECUTE_WORKFLOW} takes the builder's React Flow nodes {@code {id, type, data: {toolId, parameters}}}
  *       and edges {@code {source, target}}, and the DSL result's {@code {workflow: {id, nodes, edges}, workflowId}};
- *       a builder node without a tool (an agent, a handoff) runs as a step that only passes, as every node did on
- *       Praxis's server. {@code params}, {@code secrets} and {@code metadata} are ignored.</li>
+ *       an {@code agent} or {@code handoff} node runs as a step that only passes, as every node did on Praxis's
+ *       server, but a {@code tool} node without {@code data.toolId}, and a workflow in which no node runs a tool, is
+ *       refused with {@code INVALID_REQUEST}: it would report success having run nothing. {@code params},
+ *       {@code secrets} and {@code metadata} are ignored.</li>
  *   <li>Node statuses are the builder's {@code running}, {@code success} and {@code error};
  *       {@code workflowError} carries its error as {@code message} too, which the builder shows.</li>
- *   <li>{@code dslResult} carries the compiled workflow in the builder's node shape as {@code workflowSuggestion}
- *       and as {@code workflow} (without an id: the DSL command already ran under its own, and a workflow id runs
- *       once, so each Execute is a new run), and the relay's executors as the one {@code matchedAgents} entry.</li>
+ *   <li>{@code dslResult} carries the compiled workflow in the builder's node shape as {@code workflow}, which the
+ *       DSL result's Execute button sends back (without an id: the DSL command already ran under its own, and a
+ *       workflow id runs once, so each Execute is a new run), and the relay's executors as the one
+ *       {@code matchedAgents} entry. The builder draws its canvas not from the workflow but from
+ *       {@code matchedAgents} and {@code requiredMCPTools}; {@code workflowSuggestion} (the same graph) only makes it
+ *       draw. The relay sends no {@code requiredMCPTools}: the builder would draw one tool node running the first
+ *       tool with the tool list as its parameters. So the drawn canvas holds agents only, and its Execute is
+ *       refused (above) rather than report a success that ran none of the compiled tools.</li>
  * </ul>
  */
 public final class PraxisDialect implements Dialect {
@@ -137,13 +144,22 @@ public final class PraxisDialect implements Dialect {
         }
         JsonNode nodes = workflow.path("nodes");
         if (!nodes.isArray() || nodes.isEmpty()) {
-            throw new InvalidFrameException(ErrorCode.INVALID_REQUEST, "payload.nodes must be a non-empty array", id);
+            throw new InvalidFrameException(ErrorCode.INVALID_REQUEST, (workflow == payload ? "payload.nodes"
+                : "payload.workflow.nodes") + " must be a non-empty array", id);
         }
         List<CommandPayload.Node> parsed = new ArrayList<>();
+        boolean runsATool = false;
         for (JsonNode node : nodes) {
-            parsed.add(BuilderNodes.step(node).orElseThrow(() -> new InvalidFrameException(
+            parsed.add(BuilderNodes.step(node, id).orElseThrow(() -> new InvalidFrameException(
                 ErrorCode.INVALID_REQUEST, "every node needs string fields 'id' and 'tool', or is a builder node "
                 + "{id, type, data: {toolId, parameters}}", id)));
+            runsATool |= !BuilderNodes.passesThrough(node);
+        }
+        if (!runsATool) {
+            // The canvas the builder draws from a DSL result is such a one (agents only): it would report success
+            // having run nothing. The DSL command itself already ran the compiled workflow.
+            throw new InvalidFrameException(ErrorCode.INVALID_REQUEST, "no node runs a tool (agent and handoff "
+                + "nodes only pass): add a tool node, or run the DSL result's workflow with its Execute button", id);
         }
         List<CommandPayload.Edge> edges = new ArrayList<>();
         for (JsonNode edge : workflow.path("edges")) {

@@ -116,10 +116,11 @@ final class PraxisEvents {
     }
 
     /**
-     * What the builder draws and runs from a DSL result: the compiled workflow in its own node shape, as
-     * {@code workflowSuggestion} (drawn) and {@code workflow} (the chat's Execute button sends it back), and the
-     * relay's executors as the one agent that matched. The workflow carries no id: the DSL command already ran under
-     * its own, which runs once, so each Execute is a new run.
+     * What the builder runs and draws from a DSL result: the compiled workflow in its own node shape as
+     * {@code workflow} (the DSL result's Execute button sends it back), and the relay's executors as the one agent
+     * that matched. The builder draws its canvas from {@code matchedAgents} (an Orchestrator and this agent, no tool
+     * nodes); {@code workflowSuggestion} only has to be present for it to draw. The workflow carries no id: the DSL
+     * command already ran under its own, which runs once, so each Execute is a new run.
      */
     private static void suggestion(ObjectNode payload, JsonNode workflow) {
         ObjectNode graph = BuilderNodes.graph(workflow);
