@@ -144,6 +144,39 @@ class ResumeStormIT {
     }
 
     @Test
+    void shouldGiveASubscriptionMadeAgainWhileItsResumeWaitsOnlyWhatItAskedFor(
+        EmbeddedKafka kafka, TopicPrefix prefix, @TempDir Path sandbox) throws Exception {
+        Channel.Scoped channel = Channel.of(Namespace.WORKFLOW, "again");
+        try (LocalCluster cluster = LocalCluster.start(kafka.bootstrapServers(), prefix, sandbox, 1,
+                 Map.of("RELAY_OUTBOX_MESSAGES", "64"));
+             EventWriter writer = new EventWriter(kafka.bootstrapServers(), prefix.value())) {
+            RelayConnection watcher = cluster.connect(0);
+            Frames watched = new Frames();
+            watcher.addListener(watched);
+            watcher.subscribe(channel.name()).get(10, TimeUnit.SECONDS);
+            for (int seq = 0; seq < 600; seq++) {
+                writer.tick(channel, seq, 32 * 1024);
+            }
+            await().atMost(WAIT).until(() -> watched.events(channel.name()).size() == 600);
+
+            // The resume stalls on a client that stopped reading; meanwhile it unsubscribes and subscribes again,
+            // this time for new events only.
+            StalledReader client = StalledReader.resume(cluster, channel.name(),
+                watched.events(channel.name()).get(0).pos());
+            client.send("s2", "unsubscribe", Json.object().put("channel", channel.name()));
+            client.send("s3", "subscribe", Json.object().put("channel", channel.name()));
+            client.resumeReading();
+            await().atMost(WAIT).until(() -> client.answered("s3"));
+            writer.tick(channel, 600, 10);
+
+            await().atMost(WAIT).until(() -> !client.eventsAfter("s3").isEmpty());
+            assertThat(client.eventsAfter("s3")).extracting(e -> e.path("data").path("seq").asInt())
+                .containsExactly(600);
+            assertThat(client.closed()).isNotDone();
+        }
+    }
+
+    @Test
     void shouldResumeWhileReplaysAtTheirOriginalPaceTakeEveryReplayThread(
         EmbeddedKafka kafka, TopicPrefix prefix, @TempDir Path sandbox) throws Exception {
         Channel.Scoped paced = Channel.of(Namespace.WORKFLOW, "paced");

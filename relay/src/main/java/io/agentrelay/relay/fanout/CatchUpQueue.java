@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 
 import io.agentrelay.common.history.ChannelHistory;
 import io.agentrelay.common.protocol.Position;
+import io.agentrelay.relay.session.ChannelCursor;
 import io.agentrelay.relay.session.Session;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
@@ -100,7 +101,7 @@ final class CatchUpQueue {
             if (catchUp.range == null && !start(catchUp, bounds)) {
                 continue;
             }
-            if (!catchUp.session().isOpen()) {
+            if (!catchUp.current()) {
                 end(catchUp);
             } else if (catchUp.session().hasRoom()) {
                 ready.add(catchUp);
@@ -196,7 +197,7 @@ final class CatchUpQueue {
                         continue;
                     }
                     Session session = catchUp.session();
-                    if (!session.isOpen() || !session.hasRoom()) {
+                    if (!catchUp.current() || !session.hasRoom()) {
                         // Left where it stands: the rest of the group goes on without it.
                         catchUp.left = true;
                         catchUp.next = offset;
@@ -210,7 +211,7 @@ final class CatchUpQueue {
                     // Like the live fan-out: only what the session's filter takes and its dialect has a frame for.
                     byte[] frame = session.wants(historic.event()) ? encoded.bytesFor(session.dialect()) : null;
                     if (frame != null) {
-                        session.catchUp(channel, offset, encoded.position().encode(), frame);
+                        session.catchUp(catchUp.cursor(), offset, encoded.position().encode(), frame);
                     }
                 }
                 return reading[0] > 0;
@@ -232,7 +233,7 @@ final class CatchUpQueue {
                 catchUp.next = Math.max(catchUp.next, reached);
             }
             catchUp.left = false;
-            if (!catchUp.session().isOpen() || catchUp.next >= catchUp.range.to()) {
+            if (!catchUp.current() || catchUp.next >= catchUp.range.to()) {
                 end(catchUp);
             } else {
                 unfinished.add(catchUp);
@@ -242,7 +243,7 @@ final class CatchUpQueue {
     }
 
     private static void end(Waiting catchUp) {
-        catchUp.session().caughtUp(catchUp.channel());
+        catchUp.session().caughtUp(catchUp.cursor());
     }
 
     /** A catch-up in the queue: its range once started, and the next offset it needs. */
@@ -259,6 +260,15 @@ final class CatchUpQueue {
 
         Session session() {
             return catchUp.session();
+        }
+
+        ChannelCursor cursor() {
+            return catchUp.cursor();
+        }
+
+        /** Whether anyone still waits for it: its session is open and has not unsubscribed the channel since. */
+        boolean current() {
+            return catchUp.session().follows(catchUp.cursor());
         }
 
         String channel() {
