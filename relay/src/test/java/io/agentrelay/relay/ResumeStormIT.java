@@ -177,6 +177,36 @@ class ResumeStormIT {
     }
 
     @Test
+    void shouldResumeEventsLargerThanTheOutboxHoldsAtOnceWithoutClosingTheClient(
+        EmbeddedKafka kafka, TopicPrefix prefix, @TempDir Path sandbox) throws Exception {
+        Channel.Scoped channel = Channel.of(Namespace.WORKFLOW, "large");
+        // Default limits: 1,024 frames and 4 MiB; half the frames of 32 KiB would be 16 MiB.
+        try (LocalCluster cluster = LocalCluster.start(kafka.bootstrapServers(), prefix, sandbox, 1, Map.of());
+             EventWriter writer = new EventWriter(kafka.bootstrapServers(), prefix.value())) {
+            RelayConnection watcher = cluster.connect(0);
+            Frames watched = new Frames();
+            watcher.addListener(watched);
+            watcher.subscribe(channel.name()).get(10, TimeUnit.SECONDS);
+            for (int seq = 0; seq < 600; seq++) {
+                writer.tick(channel, seq, 32 * 1024);
+            }
+            await().atMost(WAIT).until(() -> watched.events(channel.name()).size() == 600);
+
+            StalledReader client = StalledReader.resume(cluster, channel.name(),
+                watched.events(channel.name()).get(0).pos());
+            // Far more than the socket's buffers take: the outbox fills while the client does not read.
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+                .until(() -> !client.closed().isDone());
+            client.resumeReading();
+
+            await().atMost(WAIT).until(() -> client.events().size() == 599 || client.closed().isDone());
+            assertThat(client.closed()).isNotDone();
+            assertThat(client.events()).extracting(e -> e.path("data").path("seq").asInt())
+                .containsExactlyElementsOf(IntStream.range(1, 600).boxed().toList());
+        }
+    }
+
+    @Test
     void shouldResumeWhileReplaysAtTheirOriginalPaceTakeEveryReplayThread(
         EmbeddedKafka kafka, TopicPrefix prefix, @TempDir Path sandbox) throws Exception {
         Channel.Scoped paced = Channel.of(Namespace.WORKFLOW, "paced");

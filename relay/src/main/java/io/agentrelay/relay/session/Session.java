@@ -44,7 +44,6 @@ public final class Session {
     private final Set<Channel> subscriptions = ConcurrentHashMap.newKeySet();
     private final ChannelCursors cursors;
     private final Map<String, String> written = new ConcurrentHashMap<>();
-    private final int outboxLimit;
     private final CompletableFuture<Void> replyRoute = new CompletableFuture<>();
     private CompletableFuture<Void> commandsReady;
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -76,7 +75,6 @@ public final class Session {
         this.filter = dialect.initialFilter();
         this.liveness = new Liveness(dialect, pingInterval, System::nanoTime);
         this.commandsReady = replyRoute;
-        this.outboxLimit = outboxMessages;
         this.cursors = new ChannelCursors(outboxMessages, this::enqueue, this::overflow);
         this.stats = stats;
     }
@@ -364,11 +362,12 @@ public final class Session {
     }
 
     /**
-     * Whether a sender that can wait should send now: the outbox is less than half full, or the session closed (and
-     * sending costs nothing).
+     * Whether a sender that can wait should send now: the outbox holds less than half its frames and less than half
+     * its bytes, or the session closed (and sending costs nothing). Both, so that large history events cannot fill
+     * the outbox by bytes and close the session they are sent to.
      */
     public boolean hasRoom() {
-        return !isOpen() || outbox.size() < outboxLimit / 2;
+        return !isOpen() || outbox.lessThanHalfFull();
     }
 
     /**
