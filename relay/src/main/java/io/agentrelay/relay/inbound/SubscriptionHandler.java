@@ -120,19 +120,20 @@ final class SubscriptionHandler {
         if (!since.incarnation().equals(location.incarnation())
             || since.partition() != location.partition().partition()) {
             // The offset means nothing here: every live event is new to this client.
+            // The answer first: released live events must not reach the client before it.
             session.restartAfter(cursor, -1);
-            session.caughtUp(cursor);
             notRecovered(session, request, subscribed(channel).put("recovered", false).put("reason",
                 "'since' is not a position of this channel in the current event topic (was the topic recreated?); "
                     + "only new events follow"));
+            session.caughtUp(cursor);
             return;
         }
         try {
             history.catchUp(new Resume(session, request, channel, cursor, location, since, liveStart));
         } catch (RejectedExecutionException e) {
-            session.caughtUp(cursor);
             notRecovered(session, request, subscribed(channel).put("recovered", false)
                 .put("reason", "too many resumes in progress on this relay; only new events follow"));
+            session.caughtUp(cursor);
         }
     }
 
