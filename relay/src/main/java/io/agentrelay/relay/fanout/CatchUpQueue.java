@@ -94,6 +94,44 @@ final class CatchUpQueue {
             taken = new ArrayList<>(waiting.get(partition));
             waiting.get(partition).clear();
         }
+        try {
+            return serve(partition, history, taken);
+        } catch (RuntimeException e) {
+            // A bug, not Kafka: end what the turn took rather than leave the partition's queue without a turn, which
+            // would make every later resume of it wait forever.
+            LOG.error("A catch-up turn of {} failed; ending its {} resumes", partition, taken.size(), e);
+            for (Waiting catchUp : taken) {
+                try {
+                    if (!catchUp.ended) {
+                        abandon(catchUp, e);
+                    }
+                } catch (RuntimeException again) {
+                    LOG.warn("Ending the resume of {} for session {} failed", catchUp.channel(),
+                        catchUp.session().id(), again);
+                }
+            }
+            synchronized (this) {
+                count -= taken.size();
+                if (waiting.get(partition).isEmpty()) {
+                    waiting.remove(partition);
+                    return Next.NONE;
+                }
+                return Next.TURN;
+            }
+        }
+    }
+
+    /** Ends a catch-up that cannot go on: answered already, its client must resume again; else it is told so. */
+    private static void abandon(Waiting catchUp, RuntimeException failure) {
+        if (catchUp.range != null) {
+            catchUp.session().closeCatchUpFailed();
+        } else {
+            catchUp.catchUp.failed(failure);
+        }
+        end(catchUp);
+    }
+
+    private Next serve(TopicPartition partition, Supplier<ChannelHistory> history, List<Waiting> taken) {
         PartitionBounds bounds = new PartitionBounds(history, partition);
         List<Waiting> ready = new ArrayList<>();
         List<Waiting> notNow = new ArrayList<>();
@@ -243,6 +281,7 @@ final class CatchUpQueue {
     }
 
     private static void end(Waiting catchUp) {
+        catchUp.ended = true;
         catchUp.session().caughtUp(catchUp.cursor());
     }
 
@@ -253,6 +292,8 @@ final class CatchUpQueue {
         long next;
         /** Left the current turn's read: its session had no room, or closed. */
         boolean left;
+        /** Ended: its held live events were released. */
+        boolean ended;
 
         Waiting(CatchUp catchUp) {
             this.catchUp = catchUp;
