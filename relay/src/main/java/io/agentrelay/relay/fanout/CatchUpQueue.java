@@ -231,7 +231,14 @@ final class CatchUpQueue {
                 EncodedEvent encoded = null;
                 for (Waiting catchUp : byChannel.get(channel)) {
                     long offset = historic.offset();
-                    if (catchUp.left || offset < catchUp.next || offset >= catchUp.range.to()) {
+                    if (catchUp.left || catchUp.ended || offset < catchUp.next) {
+                        continue;
+                    }
+                    if (offset >= catchUp.range.to()) {
+                        // Past its range: its held live events go out now, not when the group's read returns.
+                        catchUp.next = catchUp.range.to();
+                        end(catchUp);
+                        reading[0]--;
                         continue;
                     }
                     Session session = catchUp.session();
@@ -267,6 +274,9 @@ final class CatchUpQueue {
         }
         List<Waiting> unfinished = new ArrayList<>();
         for (Waiting catchUp : group) {
+            if (catchUp.ended) {
+                continue;
+            }
             if (!catchUp.left) {
                 catchUp.next = Math.max(catchUp.next, reached);
             }
