@@ -264,11 +264,16 @@ final class CatchUpQueue {
         } catch (RuntimeException e) {
             // Their answers went out: going on would leave a gap they were told they did not have. The reader
             // stays: its next read assigns and seeks afresh.
-            LOG.warn("Catching up {} resumes on {} failed; closing their sessions to resume", group.size(),
-                partition, e);
+            LOG.warn("Catching up {} resumes on {} failed; closing the sessions still catching up to resume",
+                group.size(), partition, e);
             for (Waiting catchUp : group) {
-                catchUp.session().closeCatchUpFailed();
-                end(catchUp);
+                // Those that ended, or whose client unsubscribed, miss nothing.
+                if (!catchUp.ended && catchUp.current()) {
+                    catchUp.session().closeCatchUpFailed();
+                }
+                if (!catchUp.ended) {
+                    end(catchUp);
+                }
             }
             return List.of();
         }
