@@ -229,6 +229,7 @@ final class CatchUpQueue {
         try {
             reached = history.get().read(partition, from, to, byChannel::containsKey, (channel, historic) -> {
                 EncodedEvent encoded = null;
+                String pos = null;
                 for (Waiting catchUp : byChannel.get(channel)) {
                     long offset = historic.offset();
                     if (catchUp.left || catchUp.ended || offset < catchUp.next) {
@@ -252,11 +253,12 @@ final class CatchUpQueue {
                     if (encoded == null) {
                         encoded = new EncodedEvent(historic.event(), new Position(
                             catchUp.location().incarnation(), partition.partition(), offset));
+                        pos = encoded.position().encode();
                     }
                     // Like the live fan-out: only what the session's filter takes and its dialect has a frame for.
                     byte[] frame = session.wants(historic.event()) ? encoded.bytesFor(session.dialect()) : null;
                     if (frame != null) {
-                        session.catchUp(catchUp.cursor(), offset, encoded.position().encode(), frame);
+                        session.catchUp(catchUp.cursor(), offset, pos, frame);
                     }
                 }
                 return reading[0] > 0;
