@@ -150,14 +150,7 @@ class ResumeStormIT {
         try (LocalCluster cluster = LocalCluster.start(kafka.bootstrapServers(), prefix, sandbox, 1,
                  Map.of("RELAY_OUTBOX_MESSAGES", "64"));
              EventWriter writer = new EventWriter(kafka.bootstrapServers(), prefix.value())) {
-            RelayConnection watcher = cluster.connect(0);
-            Frames watched = new Frames();
-            watcher.addListener(watched);
-            watcher.subscribe(channel.name()).get(10, TimeUnit.SECONDS);
-            for (int seq = 0; seq < 600; seq++) {
-                writer.tick(channel, seq, 32 * 1024);
-            }
-            await().atMost(WAIT).until(() -> watched.events(channel.name()).size() == 600);
+            Frames watched = backlog(cluster, writer, channel);
 
             // The resume stalls on a client that stopped reading; meanwhile it unsubscribes and subscribes again,
             // this time for new events only.
@@ -183,14 +176,7 @@ class ResumeStormIT {
         // Default limits: 1,024 frames and 4 MiB; half the frames of 32 KiB would be 16 MiB.
         try (LocalCluster cluster = LocalCluster.start(kafka.bootstrapServers(), prefix, sandbox, 1, Map.of());
              EventWriter writer = new EventWriter(kafka.bootstrapServers(), prefix.value())) {
-            RelayConnection watcher = cluster.connect(0);
-            Frames watched = new Frames();
-            watcher.addListener(watched);
-            watcher.subscribe(channel.name()).get(10, TimeUnit.SECONDS);
-            for (int seq = 0; seq < 600; seq++) {
-                writer.tick(channel, seq, 32 * 1024);
-            }
-            await().atMost(WAIT).until(() -> watched.events(channel.name()).size() == 600);
+            Frames watched = backlog(cluster, writer, channel);
 
             StalledReader client = StalledReader.resume(cluster, channel.name(),
                 watched.events(channel.name()).get(0).pos());
@@ -244,6 +230,19 @@ class ResumeStormIT {
             await().atMost(WAIT).until(() -> frames.events(resumed.name()).size() == 2);
             assertThat(seqs(frames.events(resumed.name()))).containsExactly(1, 2);
         }
+    }
+
+    /** Writes 600 events of 32 KiB to a channel, far more than a socket's buffers take; returns what a watcher saw. */
+    private static Frames backlog(LocalCluster cluster, EventWriter writer, Channel.Scoped channel) throws Exception {
+        RelayConnection watcher = cluster.connect(0);
+        Frames watched = new Frames();
+        watcher.addListener(watched);
+        watcher.subscribe(channel.name()).get(10, TimeUnit.SECONDS);
+        for (int seq = 0; seq < 600; seq++) {
+            writer.tick(channel, seq, 32 * 1024);
+        }
+        await().atMost(WAIT).until(() -> watched.events(channel.name()).size() == 600);
+        return watched;
     }
 
     /** The seq of the last event client {@code c} had of channel {@code i}. */
