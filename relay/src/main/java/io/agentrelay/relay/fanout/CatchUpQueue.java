@@ -13,6 +13,7 @@ import io.agentrelay.common.history.ChannelHistory;
 import io.agentrelay.common.protocol.Position;
 import io.agentrelay.relay.session.ChannelCursor;
 import io.agentrelay.relay.session.Session;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -33,6 +34,8 @@ final class CatchUpQueue {
 
     /** How far from where the catch-up that waited longest goes on another may be and still share its read. */
     private static final long JOIN_OFFSETS = 10_000;
+    /** Reads that may fail for a catch-up before its session is closed to resume again. */
+    private static final int READ_ATTEMPTS = 3;
     /** Offsets one turn reads at most before the partition's other catch-ups get theirs. */
     private static final long TURN_OFFSETS = 50_000;
 
@@ -255,29 +258,47 @@ final class CatchUpQueue {
                             catchUp.location().incarnation(), partition.partition(), offset));
                         pos = encoded.position().encode();
                     }
-                    // Like the live fan-out: only what the session's filter takes and its dialect has a frame for.
-                    byte[] frame = session.wants(historic.event()) ? encoded.bytesFor(session.dialect()) : null;
-                    if (frame != null) {
-                        session.catchUp(catchUp.cursor(), offset, pos, frame);
+                    try {
+                        // Like the live fan-out: only what the session's filter takes and its dialect has a frame for.
+                        byte[] frame = session.wants(historic.event()) ? encoded.bytesFor(session.dialect()) : null;
+                        if (frame != null) {
+                            session.catchUp(catchUp.cursor(), offset, pos, frame);
+                        }
+                    } catch (RuntimeException e) {
+                        // This session's event, not the read: the others go on.
+                        LOG.warn("Sending offset {} of {} to session {} failed; closing it to resume", offset,
+                            partition, session.id(), e);
+                        session.closeCatchUpFailed();
+                        end(catchUp);
+                        reading[0]--;
                     }
                 }
                 return reading[0] > 0;
             });
         } catch (RuntimeException e) {
-            // Their answers went out: going on would leave a gap they were told they did not have. The reader
-            // stays: its next read assigns and seeks afresh.
-            LOG.warn("Catching up {} resumes on {} failed; closing the sessions still catching up to resume",
-                group.size(), partition, e);
+            // Their answers went out: skipping on would leave a gap they were told they did not have. Each goes on
+            // from its own next offset in a later read (its cursor drops what it already sent), a few times; what
+            // retention deleted never comes back. The reader stays: its next read assigns and seeks afresh.
+            boolean retry = !(e instanceof OffsetOutOfRangeException);
+            LOG.warn("Catching up {} resumes on {} failed{}", group.size(), partition,
+                retry ? "; reading again" : "; closing the sessions still catching up to resume", e);
+            List<Waiting> again = new ArrayList<>();
             for (Waiting catchUp : group) {
-                // Those that ended, or whose client unsubscribed, miss nothing.
-                if (!catchUp.ended && catchUp.current()) {
+                catchUp.left = false;
+                if (catchUp.ended) {
+                    continue;
+                }
+                if (catchUp.current() && retry && ++catchUp.failedReads < READ_ATTEMPTS) {
+                    again.add(catchUp);
+                    continue;
+                }
+                // Those whose client unsubscribed miss nothing.
+                if (catchUp.current()) {
                     catchUp.session().closeCatchUpFailed();
                 }
-                if (!catchUp.ended) {
-                    end(catchUp);
-                }
+                end(catchUp);
             }
-            return List.of();
+            return again;
         }
         List<Waiting> unfinished = new ArrayList<>();
         for (Waiting catchUp : group) {
@@ -311,6 +332,8 @@ final class CatchUpQueue {
         boolean left;
         /** Ended: its held live events were released. */
         boolean ended;
+        /** Reads of its group that failed. */
+        int failedReads;
 
         Waiting(CatchUp catchUp) {
             this.catchUp = catchUp;
