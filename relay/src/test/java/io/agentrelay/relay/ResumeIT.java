@@ -118,6 +118,26 @@ class ResumeIT {
     }
 
     @Test
+    void shouldCloseToResumeAgainWhenRetentionDeletesWhatAResumeStillHadToRead() throws Exception {
+        Channel.Scoped channel = Channel.of(Namespace.WORKFLOW, "retention-mid-read");
+        List<Long> offsets = new ArrayList<>();
+        for (int seq = 0; seq < 600; seq++) {
+            offsets.add(writer.tick(channel, seq, 32 * 1024).offset());
+        }
+        Position first = Position.before(incarnationOf(channel), partitionOf(channel), offsets.get(0) + 1);
+        StalledReader client = StalledReader.resume(cluster, channel.name(), first.encode());
+        // The resume answered recovered: true and stalls on the client; meanwhile retention deletes most of the rest.
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> !client.closed().isDone());
+        deleteRecordsBefore(channel, offsets.get(500));
+        client.resumeReading();
+
+        // Not a silent jump to the end: the client is told to resume again, and what it got has no gap.
+        assertThat(client.closed().get(WAIT.toSeconds(), TimeUnit.SECONDS).code()).isEqualTo(1013);
+        List<Integer> got = client.events().stream().map(e -> e.path("data").path("seq").asInt()).toList();
+        assertThat(got).containsExactlyElementsOf(IntStream.rangeClosed(1, got.size()).boxed().toList());
+    }
+
+    @Test
     void shouldSayNotRecoveredForAPositionFromAnotherTopicIncarnation() throws Exception {
         Channel.Scoped channel = Channel.of(Namespace.WORKFLOW, "recreated");
         writer.tick(channel, 0, 10);

@@ -144,6 +144,55 @@ class ResumeStormIT {
     }
 
     @Test
+    void shouldGiveASubscriptionMadeAgainWhileItsResumeWaitsOnlyWhatItAskedFor(
+        EmbeddedKafka kafka, TopicPrefix prefix, @TempDir Path sandbox) throws Exception {
+        Channel.Scoped channel = Channel.of(Namespace.WORKFLOW, "again");
+        try (LocalCluster cluster = LocalCluster.start(kafka.bootstrapServers(), prefix, sandbox, 1,
+                 Map.of("RELAY_OUTBOX_MESSAGES", "64"));
+             EventWriter writer = new EventWriter(kafka.bootstrapServers(), prefix.value())) {
+            Frames watched = backlog(cluster, writer, channel);
+
+            // The resume stalls on a client that stopped reading; meanwhile it unsubscribes and subscribes again,
+            // this time for new events only.
+            StalledReader client = StalledReader.resume(cluster, channel.name(),
+                watched.events(channel.name()).get(0).pos());
+            client.send("s2", "unsubscribe", Json.object().put("channel", channel.name()));
+            client.send("s3", "subscribe", Json.object().put("channel", channel.name()));
+            client.resumeReading();
+            await().atMost(WAIT).until(() -> client.answered("s3"));
+            writer.tick(channel, 600, 10);
+
+            await().atMost(WAIT).until(() -> !client.eventsAfter("s3").isEmpty());
+            assertThat(client.eventsAfter("s3")).extracting(e -> e.path("data").path("seq").asInt())
+                .containsExactly(600);
+            assertThat(client.closed()).isNotDone();
+        }
+    }
+
+    @Test
+    void shouldResumeEventsLargerThanTheOutboxHoldsAtOnceWithoutClosingTheClient(
+        EmbeddedKafka kafka, TopicPrefix prefix, @TempDir Path sandbox) throws Exception {
+        Channel.Scoped channel = Channel.of(Namespace.WORKFLOW, "large");
+        // Default limits: 1,024 frames and 4 MiB; half the frames of 32 KiB would be 16 MiB.
+        try (LocalCluster cluster = LocalCluster.start(kafka.bootstrapServers(), prefix, sandbox, 1, Map.of());
+             EventWriter writer = new EventWriter(kafka.bootstrapServers(), prefix.value())) {
+            Frames watched = backlog(cluster, writer, channel);
+
+            StalledReader client = StalledReader.resume(cluster, channel.name(),
+                watched.events(channel.name()).get(0).pos());
+            // Far more than the socket's buffers take: the outbox fills while the client does not read.
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+                .until(() -> !client.closed().isDone());
+            client.resumeReading();
+
+            await().atMost(WAIT).until(() -> client.events().size() == 599 || client.closed().isDone());
+            assertThat(client.closed()).isNotDone();
+            assertThat(client.events()).extracting(e -> e.path("data").path("seq").asInt())
+                .containsExactlyElementsOf(IntStream.range(1, 600).boxed().toList());
+        }
+    }
+
+    @Test
     void shouldResumeWhileReplaysAtTheirOriginalPaceTakeEveryReplayThread(
         EmbeddedKafka kafka, TopicPrefix prefix, @TempDir Path sandbox) throws Exception {
         Channel.Scoped paced = Channel.of(Namespace.WORKFLOW, "paced");
@@ -181,6 +230,19 @@ class ResumeStormIT {
             await().atMost(WAIT).until(() -> frames.events(resumed.name()).size() == 2);
             assertThat(seqs(frames.events(resumed.name()))).containsExactly(1, 2);
         }
+    }
+
+    /** Writes 600 events of 32 KiB to a channel, far more than a socket's buffers take; returns what a watcher saw. */
+    private static Frames backlog(LocalCluster cluster, EventWriter writer, Channel.Scoped channel) throws Exception {
+        RelayConnection watcher = cluster.connect(0);
+        Frames watched = new Frames();
+        watcher.addListener(watched);
+        watcher.subscribe(channel.name()).get(10, TimeUnit.SECONDS);
+        for (int seq = 0; seq < 600; seq++) {
+            writer.tick(channel, seq, 32 * 1024);
+        }
+        await().atMost(WAIT).until(() -> watched.events(channel.name()).size() == 600);
+        return watched;
     }
 
     /** The seq of the last event client {@code c} had of channel {@code i}. */

@@ -43,6 +43,23 @@ final class StalledReader implements WebSocket.Listener {
         return reader;
     }
 
+    /** Sends a request while not reading: a client's frames go out whatever it has not read yet. */
+    void send(String id, String type, ObjectNode data) throws Exception {
+        socket.sendText(Json.toText(Envelope.request(id, type, data)), true).get(10, TimeUnit.SECONDS);
+    }
+
+    /** Whether the answer to request {@code id} arrived. */
+    boolean answered(String id) {
+        return frames.stream().anyMatch(f -> id.equals(f.path("correlation_id").asText()));
+    }
+
+    /** The events that arrived after the answer to request {@code id}. */
+    List<JsonNode> eventsAfter(String id) {
+        List<JsonNode> after = frames.stream()
+            .dropWhile(f -> !id.equals(f.path("correlation_id").asText())).toList();
+        return events(after);
+    }
+
     CompletableFuture<RelayConnection.CloseStatus> closed() {
         return closed;
     }
@@ -53,6 +70,10 @@ final class StalledReader implements WebSocket.Listener {
     }
 
     List<JsonNode> events() {
+        return events(frames);
+    }
+
+    private static List<JsonNode> events(List<JsonNode> frames) {
         return frames.stream().filter(f -> "event".equals(f.path("type").asText())
             && f.path("room").asText().startsWith("workflow:")).toList();
     }

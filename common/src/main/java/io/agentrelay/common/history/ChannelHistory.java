@@ -55,6 +55,9 @@ public final class ChannelHistory implements AutoCloseable {
             ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
             // Executors write in transactions; aborted steps are not history.
             ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+            // A seek below what retention kept fails instead of jumping to the end: a read that skipped to the end
+            // would pass over the events it was asked for and look complete.
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none",
             ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis()),
             new StringDeserializer(), new ByteArrayDeserializer()), timeout);
     }
@@ -122,6 +125,7 @@ public final class ChannelHistory implements AutoCloseable {
      * @param channels  the channels (record keys) whose events the sink receives; other records are skipped unread
      * @param sink      receives each event of those channels; returns false to stop after it
      * @return the offset to go on from: {@code to} when the range was read, else the one after the sink stopped
+     * @throws org.apache.kafka.clients.consumer.OffsetOutOfRangeException when retention deleted {@code from} meanwhile
      */
     public long read(TopicPartition partition, long from, long to, Predicate<String> channels, ChannelsSink sink) {
         consumer.assign(Set.of(partition));

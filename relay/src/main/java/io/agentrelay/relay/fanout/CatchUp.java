@@ -1,5 +1,6 @@
 package io.agentrelay.relay.fanout;
 
+import io.agentrelay.relay.session.ChannelCursor;
 import io.agentrelay.relay.session.Session;
 
 /**
@@ -12,6 +13,12 @@ public interface CatchUp {
 
     /** The session that resumes. */
     Session session();
+
+    /**
+     * The cursor of the subscription that resumes: history goes through it, and once it is no longer current (its
+     * client unsubscribed, or subscribed again) the catch-up ends like one of a closed session.
+     */
+    ChannelCursor cursor();
 
     /** The channel's name: the key of its records. */
     String channel();

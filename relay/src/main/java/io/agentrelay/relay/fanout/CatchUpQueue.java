@@ -11,7 +11,9 @@ import java.util.function.Supplier;
 
 import io.agentrelay.common.history.ChannelHistory;
 import io.agentrelay.common.protocol.Position;
+import io.agentrelay.relay.session.ChannelCursor;
 import io.agentrelay.relay.session.Session;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -32,6 +34,8 @@ final class CatchUpQueue {
 
     /** How far from where the catch-up that waited longest goes on another may be and still share its read. */
     private static final long JOIN_OFFSETS = 10_000;
+    /** Reads that may fail for a catch-up before its session is closed to resume again. */
+    private static final int READ_ATTEMPTS = 3;
     /** Offsets one turn reads at most before the partition's other catch-ups get theirs. */
     private static final long TURN_OFFSETS = 50_000;
 
@@ -93,6 +97,44 @@ final class CatchUpQueue {
             taken = new ArrayList<>(waiting.get(partition));
             waiting.get(partition).clear();
         }
+        try {
+            return serve(partition, history, taken);
+        } catch (RuntimeException e) {
+            // A bug, not Kafka: end what the turn took rather than leave the partition's queue without a turn, which
+            // would make every later resume of it wait forever.
+            LOG.error("A catch-up turn of {} failed; ending its {} resumes", partition, taken.size(), e);
+            for (Waiting catchUp : taken) {
+                try {
+                    if (!catchUp.ended) {
+                        abandon(catchUp, e);
+                    }
+                } catch (RuntimeException again) {
+                    LOG.warn("Ending the resume of {} for session {} failed", catchUp.channel(),
+                        catchUp.session().id(), again);
+                }
+            }
+            synchronized (this) {
+                count -= taken.size();
+                if (waiting.get(partition).isEmpty()) {
+                    waiting.remove(partition);
+                    return Next.NONE;
+                }
+                return Next.TURN;
+            }
+        }
+    }
+
+    /** Ends a catch-up that cannot go on: answered already, its client must resume again; else it is told so. */
+    private static void abandon(Waiting catchUp, RuntimeException failure) {
+        if (catchUp.range != null) {
+            catchUp.session().closeCatchUpFailed();
+        } else {
+            catchUp.catchUp.failed(failure);
+        }
+        end(catchUp);
+    }
+
+    private Next serve(TopicPartition partition, Supplier<ChannelHistory> history, List<Waiting> taken) {
         PartitionBounds bounds = new PartitionBounds(history, partition);
         List<Waiting> ready = new ArrayList<>();
         List<Waiting> notNow = new ArrayList<>();
@@ -100,7 +142,7 @@ final class CatchUpQueue {
             if (catchUp.range == null && !start(catchUp, bounds)) {
                 continue;
             }
-            if (!catchUp.session().isOpen()) {
+            if (!catchUp.current()) {
                 end(catchUp);
             } else if (catchUp.session().hasRoom()) {
                 ready.add(catchUp);
@@ -190,13 +232,21 @@ final class CatchUpQueue {
         try {
             reached = history.get().read(partition, from, to, byChannel::containsKey, (channel, historic) -> {
                 EncodedEvent encoded = null;
+                String pos = null;
                 for (Waiting catchUp : byChannel.get(channel)) {
                     long offset = historic.offset();
-                    if (catchUp.left || offset < catchUp.next || offset >= catchUp.range.to()) {
+                    if (catchUp.left || catchUp.ended || offset < catchUp.next) {
+                        continue;
+                    }
+                    if (offset >= catchUp.range.to()) {
+                        // Past its range: its held live events go out now, not when the group's read returns.
+                        catchUp.next = catchUp.range.to();
+                        end(catchUp);
+                        reading[0]--;
                         continue;
                     }
                     Session session = catchUp.session();
-                    if (!session.isOpen() || !session.hasRoom()) {
+                    if (!catchUp.current() || !session.hasRoom()) {
                         // Left where it stands: the rest of the group goes on without it.
                         catchUp.left = true;
                         catchUp.next = offset;
@@ -206,33 +256,60 @@ final class CatchUpQueue {
                     if (encoded == null) {
                         encoded = new EncodedEvent(historic.event(), new Position(
                             catchUp.location().incarnation(), partition.partition(), offset));
+                        pos = encoded.position().encode();
                     }
-                    // Like the live fan-out: only what the session's filter takes and its dialect has a frame for.
-                    byte[] frame = session.wants(historic.event()) ? encoded.bytesFor(session.dialect()) : null;
-                    if (frame != null) {
-                        session.catchUp(channel, offset, encoded.position().encode(), frame);
+                    try {
+                        // Like the live fan-out: only what the session's filter takes and its dialect has a frame for.
+                        byte[] frame = session.wants(historic.event()) ? encoded.bytesFor(session.dialect()) : null;
+                        if (frame != null) {
+                            session.catchUp(catchUp.cursor(), offset, pos, frame);
+                        }
+                    } catch (RuntimeException e) {
+                        // This session's event, not the read: the others go on.
+                        LOG.warn("Sending offset {} of {} to session {} failed; closing it to resume", offset,
+                            partition, session.id(), e);
+                        session.closeCatchUpFailed();
+                        end(catchUp);
+                        reading[0]--;
                     }
                 }
                 return reading[0] > 0;
             });
         } catch (RuntimeException e) {
-            // Their answers went out: going on would leave a gap they were told they did not have. The reader
-            // stays: its next read assigns and seeks afresh.
-            LOG.warn("Catching up {} resumes on {} failed; closing their sessions to resume", group.size(),
-                partition, e);
+            // Their answers went out: skipping on would leave a gap they were told they did not have. Each goes on
+            // from its own next offset in a later read (its cursor drops what it already sent), a few times; what
+            // retention deleted never comes back. The reader stays: its next read assigns and seeks afresh.
+            boolean retry = !(e instanceof OffsetOutOfRangeException);
+            LOG.warn("Catching up {} resumes on {} failed{}", group.size(), partition,
+                retry ? "; reading again" : "; closing the sessions still catching up to resume", e);
+            List<Waiting> again = new ArrayList<>();
             for (Waiting catchUp : group) {
-                catchUp.session().closeCatchUpFailed();
+                catchUp.left = false;
+                if (catchUp.ended) {
+                    continue;
+                }
+                if (catchUp.current() && retry && ++catchUp.failedReads < READ_ATTEMPTS) {
+                    again.add(catchUp);
+                    continue;
+                }
+                // Those whose client unsubscribed miss nothing.
+                if (catchUp.current()) {
+                    catchUp.session().closeCatchUpFailed();
+                }
                 end(catchUp);
             }
-            return List.of();
+            return again;
         }
         List<Waiting> unfinished = new ArrayList<>();
         for (Waiting catchUp : group) {
+            if (catchUp.ended) {
+                continue;
+            }
             if (!catchUp.left) {
                 catchUp.next = Math.max(catchUp.next, reached);
             }
             catchUp.left = false;
-            if (!catchUp.session().isOpen() || catchUp.next >= catchUp.range.to()) {
+            if (!catchUp.current() || catchUp.next >= catchUp.range.to()) {
                 end(catchUp);
             } else {
                 unfinished.add(catchUp);
@@ -242,7 +319,8 @@ final class CatchUpQueue {
     }
 
     private static void end(Waiting catchUp) {
-        catchUp.session().caughtUp(catchUp.channel());
+        catchUp.ended = true;
+        catchUp.session().caughtUp(catchUp.cursor());
     }
 
     /** A catch-up in the queue: its range once started, and the next offset it needs. */
@@ -252,6 +330,10 @@ final class CatchUpQueue {
         long next;
         /** Left the current turn's read: its session had no room, or closed. */
         boolean left;
+        /** Ended: its held live events were released. */
+        boolean ended;
+        /** Reads of its group that failed. */
+        int failedReads;
 
         Waiting(CatchUp catchUp) {
             this.catchUp = catchUp;
@@ -259,6 +341,15 @@ final class CatchUpQueue {
 
         Session session() {
             return catchUp.session();
+        }
+
+        ChannelCursor cursor() {
+            return catchUp.cursor();
+        }
+
+        /** Whether anyone still waits for it: its session is open and has not unsubscribed the channel since. */
+        boolean current() {
+            return catchUp.session().follows(catchUp.cursor());
         }
 
         String channel() {

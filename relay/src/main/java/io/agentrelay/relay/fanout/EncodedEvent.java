@@ -8,8 +8,8 @@ import io.agentrelay.common.protocol.Position;
 import io.agentrelay.relay.dialect.Dialect;
 
 /**
- * One event's frames, encoded on first use per dialect and shared by every session of that dialect. Used by the
- * fan-out thread only.
+ * One event's frames, encoded on first use per dialect and shared by every session of that dialect. Not thread-safe:
+ * used by one thread at a time (the fan-out thread, or the history thread of a resume turn).
  */
 final class EncodedEvent {
 

@@ -15,6 +15,7 @@ import io.agentrelay.relay.fanout.ChannelLocation;
 import io.agentrelay.relay.fanout.EventFanout;
 import io.agentrelay.relay.fanout.HistoryReader;
 import io.agentrelay.relay.fanout.PartitionBounds;
+import io.agentrelay.relay.session.ChannelCursor;
 import io.agentrelay.relay.session.RelayStats;
 import io.agentrelay.relay.session.Session;
 import org.apache.kafka.common.KafkaException;
@@ -52,9 +53,9 @@ final class SubscriptionHandler {
         requireRoomFor(session);
         session.subscriptions().add(channel);
         Position since = request.since();
-        if (channel instanceof Channel.Scoped scoped) {
-            session.follow(scoped.name(), since == null ? -1 : since.offset(), since != null);
-        }
+        ChannelCursor cursor = channel instanceof Channel.Scoped scoped
+            ? session.follow(scoped.name(), since == null ? -1 : since.offset(), since != null)
+            : null;
         CompletableFuture<Optional<Position>> subscribed = fanout.subscribe(session, channel);
         forgetIfClosed(session, channel);
         subscribed.thenAccept(liveStart -> {
@@ -63,7 +64,7 @@ final class SubscriptionHandler {
                 liveStart.ifPresent(pos -> data.put("pos", pos.encode()));
                 respond(session, request, data);
             } else {
-                resume(session, request, (Channel.Scoped) channel, since, liveStart);
+                resume(session, request, (Channel.Scoped) channel, cursor, since, liveStart);
             }
         });
     }
@@ -120,25 +121,26 @@ final class SubscriptionHandler {
      * Queues the catch-up with the history reader; the fan-out already holds the channel's live events for the
      * session. A {@code since} of another partition or topic is answered here, without reading anything.
      */
-    private void resume(Session session, Request.Subscribe request, Channel.Scoped channel, Position since,
-                        Optional<Position> liveStart) {
+    private void resume(Session session, Request.Subscribe request, Channel.Scoped channel, ChannelCursor cursor,
+                        Position since, Optional<Position> liveStart) {
         ChannelLocation location = fanout.locate(channel);
         if (!since.incarnation().equals(location.incarnation())
             || since.partition() != location.partition().partition()) {
             // The offset means nothing here: every live event is new to this client.
-            session.restartAfter(channel.name(), -1);
-            session.caughtUp(channel.name());
+            // The answer first: released live events must not reach the client before it.
+            session.restartAfter(cursor, -1);
             notRecovered(session, request, subscribed(channel).put("recovered", false).put("reason",
                 "'since' is not a position of this channel in the current event topic (was the topic recreated?); "
                     + "only new events follow"));
+            session.caughtUp(cursor);
             return;
         }
         try {
-            history.catchUp(new Resume(session, request, channel, location, since, liveStart));
+            history.catchUp(new Resume(session, request, channel, cursor, location, since, liveStart));
         } catch (RejectedExecutionException e) {
-            session.caughtUp(channel.name());
             notRecovered(session, request, subscribed(channel).put("recovered", false)
                 .put("reason", "too many resumes in progress on this relay; only new events follow"));
+            session.caughtUp(cursor);
         }
     }
 
@@ -152,15 +154,17 @@ final class SubscriptionHandler {
         private final Session session;
         private final Request.Subscribe request;
         private final Channel.Scoped channel;
+        private final ChannelCursor cursor;
         private final ChannelLocation location;
         private final Position since;
         private final Optional<Position> liveStart;
 
-        Resume(Session session, Request.Subscribe request, Channel.Scoped channel, ChannelLocation location,
-               Position since, Optional<Position> liveStart) {
+        Resume(Session session, Request.Subscribe request, Channel.Scoped channel, ChannelCursor cursor,
+               ChannelLocation location, Position since, Optional<Position> liveStart) {
             this.session = session;
             this.request = request;
             this.channel = channel;
+            this.cursor = cursor;
             this.location = location;
             this.since = since;
             this.liveStart = liveStart;
@@ -169,6 +173,11 @@ final class SubscriptionHandler {
         @Override
         public Session session() {
             return session;
+        }
+
+        @Override
+        public ChannelCursor cursor() {
+            return cursor;
         }
 
         @Override
@@ -183,6 +192,12 @@ final class SubscriptionHandler {
 
         @Override
         public Range start(PartitionBounds bounds) {
+            if (!session.follows(cursor)) {
+                // Unsubscribed while it waited: nothing to read, and the client already has the unsubscribe answer.
+                notRecovered(session, request, subscribed(channel).put("recovered", false)
+                    .put("reason", "unsubscribed before the channel's history was read"));
+                return new Range(0, 0);
+            }
             long first = bounds.first();
             long end = liveStart.filter(start -> start.partition() == location.partition().partition())
                 .map(start -> start.offset() + 1)
@@ -205,7 +220,7 @@ final class SubscriptionHandler {
             }
             if (lost.isPresent()) {
                 // The cursor still holds the client's offset, which would drop live events up to it.
-                session.restartAfter(channel.name(), from - 1);
+                session.restartAfter(cursor, from - 1);
             }
             stats.resumed(lost.isEmpty());
             ObjectNode data = subscribed(channel).put("recovered", lost.isEmpty());

@@ -9,14 +9,20 @@ import java.util.Deque;
  *
  * <p>Guarded by its own monitor; {@link Session} holds it while deciding and queueing, so that the live path and the
  * catch-up path cannot interleave.
+ *
+ * <p>Outside this package an opaque handle on one subscription of a channel: a resume keeps the cursor it started
+ * with, and once its client unsubscribes (and perhaps subscribes again, with a cursor of its own) what the resume
+ * still does through it reaches nobody.
  */
-final class ChannelCursor {
+public final class ChannelCursor {
 
+    final String channel;
     long lastOffset;
     boolean catchingUp;
     final Deque<Held> held = new ArrayDeque<>();
 
-    ChannelCursor(long lastOffset, boolean catchingUp) {
+    ChannelCursor(String channel, long lastOffset, boolean catchingUp) {
+        this.channel = channel;
         this.lastOffset = lastOffset;
         this.catchingUp = catchingUp;
     }

@@ -27,17 +27,22 @@ final class ChannelCursors {
         this.overflow = overflow;
     }
 
-    void follow(String channel, long lastOffset, boolean catchingUp) {
-        cursors.put(channel, new ChannelCursor(lastOffset, catchingUp));
+    ChannelCursor follow(String channel, long lastOffset, boolean catchingUp) {
+        ChannelCursor cursor = new ChannelCursor(channel, lastOffset, catchingUp);
+        cursors.put(channel, cursor);
+        return cursor;
     }
 
-    void restartAfter(String channel, long lastOffset) {
-        ChannelCursor cursor = cursors.get(channel);
-        if (cursor == null) {
-            return;
-        }
+    /** Whether the cursor is its channel's current one: not unsubscribed, nor replaced by a newer subscription. */
+    boolean isCurrent(ChannelCursor cursor) {
+        return cursors.get(cursor.channel) == cursor;
+    }
+
+    void restartAfter(ChannelCursor cursor, long lastOffset) {
         synchronized (cursor) {
-            cursor.lastOffset = lastOffset;
+            if (isCurrent(cursor)) {
+                cursor.lastOffset = lastOffset;
+            }
         }
     }
 
@@ -52,7 +57,7 @@ final class ChannelCursors {
         }
         synchronized (cursor) {
             if (!cursor.catchingUp) {
-                sendInOrder(cursor, channel, offset, pos, frame);
+                sendInOrder(cursor, offset, pos, frame);
             } else if (cursor.held.size() >= heldLimit) {
                 overflow.run();
             } else {
@@ -61,34 +66,32 @@ final class ChannelCursors {
         }
     }
 
-    void catchUp(String channel, long offset, String pos, byte[] frame) {
-        ChannelCursor cursor = cursors.get(channel);
-        if (cursor == null) {
-            return;
-        }
+    void catchUp(ChannelCursor cursor, long offset, String pos, byte[] frame) {
         synchronized (cursor) {
-            sendInOrder(cursor, channel, offset, pos, frame);
+            if (isCurrent(cursor)) {
+                sendInOrder(cursor, offset, pos, frame);
+            }
         }
     }
 
-    void caughtUp(String channel) {
-        ChannelCursor cursor = cursors.get(channel);
-        if (cursor == null) {
-            return;
-        }
+    void caughtUp(ChannelCursor cursor) {
         synchronized (cursor) {
+            if (!isCurrent(cursor)) {
+                cursor.held.clear();
+                return;
+            }
             for (ChannelCursor.Held event; (event = cursor.held.poll()) != null; ) {
-                sendInOrder(cursor, channel, event.offset(), event.pos(), event.frame());
+                sendInOrder(cursor, event.offset(), event.pos(), event.frame());
             }
             cursor.catchingUp = false;
         }
     }
 
     /** Called holding the cursor's lock. */
-    private void sendInOrder(ChannelCursor cursor, String channel, long offset, String pos, byte[] frame) {
+    private void sendInOrder(ChannelCursor cursor, long offset, String pos, byte[] frame) {
         if (offset > cursor.lastOffset) {
             cursor.lastOffset = offset;
-            enqueue.accept(new Outgoing(frame, channel, pos));
+            enqueue.accept(new Outgoing(frame, cursor.channel, pos));
         }
     }
 }

@@ -71,6 +71,11 @@ final class Outbox {
         writing.set(false);
     }
 
+    /** Whether less than half of both limits is taken: senders that can wait send only then. */
+    boolean lessThanHalfFull() {
+        return messages.get() < maxMessages / 2 && bytes.get() < maxBytes / 2;
+    }
+
     int size() {
         return messages.get();
     }

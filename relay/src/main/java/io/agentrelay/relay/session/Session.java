@@ -51,7 +51,6 @@ public final class Session {
     private final Set<Channel> subscriptions = ConcurrentHashMap.newKeySet();
     private final ChannelCursors cursors;
     private final Map<String, String> written = new ConcurrentHashMap<>();
-    private final int outboxLimit;
     private final CompletableFuture<Void> replyRoute = new CompletableFuture<>();
     private CompletableFuture<Void> commandsReady;
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -85,7 +84,6 @@ public final class Session {
         this.filter = dialect.initialFilter();
         this.liveness = new Liveness(dialect, pingInterval, System::nanoTime);
         this.commandsReady = replyRoute;
-        this.outboxLimit = outboxMessages;
         this.cursors = new ChannelCursors(outboxMessages, this::enqueue, this::overflow);
         this.stats = stats;
     }
@@ -226,20 +224,29 @@ public final class Session {
      * @param lastOffset the offset of the last event the client already has, or -1
      * @param catchingUp whether a resume is about to send older events through {@link #catchUp}; live events are then
      *                   held until {@link #caughtUp}
+     * @return this subscription's cursor, through which a resume sends its history
      */
-    public void follow(String channel, long lastOffset, boolean catchingUp) {
-        cursors.follow(channel, lastOffset, catchingUp);
+    public ChannelCursor follow(String channel, long lastOffset, boolean catchingUp) {
+        return cursors.follow(channel, lastOffset, catchingUp);
+    }
+
+    /**
+     * Whether a subscription is still the session's current one of its channel: the session is open and its client
+     * neither unsubscribed nor subscribed the channel again since.
+     */
+    public boolean follows(ChannelCursor cursor) {
+        return isOpen() && cursors.isCurrent(cursor);
     }
 
     /**
      * Moves a followed channel's cursor: the client's own last offset turned out not to be a real position (ahead of
      * the partition, or from another topic), and events after {@code lastOffset} are the ones it must get.
      *
-     * @param channel    the channel's name
+     * @param cursor     the subscription's cursor; nothing happens when it is no longer current
      * @param lastOffset the offset after which events are sent
      */
-    public void restartAfter(String channel, long lastOffset) {
-        cursors.restartAfter(channel, lastOffset);
+    public void restartAfter(ChannelCursor cursor, long lastOffset) {
+        cursors.restartAfter(cursor, lastOffset);
     }
 
     /**
@@ -267,23 +274,23 @@ public final class Session {
     /**
      * Sends an older event of a channel that is catching up. Called by the catch-up thread, in offset order.
      *
-     * @param channel the channel's name
-     * @param offset  the event's offset
-     * @param pos     the event's encoded position
-     * @param frame   the encoded frame
+     * @param cursor the subscription's cursor; nothing is sent when it is no longer current
+     * @param offset the event's offset
+     * @param pos    the event's encoded position
+     * @param frame  the encoded frame
      */
-    public void catchUp(String channel, long offset, String pos, byte[] frame) {
-        cursors.catchUp(channel, offset, pos, frame);
+    public void catchUp(ChannelCursor cursor, long offset, String pos, byte[] frame) {
+        cursors.catchUp(cursor, offset, pos, frame);
     }
 
     /**
      * Ends a catch-up: sends the live events held meanwhile that the catch-up did not already send, and delivers live
      * events directly from now on.
      *
-     * @param channel the channel's name
+     * @param cursor the subscription's cursor; when it is no longer current, its held events are dropped
      */
-    public void caughtUp(String channel) {
-        cursors.caughtUp(channel);
+    public void caughtUp(ChannelCursor cursor) {
+        cursors.caughtUp(cursor);
     }
 
     /**
@@ -374,11 +381,12 @@ public final class Session {
     }
 
     /**
-     * Whether a sender that can wait should send now: the outbox is less than half full, or the session closed (and
-     * sending costs nothing).
+     * Whether a sender that can wait should send now: the outbox holds less than half its frames and less than half
+     * its bytes, or the session closed (and sending costs nothing). Both, so that large history events cannot fill
+     * the outbox by bytes and close the session they are sent to.
      */
     public boolean hasRoom() {
-        return !isOpen() || outbox.size() < outboxLimit / 2;
+        return !isOpen() || outbox.lessThanHalfFull();
     }
 
     /**
