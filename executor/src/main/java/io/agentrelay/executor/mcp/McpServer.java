@@ -191,15 +191,29 @@ final class McpServer implements AutoCloseable {
 
     private JsonNode callConnected(McpTool tool, JsonNode params, ToolContext context)
         throws ToolException, InterruptedException {
+        Map<String, Object> arguments;
+        try {
+            arguments = mapper.convertValue(params, ARGUMENTS);
+        } catch (RuntimeException e) {
+            throw new ToolException("its params must be a JSON object: " + describe(e));
+        }
         Connection current = awaitConnection();
+        // Taken last: a permit taken before something that throws would leak and keep a half-open breaker half-open.
         if (!breaker.tryAcquirePermission()) {
             throw unavailable("its circuit breaker is open after repeated failures");
         }
         String token = UUID.randomUUID().toString();
-        progress.put(token, context);
         long started = System.nanoTime();
-        CompletableFuture<McpSchema.CallToolResult> call = current.client.callTool(new McpSchema.CallToolRequest(
-            tool.toolName(), mapper.convertValue(params, ARGUMENTS), Map.of("progressToken", token))).toFuture();
+        CompletableFuture<McpSchema.CallToolResult> call;
+        progress.put(token, context);
+        try {
+            call = current.client.callTool(new McpSchema.CallToolRequest(
+                tool.toolName(), arguments, Map.of("progressToken", token))).toFuture();
+        } catch (RuntimeException e) {
+            progress.remove(token);
+            breaker.releasePermission();
+            throw e;
+        }
         current.calls.add(call);
         try {
             McpSchema.CallToolResult result = call.get();
