@@ -116,14 +116,17 @@ public final class McpTools implements ToolSource, AutoCloseable {
 
         @Override
         public void validate(JsonNode params, ToolContext context) throws ToolException {
-            throw new ToolException("MCP server '" + server.name() + "' is unavailable: "
-                + server.problem().orElse("its tools are not listed yet"));
+            throw refusal();
         }
 
         @Override
         public JsonNode run(JsonNode params, ToolContext context) throws ToolException {
-            validate(params, context);
-            return null;
+            throw refusal();
+        }
+
+        private ToolException refusal() {
+            return new ToolException("MCP server '" + server.name() + "' is unavailable: "
+                + server.problem().orElse("its tools are not listed yet"));
         }
     }
 }
