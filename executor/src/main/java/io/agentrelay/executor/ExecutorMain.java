@@ -34,7 +34,7 @@ public final class ExecutorMain {
             System.exit(2);
             return;
         }
-        McpTools mcpTools = McpTools.start(mcp, config.nodeTimeout());
+        McpTools mcpTools = McpTools.start(mcp, config.nodeTimeout(), config.maxOutputBytes());
         ExecutorNode node;
         try {
             node = ExecutorNode.start(config, ToolRegistry.withPlugins(mcpTools));

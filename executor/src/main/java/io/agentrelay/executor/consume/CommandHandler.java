@@ -64,8 +64,12 @@ final class CommandHandler {
                     status -> answer(command, Event.reply(command.replyTo(), command.kind(), command.requestId(), status)),
                     () -> replyError(command, ErrorCode.NOT_FOUND, "pool '" + query.poolId() + "' is not known"));
             } else if (payload instanceof CommandPayload.ListTools query) {
-                answer(command, Event.reply(command.replyTo(), command.kind(), command.requestId(),
-                    engine.toolList(query.poolId())));
+                if (worker.poolStatus(query.poolId()).isPresent()) {
+                    answer(command, Event.reply(command.replyTo(), command.kind(), command.requestId(),
+                        engine.toolList(query.poolId())));
+                } else {
+                    replyError(command, ErrorCode.NOT_FOUND, "pool '" + query.poolId() + "' is not known");
+                }
             } else if (payload instanceof CommandPayload.StartSession session) {
                 chat.startSession(command, session);
             } else if (payload instanceof CommandPayload.GetSessionState query) {

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,7 +42,7 @@ public record McpConfig(Map<String, McpServerSpec> servers) {
                     + "' must be 1 to 64 of [A-Za-z0-9._-] (no '/': tools are named <server>/<tool>)");
             }
         });
-        servers = Map.copyOf(new LinkedHashMap<>(servers));
+        servers = Collections.unmodifiableMap(new LinkedHashMap<>(servers));
     }
 
     /** No servers: the executor offers only its built-in and plugged-in tools. */

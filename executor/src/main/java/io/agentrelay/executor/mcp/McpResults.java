@@ -18,6 +18,9 @@ import io.modelcontextprotocol.spec.McpSchema;
  */
 final class McpResults {
 
+    /** The most characters of a server's failure reason that a node's reason shows. */
+    static final int MAX_REASON_CHARS = 1024;
+
     private McpResults() {
     }
 
@@ -29,7 +32,7 @@ final class McpResults {
         if (Boolean.TRUE.equals(result.isError())) {
             String message = content.stream().filter(McpSchema.TextContent.class::isInstance)
                 .map(item -> ((McpSchema.TextContent) item).text()).collect(Collectors.joining("\n"));
-            throw new ToolException(message.isEmpty() ? "the tool reported an error" : message);
+            throw new ToolException(message.isEmpty() ? "the tool reported an error" : cut(message));
         }
         if (result.structuredContent() != null) {
             return Json.tree(result.structuredContent());
@@ -40,6 +43,19 @@ final class McpResults {
         ArrayNode items = Json.object().arrayNode();
         content.forEach(item -> items.add(item(item)));
         return items;
+    }
+
+    /**
+     * @param reason a failure reason a server sent
+     * @return at most {@value #MAX_REASON_CHARS} characters of it, so that a server cannot flood node.failed
+     */
+    static String cut(String reason) {
+        if (reason.length() <= MAX_REASON_CHARS) {
+            return reason;
+        }
+        int end = Character.isHighSurrogate(reason.charAt(MAX_REASON_CHARS - 1)) ? MAX_REASON_CHARS - 1
+            : MAX_REASON_CHARS;
+        return reason.substring(0, end) + "… (" + (reason.length() - end) + " more characters)";
     }
 
     private static JsonNode item(McpSchema.Content item) {

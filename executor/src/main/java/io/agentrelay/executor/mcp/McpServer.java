@@ -22,6 +22,7 @@ import io.agentrelay.common.json.Json;
 import io.agentrelay.common.log.LogText;
 import io.agentrelay.executor.spi.ToolContext;
 import io.agentrelay.executor.spi.ToolException;
+import io.agentrelay.executor.workflow.SizeLimits;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.Gauge;
@@ -63,6 +64,7 @@ final class McpServer implements AutoCloseable {
     private final McpServerSpec spec;
     private final Duration requestTimeout;
     private final Duration connectTimeout;
+    private final int maxLineBytes;
     private final ScheduledExecutorService reconnects;
     private final SchemaRegistry schemas;
     private final McpJsonMapper mapper;
@@ -77,12 +79,13 @@ final class McpServer implements AutoCloseable {
     private volatile MeterRegistry registry;
     private Duration backoff = FIRST_BACKOFF;
 
-    McpServer(String name, McpServerSpec spec, Duration requestTimeout, Duration connectTimeout,
+    McpServer(String name, McpServerSpec spec, Duration requestTimeout, Duration connectTimeout, int maxLineBytes,
               ScheduledExecutorService reconnects, SchemaRegistry schemas, McpJsonMapper mapper) {
         this.name = name;
         this.spec = spec;
         this.requestTimeout = requestTimeout;
         this.connectTimeout = connectTimeout;
+        this.maxLineBytes = maxLineBytes;
         this.reconnects = reconnects;
         this.schemas = schemas;
         this.mapper = mapper;
@@ -135,7 +138,7 @@ final class McpServer implements AutoCloseable {
         } catch (RuntimeException e) {
             client.close();
             synchronized (this) {
-                problem = describe(e);
+                problem = McpResults.cut(SizeLimits.rootMessage(e));
                 LOG.warn("MCP server {} cannot be reached: {}", name, LogText.escape(problem));
                 retryLater();
             }
@@ -191,15 +194,29 @@ final class McpServer implements AutoCloseable {
 
     private JsonNode callConnected(McpTool tool, JsonNode params, ToolContext context)
         throws ToolException, InterruptedException {
+        Map<String, Object> arguments;
+        try {
+            arguments = mapper.convertValue(params, ARGUMENTS);
+        } catch (RuntimeException e) {
+            throw new ToolException("its params must be a JSON object: " + McpResults.cut(SizeLimits.rootMessage(e)));
+        }
         Connection current = awaitConnection();
+        // Taken last: a permit taken before something that throws would leak and keep a half-open breaker half-open.
         if (!breaker.tryAcquirePermission()) {
             throw unavailable("its circuit breaker is open after repeated failures");
         }
         String token = UUID.randomUUID().toString();
-        progress.put(token, context);
         long started = System.nanoTime();
-        CompletableFuture<McpSchema.CallToolResult> call = current.client.callTool(new McpSchema.CallToolRequest(
-            tool.toolName(), mapper.convertValue(params, ARGUMENTS), Map.of("progressToken", token))).toFuture();
+        CompletableFuture<McpSchema.CallToolResult> call;
+        progress.put(token, context);
+        try {
+            call = current.client.callTool(new McpSchema.CallToolRequest(
+                tool.toolName(), arguments, Map.of("progressToken", token))).toFuture();
+        } catch (RuntimeException e) {
+            progress.remove(token);
+            breaker.releasePermission();
+            throw e;
+        }
         current.calls.add(call);
         try {
             McpSchema.CallToolResult result = call.get();
@@ -215,7 +232,7 @@ final class McpServer implements AutoCloseable {
             if (cause instanceof McpError error) {
                 // The server answered: it is up, the call itself was refused.
                 breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-                throw new ToolException(error.getMessage());
+                throw new ToolException(McpResults.cut(String.valueOf(error.getMessage())));
             }
             breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, cause);
             if (cause instanceof ServerLost lostDuringCall) {
@@ -224,9 +241,9 @@ final class McpServer implements AutoCloseable {
             }
             if (spec instanceof McpServerSpec.Http && !(cause instanceof TimeoutException)) {
                 // Connect again in the background; a stdio server's exit is seen by its watcher instead.
-                lost(current, describe(cause));
+                lost(current, McpResults.cut(SizeLimits.rootMessage(cause)));
             }
-            throw unavailable(describe(cause));
+            throw unavailable(McpResults.cut(SizeLimits.rootMessage(cause)));
         } finally {
             progress.remove(token);
             current.transport.forget(token);
@@ -332,7 +349,7 @@ final class McpServer implements AutoCloseable {
     private McpClientTransportPair transport() {
         if (spec instanceof McpServerSpec.Stdio stdio) {
             StdioClientTransport process = new OwnEnvironmentTransport(ServerParameters.builder(stdio.command())
-                .args(stdio.args()).env(stdio.env()).build(), mapper);
+                .args(stdio.args()).env(stdio.env()).build(), mapper, maxLineBytes);
             process.setStdErrorHandler(line -> LOG.debug("MCP server {}: {}", name, LogText.escape(line)));
             return new McpClientTransportPair(process, process);
         }
@@ -351,15 +368,6 @@ final class McpServer implements AutoCloseable {
 
     private ToolException unavailable(String reason) {
         return new ToolException("MCP server '" + name + "' is unavailable: " + reason);
-    }
-
-    private static String describe(Throwable failure) {
-        Throwable root = failure;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String message = root.getMessage();
-        return message == null || message.isBlank() ? root.getClass().getSimpleName() : message;
     }
 
     /** The transport, and the same as a process when the server is one the executor started. */
@@ -389,8 +397,8 @@ final class McpServer implements AutoCloseable {
      * executor's whole environment, secrets included, to a process that anyone with a workflow can ask for it.
      */
     private static final class OwnEnvironmentTransport extends StdioClientTransport {
-        OwnEnvironmentTransport(ServerParameters parameters, McpJsonMapper mapper) {
-            super(parameters, mapper);
+        OwnEnvironmentTransport(ServerParameters parameters, McpJsonMapper mapper, int maxLineBytes) {
+            super(parameters, mapper, maxLineBytes);
         }
 
         @Override

@@ -21,6 +21,12 @@ public sealed interface McpServerSpec {
             args = List.copyOf(args);
             env = Map.copyOf(env);
         }
+
+        /** Names the variables, not their values, which may be secrets. */
+        @Override
+        public String toString() {
+            return "Stdio[command=" + command + ", args=" + args + ", env=" + env.keySet() + "]";
+        }
     }
 
     /**
@@ -35,6 +41,12 @@ public sealed interface McpServerSpec {
                 throw new ConfigException(McpConfig.ENV + ": 'url' must be an http or https URL, but was " + url);
             }
             headers = Map.copyOf(headers);
+        }
+
+        /** Names the headers, not their values, which may be secrets. */
+        @Override
+        public String toString() {
+            return "Http[url=" + url + ", headers=" + headers.keySet() + "]";
         }
     }
 }

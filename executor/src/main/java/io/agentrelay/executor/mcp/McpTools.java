@@ -31,6 +31,11 @@ public final class McpTools implements ToolSource, AutoCloseable {
 
     /** How long connecting to a server, and listing its tools, may take. */
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(20);
+    /**
+     * A stdio server's longest message, per byte of output allowed: room for JSON escaping, base64 and the envelope,
+     * while a server that sends endless lines cannot fill the executor's heap.
+     */
+    static final int LINE_BYTES_PER_OUTPUT_BYTE = 4;
 
     private final Map<String, McpServer> servers = new LinkedHashMap<>();
     private final ScheduledExecutorService reconnects = Executors.newSingleThreadScheduledExecutor(task -> {
@@ -39,23 +44,26 @@ public final class McpTools implements ToolSource, AutoCloseable {
         return thread;
     });
 
-    private McpTools(McpConfig config, Duration callTimeout) {
+    private McpTools(McpConfig config, Duration callTimeout, int maxOutputBytes) {
         // The MCP default dialect: a schema that names no other is JSON Schema 2020-12.
         SchemaRegistry schemas = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
         JacksonMcpJsonMapper mapper = new JacksonMcpJsonMapper(new ObjectMapper());
         config.servers().forEach((name, spec) -> servers.put(name,
-            new McpServer(name, spec, callTimeout, CONNECT_TIMEOUT, reconnects, schemas, mapper)));
+            new McpServer(name, spec, callTimeout, CONNECT_TIMEOUT, LINE_BYTES_PER_OUTPUT_BYTE * maxOutputBytes,
+                reconnects, schemas, mapper)));
     }
 
     /**
      * Connects to the configured servers, starting the stdio ones.
      *
      * @param config      the servers
-     * @param callTimeout the longest one call may take: the executor's node timeout, which cuts it short anyway
+     * @param callTimeout    the longest one call may take: the executor's node timeout, which cuts it short anyway
+     * @param maxOutputBytes the largest node output ({@code EXECUTOR_MAX_OUTPUT_BYTES}), which bounds the longest
+     *                       message a stdio server may send
      * @return the servers' tools
      */
-    public static McpTools start(McpConfig config, Duration callTimeout) {
-        McpTools tools = new McpTools(config, callTimeout);
+    public static McpTools start(McpConfig config, Duration callTimeout, int maxOutputBytes) {
+        McpTools tools = new McpTools(config, callTimeout, maxOutputBytes);
         // In parallel: a server that cannot be reached must not hold up the others.
         tools.servers.values().stream().map(server -> new Thread(server::connect, "mcp-connect-" + server.name()))
             .peek(Thread::start).toList().forEach(McpTools::join);
@@ -108,14 +116,17 @@ public final class McpTools implements ToolSource, AutoCloseable {
 
         @Override
         public void validate(JsonNode params, ToolContext context) throws ToolException {
-            throw new ToolException("MCP server '" + server.name() + "' is unavailable: "
-                + server.problem().orElse("its tools are not listed yet"));
+            throw refusal();
         }
 
         @Override
         public JsonNode run(JsonNode params, ToolContext context) throws ToolException {
-            validate(params, context);
-            return null;
+            throw refusal();
+        }
+
+        private ToolException refusal() {
+            return new ToolException("MCP server '" + server.name() + "' is unavailable: "
+                + server.problem().orElse("its tools are not listed yet"));
         }
     }
 }

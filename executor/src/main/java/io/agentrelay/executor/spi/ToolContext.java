@@ -34,6 +34,13 @@ public interface ToolContext {
      * @param message  a short, human-readable progress note, or null
      */
     default void progress(double progress, Double total, String message) {
-        progress(message != null ? message : total == null ? "progress " + progress : progress + " of " + total);
+        progress(note(progress, total, message));
+    }
+
+    /**
+     * @return the message, or when there is none, the numbers as a note such as {@code progress 3.0 of 10.0}
+     */
+    static String note(double progress, Double total, String message) {
+        return message != null ? message : "progress " + progress + (total == null ? "" : " of " + total);
     }
 }

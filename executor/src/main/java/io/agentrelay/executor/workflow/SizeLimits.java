@@ -86,11 +86,16 @@ public record SizeLimits(int maxOutputBytes, int maxEventBytes, int maxSnapshotB
         return bytes;
     }
 
-    private static String rootMessage(Throwable failure) {
+    /**
+     * @param failure an exception
+     * @return the message of its innermost cause, or that cause's class name when it has none
+     */
+    public static String rootMessage(Throwable failure) {
         Throwable root = failure;
-        while (root.getCause() != null) {
+        while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        return root.getMessage();
+        String message = root.getMessage();
+        return message == null || message.isBlank() ? root.getClass().getSimpleName() : message;
     }
 }

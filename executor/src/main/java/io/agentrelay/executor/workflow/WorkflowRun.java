@@ -29,6 +29,7 @@ import io.agentrelay.common.state.FollowUp;
 import io.agentrelay.common.state.NodeOutput;
 import io.agentrelay.common.state.WorkflowSnapshot;
 import io.agentrelay.common.trace.Traceparent;
+import io.agentrelay.executor.spi.ToolContext;
 import io.agentrelay.executor.spi.ToolException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -341,13 +342,14 @@ final class WorkflowRun implements KnownWorkflow {
         activity.nodeStarted();
         NodeContext context = new NodeContext(workflowId, node.id(), settings.sandbox(), settings.maxSleep(),
             (done, total, message) -> {
+                String note = done == null ? message : ToolContext.note(done, total, message);
                 synchronized (this) {
-                    if (!ended) {
+                    // Once the node's outcome is decided (a timeout, say, while its MCP server still reports),
+                    // progress would follow node.failed or node.completed.
+                    if (!ended && !result.isDone()) {
                         sink.publishStep(List.of(WorkflowEvents.event(workflowId, WorkflowEvents.NODE_PROGRESS,
-                            new WorkflowEvents.NodeProgress(workflowId, node.id(), message, done, total)),
-                            journal.nodeProgress(node, message != null ? message : "progress " + done
-                                + (total == null ? "" : " of " + total))),
-                            List.of(), trace.child());
+                            new WorkflowEvents.NodeProgress(workflowId, node.id(), note, done, total)),
+                            journal.nodeProgress(node, note)), List.of(), trace.child());
                     }
                 }
             });

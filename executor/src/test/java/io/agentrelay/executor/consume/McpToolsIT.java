@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentrelay.common.config.ExecutorConfig;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Command;
@@ -269,7 +270,7 @@ class McpToolsIT {
 
     private McpTools tools(Map<String, ObjectNode> servers) throws Exception {
         McpConfig config = EverythingServer.config(files, servers);
-        McpTools tools = McpTools.start(config, Duration.ofSeconds(30));
+        McpTools tools = McpTools.start(config, Duration.ofSeconds(30), ExecutorConfig.DEFAULT_MAX_OUTPUT_BYTES);
         open.add(tools);
         return tools;
     }
