@@ -1,6 +1,7 @@
 package io.agentrelay.executor.consume;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -101,9 +102,8 @@ final class EverythingServer implements AutoCloseable {
     }
 
     private static Path main() {
-        if (!Files.exists(MAIN)) {
-            throw new IllegalStateException(MAIN + " is missing: run npm ci --prefix executor/src/test/mcp");
-        }
+        // Skipped where the server is not installed, like the browser tests; .ci/run installs it.
+        assumeTrue(Files.exists(MAIN), MAIN + " is missing: run npm ci --prefix executor/src/test/mcp");
         return MAIN;
     }
 
