@@ -23,8 +23,7 @@ import java.util.UUID;
  *                       {@value #DEFAULT_OUTBOX_BYTES}
  * @param commandTimeout {@code RELAY_COMMAND_TIMEOUT_MS}: how long a command may wait for Kafka's acknowledgement
  *                       before the client gets {@code UNAVAILABLE}, default 5 s
- * @param ioThreads      {@code RELAY_IO_THREADS}: Undertow I/O threads, default the number of cores but at least
- *                       {@value #MIN_DEFAULT_IO_THREADS}
+ * @param ioThreads      {@code RELAY_IO_THREADS}: Undertow I/O threads, default the number of cores
  * @param rateLimit      {@code RELAY_RATE_LIMIT}: frames a second one connection may send (bursts of as many),
  *                       default {@value #DEFAULT_RATE_LIMIT}
  * @param maxSubscriptions {@code RELAY_MAX_SUBSCRIPTIONS}: channels one connection may subscribe to, default
@@ -96,13 +95,6 @@ public record RelayConfig(
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(5);
     /** The rate the Mahavishnu API promises its clients. */
     public static final int DEFAULT_RATE_LIMIT = 100;
-    /**
-     * I/O threads by default on a machine with fewer cores. XNIO closes a socket on its I/O thread with a selection
-     * over every ready socket of that thread, so thousands of clients dropping at once cost each thread the square of
-     * its share of them: more threads, each with fewer sockets, shorten a storm of reconnections many times over, and
-     * cost the fan-out nothing measurable (docs/BENCHMARKS.md, resume storm).
-     */
-    public static final int MIN_DEFAULT_IO_THREADS = 16;
     /** The default subscription limit. */
     public static final int DEFAULT_MAX_SUBSCRIPTIONS = 1000;
     /** The connection limit the Mahavishnu API documents. */
@@ -181,8 +173,7 @@ public record RelayConfig(
             vars.integer("RELAY_OUTBOX_MESSAGES", DEFAULT_OUTBOX_MESSAGES),
             vars.integer("RELAY_OUTBOX_BYTES", DEFAULT_OUTBOX_BYTES),
             vars.millis("RELAY_COMMAND_TIMEOUT_MS", DEFAULT_COMMAND_TIMEOUT),
-            vars.integer("RELAY_IO_THREADS",
-                Math.max(MIN_DEFAULT_IO_THREADS, Runtime.getRuntime().availableProcessors())),
+            vars.integer("RELAY_IO_THREADS", Runtime.getRuntime().availableProcessors()),
             vars.integer("RELAY_RATE_LIMIT", DEFAULT_RATE_LIMIT),
             vars.integer("RELAY_MAX_SUBSCRIPTIONS", DEFAULT_MAX_SUBSCRIPTIONS),
             vars.integer("RELAY_MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS),
