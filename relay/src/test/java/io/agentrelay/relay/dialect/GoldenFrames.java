@@ -64,9 +64,9 @@ import org.junit.jupiter.api.DynamicTest;
 public final class GoldenFrames {
 
     /** Matches any present value. */
-    public static final String ANY = "<any>";
+    private static final String ANY = "<any>";
     /** The connection every exchange happens on, unless its file names a resource. */
-    public static final String CONNECTION_ID = "conn-1";
+    private static final String CONNECTION_ID = "conn-1";
 
     private static final boolean UPDATE = Boolean.getBoolean("golden.update");
     private static final ObjectWriter PRETTY = Json.writer().withDefaultPrettyPrinter();
