@@ -31,7 +31,7 @@ final class EventHub implements Dispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(EventHub.class);
     private static final String CONN_PREFIX = Namespace.CONN.wireName() + ":";
 
-    private final SubscriptionIndex index;
+    private final SubscriptionIndex<Session> index;
     private final RelayStats stats;
     private final ObjectReader eventReader = Json.readerFor(Event.class);
 
@@ -41,7 +41,7 @@ final class EventHub implements Dispatcher {
      */
     EventHub(ChannelPartitions partitions, RelayStats stats) {
         this.stats = stats;
-        this.index = new SubscriptionIndex(partitions::partitionOf, partitions.partitionsOf(EnumSet.complementOf(
+        this.index = new SubscriptionIndex<>(partitions::partitionOf, partitions.partitionsOf(EnumSet.complementOf(
             EnumSet.of(Namespace.CONN))));
     }
 
