@@ -34,6 +34,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The wire contract, {@code docs/asyncapi.yaml}, against reality: real workflows (completed, failed, cancelled, a taken
@@ -136,16 +137,37 @@ class AsyncApiContractIT {
 
     @Test
     void theDocumentShouldPassTheAsyncApiParser() throws Exception {
+        Run run = parse(AsyncApiContract.DOCUMENT);
+
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        assertThat(run.output()).contains("valid AsyncAPI");
+    }
+
+    @Test
+    void theParserShouldRefuseADocumentWithABrokenSchema(@TempDir Path dir) throws Exception {
+        Path broken = dir.resolve("asyncapi.yaml");
+        Files.writeString(broken, Files.readString(AsyncApiContract.DOCUMENT)
+            .replace("$ref: '#/components/schemas/Pos'", "$ref: '#/components/schemas/Position'"));
+
+        Run run = parse(broken);
+
+        assertThat(run.exitCode()).as(run.output()).isEqualTo(1);
+        assertThat(run.output()).contains("INVALID", "'#/components/schemas/Position' does not exist");
+    }
+
+    /** Runs {@code docs/asyncapi/validate.mjs}; skips the test where its npm packages are not installed. */
+    private static Run parse(Path document) throws Exception {
         Path validator = AsyncApiContract.DOCUMENT.resolveSibling("asyncapi");
         assumeTrue(Files.isDirectory(validator.resolve("node_modules/@asyncapi/parser")),
             "docs/asyncapi has no node_modules (npm ci --prefix docs/asyncapi)");
-        Process process = new ProcessBuilder("node", "validate.mjs").directory(validator.toFile())
+        Process process = new ProcessBuilder("node", "validate.mjs", document.toString()).directory(validator.toFile())
             .redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the parser finishes").isTrue();
+        return new Run(process.exitValue(), output);
+    }
 
-        assertThat(process.exitValue()).as(output).isZero();
-        assertThat(output).contains("valid AsyncAPI");
+    private record Run(int exitCode, String output) {
     }
 
     @Test
