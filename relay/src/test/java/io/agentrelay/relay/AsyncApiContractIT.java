@@ -5,6 +5,9 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,8 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The wire contract, {@code docs/asyncapi.yaml}, against reality: real workflows (completed, failed, cancelled, a taken
- * id refused), queries, resumes, a replay, error frames, a DSL command and a chat message run on a real relay and
- * executor, and every frame a canonical client receives and every record written to the commands, event and state
+ * id refused), queries, resumes, a replay, error frames, a DSL command, a chat message, a session and a panel run
+ * on a real relay and executor, and every frame a canonical client receives and every record written to the commands, event and state
  * topics must match one of the document's messages for its channel, with no field or type it does not allow.
  */
 @ExtendWith({KafkaExtension.class, ClusterExtension.class})
@@ -111,6 +114,9 @@ class AsyncApiContractIT {
             praxis.send("CHAT_MESSAGE", Json.object().put("content", "echo hi"), "chat-1");
             await().atMost(WAIT).untilAsserted(() -> assertThat(praxis.frames()).as(praxis.frames().toString())
                 .anyMatch(f -> f.toString().contains("dslResult")).anyMatch(f -> f.toString().contains("Done.")));
+            // And the HTTP API's: a session of agent work, and a panel (which answers when the panel exists).
+            post(cluster, "/api/sessions", Json.object().put("session_id", "asked").put("query", "echo hello"));
+            post(cluster, "/api/panels", Json.object().put("id", "board").set("state", Json.object().put("count", 0)));
 
             assertFramesMatch(client.frames());
             assertThat(client.frames()).extracting(f -> f.path("type").asText() + " " + f.path("event").asText(""))
@@ -132,7 +138,8 @@ class AsyncApiContractIT {
             "workflowEvents workflow.cancelled", "workflowEvents dsl.progress", "workflowEvents dsl.result",
             "sessionEvents chat.message", "sessionEvents tool.executed", "poolEvents pool.status_changed",
             "workerEvents worker.status_changed", "connEvents get_workflow_status", "connEvents error",
-            "state workflow snapshot", "state node output", "state worker state");
+            "commands start_session", "commands create_panel", "panelEvents panel.created",
+            "state workflow snapshot", "state node output", "state worker state", "state panel snapshot");
     }
 
     @Test
@@ -254,6 +261,13 @@ class AsyncApiContractIT {
         }
         assertThat(problems).as("records the document does not allow").isEmpty();
         return seen;
+    }
+
+    private static void post(LocalCluster cluster, String path, JsonNode body) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(cluster.http(0, path))
+            .POST(HttpRequest.BodyPublishers.ofString(body.toString())).header("Content-Type", "application/json")
+            .timeout(WAIT).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isBetween(200, 299);
     }
 
     private static List<ConsumerRecord<String, byte[]>> readAll(String bootstrapServers, Set<String> topicNames) {
