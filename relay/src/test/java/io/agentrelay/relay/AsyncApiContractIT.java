@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
@@ -192,6 +194,32 @@ class AsyncApiContractIT {
         assertThat(AsyncApiContract.violations(canonical, null, null, frame)).isNotEmpty();
         frame.put("event", "node.teleported");
         assertThat(AsyncApiContract.violations(canonical, null, null, frame)).anyMatch(v -> v.contains("no message"));
+    }
+
+    @Test
+    void theTypeScriptSdkShouldTypeEveryRequestAndEventOfTheDocument() throws Exception {
+        String protocol = Files.readString(AsyncApiContract.DOCUMENT.resolveSibling("../client-js/src/protocol.ts")
+            .normalize());
+        Set<String> requests = names(protocol, "export interface Requests {", "^  ([a-z_]+): \\{");
+        Set<String> events = names(protocol, "export interface Events {", "^  '([a-z_.]+)':");
+        Set<String> documented = new TreeSet<>();
+        canonical.stream().filter(m -> m.id().endsWith("Request")).forEach(m -> documented.add(m.name()));
+        Set<String> documentedEvents = new TreeSet<>();
+        canonical.stream().filter(m -> m.id().endsWith("Event")).forEach(m -> documentedEvents.add(m.name()));
+
+        assertThat(requests).isEqualTo(documented);
+        assertThat(events).isEqualTo(documentedEvents);
+    }
+
+    /** The names a TypeScript interface declares, one per line matching {@code member}. */
+    private static Set<String> names(String source, String start, String member) {
+        String body = source.substring(source.indexOf(start), source.indexOf("\n}\n", source.indexOf(start)));
+        Set<String> names = new TreeSet<>();
+        Matcher matcher = Pattern.compile(member, Pattern.MULTILINE).matcher(body);
+        while (matcher.find()) {
+            names.add(matcher.group(1));
+        }
+        return names;
     }
 
     /** Sends a request, after checking that the document allows it. */
