@@ -1,5 +1,7 @@
 package io.agentrelay.executor.mcp;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -11,6 +13,8 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -56,6 +60,17 @@ final class McpServer implements AutoCloseable {
     static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     /** How long a call waits for a stdio server that is being started again. */
     static final Duration RESTART_WAIT = Duration.ofSeconds(15);
+    /**
+     * How often a connected server is pinged: a server that stopped answering (a stdio server that printed something
+     * other than JSON-RPC, one stopped or deadlocked, an HTTP server that accepts and never answers) holds its calls'
+     * tool threads for this plus {@link #PING_TIMEOUT} rather than for a whole node timeout, for a ping a minute per
+     * server.
+     */
+    static final Duration PING_INTERVAL = Duration.ofSeconds(10);
+    /** A live server answers a ping in milliseconds even while its tools are busy; this leaves room for a slow host. */
+    static final Duration PING_TIMEOUT = Duration.ofSeconds(5);
+    /** How long a server that is stopped gets to exit after its stdin closes and SIGTERM, before it is killed. */
+    static final Duration STOP_WAIT = Duration.ofSeconds(3);
     private static final Logger LOG = LoggerFactory.getLogger(McpServer.class);
     private static final TypeRef<Map<String, Object>> ARGUMENTS = new TypeRef<>() {
     };
@@ -65,7 +80,8 @@ final class McpServer implements AutoCloseable {
     private final Duration requestTimeout;
     private final Duration connectTimeout;
     private final int maxLineBytes;
-    private final ScheduledExecutorService reconnects;
+    /** Connects, pings and stops the server, one thing at a time: never two processes of one server at once. */
+    private final ScheduledExecutorService worker;
     private final SchemaRegistry schemas;
     private final McpJsonMapper mapper;
     private final CircuitBreaker breaker;
@@ -80,13 +96,20 @@ final class McpServer implements AutoCloseable {
     private Duration backoff = FIRST_BACKOFF;
 
     McpServer(String name, McpServerSpec spec, Duration requestTimeout, Duration connectTimeout, int maxLineBytes,
-              ScheduledExecutorService reconnects, SchemaRegistry schemas, McpJsonMapper mapper) {
+              SchemaRegistry schemas, McpJsonMapper mapper) {
         this.name = name;
         this.spec = spec;
         this.requestTimeout = requestTimeout;
         this.connectTimeout = connectTimeout;
         this.maxLineBytes = maxLineBytes;
-        this.reconnects = reconnects;
+        ScheduledThreadPoolExecutor thread = new ScheduledThreadPoolExecutor(1, task -> {
+            Thread daemon = new Thread(task, "mcp-" + name);
+            daemon.setDaemon(true);
+            return daemon;
+        });
+        // Once closed, only what is due now still runs (stopping a lost process), not reconnects or pings.
+        thread.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.worker = thread;
         this.schemas = schemas;
         this.mapper = mapper;
         this.breaker = CircuitBreaker.of("mcp-" + name, CircuitBreakerConfig.custom()
@@ -96,6 +119,8 @@ final class McpServer implements AutoCloseable {
             .waitDurationInOpenState(Duration.ofSeconds(10))
             .permittedNumberOfCallsInHalfOpenState(1)
             .build());
+        worker.scheduleWithFixedDelay(this::checkAlive, PING_INTERVAL.toMillis(), PING_INTERVAL.toMillis(),
+            TimeUnit.MILLISECONDS);
     }
 
     String name() {
@@ -117,8 +142,16 @@ final class McpServer implements AutoCloseable {
         return connection == null ? Optional.of(problem) : Optional.empty();
     }
 
-    /** Connects now, waiting at most the connect timeout; on failure, tries again later in the background. */
-    void connect() {
+    /**
+     * Connects on the server's own thread, within the connect timeout; on failure, tries again later in the background.
+     *
+     * @return done when connected or when the first attempt failed
+     */
+    Future<?> start() {
+        return worker.submit(this::connect);
+    }
+
+    private void connect() {
         if (closed) {
             return;
         }
@@ -136,7 +169,7 @@ final class McpServer implements AutoCloseable {
             McpSchema.ListToolsResult listing = client.listTools().block(connectTimeout);
             setTools(listing == null ? List.of() : listing.tools());
         } catch (RuntimeException e) {
-            client.close();
+            stop(new Connection(client, transport, pair.process()));
             synchronized (this) {
                 problem = McpResults.cut(SizeLimits.rootMessage(e));
                 LOG.warn("MCP server {} cannot be reached: {}", name, LogText.escape(problem));
@@ -144,10 +177,10 @@ final class McpServer implements AutoCloseable {
             }
             return;
         }
-        Connection connected = new Connection(client, transport);
+        Connection connected = new Connection(client, transport, pair.process());
         synchronized (this) {
             if (closed) {
-                client.close();
+                stop(connected);
                 return;
             }
             connection = connected;
@@ -155,13 +188,23 @@ final class McpServer implements AutoCloseable {
             ready.complete(connected);
         }
         LOG.info("MCP server {} connected with tools {}", name, tools.keySet());
-        if (pair.process() != null) {
-            Thread watcher = new Thread(() -> {
-                pair.process().awaitForExit();
-                lost(connected, "exited");
-            }, "mcp-" + name + "-exit");
-            watcher.setDaemon(true);
-            watcher.start();
+        if (connected.process != null) {
+            connected.process.onExit().thenRun(() -> lost(connected, "exited"));
+        }
+    }
+
+    /** Declares the server lost when it does not answer a ping in time: a wedged server must not hold calls. */
+    private void checkAlive() {
+        Connection current = connection;
+        if (current == null) {
+            return;
+        }
+        try {
+            current.client.ping().block(PING_TIMEOUT);
+        } catch (McpError answered) {
+            // It answered, if only to refuse: it is alive.
+        } catch (RuntimeException e) {
+            lost(current, "stopped answering pings (none answered within " + PING_TIMEOUT.toSeconds() + " s)");
         }
     }
 
@@ -268,13 +311,10 @@ final class McpServer implements AutoCloseable {
             problem = "the executor is stopping";
             ready.completeExceptionally(new ServerLost(problem));
         }
+        worker.shutdown();
         if (current != null) {
             current.fail(new ServerLost("closed"));
-            try {
-                current.client.closeGracefully().block(Duration.ofSeconds(5));
-            } catch (RuntimeException e) {
-                LOG.warn("MCP server {} did not close cleanly: {}", name, e.toString());
-            }
+            stop(current);
         }
     }
 
@@ -303,10 +343,28 @@ final class McpServer implements AutoCloseable {
             problem = reason;
             ready = new CompletableFuture<>();
             LOG.warn("MCP server {} lost: {}", name, LogText.escape(reason));
+            // On the server's thread, before a reconnect starts another process; queued while close cannot have
+            // shut the thread down, which still runs what is queued.
+            worker.execute(() -> stop(failed));
             retryLater();
         }
         failed.fail(new ServerLost(reason));
-        failed.client.close();
+    }
+
+    /**
+     * Ends a session, and the process of a stdio server: closes its stdin and sends SIGTERM, and kills it when it has
+     * not exited within {@link #STOP_WAIT} (a stopped or wedged process ignores both).
+     */
+    private void stop(Connection connection) {
+        try {
+            connection.client.closeGracefully().block(STOP_WAIT);
+        } catch (RuntimeException e) {
+            LOG.warn("MCP server {} did not close cleanly: {}", name, LogText.escape(String.valueOf(e.getMessage())));
+        }
+        if (connection.process != null && connection.process.isAlive()) {
+            LOG.warn("MCP server {} did not exit within {} s; killing it", name, STOP_WAIT.toSeconds());
+            connection.process.destroyForcibly();
+        }
     }
 
     /** Called holding the lock. */
@@ -316,7 +374,7 @@ final class McpServer implements AutoCloseable {
         }
         Duration delay = backoff;
         backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
-        reconnects.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
+        worker.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void setTools(List<McpSchema.Tool> listed) {
@@ -348,7 +406,7 @@ final class McpServer implements AutoCloseable {
 
     private McpClientTransportPair transport() {
         if (spec instanceof McpServerSpec.Stdio stdio) {
-            StdioClientTransport process = new OwnEnvironmentTransport(ServerParameters.builder(stdio.command())
+            OwnEnvironmentTransport process = new OwnEnvironmentTransport(ServerParameters.builder(stdio.command())
                 .args(stdio.args()).env(stdio.env()).build(), mapper, maxLineBytes);
             process.setStdErrorHandler(line -> LOG.debug("MCP server {}: {}", name, LogText.escape(line)));
             return new McpClientTransportPair(process, process);
@@ -372,18 +430,24 @@ final class McpServer implements AutoCloseable {
 
     /** The transport, and the same as a process when the server is one the executor started. */
     private record McpClientTransportPair(io.modelcontextprotocol.spec.McpClientTransport transport,
-                                          StdioClientTransport process) {
+                                          OwnEnvironmentTransport stdio) {
+        /** The process, once the client's first request started it; null for HTTP or when it could not start. */
+        Process process() {
+            return stdio == null ? null : stdio.process();
+        }
     }
 
-    /** One session with the server, and the calls under way in it. */
+    /** One session with the server, its process if it is a stdio server, and the calls under way in it. */
     private static final class Connection {
         final McpAsyncClient client;
         final RequestTrackingTransport transport;
+        final Process process;
         final Set<CompletableFuture<McpSchema.CallToolResult>> calls = ConcurrentHashMap.newKeySet();
 
-        Connection(McpAsyncClient client, RequestTrackingTransport transport) {
+        Connection(McpAsyncClient client, RequestTrackingTransport transport, Process process) {
             this.client = client;
             this.transport = transport;
+            this.process = process;
         }
 
         void fail(ServerLost reason) {
@@ -397,8 +461,25 @@ final class McpServer implements AutoCloseable {
      * executor's whole environment, secrets included, to a process that anyone with a workflow can ask for it.
      */
     private static final class OwnEnvironmentTransport extends StdioClientTransport {
+        /** The SDK keeps the process to itself, and ends it only with SIGTERM: a wedged one must be killed. */
+        private static final VarHandle PROCESS;
+
+        static {
+            try {
+                PROCESS = MethodHandles.privateLookupIn(StdioClientTransport.class, MethodHandles.lookup())
+                    .findVarHandle(StdioClientTransport.class, "process", Process.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
         OwnEnvironmentTransport(ServerParameters parameters, McpJsonMapper mapper, int maxLineBytes) {
             super(parameters, mapper, maxLineBytes);
+        }
+
+        /** The process the SDK started, or null before it did. */
+        Process process() {
+            return (Process) PROCESS.getVolatile(this);
         }
 
         @Override

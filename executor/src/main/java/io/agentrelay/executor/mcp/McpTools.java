@@ -6,8 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -38,11 +38,6 @@ public final class McpTools implements ToolSource, AutoCloseable {
     static final int LINE_BYTES_PER_OUTPUT_BYTE = 4;
 
     private final Map<String, McpServer> servers = new LinkedHashMap<>();
-    private final ScheduledExecutorService reconnects = Executors.newSingleThreadScheduledExecutor(task -> {
-        Thread thread = new Thread(task, "mcp-reconnect");
-        thread.setDaemon(true);
-        return thread;
-    });
 
     private McpTools(McpConfig config, Duration callTimeout, int maxOutputBytes) {
         // The MCP default dialect: a schema that names no other is JSON Schema 2020-12.
@@ -50,7 +45,7 @@ public final class McpTools implements ToolSource, AutoCloseable {
         JacksonMcpJsonMapper mapper = new JacksonMcpJsonMapper(new ObjectMapper());
         config.servers().forEach((name, spec) -> servers.put(name,
             new McpServer(name, spec, callTimeout, CONNECT_TIMEOUT, LINE_BYTES_PER_OUTPUT_BYTE * maxOutputBytes,
-                reconnects, schemas, mapper)));
+                schemas, mapper)));
     }
 
     /**
@@ -64,9 +59,8 @@ public final class McpTools implements ToolSource, AutoCloseable {
      */
     public static McpTools start(McpConfig config, Duration callTimeout, int maxOutputBytes) {
         McpTools tools = new McpTools(config, callTimeout, maxOutputBytes);
-        // In parallel: a server that cannot be reached must not hold up the others.
-        tools.servers.values().stream().map(server -> new Thread(server::connect, "mcp-connect-" + server.name()))
-            .peek(Thread::start).toList().forEach(McpTools::join);
+        // In parallel, each on its server's thread: a server that cannot be reached must not hold up the others.
+        tools.servers.values().stream().map(McpServer::start).toList().forEach(McpTools::join);
         return tools;
     }
 
@@ -99,13 +93,14 @@ public final class McpTools implements ToolSource, AutoCloseable {
     /** Disconnects from every server, stopping the stdio ones. */
     @Override
     public void close() {
-        reconnects.shutdownNow();
         servers.values().forEach(McpServer::close);
     }
 
-    private static void join(Thread thread) {
+    private static void join(Future<?> connected) {
         try {
-            thread.join();
+            connected.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("connecting to an MCP server failed unexpectedly", e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

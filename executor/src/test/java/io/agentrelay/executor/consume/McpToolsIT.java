@@ -224,6 +224,30 @@ class McpToolsIT {
     }
 
     @Test
+    void shouldFailTheCallOfAStdioServerThatStoppedAnsweringLongBeforeTheNodeTimeoutAndReplaceTheServer(
+        EmbeddedKafka kafka, TopicPrefix prefix) throws Exception {
+        Path pid = files.resolve("server.pid");
+        start(kafka, prefix, Map.of("everything", EverythingServer.stdio(pid, null)));
+
+        send(longWorkflow("wf-wedged", 25));
+        await().atMost(WAIT).until(() -> events.has("wf-wedged", "node.progress", "long"));
+        ProcessHandle wedged = ProcessHandle.of(Long.parseLong(Files.readString(pid).trim())).orElseThrow();
+        open.add(wedged::destroyForcibly);
+        signal("STOP", wedged);
+
+        await().atMost(WAIT).until(() -> events.has("wf-wedged", "workflow.failed", null));
+        assertThat(error("wf-wedged")).contains("MCP server 'everything' stopped answering pings");
+        // The node timeout is 30 s; the ping notices within its interval and timeout.
+        assertThat(events.of("wf-wedged")).filteredOn(event -> event.event().equals("node.failed"))
+            .allSatisfy(event -> assertThat(event.data().path("duration_ms").asLong()).isLessThan(20_000));
+        await("the stopped server is killed, not left behind").atMost(WAIT).until(() -> !wedged.isAlive());
+        send(new ExecuteWorkflow("wf-after", List.of(
+            node("sum", "everything/get-sum", Json.object().put("a", 2).put("b", 2))), List.of()));
+        await().atMost(WAIT).until(() -> events.has("wf-after", "workflow.completed", null));
+        assertThat(result("wf-after", "sum").asText()).isEqualTo("The sum of 2 and 2 is 4.");
+    }
+
+    @Test
     void shouldTellTheServerACancelledWorkflowsCallIsCancelled(EmbeddedKafka kafka, TopicPrefix prefix)
         throws Exception {
         Path stdin = files.resolve("stdin.jsonl");
@@ -273,6 +297,12 @@ class McpToolsIT {
         McpTools tools = McpTools.start(config, Duration.ofSeconds(30), ExecutorConfig.DEFAULT_MAX_OUTPUT_BYTES);
         open.add(tools);
         return tools;
+    }
+
+    /** Sends a process a signal such as STOP, which freezes it: it neither answers nor exits. */
+    private static void signal(String signal, ProcessHandle process) throws Exception {
+        assertThat(new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid())).inheritIO().start()
+            .waitFor()).isZero();
     }
 
     private static String metrics(ExecutorNode executor) throws Exception {
