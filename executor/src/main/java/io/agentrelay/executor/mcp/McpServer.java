@@ -69,6 +69,13 @@ final class McpServer implements AutoCloseable {
     static final Duration PING_INTERVAL = Duration.ofSeconds(10);
     /** A live server answers a ping in milliseconds even while its tools are busy; this leaves room for a slow host. */
     static final Duration PING_TIMEOUT = Duration.ofSeconds(5);
+    /** How long an open circuit breaker refuses calls before it lets one through to try the server again. */
+    static final Duration BREAKER_OPEN = Duration.ofSeconds(10);
+    /**
+     * A call that takes more than this share of its timeout counts as slow, and the breaker opens when half of the
+     * recent calls are slow as when half failed: a server that answers only just in time holds tool threads too.
+     */
+    static final int SLOW_CALL_PERCENT = 80;
     /** How long a server that is stopped gets to exit after its stdin closes and SIGTERM, before it is killed. */
     static final Duration STOP_WAIT = Duration.ofSeconds(3);
     private static final Logger LOG = LoggerFactory.getLogger(McpServer.class);
@@ -114,9 +121,13 @@ final class McpServer implements AutoCloseable {
         this.mapper = mapper;
         this.breaker = CircuitBreaker.of("mcp-" + name, CircuitBreakerConfig.custom()
             .failureRateThreshold(50)
+            .slowCallRateThreshold(50)
+            .slowCallDurationThreshold(requestTimeout.multipliedBy(SLOW_CALL_PERCENT).dividedBy(100))
             .slidingWindowSize(10)
             .minimumNumberOfCalls(4)
-            .waitDurationInOpenState(Duration.ofSeconds(10))
+            .waitDurationInOpenState(BREAKER_OPEN)
+            // Half-open without waiting for a call, so that executor_mcp_circuit_open tells when calls may go again.
+            .automaticTransitionFromOpenToHalfOpenEnabled(true)
             .permittedNumberOfCallsInHalfOpenState(1)
             .build());
         worker.scheduleWithFixedDelay(this::checkAlive, PING_INTERVAL.toMillis(), PING_INTERVAL.toMillis(),
@@ -243,55 +254,80 @@ final class McpServer implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new ToolException("its params must be a JSON object: " + McpResults.cut(SizeLimits.rootMessage(e)));
         }
-        Connection current = awaitConnection();
-        // Taken last: a permit taken before something that throws would leak and keep a half-open breaker half-open.
         if (!breaker.tryAcquirePermission()) {
-            throw unavailable("its circuit breaker is open after repeated failures");
+            throw unavailable("its circuit breaker is open after repeated failures or timeouts; calls are refused for "
+                + BREAKER_OPEN.toSeconds() + " s, then one is tried");
         }
-        String token = UUID.randomUUID().toString();
+        // Every way out settles the permit: the server answered, the server failed (down, lost, too slow), or
+        // neither (a cancel), which a half-open breaker must get back to try another call.
         long started = System.nanoTime();
-        CompletableFuture<McpSchema.CallToolResult> call;
-        progress.put(token, context);
+        boolean answered = false;
+        Throwable serverFailure = null;
         try {
-            call = current.client.callTool(new McpSchema.CallToolRequest(
-                tool.toolName(), arguments, Map.of("progressToken", token))).toFuture();
-        } catch (RuntimeException e) {
-            progress.remove(token);
-            breaker.releasePermission();
-            throw e;
-        }
-        current.calls.add(call);
-        try {
-            McpSchema.CallToolResult result = call.get();
-            breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-            return McpResults.output(result);
-        } catch (InterruptedException e) {
-            current.transport.cancel(token, "the node was cancelled or timed out");
-            call.cancel(true);
-            breaker.releasePermission();
-            throw e;
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof McpError error) {
-                // The server answered: it is up, the call itself was refused.
-                breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-                throw new ToolException(McpResults.cut(String.valueOf(error.getMessage())));
+            Connection current;
+            try {
+                current = awaitConnection();
+            } catch (ToolException down) {
+                serverFailure = down;
+                throw down;
             }
-            breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, cause);
-            if (cause instanceof ServerLost lostDuringCall) {
-                throw new ToolException("MCP server '" + name + "' " + lostDuringCall.getMessage()
-                    + " during the call");
+            String token = UUID.randomUUID().toString();
+            progress.put(token, context);
+            CompletableFuture<McpSchema.CallToolResult> call = null;
+            try {
+                call = current.client.callTool(new McpSchema.CallToolRequest(
+                    tool.toolName(), arguments, Map.of("progressToken", token))).toFuture();
+                current.calls.add(call);
+                McpSchema.CallToolResult result = call.get();
+                answered = true;
+                return McpResults.output(result);
+            } catch (InterruptedException e) {
+                current.transport.cancel(token, "the node was cancelled or timed out");
+                call.cancel(true);
+                throw e;
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof McpError error) {
+                    // The server answered: it is up, the call itself was refused.
+                    answered = true;
+                    throw new ToolException(McpResults.cut(String.valueOf(error.getMessage())));
+                }
+                serverFailure = cause;
+                throw failed(current, token, cause);
+            } finally {
+                progress.remove(token);
+                current.transport.forget(token);
+                if (call != null) {
+                    current.calls.remove(call);
+                }
             }
-            if (spec instanceof McpServerSpec.Http && !(cause instanceof TimeoutException)) {
-                // Connect again in the background; a stdio server's exit is seen by its watcher instead.
-                lost(current, McpResults.cut(SizeLimits.rootMessage(cause)));
-            }
-            throw unavailable(McpResults.cut(SizeLimits.rootMessage(cause)));
         } finally {
-            progress.remove(token);
-            current.transport.forget(token);
-            current.calls.remove(call);
+            long elapsed = System.nanoTime() - started;
+            if (answered) {
+                breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
+            } else if (serverFailure != null) {
+                breaker.onError(elapsed, TimeUnit.NANOSECONDS, serverFailure);
+            } else {
+                breaker.releasePermission();
+            }
         }
+    }
+
+    /** The node's failure for a call the server did not answer. */
+    private ToolException failed(Connection current, String token, Throwable cause) {
+        if (cause instanceof ServerLost lostDuringCall) {
+            return new ToolException("MCP server '" + name + "' " + lostDuringCall.getMessage() + " during the call");
+        }
+        if (cause instanceof TimeoutException) {
+            current.transport.cancel(token, "no answer within " + requestTimeout.toMillis() + " ms");
+            return new ToolException("MCP server '" + name + "' did not answer the call within "
+                + requestTimeout.toMillis() + " ms");
+        }
+        if (spec instanceof McpServerSpec.Http) {
+            // Connect again in the background; a stdio server's exit is seen by its watcher instead.
+            lost(current, McpResults.cut(SizeLimits.rootMessage(cause)));
+        }
+        return unavailable(McpResults.cut(SizeLimits.rootMessage(cause)));
     }
 
     /** Reports whether the server is connected, as {@code executor_mcp_server_up{server}}. */
@@ -299,6 +335,10 @@ final class McpServer implements AutoCloseable {
         registry = meters;
         Gauge.builder("executor.mcp.server.up", this, server -> server.connection == null ? 0 : 1)
             .description("whether the executor is connected to the MCP server").tag("server", name).register(meters);
+        Gauge.builder("executor.mcp.circuit.open", breaker,
+                circuit -> circuit.getState() == CircuitBreaker.State.OPEN ? 1 : 0)
+            .description("whether the MCP server's circuit breaker refuses its calls").tag("server", name)
+            .register(meters);
     }
 
     @Override

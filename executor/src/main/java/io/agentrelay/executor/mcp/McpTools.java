@@ -39,10 +39,11 @@ public final class McpTools implements ToolSource, AutoCloseable {
 
     private final Map<String, McpServer> servers = new LinkedHashMap<>();
 
-    private McpTools(McpConfig config, Duration callTimeout, int maxOutputBytes) {
+    private McpTools(McpConfig config, Duration nodeTimeout, int maxOutputBytes) {
         // The MCP default dialect: a schema that names no other is JSON Schema 2020-12.
         SchemaRegistry schemas = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
         JacksonMcpJsonMapper mapper = new JacksonMcpJsonMapper(new ObjectMapper());
+        Duration callTimeout = callTimeout(nodeTimeout);
         config.servers().forEach((name, spec) -> servers.put(name,
             new McpServer(name, spec, callTimeout, CONNECT_TIMEOUT, LINE_BYTES_PER_OUTPUT_BYTE * maxOutputBytes,
                 schemas, mapper)));
@@ -51,17 +52,27 @@ public final class McpTools implements ToolSource, AutoCloseable {
     /**
      * Connects to the configured servers, starting the stdio ones.
      *
-     * @param config      the servers
-     * @param callTimeout    the longest one call may take: the executor's node timeout, which cuts it short anyway
+     * @param config         the servers
+     * @param nodeTimeout    the executor's node timeout ({@code EXECUTOR_NODE_TIMEOUT_MS}), which bounds every call
      * @param maxOutputBytes the largest node output ({@code EXECUTOR_MAX_OUTPUT_BYTES}), which bounds the longest
      *                       message a stdio server may send
      * @return the servers' tools
      */
-    public static McpTools start(McpConfig config, Duration callTimeout, int maxOutputBytes) {
-        McpTools tools = new McpTools(config, callTimeout, maxOutputBytes);
+    public static McpTools start(McpConfig config, Duration nodeTimeout, int maxOutputBytes) {
+        McpTools tools = new McpTools(config, nodeTimeout, maxOutputBytes);
         // In parallel, each on its server's thread: a server that cannot be reached must not hold up the others.
         tools.servers.values().stream().map(McpServer::start).toList().forEach(McpTools::join);
         return tools;
+    }
+
+    /**
+     * How long one call may take: a tenth (at most 1 s) less than the node timeout, so that a server that does not
+     * answer fails the call itself, which its circuit breaker counts, rather than the node's timeout, which it cannot
+     * tell from a cancel.
+     */
+    static Duration callTimeout(Duration nodeTimeout) {
+        Duration margin = nodeTimeout.dividedBy(10);
+        return nodeTimeout.minus(margin.compareTo(Duration.ofSeconds(1)) > 0 ? Duration.ofSeconds(1) : margin);
     }
 
     @Override

@@ -56,6 +56,11 @@ final class EverythingServer implements AutoCloseable {
         }
     }
 
+    /** The server's process, for a test to signal. */
+    ProcessHandle process() {
+        return process.toHandle();
+    }
+
     int port() {
         return port;
     }

@@ -206,6 +206,49 @@ class McpToolsIT {
     }
 
     @Test
+    void shouldOpenTheCircuitOfAnHttpServerThatStoppedAnsweringAndCloseItOnceTheServerIsBack(EmbeddedKafka kafka,
+                                                                                            TopicPrefix prefix)
+        throws Exception {
+        EverythingServer http = EverythingServer.http();
+        open.add(http);
+        Duration nodeTimeout = Duration.ofSeconds(3);
+        Map<String, ObjectNode> servers = Map.of("web", Json.object().put("url", http.url()));
+        fleet = new HandOverExecutors(kafka, prefix, sandbox, ToolRegistry.withPlugins(tools(servers, nodeTimeout)),
+            Map.of("EXECUTOR_NODE_TIMEOUT_MS", String.valueOf(nodeTimeout.toMillis())), Namespace.WORKFLOW,
+            Namespace.CONN);
+        events = fleet.events();
+        ProcessHandle server = http.process();
+        // Stopped, it still accepts connections (the kernel does) but answers nothing.
+        signal("STOP", server);
+        open.add(() -> signal("CONT", server));
+
+        List<String> stuck = List.of("wf-stuck-1", "wf-stuck-2", "wf-stuck-3", "wf-stuck-4");
+        for (String id : stuck) {
+            send(new ExecuteWorkflow(id, List.of(node("sum", "web/get-sum", Json.object().put("a", 1).put("b", 2))),
+                List.of()));
+        }
+        await().atMost(WAIT).until(() -> stuck.stream().allMatch(id -> events.has(id, "workflow.failed", null)));
+        assertThat(metrics(fleet.executors().get(0))).containsPattern(circuitOpen(1));
+        send(new ExecuteWorkflow("wf-refused", List.of(
+            node("sum", "web/get-sum", Json.object().put("a", 1).put("b", 2))), List.of()));
+        await().atMost(WAIT).until(() -> events.has("wf-refused", "workflow.failed", null));
+        assertThat(error("wf-refused")).contains("MCP server 'web' is unavailable: its circuit breaker is open");
+        assertThat(events.of("wf-refused")).filteredOn(event -> event.event().equals("node.failed"))
+            .allSatisfy(event -> assertThat(event.data().path("duration_ms").asLong()).isLessThan(500));
+
+        signal("CONT", server);
+        await().atMost(WAIT).until(() -> circuitOpen(0).matcher(metrics(fleet.executors().get(0))).find()
+            && Pattern.compile("executor_mcp_server_up\\{[^}]*server=\"web\"} 1(\\.0)?\n")
+            .matcher(metrics(fleet.executors().get(0))).find());
+        for (String id : List.of("wf-back", "wf-closed")) {
+            send(new ExecuteWorkflow(id, List.of(node("sum", "web/get-sum", Json.object().put("a", 2).put("b", 2))),
+                List.of()));
+            await().atMost(WAIT).until(() -> events.has(id, "workflow.completed", null));
+        }
+        assertThat(metrics(fleet.executors().get(0))).containsPattern(circuitOpen(0));
+    }
+
+    @Test
     void shouldFailTheCallOfAStdioServerThatDiedAndRunTheNextOnceItIsRestarted(EmbeddedKafka kafka,
                                                                                 TopicPrefix prefix) throws Exception {
         Path pid = files.resolve("server.pid");
@@ -293,10 +336,19 @@ class McpToolsIT {
     }
 
     private McpTools tools(Map<String, ObjectNode> servers) throws Exception {
+        return tools(servers, Duration.ofSeconds(30));
+    }
+
+    /** The servers' tools for executors with this node timeout, as the executor starts them. */
+    private McpTools tools(Map<String, ObjectNode> servers, Duration nodeTimeout) throws Exception {
         McpConfig config = EverythingServer.config(files, servers);
-        McpTools tools = McpTools.start(config, Duration.ofSeconds(30), ExecutorConfig.DEFAULT_MAX_OUTPUT_BYTES);
+        McpTools tools = McpTools.start(config, nodeTimeout, ExecutorConfig.DEFAULT_MAX_OUTPUT_BYTES);
         open.add(tools);
         return tools;
+    }
+
+    private static Pattern circuitOpen(int open) {
+        return Pattern.compile("executor_mcp_circuit_open\\{[^}]*server=\"web\"} " + open + "(\\.0)?\n");
     }
 
     /** Sends a process a signal such as STOP, which freezes it: it neither answers nor exits. */
