@@ -13,11 +13,13 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.Schema;
@@ -93,13 +95,12 @@ final class McpServer implements AutoCloseable {
     private final McpJsonMapper mapper;
     private final CircuitBreaker breaker;
     private final Map<String, ToolContext> progress = new ConcurrentHashMap<>();
-    private volatile Connection connection;
-    private volatile CompletableFuture<Connection> ready = new CompletableFuture<>();
-    private volatile String problem = "not connected yet";
+    /** Connection and readiness together, replaced whole: a call sees one connection or the next, never half. */
+    private final AtomicReference<State> state = new AtomicReference<>(State.down("not connected yet"));
     private volatile Map<String, McpTool> tools = Map.of();
     private volatile boolean listed;
-    private volatile boolean closed;
     private volatile MeterRegistry registry;
+    /** Only the server's thread reads and changes it. */
     private Duration backoff = FIRST_BACKOFF;
 
     McpServer(String name, McpServerSpec spec, Duration requestTimeout, Duration connectTimeout, int maxLineBytes,
@@ -150,7 +151,8 @@ final class McpServer implements AutoCloseable {
 
     /** Why it cannot be called now, if so. */
     Optional<String> problem() {
-        return connection == null ? Optional.of(problem) : Optional.empty();
+        State current = state.get();
+        return current.connection() == null ? Optional.of(current.problem()) : Optional.empty();
     }
 
     /**
@@ -163,7 +165,7 @@ final class McpServer implements AutoCloseable {
     }
 
     private void connect() {
-        if (closed) {
+        if (state.get() == State.CLOSED) {
             return;
         }
         McpClientTransportPair pair = transport();
@@ -181,23 +183,23 @@ final class McpServer implements AutoCloseable {
             setTools(listing == null ? List.of() : listing.tools());
         } catch (RuntimeException e) {
             stop(new Connection(client, transport, pair.process()));
-            synchronized (this) {
-                problem = McpResults.cut(SizeLimits.rootMessage(e));
+            String problem = McpResults.cut(SizeLimits.rootMessage(e));
+            State down = state.get();
+            if (down != State.CLOSED && state.compareAndSet(down, new State(null, problem, down.next()))) {
                 LOG.warn("MCP server {} cannot be reached: {}", name, LogText.escape(problem));
                 retryLater();
             }
             return;
         }
         Connection connected = new Connection(client, transport, pair.process());
-        synchronized (this) {
-            if (closed) {
-                stop(connected);
-                return;
-            }
-            connection = connected;
-            backoff = FIRST_BACKOFF;
-            ready.complete(connected);
+        // Only this thread connects, and only it leaves a state without a connection, so this is the one to leave.
+        State down = state.get();
+        if (down == State.CLOSED || !state.compareAndSet(down, new State(connected, null, down.next()))) {
+            stop(connected);
+            return;
         }
+        backoff = FIRST_BACKOFF;
+        down.next().complete(connected);
         LOG.info("MCP server {} connected with tools {}", name, tools.keySet());
         if (connected.process != null) {
             connected.process.onExit().thenRun(() -> lost(connected, "exited"));
@@ -206,7 +208,7 @@ final class McpServer implements AutoCloseable {
 
     /** Declares the server lost when it does not answer a ping in time: a wedged server must not hold calls. */
     private void checkAlive() {
-        Connection current = connection;
+        Connection current = state.get().connection();
         if (current == null) {
             return;
         }
@@ -315,6 +317,10 @@ final class McpServer implements AutoCloseable {
 
     /** The node's failure for a call the server did not answer. */
     private ToolException failed(Connection current, String token, Throwable cause) {
+        if (current.lostBecause != null) {
+            // Also for a call that took the connection just as it was lost: its session is ended, not restarted.
+            cause = current.lostBecause;
+        }
         if (cause instanceof ServerLost lostDuringCall) {
             return new ToolException("MCP server '" + name + "' " + lostDuringCall.getMessage() + " during the call");
         }
@@ -333,7 +339,7 @@ final class McpServer implements AutoCloseable {
     /** Reports whether the server is connected, as {@code executor_mcp_server_up{server}}. */
     void bindMetrics(MeterRegistry meters) {
         registry = meters;
-        Gauge.builder("executor.mcp.server.up", this, server -> server.connection == null ? 0 : 1)
+        Gauge.builder("executor.mcp.server.up", this, server -> server.state.get().connection() == null ? 0 : 1)
             .description("whether the executor is connected to the MCP server").tag("server", name).register(meters);
         Gauge.builder("executor.mcp.circuit.open", breaker,
                 circuit -> circuit.getState() == CircuitBreaker.State.OPEN ? 1 : 0)
@@ -343,52 +349,47 @@ final class McpServer implements AutoCloseable {
 
     @Override
     public void close() {
-        Connection current;
-        synchronized (this) {
-            closed = true;
-            current = connection;
-            connection = null;
-            problem = "the executor is stopping";
-            ready.completeExceptionally(new ServerLost(problem));
-        }
+        State last = state.getAndSet(State.CLOSED);
+        last.next().completeExceptionally(new ServerLost(State.CLOSED.problem()));
         worker.shutdown();
-        if (current != null) {
-            current.fail(new ServerLost("closed"));
-            stop(current);
+        if (last.connection() != null) {
+            last.connection().fail(new ServerLost("closed"));
+            stop(last.connection());
         }
     }
 
     private Connection awaitConnection() throws ToolException, InterruptedException {
-        Connection current = connection;
-        if (current != null) {
-            return current;
+        State current = state.get();
+        if (current.connection() != null) {
+            return current.connection();
         }
         if (spec instanceof McpServerSpec.Http) {
-            throw unavailable(problem);
+            throw unavailable(current.problem());
         }
         try {
-            return ready.get(RESTART_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            return current.next().get(RESTART_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
-            throw unavailable(problem);
+            throw unavailable(state.get().problem());
         }
     }
 
-    /** Forgets a connection that failed, fails its calls and connects again later. */
+    /** Forgets a connection that failed, fails its calls, and stops it and connects again on the server's thread. */
     private void lost(Connection failed, String reason) {
-        synchronized (this) {
-            if (connection != failed) {
-                return;
-            }
-            connection = null;
-            problem = reason;
-            ready = new CompletableFuture<>();
-            LOG.warn("MCP server {} lost: {}", name, LogText.escape(reason));
-            // On the server's thread, before a reconnect starts another process; queued while close cannot have
-            // shut the thread down, which still runs what is queued.
-            worker.execute(() -> stop(failed));
-            retryLater();
+        State before = state.get();
+        if (before.connection() != failed || !state.compareAndSet(before, State.down(reason))) {
+            return;
         }
+        LOG.warn("MCP server {} lost: {}", name, LogText.escape(reason));
         failed.fail(new ServerLost(reason));
+        try {
+            // The old process is stopped before a reconnect can start another.
+            worker.execute(() -> {
+                stop(failed);
+                retryLater();
+            });
+        } catch (RejectedExecutionException closing) {
+            stop(failed);
+        }
     }
 
     /**
@@ -407,9 +408,9 @@ final class McpServer implements AutoCloseable {
         }
     }
 
-    /** Called holding the lock. */
+    /** Called on the server's thread. */
     private void retryLater() {
-        if (closed) {
+        if (state.get() == State.CLOSED) {
             return;
         }
         Duration delay = backoff;
@@ -483,6 +484,7 @@ final class McpServer implements AutoCloseable {
         final RequestTrackingTransport transport;
         final Process process;
         final Set<CompletableFuture<McpSchema.CallToolResult>> calls = ConcurrentHashMap.newKeySet();
+        volatile ServerLost lostBecause;
 
         Connection(McpAsyncClient client, RequestTrackingTransport transport, Process process) {
             this.client = client;
@@ -490,7 +492,10 @@ final class McpServer implements AutoCloseable {
             this.process = process;
         }
 
+        /** Fails its calls, and those that come too late to be among them when they end. */
         void fail(ServerLost reason) {
+            lostBecause = reason;
+            transport.end();
             calls.forEach(call -> call.completeExceptionally(reason));
         }
     }
@@ -528,6 +533,21 @@ final class McpServer implements AutoCloseable {
             ProcessBuilder builder = super.getProcessBuilder();
             builder.environment().clear();
             return builder;
+        }
+    }
+
+    /**
+     * Whether a connection is up, and if not, why and the future of the next one.
+     *
+     * @param connection the connection, or null while there is none
+     * @param problem    why there is none, or null
+     * @param next       completed with the next connection: calls to a stdio server being restarted wait for it
+     */
+    private record State(Connection connection, String problem, CompletableFuture<Connection> next) {
+        static final State CLOSED = down("the executor is stopping");
+
+        static State down(String problem) {
+            return new State(null, problem, new CompletableFuture<>());
         }
     }
 
