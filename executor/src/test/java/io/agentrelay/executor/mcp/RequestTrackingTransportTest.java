@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,8 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The SDK's client, used after it was closed, starts a new session on the same transport: for a stdio server, a new
- * process that nobody stops. A call that took a connection just as it was lost does that; the transport must refuse.
- * Against the real reference server process.
+ * process, while the first one is left running, since the transport forgets it. A call that took a connection just as
+ * it was lost does that, and so does the SDK itself on a message that arrives while it closes. The transport must
+ * refuse. Against the real reference server process.
  */
 class RequestTrackingTransportTest {
 
@@ -34,13 +37,15 @@ class RequestTrackingTransportTest {
 
     @TempDir
     Path files;
+    private final List<Long> started = new ArrayList<>();
 
     @AfterEach
     void killWhatWasLeft() throws Exception {
         Path pidFile = files.resolve("server.pid");
         if (Files.exists(pidFile)) {
-            ProcessHandle.of(pid(pidFile)).ifPresent(ProcessHandle::destroyForcibly);
+            started.add(pid(pidFile));
         }
+        started.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
     }
 
     @Test
@@ -54,9 +59,10 @@ class RequestTrackingTransportTest {
             .requestTimeout(Duration.ofSeconds(20)).build();
         client.initialize().block(Duration.ofSeconds(20));
         long first = pid(pidFile);
+        started.add(first);
 
         client.closeGracefully().block(Duration.ofSeconds(10));
-        await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(first).isEmpty()
+        await("the server process ends with its client").atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(first).isEmpty()
             || !ProcessHandle.of(first).get().isAlive());
         assertThatThrownBy(() -> client.callTool(new McpSchema.CallToolRequest("get-sum", Map.of("a", 1, "b", 2)))
             .block(Duration.ofSeconds(20))).isInstanceOf(RuntimeException.class);
