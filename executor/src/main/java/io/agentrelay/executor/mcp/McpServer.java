@@ -20,6 +20,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.Schema;
@@ -356,6 +357,15 @@ final class McpServer implements AutoCloseable {
             last.connection().fail(new ServerLost("closed"));
             stop(last.connection());
         }
+        try {
+            // A lost process being stopped, or one being connected, which stops itself on seeing it is closed.
+            if (!worker.awaitTermination(STOP_WAIT.multipliedBy(2).toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("MCP server {}: its thread did not end; interrupting it", name);
+                worker.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private Connection awaitConnection() throws ToolException, InterruptedException {
@@ -393,18 +403,35 @@ final class McpServer implements AutoCloseable {
     }
 
     /**
-     * Ends a session, and the process of a stdio server: closes its stdin and sends SIGTERM, and kills it when it has
-     * not exited within {@link #STOP_WAIT} (a stopped or wedged process ignores both).
+     * Ends a session, and for a stdio server its process and every process that one started: a wrapper such as
+     * {@code npx} or a shell may exit on SIGTERM and leave the server it started running. Each gets SIGTERM, and
+     * SIGKILL when it has not exited within {@link #STOP_WAIT} (a stopped or wedged process ignores SIGTERM).
      */
     private void stop(Connection connection) {
+        // Taken first: once the process is gone, the processes it started are no longer its descendants.
+        List<ProcessHandle> family = connection.process == null ? List.of()
+            : Stream.concat(Stream.of(connection.process.toHandle()), connection.process.descendants()).toList();
         try {
             connection.client.closeGracefully().block(STOP_WAIT);
         } catch (RuntimeException e) {
             LOG.warn("MCP server {} did not close cleanly: {}", name, LogText.escape(String.valueOf(e.getMessage())));
         }
-        if (connection.process != null && connection.process.isAlive()) {
-            LOG.warn("MCP server {} did not exit within {} s; killing it", name, STOP_WAIT.toSeconds());
-            connection.process.destroyForcibly();
+        List<ProcessHandle> left = family.stream().filter(ProcessHandle::isAlive).toList();
+        try {
+            left.forEach(ProcessHandle::destroy);
+            CompletableFuture.allOf(left.stream().map(ProcessHandle::onExit).toArray(CompletableFuture[]::new))
+                .get(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // Killed below.
+        } finally {
+            List<ProcessHandle> stuck = family.stream().filter(ProcessHandle::isAlive).toList();
+            if (!stuck.isEmpty()) {
+                LOG.warn("MCP server {}: processes {} did not exit within {} s of SIGTERM; killing them", name,
+                    stuck.stream().map(ProcessHandle::pid).toList(), STOP_WAIT.toSeconds());
+                stuck.forEach(ProcessHandle::destroyForcibly);
+            }
         }
     }
 

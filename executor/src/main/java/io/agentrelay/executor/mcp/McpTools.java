@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
@@ -101,17 +102,23 @@ public final class McpTools implements ToolSource, AutoCloseable {
         servers.values().forEach(server -> server.bindMetrics(registry));
     }
 
-    /** Disconnects from every server, stopping the stdio ones. */
+    /**
+     * Disconnects from every server, stopping the stdio ones and the processes they started, all at once: each
+     * server's processes get SIGTERM and, when they have not exited within a few seconds, SIGKILL.
+     */
     @Override
     public void close() {
-        servers.values().forEach(McpServer::close);
+        servers.values().stream().map(server -> CompletableFuture.runAsync(server::close, task -> {
+            Thread closing = new Thread(task, "mcp-close-" + server.name());
+            closing.start();
+        })).toList().forEach(McpTools::join);
     }
 
-    private static void join(Future<?> connected) {
+    private static void join(Future<?> done) {
         try {
-            connected.get();
+            done.get();
         } catch (ExecutionException e) {
-            throw new IllegalStateException("connecting to an MCP server failed unexpectedly", e.getCause());
+            throw new IllegalStateException("an MCP server failed unexpectedly", e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

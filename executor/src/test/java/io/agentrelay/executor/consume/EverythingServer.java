@@ -88,6 +88,19 @@ final class EverythingServer implements AutoCloseable {
         return server;
     }
 
+    /**
+     * A stdio server entry whose process first starts a helper that outlives it, as servers started through
+     * {@code npx} or a shell can leave theirs: {@code bash -c 'sleep 600 & echo $! > helperPidFile; exec node …'}.
+     */
+    static ObjectNode stdioWithHelper(Path pidFile, Path helperPidFile) {
+        ObjectNode server = stdio(pidFile, null);
+        StringBuilder node = new StringBuilder("exec node");
+        server.withArray("args").forEach(arg -> node.append(" '").append(arg.asText()).append('\''));
+        server.put("command", "bash");
+        server.putArray("args").add("-c").add("sleep 600 & echo $! > '" + helperPidFile + "'; " + node);
+        return server;
+    }
+
     /** The executor's MCP configuration with these servers, written to a file and read as the executor reads it. */
     static McpConfig config(Path directory, Map<String, ObjectNode> servers) throws IOException {
         ObjectNode root = Json.object();

@@ -291,6 +291,25 @@ class McpToolsIT {
     }
 
     @Test
+    void shouldStopAStdioServerAndTheProcessesItStartedWhenTheToolsClose() throws Exception {
+        Path pid = files.resolve("server.pid");
+        Path helperPid = files.resolve("helper.pid");
+        McpTools tools = tools(Map.of("everything", EverythingServer.stdioWithHelper(pid, helperPid)));
+        assertThat(tools.tools()).extracting(tool -> tool.name()).contains("everything/get-sum");
+        ProcessHandle server = ProcessHandle.of(Long.parseLong(Files.readString(pid).trim())).orElseThrow();
+        ProcessHandle helper = ProcessHandle.of(Long.parseLong(Files.readString(helperPid).trim())).orElseThrow();
+        open.add(helper::destroyForcibly);
+        assertThat(helper.parent()).contains(server);
+
+        long started = System.nanoTime();
+        tools.close();
+
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(15));
+        await("the server and the helper it started end").atMost(Duration.ofSeconds(5))
+            .until(() -> !server.isAlive() && !helper.isAlive());
+    }
+
+    @Test
     void shouldTellTheServerACancelledWorkflowsCallIsCancelled(EmbeddedKafka kafka, TopicPrefix prefix)
         throws Exception {
         Path stdin = files.resolve("stdin.jsonl");
