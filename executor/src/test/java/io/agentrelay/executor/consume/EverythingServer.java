@@ -101,6 +101,17 @@ final class EverythingServer implements AutoCloseable {
         return server;
     }
 
+    /**
+     * A stdio server entry for {@code changing-tools.mjs}, a server of ours on the reference server's SDK whose tools
+     * {@code add-extra} and {@code remove-extra} add and remove its tool {@code extra}, announcing each change.
+     */
+    static ObjectNode changingTools() {
+        main();
+        ObjectNode server = Json.object().put("command", "node");
+        server.putArray("args").add(HOME.resolve("changing-tools.mjs").toString());
+        return server;
+    }
+
     /** The executor's MCP configuration with these servers, written to a file and read as the executor reads it. */
     static McpConfig config(Path directory, Map<String, ObjectNode> servers) throws IOException {
         ObjectNode root = Json.object();

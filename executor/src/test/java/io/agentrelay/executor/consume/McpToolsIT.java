@@ -134,6 +134,35 @@ class McpToolsIT {
     }
 
     @Test
+    void shouldCallAToolTheServerAddedAtRunTimeAndRefuseItOnceRemoved(EmbeddedKafka kafka, TopicPrefix prefix)
+        throws Exception {
+        McpTools mcp = tools(Map.of("changing", EverythingServer.changingTools()));
+        fleet = new HandOverExecutors(kafka, prefix, sandbox, ToolRegistry.withPlugins(mcp), Namespace.WORKFLOW,
+            Namespace.CONN);
+        events = fleet.events();
+        ExecuteWorkflow extra = new ExecuteWorkflow("wf-extra-1", List.of(
+            node("extra", "changing/extra", Json.object())), List.of());
+
+        send(extra);
+        await().atMost(WAIT).until(() -> events.has("wf-extra-1", "workflow.failed", null));
+        assertThat(error("wf-extra-1")).contains("unknown tool 'changing/extra'");
+
+        send(new ExecuteWorkflow("wf-add", List.of(node("add", "changing/add-extra", Json.object())), List.of()));
+        await("the server's notifications/tools/list_changed is heard").atMost(WAIT)
+            .until(() -> mcp.find("changing/extra").isPresent());
+        send(new ExecuteWorkflow("wf-extra-2", extra.nodes(), List.of()));
+        await().atMost(WAIT).until(() -> events.has("wf-extra-2", "workflow.completed", null));
+        assertThat(result("wf-extra-2", "extra").asText()).isEqualTo("extra ran");
+
+        send(new ExecuteWorkflow("wf-remove", List.of(node("remove", "changing/remove-extra", Json.object())),
+            List.of()));
+        await().atMost(WAIT).until(() -> mcp.find("changing/extra").isEmpty());
+        send(new ExecuteWorkflow("wf-extra-3", extra.nodes(), List.of()));
+        await().atMost(WAIT).until(() -> events.has("wf-extra-3", "workflow.failed", null));
+        assertThat(error("wf-extra-3")).contains("unknown tool 'changing/extra'");
+    }
+
+    @Test
     void shouldRefuseParamsTheInputSchemaRefusesAndUnknownToolsBeforeAnyNodeRuns(EmbeddedKafka kafka,
                                                                                  TopicPrefix prefix) throws Exception {
         start(kafka, prefix, Map.of("everything", EverythingServer.stdio(null, null)));
