@@ -457,7 +457,8 @@ final class McpServer implements AutoCloseable {
                     LogText.escape(tool.name()), e.toString());
                 continue;
             }
-            boolean idempotent = tool.annotations() != null && Boolean.TRUE.equals(tool.annotations().idempotentHint());
+            boolean idempotent = spec.idempotentTools().contains(tool.name())
+                || tool.annotations() != null && Boolean.TRUE.equals(tool.annotations().idempotentHint());
             byName.put(tool.name(), new McpTool(this, tool.name(),
                 tool.description() == null ? "" : tool.description(), inputSchema, schema, idempotent));
         }

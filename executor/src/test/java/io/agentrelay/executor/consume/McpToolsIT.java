@@ -163,6 +163,17 @@ class McpToolsIT {
     }
 
     @Test
+    void shouldTreatAToolTheConfigurationListsAsIdempotentAsIdempotent() throws Exception {
+        ObjectNode server = EverythingServer.stdio(null, null);
+        server.putArray("idempotentTools").add("toggle-simulated-logging");
+        McpTools mcp = tools(Map.of("everything", server, "plain", EverythingServer.stdio(null, null)));
+
+        assertThat(mcp.find("everything/toggle-simulated-logging").orElseThrow().idempotent()).isTrue();
+        assertThat(mcp.find("plain/toggle-simulated-logging").orElseThrow().idempotent()).isFalse();
+        assertThat(mcp.find("plain/get-sum").orElseThrow().idempotent()).isTrue();
+    }
+
+    @Test
     void shouldRefuseParamsTheInputSchemaRefusesAndUnknownToolsBeforeAnyNodeRuns(EmbeddedKafka kafka,
                                                                                  TopicPrefix prefix) throws Exception {
         start(kafka, prefix, Map.of("everything", EverythingServer.stdio(null, null)));
