@@ -64,7 +64,7 @@ class RequestTrackingTransportTest {
         client.closeGracefully().block(Duration.ofSeconds(10));
         await("the server process ends with its client").atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(first).isEmpty()
             || !ProcessHandle.of(first).get().isAlive());
-        assertThatThrownBy(() -> client.callTool(new McpSchema.CallToolRequest("get-sum", Map.of("a", 1, "b", 2)))
+        assertThatThrownBy(() -> client.callTool(new McpSchema.CallToolRequest("get-sum", Map.of("a", 1, "b", 2), null))
             .block(Duration.ofSeconds(20))).isInstanceOf(RuntimeException.class);
 
         await("no other server process wrote its pid").during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
