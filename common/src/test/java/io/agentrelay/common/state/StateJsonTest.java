@@ -32,7 +32,7 @@ class StateJsonTest {
             + "\"agents_active\":1,\"agents_total\":2,\"started_at\":\"2026-01-02T03:04:05.678Z\","
             + "\"owner_key\":\"workflow:wf-1\",\"command_id\":\"cmd-1\",\"workflow\":{\"kind\":\"execute_workflow\","
             + "\"workflow_id\":\"wf-1\",\"nodes\":[{\"id\":\"a\",\"tool\":\"echo\",\"params\":{\"message\":\"hi\"}}],"
-            + "\"edges\":[],\"query\":false},\"nodes\":{\"a\":\"" + nodeName + "\"},\"results\":{},\"error\":\"why\"}";
+            + "\"edges\":[]},\"nodes\":{\"a\":\"" + nodeName + "\"},\"results\":{},\"error\":\"why\"}";
 
         assertThat(new String(Json.toBytes(snapshot), StandardCharsets.UTF_8)).isEqualTo(written);
         assertThat(Json.readerFor(WorkflowSnapshot.class).<WorkflowSnapshot>readValue(written)).isEqualTo(snapshot);
