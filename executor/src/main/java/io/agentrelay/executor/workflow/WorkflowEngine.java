@@ -35,6 +35,7 @@ import io.agentrelay.common.state.RunState;
 import io.agentrelay.common.state.WorkflowSnapshot;
 import io.agentrelay.common.trace.Traceparent;
 import io.agentrelay.executor.tool.ToolRegistry;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -98,7 +99,7 @@ public final class WorkflowEngine implements AutoCloseable {
         this.pool = new ThreadPoolExecutor(config.threads(), config.threads(), 0, TimeUnit.MILLISECONDS,
             new LinkedBlockingQueue<>(), new ToolThreads());
         for (RunState outcome : List.of(RunState.COMPLETED, RunState.FAILED, RunState.CANCELLED)) {
-            registry.counter("executor.workflows.finished", "outcome", outcome.wireName());
+            finished(outcome);
         }
         Gauge.builder("executor.workflows.running", active, Map::size)
             .description("workflows running on this executor").register(registry);
@@ -335,12 +336,17 @@ public final class WorkflowEngine implements AutoCloseable {
         }
     }
 
+    /** The count of workflows that ended so, tagged by the outcome's wire name. */
+    private Counter finished(RunState outcome) {
+        return registry.counter("executor.workflows.finished", "outcome", outcome.wireName());
+    }
+
     private void track(WorkflowRun run, String workflowId) {
         active.put(workflowId, run);
         run.outcome().whenComplete((outcome, failure) -> {
             active.remove(workflowId, run);
             if (outcome != null) {
-                registry.counter("executor.workflows.finished", "outcome", run.status().status()).increment();
+                finished(run.runState()).increment();
             }
         });
         if (run.deadline() != null) {

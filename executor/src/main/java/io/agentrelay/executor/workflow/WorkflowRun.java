@@ -269,6 +269,11 @@ final class WorkflowRun implements KnownWorkflow {
     }
 
     @Override
+    public synchronized RunState runState() {
+        return runState;
+    }
+
+    @Override
     public synchronized WorkflowStatus status() {
         return WorkflowStatus.of(graph.workflowId(), runState, nodeStates, error);
     }

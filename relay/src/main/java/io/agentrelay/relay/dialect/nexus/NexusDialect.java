@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -49,7 +50,8 @@ public final class NexusDialect implements Dialect {
 
     private static final String PATCH = "panel.patch";
     private static final String EVENT = "panel.event";
-    private static final Map<String, String> TOPICS = Map.of("state", PATCH, "events", EVENT);
+    /** Sorted, so that errors list the topics in one order. */
+    private static final Map<String, String> TOPICS = new TreeMap<>(Map.of("state", PATCH, "events", EVENT));
     private static final List<String> TYPES = List.of("TRIGGER", "SUBSCRIBE", "UNSUBSCRIBE", "PING");
 
     private final PanelStates panels;
