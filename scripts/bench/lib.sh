@@ -22,7 +22,7 @@ fail() { say "$*"; exit 1; }
 if [[ "${REBUILD:-0}" == 1 || ! -f "$relay_jar" || ! -f "$executor_jar" || ! -f "$client_jar" \
       || ! -f testkit/target/runtime-classpath.txt ]]; then
   say "building (first run only)"
-  mvn -B -q -DskipTests package >&2
+  ./mvnw -B -q -DskipTests package >&2
   testkit_cp="testkit/target/classes:$(cat testkit/target/runtime-classpath.txt)"
 fi
 mkdir -p "$logs"

@@ -33,7 +33,7 @@ final class EventHub implements Dispatcher {
     private static final String CONN_PREFIX = Namespace.CONN.wireName() + ":";
 
     private final ChannelPartitions partitions;
-    private final SubscriptionIndex index;
+    private final SubscriptionIndex<Session> index;
     private final RelayStats stats;
     private final ObjectReader eventReader = Json.readerFor(Event.class);
 
@@ -44,7 +44,7 @@ final class EventHub implements Dispatcher {
     EventHub(ChannelPartitions partitions, RelayStats stats) {
         this.partitions = partitions;
         this.stats = stats;
-        this.index = new SubscriptionIndex(partitions::partitionOf, partitions.partitionsOf(EnumSet.complementOf(
+        this.index = new SubscriptionIndex<>(partitions::partitionOf, partitions.partitionsOf(EnumSet.complementOf(
             EnumSet.of(Namespace.CONN))));
     }
 
