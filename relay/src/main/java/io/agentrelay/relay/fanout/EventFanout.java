@@ -38,7 +38,7 @@ public final class EventFanout implements AutoCloseable {
     public EventFanout(KafkaSettings settings, Map<String, TopicInfo> eventTopics, String nodeId, RelayStats stats) {
         this.partitions = new ChannelPartitions(settings.topics(), eventTopics);
         this.hub = new EventHub(partitions, stats);
-        this.source = new EventSource(settings, partitions, nodeId, stats, hub);
+        this.source = new EventSource(settings, partitions, nodeId, stats::eventConsumed, hub);
     }
 
     /** Starts the consumer thread. */
