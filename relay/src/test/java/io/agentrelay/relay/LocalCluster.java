@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 import io.agentrelay.client.RelayConnection;
-import io.agentrelay.common.config.ExecutorConfig;
-import io.agentrelay.common.config.RelayConfig;
+import io.agentrelay.executor.config.ExecutorConfig;
+import io.agentrelay.relay.config.RelayConfig;
 import io.agentrelay.executor.consume.ExecutorNode;
 import io.agentrelay.executor.tool.ToolRegistry;
 import io.agentrelay.testkit.EmbeddedKafka;

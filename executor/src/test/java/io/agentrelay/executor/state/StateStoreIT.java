@@ -8,13 +8,13 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-import io.agentrelay.common.config.KafkaSettings;
+import io.agentrelay.runtime.config.KafkaSettings;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.CommandPayload.ExecuteWorkflow;
 import io.agentrelay.common.protocol.CommandPayload.Node;
 import io.agentrelay.common.protocol.RelayException;
 import io.agentrelay.common.state.WorkflowSnapshot;
-import io.agentrelay.common.topic.TopicProvisioner;
+import io.agentrelay.runtime.kafka.TopicProvisioner;
 import io.agentrelay.testkit.EmbeddedKafka;
 import io.agentrelay.testkit.KafkaExtension;
 import io.agentrelay.testkit.TopicPrefix;

@@ -18,13 +18,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.fasterxml.jackson.databind.ObjectReader;
-import io.agentrelay.common.config.KafkaSettings;
+import io.agentrelay.runtime.config.KafkaSettings;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.common.protocol.Position;
-import io.agentrelay.common.topic.Partitions;
+import io.agentrelay.runtime.kafka.Partitions;
 import io.agentrelay.common.topic.TopicInfo;
 import io.agentrelay.common.topic.Topics;
 import io.agentrelay.relay.session.RelayStats;

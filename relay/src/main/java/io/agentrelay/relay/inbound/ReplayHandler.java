@@ -11,7 +11,7 @@ import io.agentrelay.common.protocol.Position;
 import io.agentrelay.common.protocol.RelayException;
 import io.agentrelay.relay.fanout.ChannelLocation;
 import io.agentrelay.relay.fanout.EventFanout;
-import io.agentrelay.common.history.ChannelHistory;
+import io.agentrelay.runtime.kafka.ChannelHistory;
 import io.agentrelay.relay.fanout.HistoryReader;
 import io.agentrelay.relay.session.Session;
 import org.apache.kafka.common.KafkaException;

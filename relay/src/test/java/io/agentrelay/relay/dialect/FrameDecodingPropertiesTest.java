@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
 
-import io.agentrelay.common.config.KafkaSettings;
+import io.agentrelay.runtime.config.KafkaSettings;
 import io.agentrelay.relay.auth.Grants;
 import io.agentrelay.relay.dialect.agentcraft.AgentCraftDialect;
 import io.agentrelay.relay.dialect.canonical.CanonicalDialect;

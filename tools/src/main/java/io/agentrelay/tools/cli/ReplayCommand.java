@@ -8,11 +8,11 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
-import io.agentrelay.common.history.ChannelHistory;
+import io.agentrelay.runtime.kafka.ChannelHistory;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Envelope;
 import io.agentrelay.common.protocol.Position;
-import io.agentrelay.common.topic.Partitions;
+import io.agentrelay.runtime.kafka.Partitions;
 import io.agentrelay.common.topic.Topics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
