@@ -128,6 +128,19 @@ final class LocalCluster implements AutoCloseable {
         relays.set(relay, startRelay(relay, port));
     }
 
+    /**
+     * Starts one more relay node with settings of its own, such as a lower limit than the others.
+     *
+     * @return its index
+     */
+    int addRelay(Map<String, String> overrides) {
+        Map<String, String> relayEnv = new HashMap<>(env);
+        relayEnv.putAll(overrides);
+        relayEnv.put("RELAY_NODE_ID", "relay-" + relays.size());
+        relays.add(RelayNode.start(RelayConfig.fromEnv(relayEnv)));
+        return relays.size() - 1;
+    }
+
     /** A client of one relay node, closed with the cluster. */
     RelayConnection connect(int relay) {
         try {
