@@ -1,0 +1,48 @@
+# Sourced by the scripts that run the project's jars (run, fleet, chaos, relay, bench/lib.sh): finds a module's
+# runnable jar whatever the project's version, and builds again when a jar is older than what it is built from, so
+# that no script runs a stale build. Expects $root (the repository) and a say function.
+
+# jar_of MODULE: the newest target/agent-relay-MODULE-<version>-all.jar of the module, or a path that does not exist.
+jar_of() {
+  local newest
+  newest="$(ls -1t "$root/$1"/target/agent-relay-"$1"-*-all.jar 2>/dev/null | head -n 1)"
+  printf '%s\n' "${newest:-$root/$1/target/agent-relay-$1-all.jar}"
+}
+
+# outdated FILE MODULE...: prints why FILE must be built (missing, or a main source or pom of a MODULE, or the parent
+# pom, changed since it was); prints nothing when it is current.
+outdated() {
+  local file="$1" newer
+  shift
+  if [[ ! -f "$file" ]]; then
+    printf '%s is not built\n' "${file#"$root"/}"
+    return
+  fi
+  local sources=("$root/pom.xml")
+  for module in "$@"; do
+    sources+=("$root/$module/pom.xml" "$root/$module/src/main")
+  done
+  newer="$(find "${sources[@]}" -newer "$file" -type f -print -quit 2>/dev/null)"
+  [[ -z "$newer" ]] || printf '%s is older than %s\n' "${file#"$root"/}" "${newer#"$root"/}"
+}
+
+# build_when_needed MODULE...: builds relay, executor, tools (their runnable jars) or testkit (the local broker's
+# classpath) with what they use, when one is missing or older than its sources, or REBUILD=1; says why on stderr.
+build_when_needed() {
+  local why="" module
+  for module in "$@"; do
+    case "$module" in
+      relay | executor) why+="$(outdated "$(jar_of "$module")" "$module" runtime common)"$'\n' ;;
+      tools) why+="$(outdated "$(jar_of tools)" tools client runtime common)"$'\n' ;;
+      testkit) why+="$(outdated "$root/testkit/target/runtime-classpath.txt" testkit)"$'\n' ;;
+    esac
+  done
+  [[ "${REBUILD:-0}" != 1 ]] || why+="REBUILD=1"
+  why="$(sed '/^$/d' <<< "$why" | paste -sd ';' | sed 's/;/; /g')"
+  [[ -n "$why" ]] || return 0
+  command -v mvn >/dev/null || { say "'mvn' is not installed (Debian: apt-get install -y maven)"; exit 1; }
+  say "building $(IFS=,; echo "$*"), since $why"
+  (cd "$root" && mvn -B -q -DskipTests -pl "$(IFS=,; echo "$*")" -am package >&2)
+  # Maven leaves an unchanged classpath file as it was: marked current, it is not taken for stale next time.
+  [[ ! -f "$root/testkit/target/runtime-classpath.txt" ]] || touch "$root/testkit/target/runtime-classpath.txt"
+}
