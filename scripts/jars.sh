@@ -34,7 +34,10 @@ build_when_needed() {
     case "$module" in
       relay | executor) why+="$(outdated "$(jar_of "$module")" "$module" runtime common)"$'\n' ;;
       tools) why+="$(outdated "$(jar_of tools)" tools client runtime common)"$'\n' ;;
-      testkit) why+="$(outdated "$root/testkit/target/runtime-classpath.txt" testkit)"$'\n' ;;
+      testkit)
+        # The local broker runs from testkit's classes and the classpath file written beside its jar.
+        why+="$(outdated "$(ls -1t "$root"/testkit/target/agent-relay-testkit-*.jar 2>/dev/null | head -n 1)" testkit)"$'\n'
+        [[ -f "$root/testkit/target/runtime-classpath.txt" ]] || why+="testkit/target/runtime-classpath.txt is missing"$'\n' ;;
     esac
   done
   [[ "${REBUILD:-0}" != 1 ]] || why+="REBUILD=1"
@@ -43,6 +46,4 @@ build_when_needed() {
   command -v mvn >/dev/null || { say "'mvn' is not installed (Debian: apt-get install -y maven)"; exit 1; }
   say "building $(IFS=,; echo "$*"), since $why"
   (cd "$root" && mvn -B -q -DskipTests -pl "$(IFS=,; echo "$*")" -am package >&2)
-  # Maven leaves an unchanged classpath file as it was: marked current, it is not taken for stale next time.
-  [[ ! -f "$root/testkit/target/runtime-classpath.txt" ]] || touch "$root/testkit/target/runtime-classpath.txt"
 }
