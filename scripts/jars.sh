@@ -9,8 +9,8 @@ jar_of() {
   printf '%s\n' "${newest:-$root/$1/target/agent-relay-$1-all.jar}"
 }
 
-# outdated FILE MODULE...: prints why FILE must be built (missing, or a main source or pom of a MODULE, or the parent
-# pom, changed since it was); prints nothing when it is current.
+# outdated FILE MODULE...: prints why FILE must be built (missing, or a main source of a MODULE changed since it was;
+# for a shaded -all.jar, which Maven writes on every package, also a pom); prints nothing when it is current.
 outdated() {
   local file="$1" newer
   shift
@@ -18,9 +18,11 @@ outdated() {
     printf '%s is not built\n' "${file#"$root"/}"
     return
   fi
-  local sources=("$root/pom.xml")
+  local sources=()
+  [[ "$file" != *-all.jar ]] || sources+=("$root/pom.xml")
   for module in "$@"; do
-    sources+=("$root/$module/pom.xml" "$root/$module/src/main")
+    [[ "$file" != *-all.jar ]] || sources+=("$root/$module/pom.xml")
+    sources+=("$root/$module/src/main")
   done
   newer="$(find "${sources[@]}" -newer "$file" -type f -print -quit 2>/dev/null)"
   [[ -z "$newer" ]] || printf '%s is older than %s\n' "${file#"$root"/}" "${newer#"$root"/}"
@@ -35,8 +37,11 @@ build_when_needed() {
       relay | executor) why+="$(outdated "$(jar_of "$module")" "$module" runtime common)"$'\n' ;;
       tools) why+="$(outdated "$(jar_of tools)" tools client runtime common)"$'\n' ;;
       testkit)
-        # The local broker runs from testkit's classes and the classpath file written beside its jar.
-        why+="$(outdated "$(ls -1t "$root"/testkit/target/agent-relay-testkit-*.jar 2>/dev/null | head -n 1)" testkit)"$'\n'
+        # The local broker runs from testkit's classes and the classpath file written beside its jar (Maven rewrites
+        # either only when it changes, so their sources decide).
+        local testkit_jar
+        testkit_jar="$(ls -1t "$root"/testkit/target/agent-relay-testkit-*.jar 2>/dev/null | head -n 1)"
+        why+="$(outdated "${testkit_jar:-$root/testkit/target/agent-relay-testkit.jar}" testkit)"$'\n'
         [[ -f "$root/testkit/target/runtime-classpath.txt" ]] || why+="testkit/target/runtime-classpath.txt is missing"$'\n' ;;
     esac
   done
