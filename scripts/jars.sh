@@ -48,7 +48,6 @@ build_when_needed() {
   [[ "${REBUILD:-0}" != 1 ]] || why+="REBUILD=1"
   why="$(sed '/^$/d' <<< "$why" | paste -sd ';' | sed 's/;/; /g')"
   [[ -n "$why" ]] || return 0
-  command -v mvn >/dev/null || { say "'mvn' is not installed (Debian: apt-get install -y maven)"; exit 1; }
   say "building $(IFS=,; echo "$*"), since $why"
-  (cd "$root" && mvn -B -q -DskipTests -pl "$(IFS=,; echo "$*")" -am package >&2)
+  (cd "$root" && ./mvnw -B -q -DskipTests -pl "$(IFS=,; echo "$*")" -am package >&2)
 }
