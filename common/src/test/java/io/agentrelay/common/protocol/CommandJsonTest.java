@@ -32,6 +32,20 @@ class CommandJsonTest {
     }
 
     @Test
+    void shouldWriteOnlyThePayloadsOwnFieldsAndNotWhetherItIsAQuery() throws Exception {
+        JsonNode status = Json.tree(new CommandPayload.GetWorkflowStatus("wf-1"));
+        JsonNode session = Json.tree(new CommandPayload.StartSession("s-1", "what is new?"));
+
+        assertThat(status.properties()).extracting(java.util.Map.Entry::getKey)
+            .containsExactlyInAnyOrder("kind", "workflow_id");
+        assertThat(session.properties()).extracting(java.util.Map.Entry::getKey)
+            .containsExactlyInAnyOrder("kind", "session_id", "query");
+        assertThat(session.path("query").asText()).isEqualTo("what is new?");
+        assertThat(Json.readerFor(CommandPayload.class).<CommandPayload>readValue(session.toString()))
+            .isEqualTo(new CommandPayload.StartSession("s-1", "what is new?"));
+    }
+
+    @Test
     void shouldRoundTripAReplyEvent() throws Exception {
         Event reply = Event.errorReply(Channel.of(Namespace.CONN, "c1"), "r1", ErrorCode.NOT_FOUND, "no such workflow");
 
