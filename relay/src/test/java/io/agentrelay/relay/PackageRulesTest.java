@@ -27,6 +27,7 @@ class PackageRulesTest {
     /** The README's paragraphs, bottom up: each layer may be used only by those after it. */
     @ArchTest
     static final ArchRule packagesDependDownward = layeredArchitecture().consideringOnlyDependenciesInLayers()
+        .layer("config").definedBy(RELAY + ".config")
         .layer("auth").definedBy(RELAY + ".auth")
         .layer("kafka").definedBy(RELAY + ".kafka")
         .layer("dialect").definedBy(RELAY + ".dialect")
@@ -38,6 +39,8 @@ class PackageRulesTest {
         .layer("api").definedBy(RELAY + ".api")
         .layer("server").definedBy(RELAY + ".server")
         .layer("node").definedBy(RELAY)
+        .whereLayer("config").mayOnlyBeAccessedByLayers("auth", "kafka", "dialect", "codecs", "session", "fanout",
+            "inbound", "state", "api", "server", "node")
         .whereLayer("auth").mayOnlyBeAccessedByLayers("dialect", "codecs", "session", "fanout", "inbound", "state",
             "api", "server", "node")
         .whereLayer("kafka").mayOnlyBeAccessedByLayers("dialect", "codecs", "session", "fanout", "inbound", "state",

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.agentrelay.common.config.ConfigException;
+import io.agentrelay.runtime.config.ConfigException;
 import io.agentrelay.common.json.Json;
 
 /**

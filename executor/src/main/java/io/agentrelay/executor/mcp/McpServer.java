@@ -26,7 +26,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import io.agentrelay.common.json.Json;
-import io.agentrelay.common.log.LogText;
+import io.agentrelay.runtime.log.LogText;
 import io.agentrelay.executor.spi.ToolContext;
 import io.agentrelay.executor.spi.ToolException;
 import io.agentrelay.executor.workflow.SizeLimits;

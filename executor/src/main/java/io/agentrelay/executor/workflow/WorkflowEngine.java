@@ -23,9 +23,9 @@ import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.agentrelay.common.config.ExecutorConfig;
+import io.agentrelay.executor.config.ExecutorConfig;
 import io.agentrelay.common.json.Json;
-import io.agentrelay.common.log.LogText;
+import io.agentrelay.runtime.log.LogText;
 import io.agentrelay.common.protocol.CommandPayload.ExecuteWorkflow;
 import io.agentrelay.common.protocol.ErrorCode;
 import io.agentrelay.common.protocol.Event;

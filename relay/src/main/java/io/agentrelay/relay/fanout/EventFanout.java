@@ -4,7 +4,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
-import io.agentrelay.common.config.KafkaSettings;
+import io.agentrelay.runtime.config.KafkaSettings;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Position;
 import io.agentrelay.common.topic.TopicInfo;

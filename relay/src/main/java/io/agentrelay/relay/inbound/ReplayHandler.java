@@ -13,7 +13,7 @@ import io.agentrelay.relay.dialect.ReplayBound;
 import io.agentrelay.relay.dialect.Request;
 import io.agentrelay.relay.fanout.ChannelLocation;
 import io.agentrelay.relay.fanout.EventFanout;
-import io.agentrelay.common.history.ChannelHistory;
+import io.agentrelay.runtime.kafka.ChannelHistory;
 import io.agentrelay.relay.fanout.HistoryReader;
 import io.agentrelay.relay.session.Session;
 import org.apache.kafka.common.KafkaException;

@@ -14,12 +14,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 
-import io.agentrelay.common.config.KafkaSettings;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.common.protocol.Position;
 import io.agentrelay.common.topic.TopicInfo;
-import io.agentrelay.common.topic.TopicProvisioner;
+import io.agentrelay.runtime.config.KafkaSettings;
+import io.agentrelay.runtime.kafka.TopicProvisioner;
 import io.agentrelay.testkit.EmbeddedKafka;
 import io.agentrelay.testkit.KafkaExtension;
 import io.agentrelay.testkit.TopicPrefix;
