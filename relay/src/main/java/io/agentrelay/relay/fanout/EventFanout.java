@@ -144,6 +144,23 @@ public final class EventFanout implements AutoCloseable {
     }
 
     /**
+     * Every partition that holds events of some namespaces, for reads of a whole namespace or of {@code global}.
+     *
+     * @param namespaces the namespaces
+     * @return where their events are, topic by topic, partition by partition
+     */
+    public List<ChannelLocation> locateAll(Set<Namespace> namespaces) {
+        List<ChannelLocation> locations = new ArrayList<>();
+        for (Namespace namespace : namespaces) {
+            TopicInfo info = eventTopics.get(topics.events(namespace));
+            for (int p = 0; p < info.partitions(); p++) {
+                locations.add(new ChannelLocation(new TopicPartition(info.name(), p), info.incarnation()));
+            }
+        }
+        return locations;
+    }
+
+    /**
      * Stops delivering a channel to a session.
      *
      * @param session the session
