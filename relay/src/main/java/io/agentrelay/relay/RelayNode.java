@@ -9,14 +9,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
 import io.agentrelay.common.config.RelayConfig;
+import io.agentrelay.common.protocol.Channel;
+import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.common.topic.TopicInfo;
 import io.agentrelay.common.topic.TopicProvisioner;
 import io.agentrelay.common.metrics.Metrics;
 import io.agentrelay.relay.api.HttpApi;
 import io.agentrelay.relay.dialect.agentcraft.AgentCraftDialect;
-import io.agentrelay.relay.dialect.agentcraft.SessionListings;
 import io.agentrelay.relay.dialect.canonical.CanonicalDialect;
 import io.agentrelay.relay.dialect.nexus.NexusDialect;
+import io.agentrelay.relay.dialect.nexus.PanelStates;
 import io.agentrelay.relay.dialect.praxis.PraxisDialect;
 import io.agentrelay.relay.fanout.EventFanout;
 import io.agentrelay.relay.fanout.HistoryReader;
@@ -29,6 +31,7 @@ import io.agentrelay.relay.server.RelayServer;
 import io.agentrelay.relay.session.RelayStats;
 import io.agentrelay.relay.session.SessionRegistry;
 import io.agentrelay.relay.state.EntityDirectory;
+import io.agentrelay.relay.state.SessionListings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -114,7 +117,7 @@ public final class RelayNode implements AutoCloseable {
             AgentCraftDialect agentCraft = new AgentCraftDialect(listings::lastQueued, config.agentCraftPing(),
                 config.agentCraftRatePerMinute());
             Dialects dialects = new Dialects(new CanonicalDialect(), new PraxisDialect(config.praxisHeartbeat()),
-                agentCraft, agentCraft.forReactApp(), new NexusDialect(directory, fanout::locate));
+                agentCraft, agentCraft.forReactApp(), new NexusDialect(panelStates(directory, fanout)));
             AtomicBoolean draining = new AtomicBoolean();
             RelayServer server = RelayServer.start(config, dialects, sessions, fanout, router, publisher, health,
                 stats, directory, new HttpApi(commands, directory, config.maxFrameBytes()), metrics, draining::get);
@@ -126,6 +129,12 @@ public final class RelayNode implements AutoCloseable {
             closeAll(started, e);
             throw e;
         }
+    }
+
+    /** A panel's state from the directory, resumed right after the last change it includes. */
+    private static PanelStates panelStates(EntityDirectory directory, EventFanout fanout) {
+        return panelId -> directory.panel(panelId).map(panel -> new PanelStates.PanelState(panel.state(),
+            fanout.locate(Channel.of(Namespace.PANEL, panelId)).position(panel.eventOffset())));
     }
 
     private static <T extends AutoCloseable> T started(Deque<AutoCloseable> started, T part) {

@@ -31,7 +31,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.client.RelayConnection;
 import io.agentrelay.client.RelayErrorException;
 import io.agentrelay.common.json.Json;
-import io.agentrelay.relay.session.WsCloseCodes;
+import io.agentrelay.relay.dialect.WsCloseCodes;
 import io.agentrelay.testkit.EmbeddedKafka;
 import io.agentrelay.testkit.KafkaExtension;
 import io.agentrelay.testkit.TopicPrefix;

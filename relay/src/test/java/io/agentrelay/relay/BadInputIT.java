@@ -19,7 +19,7 @@ import io.agentrelay.client.RelayConnection;
 import io.agentrelay.client.RelayErrorException;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Envelope;
-import io.agentrelay.relay.session.WsCloseCodes;
+import io.agentrelay.relay.dialect.WsCloseCodes;
 import io.agentrelay.testkit.KafkaExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 import io.agentrelay.client.RelayConnection;
 import io.agentrelay.common.config.RelayConfig;
 import io.agentrelay.common.protocol.Envelope;
-import io.agentrelay.relay.session.WsCloseCodes;
+import io.agentrelay.relay.dialect.WsCloseCodes;
 import io.agentrelay.testkit.EmbeddedKafka;
 import io.agentrelay.testkit.KafkaExtension;
 import io.agentrelay.testkit.TopicPrefix;

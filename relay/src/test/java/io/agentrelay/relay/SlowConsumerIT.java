@@ -17,7 +17,7 @@ import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Envelope;
 import io.agentrelay.common.protocol.Namespace;
-import io.agentrelay.relay.session.WsCloseCodes;
+import io.agentrelay.relay.dialect.WsCloseCodes;
 import io.agentrelay.testkit.EmbeddedKafka;
 import io.agentrelay.testkit.KafkaExtension;
 import io.agentrelay.testkit.TopicPrefix;

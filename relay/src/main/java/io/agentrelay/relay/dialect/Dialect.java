@@ -10,10 +10,6 @@ import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.protocol.Position;
 import io.agentrelay.common.state.SessionSnapshot;
 import io.agentrelay.relay.auth.Grants;
-import io.agentrelay.relay.inbound.Request;
-import io.agentrelay.relay.session.EventFilter;
-import io.agentrelay.relay.session.FrameRate;
-import io.agentrelay.relay.session.WsCloseCodes;
 
 /**
  * One client protocol spoken on one endpoint: a codec between its frames and the relay's requests and events. A

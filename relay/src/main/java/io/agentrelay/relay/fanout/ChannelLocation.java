@@ -1,5 +1,6 @@
 package io.agentrelay.relay.fanout;
 
+import io.agentrelay.common.protocol.Position;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -9,4 +10,14 @@ import org.apache.kafka.common.TopicPartition;
  * @param incarnation the event topic's id
  */
 public record ChannelLocation(TopicPartition partition, String incarnation) {
+
+    /**
+     * A position in the channel's partition.
+     *
+     * @param offset the offset
+     * @return the position
+     */
+    public Position position(long offset) {
+        return new Position(incarnation, partition.partition(), offset);
+    }
 }

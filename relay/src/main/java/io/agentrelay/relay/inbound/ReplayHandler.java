@@ -12,6 +12,8 @@ import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.ErrorCode;
 import io.agentrelay.common.protocol.Position;
 import io.agentrelay.common.protocol.RelayException;
+import io.agentrelay.relay.dialect.ReplayBound;
+import io.agentrelay.relay.dialect.Request;
 import io.agentrelay.relay.fanout.ChannelLocation;
 import io.agentrelay.relay.fanout.EventFanout;
 import io.agentrelay.common.history.ChannelHistory;

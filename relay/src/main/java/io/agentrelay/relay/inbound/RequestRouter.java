@@ -13,6 +13,7 @@ import io.agentrelay.common.protocol.ErrorCode;
 import io.agentrelay.common.protocol.RelayException;
 import io.agentrelay.common.trace.Traceparent;
 import io.agentrelay.relay.dialect.InvalidFrameException;
+import io.agentrelay.relay.dialect.Request;
 import io.agentrelay.relay.fanout.EventFanout;
 import io.agentrelay.relay.fanout.HistoryReader;
 import io.agentrelay.relay.session.RelayStats;

@@ -10,6 +10,7 @@ import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.ErrorCode;
 import io.agentrelay.common.protocol.Position;
 import io.agentrelay.common.protocol.RelayException;
+import io.agentrelay.relay.dialect.Request;
 import io.agentrelay.relay.fanout.CatchUp;
 import io.agentrelay.relay.fanout.ChannelLocation;
 import io.agentrelay.relay.fanout.EventFanout;

@@ -18,7 +18,7 @@ import io.agentrelay.relay.session.Admission;
 import io.agentrelay.relay.session.RelayStats;
 import io.agentrelay.relay.session.Session;
 import io.agentrelay.relay.session.SessionRegistry;
-import io.agentrelay.relay.session.WsCloseCodes;
+import io.agentrelay.relay.dialect.WsCloseCodes;
 import io.undertow.websockets.WebSocketConnectionCallback;
 import io.undertow.websockets.core.AbstractReceiveListener;
 import io.undertow.websockets.core.BufferedBinaryMessage;

@@ -2,6 +2,8 @@ package io.agentrelay.relay.session;
 
 import java.util.function.LongSupplier;
 
+import io.agentrelay.relay.dialect.FrameRate;
+
 /**
  * A token bucket over one connection's inbound frames: {@link FrameRate#frames()} frames per
  * {@link FrameRate#per()}, with bursts of the same size. A client over the limit gets {@code RATE_LIMITED} errors. Refused frames draw on a second bucket of the

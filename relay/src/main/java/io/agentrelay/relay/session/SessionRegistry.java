@@ -11,6 +11,8 @@ import java.util.function.Consumer;
 import io.agentrelay.common.config.RelayConfig;
 import io.agentrelay.relay.auth.Grants;
 import io.agentrelay.relay.dialect.Dialect;
+import io.agentrelay.relay.dialect.FrameRate;
+import io.agentrelay.relay.dialect.WsCloseCodes;
 import io.undertow.websockets.core.WebSocketChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

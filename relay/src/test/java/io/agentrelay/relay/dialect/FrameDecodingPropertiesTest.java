@@ -5,19 +5,14 @@ import static org.assertj.core.api.Assertions.fail;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
 
-import io.agentrelay.common.config.KafkaSettings;
 import io.agentrelay.relay.auth.Grants;
 import io.agentrelay.relay.dialect.agentcraft.AgentCraftDialect;
 import io.agentrelay.relay.dialect.canonical.CanonicalDialect;
 import io.agentrelay.relay.dialect.nexus.NexusDialect;
 import io.agentrelay.relay.dialect.praxis.PraxisDialect;
-import io.agentrelay.relay.inbound.Request;
-import io.agentrelay.relay.state.EntityDirectory;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,25 +28,17 @@ class FrameDecodingPropertiesTest {
 
     private static final int TRIES = 300;
 
-    private static EntityDirectory directory;
     private static List<Named<Dialect>> dialects;
 
     @BeforeAll
     static void createDialects() {
-        // Decoding never asks the directory; it is built, not started, so no broker is needed.
-        directory = new EntityDirectory(KafkaSettings.fromEnv(Map.of()), "decoding-properties");
         dialects = List.of(
             Named.of("canonical", new CanonicalDialect()),
             Named.of("praxis", new PraxisDialect(Duration.ofSeconds(30))),
             Named.of("agentcraft", new AgentCraftDialect(List::of, Duration.ofSeconds(30), 60)),
-            Named.of("nexus", new NexusDialect(directory, channel -> {
-                throw new IllegalStateException("decoding must not locate channels");
+            Named.of("nexus", new NexusDialect(panelId -> {
+                throw new IllegalStateException("decoding must not ask for panels");
             })));
-    }
-
-    @AfterAll
-    static void closeDirectory() {
-        directory.close();
     }
 
     static List<Named<Dialect>> dialects() {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.agentrelay.relay.dialect.FrameRate;
 import org.junit.jupiter.api.Test;
 
 class FrameRateLimiterTest {

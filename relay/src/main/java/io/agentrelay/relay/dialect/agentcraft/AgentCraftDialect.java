@@ -29,10 +29,10 @@ import io.agentrelay.relay.dialect.Connection;
 import io.agentrelay.relay.dialect.Dialect;
 import io.agentrelay.relay.dialect.InvalidFrameException;
 import io.agentrelay.relay.dialect.Opening;
-import io.agentrelay.relay.inbound.Request;
-import io.agentrelay.relay.session.EventFilter;
-import io.agentrelay.relay.session.FrameRate;
-import io.agentrelay.relay.session.WsCloseCodes;
+import io.agentrelay.relay.dialect.Request;
+import io.agentrelay.relay.dialect.EventFilter;
+import io.agentrelay.relay.dialect.FrameRate;
+import io.agentrelay.relay.dialect.WsCloseCodes;
 
 /**
  * AgentCraft, on {@code /ws/agent-tracking/{client_id}} (the protocol document's frames) and on

@@ -21,8 +21,8 @@ import io.agentrelay.relay.dialect.Connection;
 import io.agentrelay.relay.dialect.Dialect;
 import io.agentrelay.relay.dialect.InvalidFrameException;
 import io.agentrelay.relay.dialect.Opening;
-import io.agentrelay.relay.inbound.ReplayBound;
-import io.agentrelay.relay.inbound.Request;
+import io.agentrelay.relay.dialect.ReplayBound;
+import io.agentrelay.relay.dialect.Request;
 
 /**
  * The canonical protocol, on {@code /ws} and {@code /}: Mahavishnu's envelope

@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,17 +16,14 @@ import io.agentrelay.common.protocol.ErrorCode;
 import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.common.protocol.Position;
-import io.agentrelay.common.state.PanelSnapshot;
 import io.agentrelay.relay.auth.Grants;
 import io.agentrelay.relay.dialect.Connection;
 import io.agentrelay.relay.dialect.Dialect;
 import io.agentrelay.relay.dialect.InvalidFrameException;
 import io.agentrelay.relay.dialect.Opening;
-import io.agentrelay.relay.fanout.ChannelLocation;
-import io.agentrelay.relay.inbound.Request;
-import io.agentrelay.relay.session.EventFilter;
-import io.agentrelay.relay.session.WsCloseCodes;
-import io.agentrelay.relay.state.EntityDirectory;
+import io.agentrelay.relay.dialect.Request;
+import io.agentrelay.relay.dialect.EventFilter;
+import io.agentrelay.relay.dialect.WsCloseCodes;
 
 /**
  * Nexus panels, on {@code /panels/{id}/ws}: frames {@code {type, …}} with upper-case types. The client of a panel
@@ -56,16 +52,13 @@ public final class NexusDialect implements Dialect {
     private static final Map<String, String> TOPICS = Map.of("state", PATCH, "events", EVENT);
     private static final List<String> TYPES = List.of("TRIGGER", "SUBSCRIBE", "UNSUBSCRIBE", "PING");
 
-    private final EntityDirectory directory;
-    private final Function<Channel.Scoped, ChannelLocation> locate;
+    private final PanelStates panels;
 
     /**
-     * @param directory the panels that exist, with their state
-     * @param locate    where a channel's events are, to resume a panel's channel from its state's last change
+     * @param panels the panels that exist, with their state and where their channels resume
      */
-    public NexusDialect(EntityDirectory directory, Function<Channel.Scoped, ChannelLocation> locate) {
-        this.directory = directory;
-        this.locate = locate;
+    public NexusDialect(PanelStates panels) {
+        this.panels = panels;
     }
 
     @Override
@@ -83,16 +76,14 @@ public final class NexusDialect implements Dialect {
     public Opening open(Connection connection, String nodeId) {
         String panelId = connection.resource();
         Channel.Scoped channel = Channel.of(Namespace.PANEL, panelId);
-        PanelSnapshot panel = directory.panel(panelId).orElse(null);
+        PanelStates.PanelState panel = panels.latest(panelId).orElse(null);
         if (panel == null) {
             return new Opening.Refuse(WsCloseCodes.POLICY_VIOLATION, "panel " + panelId + " does not exist");
         }
-        ChannelLocation location = locate.apply(channel);
-        Position last = new Position(location.incarnation(), location.partition().partition(), panel.eventOffset());
         ObjectNode connected = Json.object().put("type", "CONNECTED").put("panelId", panelId);
         connected.set("state", panel.state());
         return new Opening.Accept(Json.toBytes(connected),
-            List.of(new Request.Subscribe(UUID.randomUUID().toString(), channel, last)));
+            List.of(new Request.Subscribe(UUID.randomUUID().toString(), channel, panel.lastChange())));
     }
 
     @Override

@@ -22,9 +22,9 @@ import io.agentrelay.relay.dialect.Connection;
 import io.agentrelay.relay.dialect.Dialect;
 import io.agentrelay.relay.dialect.InvalidFrameException;
 import io.agentrelay.relay.dialect.Opening;
-import io.agentrelay.relay.inbound.Request;
-import io.agentrelay.relay.session.EventFilter;
-import io.agentrelay.relay.session.WsCloseCodes;
+import io.agentrelay.relay.dialect.Request;
+import io.agentrelay.relay.dialect.EventFilter;
+import io.agentrelay.relay.dialect.WsCloseCodes;
 
 /**
  * Praxis, on {@code /ws/events} and the legacy {@code /ws/workflow}: frames {@code {type, payload, id, timestamp,

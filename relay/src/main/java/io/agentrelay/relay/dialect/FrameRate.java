@@ -1,4 +1,4 @@
-package io.agentrelay.relay.session;
+package io.agentrelay.relay.dialect;
 
 import java.time.Duration;
 

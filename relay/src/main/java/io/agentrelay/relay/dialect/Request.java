@@ -1,4 +1,4 @@
-package io.agentrelay.relay.inbound;
+package io.agentrelay.relay.dialect;
 
 import java.util.Set;
 

@@ -1,4 +1,4 @@
-package io.agentrelay.relay.dialect.agentcraft;
+package io.agentrelay.relay.state;
 
 import java.time.Duration;
 import java.util.List;
@@ -16,7 +16,6 @@ import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.common.state.SessionSnapshot;
 import io.agentrelay.relay.fanout.EventFanout;
 import io.agentrelay.relay.session.SessionRegistry;
-import io.agentrelay.relay.state.SessionsChanged;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;

@@ -1,4 +1,4 @@
-package io.agentrelay.relay.session;
+package io.agentrelay.relay.dialect;
 
 /** The WebSocket close codes the relay sends (RFC 6455, section 7.4.1). */
 public final class WsCloseCodes {
