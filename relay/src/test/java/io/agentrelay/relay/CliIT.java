@@ -10,7 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.agentrelay.client.cli.RelayCli;
+import io.agentrelay.tools.cli.RelayCli;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Namespace;
