@@ -14,7 +14,7 @@ interface HistorySource {
      *
      * @param scope a channel, a namespace or {@code global}
      * @param from  the first moment, inclusive
-     * @param to    the last moment, inclusive
+     * @param to    the last moment, inclusive, or null for everything up to when the read starts
      * @param query which events to keep
      * @param sink  receives each as a replayed event frame, with its channel and position; returns false to stop
      * @return how many the sink received

@@ -51,7 +51,8 @@ final class KafkaHistorySource implements HistorySource {
                 for (int p : read) {
                     TopicPartition partition = new TopicPartition(topic, p);
                     long start = history.offsetAt(partition, from.toEpochMilli());
-                    long end = history.offsetAt(partition, to.toEpochMilli() + 1);
+                    long end = to == null ? history.endOffset(partition)
+                        : history.offsetAt(partition, to.toEpochMilli() + 1);
                     if (start < end) {
                         history.read(partition, start, end, scope::includes, (channel, historic) -> {
                             // Answers addressed to one connection are not the channel's story.

@@ -58,7 +58,10 @@ final class RelayHistorySource implements HistorySource {
                 "the relay closed the connection (" + status.code() + " " + status.reason() + ") after "
                     + count.get() + " events", RelayCli.UNREACHABLE)));
             ObjectNode request = Json.object().put("channel", scope.name()).put("from", from.toString())
-                .put("to", to.toString()).put("speed", 0);
+                .put("speed", 0);
+            if (to != null) {
+                request.put("to", to.toString());
+            }
             query.events().forEach(request.putArray("events")::add);
             ObjectNode where = request.putObject("where");
             query.where().forEach(where::put);

@@ -31,7 +31,8 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code relay tail <channel|namespace:*|global>}: prints events as they happen, optionally from a time or position
  * first, reconnecting and resuming as needed. A namespace is followed through {@code global} (its token must grant
- * it) and its events picked out here.
+ * it) and its events picked out here; a channel's resume after a reconnect is the relay's, {@code global}'s starts
+ * again with new events.
  */
 @Command(name = "tail", mixinStandardHelpOptions = true,
     description = "Follow a channel, a namespace (workflow:*) or global through a relay and print its events as JSON "
@@ -75,14 +76,6 @@ final class TailCommand implements Callable<Integer> {
         CountDownLatch enough = new CountDownLatch(1);
         try (RelayClient client = RelayClient.builder().endpoints(urls.stream()
             .map(url -> RelayHistorySource.withToken(url, token)).toList()).build()) {
-            if (scope instanceof ReadScope.OneChannel && fromTime.isPresent()) {
-                // The history first, then a subscription from its last event: no gap, no duplicate.
-                since = replay(scope, fromTime.get(), now, query, live);
-                fromTime = Optional.empty();
-            }
-            if (output.full()) {
-                return 0;
-            }
             try {
                 client.connect();
             } catch (IOException e) {
@@ -107,8 +100,8 @@ final class TailCommand implements Callable<Integer> {
                 err.println("warning: " + response.data().path("reason").asText());
             }
             if (fromTime.isPresent()) {
-                // A namespace: its history while the live events wait, then those the history did not have.
-                replay(scope, fromTime.get(), now, query, live);
+                // The history while the live events wait, then those the history did not have: no gap, no duplicate.
+                replay(scope, fromTime.get(), query, live);
             }
             if (!live.flush()) {
                 return 0;
@@ -134,14 +127,12 @@ final class TailCommand implements Callable<Integer> {
         }
     }
 
-    /** Prints the history through a relay; returns the last event's pos. */
-    private String replay(ReadScope scope, Instant start, Instant until, EventQuery query, Live live) {
-        String[] last = {null};
-        new RelayHistorySource(urls, token).read(scope, start, until, query, event -> {
-            last[0] = event.pos();
-            return live.replayed(event);
-        });
-        return last[0];
+    /**
+     * Prints the history through a relay, up to its end when the replay starts: after the live subscription, so
+     * that what comes between is in one or the other.
+     */
+    private void replay(ReadScope scope, Instant start, EventQuery query, Live live) {
+        new RelayHistorySource(urls, token).read(scope, start, null, query, live::replayed);
     }
 
     /**
