@@ -41,27 +41,27 @@ class DebuggingCliIT {
     void findAndInspectShouldTellWhichWorkflowFailedWhereAndWhyFromKafkaAndThroughARelay(EmbeddedKafka kafka,
                                                                                            LocalCluster cluster)
         throws Exception {
-        run(cluster, failing("dbg-fail"), "workflow.failed");
-        run(cluster, Workflows.echo("dbg-ok", "fine"), "workflow.completed");
+        runToEnd(cluster, failing("dbg-fail"), "workflow.failed");
+        runToEnd(cluster, Workflows.echo("dbg-ok", "fine"), "workflow.completed");
         String[] kafkaSource = {"--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix",
             cluster.prefix().value()};
         String[] relaySource = {"--url", cluster.webSocket(0).toString()};
 
-        CliRun found = run(with(kafkaSource, "find", "--status", "failed", "--since", "-15m"));
+        CliRun found = run(with(new String[] {"find", "--status", "failed", "--since", "-15m"}, kafkaSource));
         assertThat(found.exitCode()).as(found.err()).isZero();
-        assertThat(found.out()).contains("dbg-fail", "failed", "broken: disk full").doesNotContain("dbg-ok");
+        assertThat(found.out()).contains("dbg-fail", "failed", "node 'broken' failed: disk full").doesNotContain("dbg-ok");
         assertThat(found.err()).contains("1 workflows failed between");
-        CliRun foundThroughRelay = run(with(relaySource, "find", "--since", "-15m", "--json"));
+        CliRun foundThroughRelay = run(with(new String[] {"find", "--since", "-15m", "--json"}, relaySource));
         assertThat(foundThroughRelay.lines()).extracting(line -> line.path("workflow_id").asText() + " "
             + line.path("status").asText() + " " + line.path("reason").asText(""))
-            .contains("dbg-fail failed broken: disk full", "dbg-ok completed ");
+            .contains("dbg-fail failed node 'broken' failed: disk full", "dbg-ok completed ");
         assertThat(foundThroughRelay.lines()).allSatisfy(line -> assertThat(line.has("duration_ms")).isTrue());
 
-        CliRun table = run(with(kafkaSource, "inspect", "workflow:dbg-fail"));
+        CliRun table = run(with(new String[] {"inspect", "workflow:dbg-fail"}, kafkaSource));
         assertThat(table.exitCode()).as(table.err()).isZero();
-        assertThat(table.out()).contains("workflow dbg-fail: failed after", "error: node broken: disk full",
+        assertThat(table.out()).contains("workflow dbg-fail: failed after", "error: node 'broken' failed: disk full",
             "fetch", "completed", "broken", "executor-0").containsPattern("trace ids: " + TRACE_ID);
-        CliRun json = run(with(relaySource, "inspect", "workflow:dbg-fail", "--json"));
+        CliRun json = run(with(new String[] {"inspect", "workflow:dbg-fail", "--json"}, relaySource));
         assertThat(json.exitCode()).as(json.err()).isZero();
         JsonNode timeline = json.json();
         assertThat(timeline.path("status").asText()).isEqualTo("failed");
@@ -74,7 +74,7 @@ class DebuggingCliIT {
             .isEqualTo("disk full");
         assertThat(timeline.path("trace_ids").get(0).asText()).matches(TRACE_ID);
 
-        CliRun missing = run(with(kafkaSource, "inspect", "workflow:never-ran"));
+        CliRun missing = run(with(new String[] {"inspect", "workflow:never-ran"}, kafkaSource));
         assertThat(missing.exitCode()).isEqualTo(3);
         assertThat(missing.err()).contains("no events of workflow:never-ran");
     }
@@ -83,8 +83,8 @@ class DebuggingCliIT {
     void replayShouldReadANamespaceFromARelativeTimeKeepingTheEventsThatMatch(EmbeddedKafka kafka,
                                                                               LocalCluster cluster)
         throws Exception {
-        run(cluster, failing("dbg-a"), "workflow.failed");
-        run(cluster, Workflows.echo("dbg-b", "fine"), "workflow.completed");
+        runToEnd(cluster, failing("dbg-a"), "workflow.failed");
+        runToEnd(cluster, Workflows.echo("dbg-b", "fine"), "workflow.completed");
         String[] filters = {"replay", "workflow:*", "--from", "-15m", "--event", "node.start*",
             "--where", "data.tool=echo"};
 
@@ -118,12 +118,12 @@ class DebuggingCliIT {
 
     @Test
     void tailShouldFollowANamespaceFromARelativeTimeWithItsHistoryFirst(LocalCluster cluster) throws Exception {
-        run(cluster, Workflows.echo("dbg-before", "earlier"), "workflow.completed");
+        runToEnd(cluster, Workflows.echo("dbg-before", "earlier"), "workflow.completed");
         CompletableFuture<CliRun> tail = CompletableFuture.supplyAsync(() -> run("tail", "workflow:*", "--from",
             "-15m", "--event", "workflow.completed", "--max-events", "2", "--url", cluster.webSocket(0).toString()));
         await().atMost(WAIT).until(() -> connections(cluster) >= 1 || tail.isDone());
 
-        run(cluster, Workflows.echo("dbg-after", "later"), "workflow.completed");
+        runToEnd(cluster, Workflows.echo("dbg-after", "later"), "workflow.completed");
 
         CliRun followed = tail.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertThat(followed.exitCode()).as(followed.err()).isZero();
@@ -182,7 +182,7 @@ class DebuggingCliIT {
     }
 
     /** Runs a workflow to its end. */
-    private static void run(LocalCluster cluster, ObjectNode workflow, String end) throws Exception {
+    private static void runToEnd(LocalCluster cluster, ObjectNode workflow, String end) throws Exception {
         String channel = "workflow:" + workflow.path("workflow_id").asText();
         try (RelayConnection client = cluster.connect(0)) {
             Frames frames = new Frames();

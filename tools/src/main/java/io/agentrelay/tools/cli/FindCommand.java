@@ -109,7 +109,7 @@ final class FindCommand implements Callable<Integer> {
      * @param startedAt  when it started (from its end and duration when it started before the range)
      * @param endedAt    when it ended, or null
      * @param durationMs how long it ran, or null while it runs
-     * @param reason     why it failed or was cancelled, and which node failed it, or null
+     * @param reason     why it failed or was cancelled, or null
      */
     record Found(String workflowId, String channel, String status, Instant startedAt, Instant endedAt,
                  Long durationMs, String reason) {
@@ -118,10 +118,8 @@ final class FindCommand implements Callable<Integer> {
             Instant started = timeline.startedAt() == null && timeline.endedAt() != null
                 && timeline.durationMs() != null ? timeline.endedAt().minusMillis(timeline.durationMs())
                 : timeline.startedAt();
-            String reason = timeline.error() == null ? null
-                : (timeline.failedNode() == null ? "" : timeline.failedNode() + ": ") + timeline.error();
             return new Found(timeline.workflowId(), Channel.of(Namespace.WORKFLOW, timeline.workflowId()).name(),
-                timeline.status(), started, timeline.endedAt(), timeline.durationMs(), reason);
+                timeline.status(), started, timeline.endedAt(), timeline.durationMs(), timeline.error());
         }
     }
 }

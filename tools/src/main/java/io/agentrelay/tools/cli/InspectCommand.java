@@ -96,8 +96,7 @@ final class InspectCommand implements Callable<Integer> {
         out.printf("started %s, ended %s, %d events%n", Table.cell(timeline.startedAt()),
             Table.cell(timeline.endedAt()), timeline.events());
         if (timeline.error() != null) {
-            out.printf("error: %s%s%n", timeline.failedNode() == null ? "" : "node " + timeline.failedNode() + ": ",
-                timeline.error());
+            out.printf("error: %s%n", timeline.error());
         }
         out.printf("trace ids: %s%n%n", timeline.traceIds().isEmpty() ? "-" : String.join(", ", timeline.traceIds()));
         Table nodes = new Table("NODE", "TOOL", "ATTEMPT", "EXECUTOR", "START", "DURATION", "OUTCOME", "TRACE",
