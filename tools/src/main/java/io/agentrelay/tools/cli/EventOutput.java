@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
 final class EventOutput {
 
     private static final long PROGRESS_EVERY_NANOS = TimeUnit.SECONDS.toNanos(2);
+    private static final String ROW = "%-30s  %-28s  %-20s  %s";
 
     /** Output formats. */
     enum Format { JSON, TABLE }
@@ -42,7 +43,7 @@ final class EventOutput {
     private PrintWriter out;
     private PrintWriter err;
     private long printed;
-    private long lastReport = System.nanoTime();
+    private long lastReport;
 
     /** The query the options describe. */
     EventQuery query(CommandLine commandLine) {
@@ -57,7 +58,7 @@ final class EventOutput {
         this.out = out;
         this.err = err;
         if (format == Format.TABLE) {
-            out.println(String.format("%-24s  %-28s  %-22s  %s", "TIME", "CHANNEL", "EVENT", "DATA"));
+            out.println(String.format(ROW, "TIME", "CHANNEL", "EVENT", "DATA"));
         }
     }
 
@@ -79,8 +80,12 @@ final class EventOutput {
         if (full()) {
             return false;
         }
+        if (printed == 0) {
+            // Progress counts from the first event: connecting is not reading.
+            lastReport = System.nanoTime();
+        }
         if (format == Format.TABLE) {
-            out.println(String.format("%-24s  %-28s  %-22s  %s", event.timestamp(), Table.cell(event.room()),
+            out.println(String.format(ROW, event.timestamp(), Table.cell(event.room()),
                 Table.cell(event.event()), Table.cell(Json.toText(event.data()))));
         } else {
             out.println(Json.toText(event));
