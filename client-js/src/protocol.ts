@@ -1,6 +1,6 @@
 // The canonical WebSocket protocol of Agent Relay (/ws): the frames, the requests with their answers, and the events,
-// as the README's protocol tables and the relay's canonical dialect define them. Field names are the wire's
-// snake_case, so that what a handler gets is exactly what the relay sent.
+// as docs/asyncapi.yaml (the wire contract, checked against the relay in AsyncApiContractIT) defines them. Field names
+// are the wire's snake_case, so that what a handler gets is exactly what the relay sent.
 
 /** A channel: `<namespace>:<id>` (namespace workflow, session, panel, pool, worker or conn), or `global`. */
 export type Channel = string;
@@ -83,15 +83,37 @@ export interface Requests {
       idle_workers: number;
     };
   };
+  list_tools: {
+    data: { pool_id: string };
+    /** Built-in, plugged-in and MCP tools (`<server>/<tool>`) of the pool's executors. */
+    response: { pool_id: string; tools: ToolDescription[] };
+  };
   replay: {
     /** `from` and `to` are ISO-8601 times or `pos` strings, both inclusive; `speed` 0 is as fast as possible. */
     data: { channel: Channel; from: string; to?: string; speed?: number };
-    response: { status: 'replaying' };
+    response: { status: 'replaying'; channel: Channel; speed: number };
   };
   ping: {
     data?: Record<string, never>;
     response: { status: 'pong' };
   };
+}
+
+/** A tool an executor offers, as `list_tools` answers. */
+export interface ToolDescription {
+  name: string;
+  description: string;
+  /** The JSON Schema of the tool's `params`. */
+  input_schema: Record<string, unknown>;
+  idempotent: boolean;
+}
+
+/** A change a panel tool made to its panel's state. */
+export interface StateMutation {
+  op: 'set' | 'delete' | 'append';
+  /** Dotted path into the panel's state. */
+  path: string;
+  value?: unknown;
 }
 
 /** A request name the relay knows. */
@@ -121,7 +143,8 @@ export interface Events {
     prompt?: string;
   };
   'node.started': { workflow_id: string; node_id: string; tool: string; attempt: number };
-  'node.progress': { workflow_id: string; node_id: string; message: string };
+  /** `progress` and `total` only when the tool reports numbers (an MCP server does). */
+  'node.progress': { workflow_id: string; node_id: string; message: string; progress?: number; total?: number };
   'node.completed': { workflow_id: string; node_id: string; result: unknown; duration_ms: number };
   'workflow.stage_completed': {
     workflow_id: string;
@@ -132,10 +155,23 @@ export interface Events {
   };
   'node.failed': { workflow_id: string; node_id: string; error: string; duration_ms: number };
   'workflow.completed': { workflow_id: string; result: Record<string, unknown>; duration_ms: number };
-  'workflow.failed': { workflow_id: string; error: string; failed_node?: string; duration_ms: number };
+  /**
+   * A run failed; or, sent to its requester alone (with the request's `correlation_id` and no `pos`), a request to
+   * run a workflow id that another request already used was refused (`refused: true`) and nothing ran.
+   */
+  'workflow.failed':
+    | { workflow_id: string; error: string; failed_node?: string; duration_ms: number }
+    | { workflow_id: string; error: string; refused: true; error_code: 'INVALID_REQUEST'; error_message: string };
   'workflow.cancelled': { workflow_id: string; reason: string; duration_ms: number };
   'workflow.refused': { workflow_id: string; reason: string };
-  'workflow.log': { workflow_id: string; level: string; agent: string; message: string; details?: unknown };
+  'workflow.log': {
+    workflow_id: string;
+    level: 'info' | 'warn' | 'error';
+    /** The node id, or `coordinator`. */
+    agent: string;
+    message: string;
+    details: Record<string, unknown>;
+  };
   'workflow.handoff': {
     workflow_id: string;
     from_node: string;
@@ -144,6 +180,29 @@ export interface Events {
     to_tool: string;
     reason: string;
   };
+  'dsl.progress': { workflow_id: string; command: string; status: 'parsing' | 'executing'; message: string };
+  'dsl.result': {
+    workflow_id: string;
+    command: string;
+    success: boolean;
+    /** What the text compiled to. */
+    workflow?: { nodes: WorkflowNode[]; edges: WorkflowEdge[] };
+    /** On success: each node's output. */
+    result?: Record<string, unknown>;
+    /** On failure: why. */
+    error?: string;
+  };
+  'chat.message': { content: string; sender: 'assistant'; type: 'assistant' };
+  'tool.executed': {
+    tool_name: string;
+    sender: 'assistant';
+    status: 'completed' | 'failed';
+    result?: unknown;
+    error?: string;
+  };
+  'panel.created': { panel_id: string; state: Record<string, unknown>; tools: string[] };
+  'panel.patch': { panel_id: string; revision: number; mutations: StateMutation[] };
+  'panel.event': { panel_id: string; event: { name: string; data: unknown } };
   'worker.status_changed': {
     worker_id: string;
     status: 'idle' | 'busy' | 'error' | 'offline';
@@ -167,7 +226,10 @@ interface EventFrameBase {
   id: string;
   /** The channel the event belongs to. */
   room: Channel;
-  /** Where the event sits in Kafka: the channel's resume point. Opaque; per channel it only increases. */
+  /**
+   * Where the event sits in Kafka: the channel's resume point. Opaque; per channel it only increases. Absent on
+   * `session.created`, `replay.completed` and a refusal's `workflow.failed`, which are not the channel's events.
+   */
   pos?: string;
   timestamp: string;
   correlation_id?: string;

@@ -13,13 +13,18 @@ export async function example(): Promise<void> {
       const node: string = event.data.node_id;
       seen.push(node);
     }
+    if (isEvent(event, 'workflow.failed') && 'refused' in event.data) {
+      seen.push(event.data.error_code);
+    }
   });
   const answer = await client.request('execute_workflow', {
     workflow_id: 'w1', nodes: [{ id: 'hello', tool: 'echo', params: { message: 'hi' } }],
   });
   const commandId: string = answer.command_id;
   const pong: 'pong' = (await client.request('ping')).status;
-  const other: unknown = await client.request('a_request_of_a_newer_relay', { any: 'thing' }, { id: commandId + pong });
+  const tools: string[] = (await client.request('list_tools', { pool_id: 'default' })).tools.map((tool) => tool.name);
+  const replaying: number = (await client.request('replay', { channel: 'workflow:w1', from: '2026-11-23T10:00:00Z' })).speed;
+  const other: unknown = await client.request('a_request_of_a_newer_relay', { any: 'thing' }, { id: commandId + pong + tools.length + replaying });
   try {
     await client.request('no_such_request', {});
   } catch (error) {

@@ -58,16 +58,21 @@ class ConnectionLimitIT {
         EmbeddedKafka kafka, TopicPrefix prefix, @TempDir Path sandbox) throws Exception {
         try (LocalCluster cluster = LocalCluster.start(kafka.bootstrapServers(), prefix, sandbox, 1,
                  Map.of("RELAY_JWT_SECRET", SECRET, "RELAY_MAX_CONNECTIONS_PER_SUBJECT", "2"));
-             RelayConnection first = connectAs(cluster, "mallory");
-             RelayConnection second = connectAs(cluster, "mallory")) {
-
-            assertThatThrownBy(() -> connectAs(cluster, "mallory"))
-                .isInstanceOf(IOException.class)
-                .hasMessageContaining("1008 connection limit of 2 per subject reached");
-            try (RelayConnection other = connectAs(cluster, "alice")) {
-                assertThat(other.request("ping", Json.object()).get(10, TimeUnit.SECONDS).type()).isEqualTo("response");
+             RelayConnection first = connectAs(cluster, "mallory")) {
+            try (RelayConnection second = connectAs(cluster, "mallory")) {
+                assertThatThrownBy(() -> connectAs(cluster, "mallory"))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("1008 connection limit of 2 per subject reached");
+                try (RelayConnection other = connectAs(cluster, "alice")) {
+                    assertThat(other.request("ping", Json.object()).get(10, TimeUnit.SECONDS).type())
+                        .isEqualTo("response");
+                }
+                for (RelayConnection held : List.of(first, second)) {
+                    assertThat(held.request("ping", Json.object()).get(10, TimeUnit.SECONDS).type())
+                        .isEqualTo("response");
+                }
             }
-            second.close();
+            // The second one closed: one of mallory's two places is free again.
             await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> {
                 try (RelayConnection third = connectAs(cluster, "mallory")) {
                     assertThat(third.connectionId()).isNotBlank();

@@ -4,7 +4,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.agentrelay.common.json.Json;
-import io.agentrelay.common.json.JsonSerde;
+import io.agentrelay.runtime.kafka.JsonSerde;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.topic.Topics;

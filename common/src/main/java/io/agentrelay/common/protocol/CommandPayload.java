@@ -3,12 +3,14 @@ package io.agentrelay.common.protocol;
 import java.util.List;
 import java.util.Objects;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.annotation.JsonTypeName;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import io.agentrelay.common.state.PanelDefinition;
+import io.agentrelay.common.protocol.PanelDefinition;
 
 /**
  * What a {@link Command} asks for. The JSON form carries the kind in a {@code kind} property.
@@ -40,8 +42,9 @@ public sealed interface CommandPayload {
 
     /**
      * Whether the command asks a question that the owning executor answers on the asker's {@code conn:<id>} channel;
-     * the relay then sends no {@code accepted} response of its own.
+     * the relay then sends no {@code accepted} response of its own. Not part of the JSON: the kind tells it.
      */
+    @JsonIgnore
     default boolean isQuery() {
         return false;
     }
@@ -242,10 +245,10 @@ public sealed interface CommandPayload {
      * of the session's id.
      *
      * @param sessionId the session's id, also its workflow's id and channel {@code workflow:<id>}
-     * @param query     the question
+     * @param query     the question; named explicitly, so that ignoring {@link #isQuery()} keeps it in the JSON
      */
     @JsonTypeName("start_session")
-    record StartSession(String sessionId, String query) implements CommandPayload {
+    record StartSession(String sessionId, @JsonProperty("query") String query) implements CommandPayload {
 
         /** Validates the fields. */
         public StartSession {

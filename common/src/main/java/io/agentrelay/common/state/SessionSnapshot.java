@@ -15,7 +15,7 @@ import java.time.Instant;
  * @param agentsTotal  steps in all
  * @param startedAt    when it started
  */
-public record SessionSnapshot(String sessionId, String query, String status, int agentsActive, int agentsTotal,
+public record SessionSnapshot(String sessionId, String query, RunState status, int agentsActive, int agentsTotal,
                               Instant startedAt) {
 
     /** The state key of a session. */

@@ -30,13 +30,10 @@ import io.agentrelay.common.protocol.CommandPayload.ExecuteWorkflow;
  * @param traceparent  the trace of the command that started it, which its steps continue, or null
  * @param followUp     what its last step also publishes for the command that started it, or null for none
  */
-public record WorkflowSnapshot(String sessionId, String query, String status, int agentsActive, int agentsTotal,
+public record WorkflowSnapshot(String sessionId, String query, RunState status, int agentsActive, int agentsTotal,
                                Instant startedAt, String ownerKey, String commandId, ExecuteWorkflow workflow,
-                               Map<String, String> nodes, Map<String, JsonNode> results, String error,
+                               Map<String, NodeState> nodes, Map<String, JsonNode> results, String error,
                                Instant deadline, String traceparent, FollowUp followUp) {
-
-    /** The status of a workflow still running. */
-    public static final String RUNNING = "processing";
 
     /** Copies the maps. */
     public WorkflowSnapshot {
@@ -56,7 +53,7 @@ public record WorkflowSnapshot(String sessionId, String query, String status, in
     public WorkflowSnapshot withResults(Map<String, JsonNode> outputs) {
         Map<String, JsonNode> merged = new HashMap<>(results);
         outputs.forEach((node, output) -> {
-            if ("completed".equals(nodes.get(node))) {
+            if (nodes.get(node) == NodeState.COMPLETED) {
                 merged.put(node, output);
             }
         });
@@ -66,6 +63,6 @@ public record WorkflowSnapshot(String sessionId, String query, String status, in
 
     /** Whether the workflow is still running. */
     public boolean running() {
-        return RUNNING.equals(status);
+        return status == RunState.RUNNING;
     }
 }

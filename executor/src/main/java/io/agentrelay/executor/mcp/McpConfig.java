@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +13,7 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.agentrelay.common.config.ConfigException;
+import io.agentrelay.runtime.config.ConfigException;
 import io.agentrelay.common.json.Json;
 
 /**
@@ -88,8 +87,7 @@ public record McpConfig(Map<String, McpServerSpec> servers) {
             throw new ConfigException(ENV + ": " + source + " needs an object 'mcpServers'");
         }
         Map<String, McpServerSpec> specs = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = servers.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> entry = it.next();
+        for (Map.Entry<String, JsonNode> entry : servers.properties()) {
             String where = ENV + ": " + source + ": server '" + entry.getKey() + "'";
             specs.put(entry.getKey(), server(entry.getValue(), where));
         }
@@ -150,8 +148,7 @@ public record McpConfig(Map<String, McpServerSpec> servers) {
         if (!node.isObject()) {
             throw new ConfigException(where + " must be an object of strings");
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> entry = it.next();
+        for (Map.Entry<String, JsonNode> entry : node.properties()) {
             if (!entry.getValue().isTextual()) {
                 throw new ConfigException(where + " '" + entry.getKey() + "' must be a string");
             }

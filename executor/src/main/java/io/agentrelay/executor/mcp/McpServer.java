@@ -19,7 +19,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import io.agentrelay.common.json.Json;
-import io.agentrelay.common.log.LogText;
+import io.agentrelay.runtime.log.LogText;
 import io.agentrelay.executor.spi.ToolContext;
 import io.agentrelay.executor.spi.ToolException;
 import io.agentrelay.executor.workflow.SizeLimits;
@@ -127,7 +127,7 @@ final class McpServer implements AutoCloseable {
         McpAsyncClient client = McpClient.async(transport)
             .requestTimeout(requestTimeout)
             .initializationTimeout(connectTimeout)
-            .clientInfo(new McpSchema.Implementation("agent-relay-executor", "0.1.0"))
+            .clientInfo(McpSchema.Implementation.builder("agent-relay-executor", "0.1.0").build())
             .progressConsumer(notification -> Mono.fromRunnable(() -> onProgress(notification)))
             .toolsChangeConsumer(changed -> Mono.fromRunnable(() -> setTools(changed)))
             .build();
@@ -361,7 +361,7 @@ final class McpServer implements AutoCloseable {
             .endpoint(url.getRawQuery() == null ? path : path + "?" + url.getRawQuery())
             .jsonMapper(mapper)
             .connectTimeout(connectTimeout)
-            .httpRequestCustomizer((request, method, uri, body, context) -> http.headers().forEach(request::header))
+            .addHttpRequestCustomizer((request, method, uri, body, context) -> http.headers().forEach(request::header))
             .build();
         return new McpClientTransportPair(transport, null);
     }

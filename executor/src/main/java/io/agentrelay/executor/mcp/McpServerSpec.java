@@ -4,7 +4,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.Map;
 
-import io.agentrelay.common.config.ConfigException;
+import io.agentrelay.runtime.config.ConfigException;
 
 /** How to reach one MCP server: a process the executor starts, or a streamable HTTP endpoint. */
 public sealed interface McpServerSpec {

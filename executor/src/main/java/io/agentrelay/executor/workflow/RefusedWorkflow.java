@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.CommandPayload.ExecuteWorkflow;
 import io.agentrelay.common.state.FollowUp;
+import io.agentrelay.common.state.RunState;
 import io.agentrelay.common.state.WorkflowSnapshot;
 
 /**
@@ -27,8 +28,8 @@ record RefusedWorkflow(ExecuteWorkflow workflow, String error, Instant at, Strin
     /** Its snapshot: failed from the start, so that a retry of its command is recognised after a restart too. */
     WorkflowSnapshot snapshot() {
         return new WorkflowSnapshot(workflow.workflowId(), workflow.prompt() == null ? "" : workflow.prompt(),
-            "failed", 0, workflow.nodes().size(), at, ownerKey, commandId, workflow, Map.of(), Map.of(), error, null,
-            null, followUp);
+            RunState.FAILED, 0, workflow.nodes().size(), at, ownerKey, commandId, workflow, Map.of(), Map.of(), error,
+            null, null, followUp);
     }
 
     /** How it ended: failed, with the reason it was refused. */
@@ -43,7 +44,8 @@ record RefusedWorkflow(ExecuteWorkflow workflow, String error, Instant at, Strin
 
     @Override
     public WorkflowStatus status() {
-        return new WorkflowStatus(workflow.workflowId(), "failed", 0, workflow.nodes().size(), Map.of(), error);
+        return new WorkflowStatus(workflow.workflowId(), RunState.FAILED.statusName(), 0, workflow.nodes().size(),
+            Map.of(), error);
     }
 
     @Override
@@ -51,7 +53,7 @@ record RefusedWorkflow(ExecuteWorkflow workflow, String error, Instant at, Strin
         ObjectNode state = Json.object()
             .put("session_id", workflow.workflowId())
             .put("query", workflow.prompt() == null ? "" : workflow.prompt())
-            .put("current_phase", "failed")
+            .put("current_phase", RunState.FAILED.wireName())
             .put("overall_progress", 0)
             .put("error", error);
         state.putArray("active_agents");

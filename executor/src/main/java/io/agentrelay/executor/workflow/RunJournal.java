@@ -13,6 +13,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.CommandPayload.Node;
 import io.agentrelay.common.protocol.Event;
+import io.agentrelay.common.state.NodeState;
+import io.agentrelay.common.state.RunState;
 
 /**
  * A workflow run seen as a session of agent work, whose agents are its steps: it makes a {@code workflow.log} line
@@ -66,10 +68,10 @@ final class RunJournal {
         return log("error", node.id(), "Failed: " + reason, null);
     }
 
-    synchronized Event ended(String outcome, String error) {
+    synchronized Event ended(RunState outcome, String error) {
         return switch (outcome) {
-            case "completed" -> log("info", COORDINATOR, "Session completed", null);
-            case "cancelled" -> log("warn", COORDINATOR, "Session cancelled: " + error, null);
+            case COMPLETED -> log("info", COORDINATOR, "Session completed", null);
+            case CANCELLED -> log("warn", COORDINATOR, "Session cancelled: " + error, null);
             default -> log("error", COORDINATOR, "Session failed: " + error, null);
         };
     }
@@ -84,27 +86,28 @@ final class RunJournal {
     /**
      * The session's state as {@code get_session_state} answers it.
      *
-     * @param runState   {@code running}, {@code completed}, {@code failed} or {@code cancelled}
+     * @param runState   where the run is
      * @param nodeStates each node's state
      * @param results    each completed node's result
      */
-    synchronized ObjectNode state(String runState, Map<String, String> nodeStates, Map<String, JsonNode> results) {
-        int completed = (int) nodeStates.values().stream().filter("completed"::equals).count();
+    synchronized ObjectNode state(RunState runState, Map<String, NodeState> nodeStates,
+                                  Map<String, JsonNode> results) {
+        int completed = WorkflowStatus.completed(nodeStates);
         ObjectNode state = Json.object()
             .put("session_id", graph.workflowId())
             .put("query", query())
-            .put("current_phase", "running".equals(runState) ? "processing" : runState)
+            .put("current_phase", runState.wireName())
             .put("overall_progress", nodeStates.isEmpty() ? 0 : 100 * completed / nodeStates.size());
         ArrayNode agents = state.putArray("active_agents");
         ArrayNode output = state.putArray("crew_output");
         for (Node node : graph.order()) {
-            String nodeState = nodeStates.get(node.id());
+            NodeState nodeState = nodeStates.get(node.id());
             ObjectNode agent = agents.addObject()
                 .put("agent_name", node.id())
                 .put("status", agentStatus(nodeState))
-                .put("progress", "completed".equals(nodeState) ? 100 : 0)
+                .put("progress", nodeState == NodeState.COMPLETED ? 100 : 0)
                 .put("current_task", node.tool());
-            agent.putObject("details").put("tool", node.tool()).put("state", nodeState);
+            agent.putObject("details").put("tool", node.tool()).put("state", nodeState.wireName());
             JsonNode result = results.get(node.id());
             if (result != null) {
                 output.addObject().put("agent", node.id()).set("output", result);
@@ -113,12 +116,13 @@ final class RunJournal {
         return state;
     }
 
-    static String agentStatus(String nodeState) {
+    /** A node's state as Mahavishnu names an agent's status. */
+    static String agentStatus(NodeState nodeState) {
         return switch (nodeState) {
-            case "running" -> "PROCESSING";
-            case "completed" -> "COMPLETED";
-            case "failed" -> "ERROR";
-            default -> "IDLE";
+            case RUNNING -> "PROCESSING";
+            case COMPLETED -> "COMPLETED";
+            case FAILED -> "ERROR";
+            case PENDING -> "IDLE";
         };
     }
 

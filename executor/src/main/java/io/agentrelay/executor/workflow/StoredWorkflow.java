@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.CommandPayload.ExecuteWorkflow;
 import io.agentrelay.common.state.FollowUp;
+import io.agentrelay.common.state.NodeState;
+import io.agentrelay.common.state.RunState;
 import io.agentrelay.common.state.WorkflowSnapshot;
 
 /**
@@ -19,24 +21,22 @@ record StoredWorkflow(WorkflowSnapshot snapshot) implements KnownWorkflow {
 
     @Override
     public WorkflowStatus status() {
-        int completed = (int) snapshot.nodes().values().stream().filter("completed"::equals).count();
-        return new WorkflowStatus(snapshot.sessionId(), snapshot.running() ? "running" : snapshot.status(), completed,
-            snapshot.nodes().size(), snapshot.nodes(), snapshot.error());
+        return WorkflowStatus.of(snapshot.sessionId(), snapshot.status(), snapshot.nodes(), snapshot.error());
     }
 
     @Override
     public ObjectNode sessionState() {
-        int completed = (int) snapshot.nodes().values().stream().filter("completed"::equals).count();
+        int completed = WorkflowStatus.completed(snapshot.nodes());
         ObjectNode state = Json.object()
             .put("session_id", snapshot.sessionId())
             .put("query", snapshot.query())
-            .put("current_phase", snapshot.status())
+            .put("current_phase", snapshot.status().wireName())
             .put("overall_progress", snapshot.nodes().isEmpty() ? 0 : 100 * completed / snapshot.nodes().size());
         ArrayNode agents = state.putArray("active_agents");
         snapshot.nodes().forEach((node, nodeState) -> agents.addObject()
             .put("agent_name", node)
             .put("status", RunJournal.agentStatus(nodeState))
-            .put("progress", "completed".equals(nodeState) ? 100 : 0));
+            .put("progress", nodeState == NodeState.COMPLETED ? 100 : 0));
         ArrayNode output = state.putArray("crew_output");
         snapshot.results().forEach((node, result) -> output.addObject().put("agent", node).set("output", result));
         return state;
@@ -65,7 +65,7 @@ record StoredWorkflow(WorkflowSnapshot snapshot) implements KnownWorkflow {
     @Override
     public Optional<WorkflowOutcome> ending() {
         return snapshot.running() ? Optional.empty() : Optional.of(new WorkflowOutcome(snapshot.sessionId(),
-            "completed".equals(snapshot.status()), snapshot.results(), snapshot.error()));
+            snapshot.status() == RunState.COMPLETED, snapshot.results(), snapshot.error()));
     }
 
     @Override

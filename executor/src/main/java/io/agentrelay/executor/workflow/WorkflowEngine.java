@@ -23,14 +23,15 @@ import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.agentrelay.common.config.ExecutorConfig;
+import io.agentrelay.executor.config.ExecutorConfig;
 import io.agentrelay.common.json.Json;
-import io.agentrelay.common.log.LogText;
+import io.agentrelay.runtime.log.LogText;
 import io.agentrelay.common.protocol.CommandPayload.ExecuteWorkflow;
 import io.agentrelay.common.protocol.ErrorCode;
 import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.protocol.RelayException;
 import io.agentrelay.common.state.FollowUp;
+import io.agentrelay.common.state.RunState;
 import io.agentrelay.common.state.WorkflowSnapshot;
 import io.agentrelay.common.trace.Traceparent;
 import io.agentrelay.executor.tool.ToolRegistry;
@@ -96,8 +97,8 @@ public final class WorkflowEngine implements AutoCloseable {
             registry, followUps, SizeLimits.of(config), config.workerId());
         this.pool = new ThreadPoolExecutor(config.threads(), config.threads(), 0, TimeUnit.MILLISECONDS,
             new LinkedBlockingQueue<>(), new ToolThreads());
-        for (String outcome : List.of("completed", "failed", "cancelled")) {
-            registry.counter("executor.workflows.finished", "outcome", outcome);
+        for (RunState outcome : List.of(RunState.COMPLETED, RunState.FAILED, RunState.CANCELLED)) {
+            registry.counter("executor.workflows.finished", "outcome", outcome.wireName());
         }
         Gauge.builder("executor.workflows.running", active, Map::size)
             .description("workflows running on this executor").register(registry);

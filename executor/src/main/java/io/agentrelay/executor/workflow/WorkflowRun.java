@@ -6,10 +6,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,6 +29,8 @@ import io.agentrelay.common.protocol.CommandPayload.Node;
 import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.state.FollowUp;
 import io.agentrelay.common.state.NodeOutput;
+import io.agentrelay.common.state.NodeState;
+import io.agentrelay.common.state.RunState;
 import io.agentrelay.common.state.WorkflowSnapshot;
 import io.agentrelay.common.trace.Traceparent;
 import io.agentrelay.executor.spi.ToolContext;
@@ -61,14 +65,14 @@ final class WorkflowRun implements KnownWorkflow {
     private final Instant deadline;
     private final Traceparent trace;
     private final FollowUp followUp;
-    private final Map<String, String> nodeStates = new LinkedHashMap<>();
+    private final Map<String, NodeState> nodeStates = new LinkedHashMap<>();
     private final Map<String, Integer> attempts = new HashMap<>();
     private final Map<String, Long> completionOrder = new ConcurrentHashMap<>();
     private final Map<String, JsonNode> outputs = new ConcurrentHashMap<>();
     private final Map<String, Future<?>> running = new ConcurrentHashMap<>();
     private final AtomicLong completions = new AtomicLong();
     private final CompletableFuture<WorkflowOutcome> outcome = new CompletableFuture<>();
-    private String runState = "running";
+    private RunState runState = RunState.RUNNING;
     private String error;
     private boolean ended;
     private boolean unwritable;
@@ -88,7 +92,7 @@ final class WorkflowRun implements KnownWorkflow {
         this.followUp = followUp;
         Long deadlineMs = graph.workflow().deadlineMs();
         this.deadline = deadlineMs == null ? null : startedAt.plusMillis(deadlineMs);
-        graph.order().forEach(node -> nodeStates.put(node.id(), "pending"));
+        graph.order().forEach(node -> nodeStates.put(node.id(), NodeState.PENDING));
     }
 
     @Override
@@ -136,7 +140,7 @@ final class WorkflowRun implements KnownWorkflow {
                     settings.workerId(), trace.traceId())),
                 journal.started()));
         }
-        schedule(Map.of());
+        schedule(Set.of());
     }
 
     /**
@@ -147,21 +151,21 @@ final class WorkflowRun implements KnownWorkflow {
      * @param workerId the executor taking it over
      */
     void resume(WorkflowSnapshot snapshot, String workerId) {
-        Map<String, String> before = snapshot.nodes();
+        Map<String, NodeState> before = snapshot.nodes();
         synchronized (this) {
             before.forEach((nodeId, state) -> {
-                if (nodeStates.containsKey(nodeId) && !"running".equals(state)) {
+                if (nodeStates.containsKey(nodeId) && state != NodeState.RUNNING) {
                     nodeStates.put(nodeId, state);
                 }
             });
             outputs.putAll(snapshot.results());
             publish(List.of(journal.resumed(workerId)));
         }
-        Map<String, String> interrupted = new HashMap<>();
+        Set<String> interrupted = new HashSet<>();
         synchronized (this) {
             before.forEach((nodeId, state) -> {
-                if ("running".equals(state)) {
-                    interrupted.put(nodeId, state);
+                if (state == NodeState.RUNNING) {
+                    interrupted.add(nodeId);
                     // The snapshot does not count attempts; this one is at least the second.
                     attempts.put(nodeId, 1);
                 }
@@ -170,22 +174,22 @@ final class WorkflowRun implements KnownWorkflow {
         schedule(interrupted);
     }
 
-    private void schedule(Map<String, String> interrupted) {
+    private void schedule(Set<String> interrupted) {
         Map<String, CompletableFuture<JsonNode>> results = new HashMap<>();
         for (Node node : graph.order()) {
-            String state;
+            NodeState state;
             synchronized (this) {
                 state = nodeStates.get(node.id());
             }
             CompletableFuture<JsonNode> result;
-            if ("completed".equals(state)) {
+            if (state == NodeState.COMPLETED) {
                 result = CompletableFuture.completedFuture(outputs.get(node.id()));
-            } else if ("failed".equals(state)) {
+            } else if (state == NodeState.FAILED) {
                 result = CompletableFuture.failedFuture(new NodeFailure(node.id(), "failed before the hand-over"));
             } else {
                 CompletableFuture<?>[] before = graph.predecessors(node.id()).stream()
                     .map(results::get).toArray(CompletableFuture[]::new);
-                boolean again = interrupted.containsKey(node.id());
+                boolean again = interrupted.contains(node.id());
                 result = CompletableFuture.allOf(before).thenCompose(ignored -> again && !graph.tool(node.id())
                     .idempotent() ? failUnknown(node) : runNode(node));
             }
@@ -208,16 +212,17 @@ final class WorkflowRun implements KnownWorkflow {
                 return;
             }
             if (failure == null) {
-                end(new WorkflowOutcome(workflowId, true, result, null), "completed", WorkflowEvents.event(workflowId,
-                    WorkflowEvents.WORKFLOW_COMPLETED, new WorkflowEvents.WorkflowCompleted(workflowId, result,
-                        durationMs)));
+                end(new WorkflowOutcome(workflowId, true, result, null), RunState.COMPLETED,
+                    WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_COMPLETED,
+                        new WorkflowEvents.WorkflowCompleted(workflowId, result, durationMs)));
                 return;
             }
             NodeFailure first = firstFailure(results);
             String reason = first == null ? "stopped" : "node '" + first.nodeId + "' failed: " + first.getMessage();
-            end(new WorkflowOutcome(workflowId, false, result, reason), "failed", WorkflowEvents.event(workflowId,
-                WorkflowEvents.WORKFLOW_FAILED, new WorkflowEvents.WorkflowFailed(workflowId, reason,
-                    first == null ? null : first.nodeId, durationMs)));
+            end(new WorkflowOutcome(workflowId, false, result, reason), RunState.FAILED,
+                WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_FAILED,
+                    new WorkflowEvents.WorkflowFailed(workflowId, reason, first == null ? null : first.nodeId,
+                        durationMs)));
         }
     }
 
@@ -233,7 +238,7 @@ final class WorkflowRun implements KnownWorkflow {
             return false;
         }
         String workflowId = graph.workflowId();
-        end(new WorkflowOutcome(workflowId, false, Map.copyOf(outputs), reason), "cancelled",
+        end(new WorkflowOutcome(workflowId, false, Map.copyOf(outputs), reason), RunState.CANCELLED,
             WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_CANCELLED, new WorkflowEvents.WorkflowCancelled(
                 workflowId, reason, Duration.between(startedAt, Instant.now()).toMillis())));
         interruptTools();
@@ -249,7 +254,7 @@ final class WorkflowRun implements KnownWorkflow {
         }
         String workflowId = graph.workflowId();
         String reason = "deadline of " + graph.workflow().deadlineMs() + " ms passed";
-        end(new WorkflowOutcome(workflowId, false, Map.copyOf(outputs), reason), "failed",
+        end(new WorkflowOutcome(workflowId, false, Map.copyOf(outputs), reason), RunState.FAILED,
             WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_FAILED, new WorkflowEvents.WorkflowFailed(
                 workflowId, reason, null, Duration.between(startedAt, Instant.now()).toMillis())));
         interruptTools();
@@ -266,14 +271,13 @@ final class WorkflowRun implements KnownWorkflow {
 
     @Override
     public synchronized WorkflowStatus status() {
-        int completed = (int) nodeStates.values().stream().filter("completed"::equals).count();
-        return new WorkflowStatus(graph.workflowId(), runState, completed, nodeStates.size(), nodeStates, error);
+        return WorkflowStatus.of(graph.workflowId(), runState, nodeStates, error);
     }
 
     @Override
     public ObjectNode sessionState() {
-        String state;
-        Map<String, String> states;
+        RunState state;
+        Map<String, NodeState> states;
         synchronized (this) {
             state = runState;
             states = Map.copyOf(nodeStates);
@@ -287,11 +291,11 @@ final class WorkflowRun implements KnownWorkflow {
     }
 
     /** Publishes the run's final step, with its follow-up, then completes its outcome. Called holding the lock. */
-    private void end(WorkflowOutcome result, String outcomeName, Event last) {
+    private void end(WorkflowOutcome result, RunState ending, Event last) {
         ended = true;
-        runState = outcomeName;
+        runState = ending;
         error = result.error();
-        List<Event> step = new ArrayList<>(List.of(journal.ended(outcomeName, error), last));
+        List<Event> step = new ArrayList<>(List.of(journal.ended(ending, error), last));
         step.addAll(settings.followUps().events(followUp, graph.workflow(), result));
         publish(step);
         outcome.complete(result);
@@ -316,7 +320,7 @@ final class WorkflowRun implements KnownWorkflow {
             if (ended) {
                 return CompletableFuture.failedFuture(new NodeFailure(node.id(), reason));
             }
-            nodeStates.put(node.id(), "failed");
+            nodeStates.put(node.id(), NodeState.FAILED);
             publish(List.of(WorkflowEvents.event(graph.workflowId(), WorkflowEvents.NODE_FAILED,
                 new WorkflowEvents.NodeFailed(graph.workflowId(), node.id(), reason, 0)), journal.nodeFailed(node,
                 reason)));
@@ -333,7 +337,7 @@ final class WorkflowRun implements KnownWorkflow {
                 return CompletableFuture.failedFuture(new NodeFailure(node.id(), "the workflow ended"));
             }
             int attempt = attempts.merge(node.id(), 1, Integer::sum);
-            nodeStates.put(node.id(), "running");
+            nodeStates.put(node.id(), NodeState.RUNNING);
             List<Event> step = new ArrayList<>(journal.nodeStarted(node, handedOffBy(node), attempt));
             step.add(WorkflowEvents.event(workflowId, WorkflowEvents.NODE_STARTED,
                 new WorkflowEvents.NodeStarted(workflowId, node.id(), node.tool(), attempt, settings.workerId(),
@@ -398,7 +402,8 @@ final class WorkflowRun implements KnownWorkflow {
                     task.cancel(true);
                 }
                 Timer.builder("executor.node.duration").description("how long nodes ran, by tool and outcome")
-                    .tag("tool", node.tool()).tag("outcome", failure == null ? "completed" : "failed")
+                    .tag("tool", node.tool())
+                    .tag("outcome", (failure == null ? NodeState.COMPLETED : NodeState.FAILED).wireName())
                     .register(settings.registry()).record(durationMs, TimeUnit.MILLISECONDS);
                 synchronized (this) {
                     if (ended) {
@@ -409,7 +414,7 @@ final class WorkflowRun implements KnownWorkflow {
                         return value;
                     }
                     String reason = reason(failure);
-                    nodeStates.put(node.id(), "failed");
+                    nodeStates.put(node.id(), NodeState.FAILED);
                     publish(List.of(WorkflowEvents.event(workflowId, WorkflowEvents.NODE_FAILED,
                         new WorkflowEvents.NodeFailed(workflowId, node.id(), reason, durationMs)),
                         journal.nodeFailed(node, reason)));
@@ -425,8 +430,8 @@ final class WorkflowRun implements KnownWorkflow {
         if (value != null) {
             outputs.put(node.id(), value);
         }
-        nodeStates.put(node.id(), "completed");
-        int stagesCompleted = (int) nodeStates.values().stream().filter("completed"::equals).count();
+        nodeStates.put(node.id(), NodeState.COMPLETED);
+        int stagesCompleted = WorkflowStatus.completed(nodeStates);
         publish(value == null ? List.of() : List.of(StateRecord.of(NodeOutput.key(workflowId, node.id()),
             new NodeOutput(workflowId, node.id(), value))), List.of(
             WorkflowEvents.event(workflowId, WorkflowEvents.NODE_COMPLETED,
@@ -467,13 +472,13 @@ final class WorkflowRun implements KnownWorkflow {
         }
         unwritable = true;
         ended = true;
-        runState = "failed";
+        runState = RunState.FAILED;
         error = reason;
         interruptTools();
         String workflowId = graph.workflowId();
         // Without outputs: they may be what could not be written.
         WorkflowOutcome result = new WorkflowOutcome(workflowId, false, Map.of(), reason);
-        List<Event> step = new ArrayList<>(List.of(journal.ended("failed", reason), WorkflowEvents.event(workflowId,
+        List<Event> step = new ArrayList<>(List.of(journal.ended(RunState.FAILED, reason), WorkflowEvents.event(workflowId,
             WorkflowEvents.WORKFLOW_FAILED, new WorkflowEvents.WorkflowFailed(workflowId, reason, null,
                 Duration.between(startedAt, Instant.now()).toMillis()))));
         step.addAll(settings.followUps().events(followUp, null, result));
@@ -484,9 +489,8 @@ final class WorkflowRun implements KnownWorkflow {
 
     /** Outputs are not repeated here: each is written once, as a {@link NodeOutput} of the step it completed in. */
     private WorkflowSnapshot snapshot(ExecuteWorkflow definition) {
-        int active = (int) nodeStates.values().stream().filter("running"::equals).count();
-        String status = "running".equals(runState) ? WorkflowSnapshot.RUNNING : runState;
-        return new WorkflowSnapshot(graph.workflowId(), journal.query(), status, active, nodeStates.size(), startedAt,
+        int active = (int) nodeStates.values().stream().filter(NodeState.RUNNING::equals).count();
+        return new WorkflowSnapshot(graph.workflowId(), journal.query(), runState, active, nodeStates.size(), startedAt,
             ownerKey, commandId, definition, nodeStates, Map.of(), error, deadline, trace.encode(), followUp);
     }
 

@@ -6,8 +6,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.agentrelay.common.config.ExecutorConfig;
-import io.agentrelay.common.json.JsonSerde;
+import io.agentrelay.executor.config.ExecutorConfig;
+import io.agentrelay.runtime.kafka.JsonSerde;
 import io.agentrelay.common.protocol.Command;
 import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.executor.tool.ToolRegistry;

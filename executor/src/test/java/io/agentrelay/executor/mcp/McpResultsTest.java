@@ -14,7 +14,7 @@ class McpResultsTest {
     @Test
     void aLongErrorFromTheServerIsCutShortInTheNodesReason() {
         McpSchema.CallToolResult result = McpSchema.CallToolResult.builder()
-            .content(List.of(new McpSchema.TextContent("x".repeat(100_000)))).isError(true).build();
+            .content(List.of(McpSchema.TextContent.builder("x".repeat(100_000)).build())).isError(true).build();
 
         assertThatThrownBy(() -> McpResults.output(result)).isInstanceOf(ToolException.class)
             .message().startsWith("x".repeat(McpResults.MAX_REASON_CHARS)).endsWith("(98976 more characters)")

@@ -8,13 +8,15 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-import io.agentrelay.common.config.KafkaSettings;
+import io.agentrelay.runtime.config.KafkaSettings;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.CommandPayload.ExecuteWorkflow;
 import io.agentrelay.common.protocol.CommandPayload.Node;
 import io.agentrelay.common.protocol.RelayException;
+import io.agentrelay.common.state.NodeState;
+import io.agentrelay.common.state.RunState;
 import io.agentrelay.common.state.WorkflowSnapshot;
-import io.agentrelay.common.topic.TopicProvisioner;
+import io.agentrelay.runtime.kafka.TopicProvisioner;
 import io.agentrelay.testkit.EmbeddedKafka;
 import io.agentrelay.testkit.KafkaExtension;
 import io.agentrelay.testkit.TopicPrefix;
@@ -44,10 +46,10 @@ class StateStoreIT {
                 kafka.bootstrapServers()))) {
                 new TopicProvisioner(admin, settings, Duration.ofSeconds(30)).ensureTopics();
             }
-            WorkflowSnapshot running = new WorkflowSnapshot("wf-early", "", WorkflowSnapshot.RUNNING, 1, 1,
+            WorkflowSnapshot running = new WorkflowSnapshot("wf-early", "", RunState.RUNNING, 1, 1,
                 Instant.now(), "workflow:wf-early", "command-1", new ExecuteWorkflow("wf-early",
-                List.of(new Node("a", "echo", Json.object().put("message", "hi"))), List.of()), Map.of("a", "running"),
-                Map.of(), null, null, null, null);
+                List.of(new Node("a", "echo", Json.object().put("message", "hi"))), List.of()),
+                Map.of("a", NodeState.RUNNING), Map.of(), null, null, null, null);
             try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
                 new StringSerializer(), new ByteArraySerializer())) {

@@ -16,7 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.agentrelay.common.config.ExecutorConfig;
+import io.agentrelay.executor.config.ExecutorConfig;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.CommandPayload.Edge;
 import io.agentrelay.common.protocol.CommandPayload.ExecuteWorkflow;
@@ -267,10 +267,11 @@ class WorkflowEngineTest {
                 outputs.add(Json.readerFor(NodeOutput.class).readValue(value));
             }
         }
-        assertThat(snapshots).extracting(snapshot -> snapshot.nodes().get("a") + "/" + snapshot.nodes().get("b"))
+        assertThat(snapshots)
+            .extracting(snapshot -> snapshot.nodes().get("a").wireName() + "/" + snapshot.nodes().get("b").wireName())
             .containsExactly("pending/pending", "running/pending", "completed/pending", "completed/running",
                 "completed/completed", "completed/completed");
-        assertThat(snapshots.get(snapshots.size() - 1).status()).isEqualTo("completed");
+        assertThat(snapshots.get(snapshots.size() - 1).status().wireName()).isEqualTo("completed");
         assertThat(snapshots).as("outputs are not repeated in every snapshot")
             .allSatisfy(snapshot -> assertThat(snapshot.results()).isEmpty());
         assertThat(outputs).as("each output is written once").extracting(output -> output.nodeId() + "="
@@ -290,7 +291,8 @@ class WorkflowEngineTest {
                 continue;
             }
             WorkflowSnapshot snapshot = Json.readerFor(WorkflowSnapshot.class).readValue(record.value().apply(List.of()));
-            if ("completed".equals(snapshot.nodes().get("a")) && "pending".equals(snapshot.nodes().get("b"))) {
+            if ("completed".equals(snapshot.nodes().get("a").wireName())
+                && "pending".equals(snapshot.nodes().get("b").wireName())) {
                 afterA = snapshot;
             }
         }
@@ -368,7 +370,8 @@ class WorkflowEngineTest {
                 continue;
             }
             WorkflowSnapshot snapshot = Json.readerFor(WorkflowSnapshot.class).readValue(record.value().apply(List.of()));
-            if (firstState.equals(snapshot.nodes().get(first)) && secondState.equals(snapshot.nodes().get(second))) {
+            if (firstState.equals(snapshot.nodes().get(first).wireName())
+                && secondState.equals(snapshot.nodes().get(second).wireName())) {
                 found = snapshot;
             }
         }

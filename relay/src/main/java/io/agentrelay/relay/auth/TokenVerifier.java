@@ -4,6 +4,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -20,8 +21,8 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
-import io.agentrelay.common.config.ConfigException;
-import io.agentrelay.common.config.RelayConfig;
+import io.agentrelay.runtime.config.ConfigException;
+import io.agentrelay.relay.config.RelayConfig;
 
 /**
  * Verifies client tokens with Nimbus JOSE+JWT: HS256 with {@code RELAY_JWT_SECRET}, RS256 and ES256 with the keys of
@@ -31,12 +32,11 @@ import io.agentrelay.common.config.RelayConfig;
  */
 public final class TokenVerifier {
 
-    private final DefaultJWTProcessor<SecurityContext> hmac;
-    private final DefaultJWTProcessor<SecurityContext> keys;
+    /** The configured ones of the HS256 and the JWKS processor, tried in that order. */
+    private final List<DefaultJWTProcessor<SecurityContext>> processors;
 
-    private TokenVerifier(DefaultJWTProcessor<SecurityContext> hmac, DefaultJWTProcessor<SecurityContext> keys) {
-        this.hmac = hmac;
-        this.keys = keys;
+    private TokenVerifier(List<DefaultJWTProcessor<SecurityContext>> processors) {
+        this.processors = List.copyOf(processors);
     }
 
     /**
@@ -45,23 +45,22 @@ public final class TokenVerifier {
      * @throws ConfigException when the JWKS file cannot be read
      */
     public static TokenVerifier of(RelayConfig config) {
-        DefaultJWTProcessor<SecurityContext> hmac = null;
-        DefaultJWTProcessor<SecurityContext> keys = null;
+        List<DefaultJWTProcessor<SecurityContext>> processors = new ArrayList<>(2);
         if (!config.jwtSecret().isEmpty()) {
-            hmac = processor(new JWSVerificationKeySelector<>(JWSAlgorithm.HS256,
-                new ImmutableSecret<>(config.jwtSecret().getBytes(StandardCharsets.UTF_8))));
+            processors.add(processor(new JWSVerificationKeySelector<>(JWSAlgorithm.HS256,
+                new ImmutableSecret<>(config.jwtSecret().getBytes(StandardCharsets.UTF_8)))));
         }
         if (!config.jwksFile().isEmpty()) {
             try {
                 JWKSet set = JWKSet.load(new File(config.jwksFile()));
-                keys = processor(new JWSVerificationKeySelector<>(Set.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256),
-                    new ImmutableJWKSet<>(set)));
+                processors.add(processor(new JWSVerificationKeySelector<>(
+                    Set.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256), new ImmutableJWKSet<>(set))));
             } catch (IOException | ParseException e) {
                 throw new ConfigException("RELAY_JWKS_FILE '" + config.jwksFile() + "' is not a readable JWK set: "
                     + e.getMessage());
             }
         }
-        return new TokenVerifier(hmac, keys);
+        return new TokenVerifier(processors);
     }
 
     /**
@@ -72,10 +71,7 @@ public final class TokenVerifier {
     public Grants verify(String token) throws AuthException {
         JWTClaimsSet claims = null;
         AuthException failure = new AuthException("no key is configured for this token");
-        for (DefaultJWTProcessor<SecurityContext> processor : new DefaultJWTProcessor[] {hmac, keys}) {
-            if (processor == null) {
-                continue;
-            }
+        for (DefaultJWTProcessor<SecurityContext> processor : processors) {
             try {
                 claims = processor.process(token, null);
                 break;

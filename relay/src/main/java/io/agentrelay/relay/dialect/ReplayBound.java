@@ -3,7 +3,7 @@ package io.agentrelay.relay.dialect;
 import java.time.Instant;
 import java.util.Optional;
 
-import io.agentrelay.common.history.TimeBound;
+import io.agentrelay.runtime.kafka.TimeBound;
 import io.agentrelay.common.protocol.ErrorCode;
 import io.agentrelay.common.protocol.Position;
 import io.agentrelay.common.protocol.RelayException;

@@ -2,8 +2,8 @@ package io.agentrelay.relay.dialect;
 
 import java.util.Set;
 
-import io.agentrelay.common.history.EventQuery;
-import io.agentrelay.common.history.ReadScope;
+import io.agentrelay.runtime.kafka.EventQuery;
+import io.agentrelay.runtime.kafka.ReadScope;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.CommandPayload;
 import io.agentrelay.common.protocol.Position;

@@ -8,7 +8,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import io.agentrelay.common.protocol.Channel;
-import io.agentrelay.relay.session.Session;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -17,11 +16,14 @@ import org.apache.kafka.common.TopicPartition;
  * <p>Lookups ({@link #subscribers}, {@link #globalSubscribers}) are lock-free for the fan-out's hot path; changes are
  * serialized, and keep a count of interested channels per partition so that the wanted partitions follow without a
  * scan of every channel.
+ *
+ * @param <S> the subscribers, {@link io.agentrelay.relay.session.Session}s: the index only keeps them, so that it can
+ *            be read and tested without sockets
  */
-final class SubscriptionIndex {
+final class SubscriptionIndex<S> {
 
-    private final Map<String, Set<Session>> byChannel = new ConcurrentHashMap<>();
-    private final Set<Session> global = ConcurrentHashMap.newKeySet();
+    private final Map<String, Set<S>> byChannel = new ConcurrentHashMap<>();
+    private final Set<S> global = ConcurrentHashMap.newKeySet();
     private final Map<TopicPartition, Integer> channelsPerPartition = new HashMap<>();
     private final Function<Channel.Scoped, TopicPartition> partitionOf;
     private final Set<TopicPartition> globalPartitions;
@@ -35,9 +37,9 @@ final class SubscriptionIndex {
         this.globalPartitions = Set.copyOf(globalPartitions);
     }
 
-    synchronized void add(Channel channel, Session session) {
+    synchronized void add(Channel channel, S session) {
         if (channel instanceof Channel.Scoped scoped) {
-            Set<Session> sessions = byChannel.computeIfAbsent(scoped.name(), name -> ConcurrentHashMap.newKeySet());
+            Set<S> sessions = byChannel.computeIfAbsent(scoped.name(), name -> ConcurrentHashMap.newKeySet());
             if (sessions.add(session) && sessions.size() == 1) {
                 channelsPerPartition.merge(partitionOf.apply(scoped), 1, Integer::sum);
             }
@@ -46,9 +48,9 @@ final class SubscriptionIndex {
         }
     }
 
-    synchronized void remove(Channel channel, Session session) {
+    synchronized void remove(Channel channel, S session) {
         if (channel instanceof Channel.Scoped scoped) {
-            Set<Session> sessions = byChannel.get(scoped.name());
+            Set<S> sessions = byChannel.get(scoped.name());
             if (sessions != null && sessions.remove(session) && sessions.isEmpty()) {
                 byChannel.remove(scoped.name());
                 channelsPerPartition.computeIfPresent(partitionOf.apply(scoped), (tp, n) -> n == 1 ? null : n - 1);
@@ -59,12 +61,12 @@ final class SubscriptionIndex {
     }
 
     /** The sessions subscribed to a channel, by its name; empty when none. */
-    Set<Session> subscribers(String channel) {
+    Set<S> subscribers(String channel) {
         return byChannel.getOrDefault(channel, Set.of());
     }
 
     /** The sessions subscribed to {@code global}. */
-    Set<Session> globalSubscribers() {
+    Set<S> globalSubscribers() {
         return global;
     }
 

@@ -1,7 +1,7 @@
 package io.agentrelay.relay.inbound;
 
-import io.agentrelay.common.history.ReadScope;
-import io.agentrelay.common.log.LogText;
+import io.agentrelay.runtime.kafka.ReadScope;
+import io.agentrelay.runtime.log.LogText;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.ErrorCode;
 import io.agentrelay.common.protocol.Namespace;

@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
-import io.agentrelay.common.config.RelayConfig;
+import io.agentrelay.relay.config.RelayConfig;
 import io.agentrelay.common.protocol.ErrorCode;
 import io.agentrelay.common.protocol.Principal;
 import io.agentrelay.relay.auth.AuthHandler;

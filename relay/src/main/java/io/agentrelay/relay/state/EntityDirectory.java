@@ -19,12 +19,12 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.ObjectReader;
-import io.agentrelay.common.config.KafkaSettings;
+import io.agentrelay.runtime.config.KafkaSettings;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.state.PanelSnapshot;
+import io.agentrelay.common.state.RunState;
 import io.agentrelay.common.state.SessionSnapshot;
-import io.agentrelay.common.state.StateView;
-import io.agentrelay.common.state.WorkflowSnapshot;
+import io.agentrelay.runtime.kafka.StateView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -184,7 +184,7 @@ public final class EntityDirectory implements AutoCloseable {
         private void session(String sessionId, byte[] value) throws IOException {
             SessionSnapshot session = value == null ? null : sessionReader.readValue(value);
             // A workflow's snapshot stays after it ended (its owner answers for it from there): active means running.
-            if (session != null && WorkflowSnapshot.RUNNING.equals(session.status())) {
+            if (session != null && session.status() == RunState.RUNNING) {
                 if (sessions.put(sessionId, session) == null) {
                     unannounced.add(sessionId);
                 }

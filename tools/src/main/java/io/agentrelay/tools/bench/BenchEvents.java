@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import io.agentrelay.common.json.Json;
-import io.agentrelay.common.json.JsonSerde;
+import io.agentrelay.runtime.kafka.JsonSerde;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Event;
 import org.apache.kafka.clients.producer.KafkaProducer;

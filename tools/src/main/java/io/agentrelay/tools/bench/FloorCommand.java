@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.common.json.Json;
-import io.agentrelay.common.json.JsonSerde;
+import io.agentrelay.runtime.kafka.JsonSerde;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Event;
 import org.HdrHistogram.Histogram;

@@ -7,7 +7,9 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -121,16 +123,17 @@ final class TwoHopFloor implements AutoCloseable {
         return thread;
     }
 
+    /** Stops the readers and deletes the topics; an interrupt cuts the waits short and stays set for the caller. */
     @Override
-    public void close() throws Exception {
+    public void close() throws ExecutionException, TimeoutException {
         stop.set(true);
-        for (Thread reader : readers) {
-            reader.join();
-        }
-        events.close();
-        commands.close();
-        try (admin) {
+        try (admin; commands; events) {
+            for (Thread reader : readers) {
+                reader.join();
+            }
             admin.deleteTopics(topicNames).all().get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
-import io.agentrelay.common.json.JsonSerde;
+import io.agentrelay.runtime.kafka.JsonSerde;
 import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.common.topic.Topics;

@@ -4,7 +4,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import io.agentrelay.common.history.EventQuery;
+import io.agentrelay.runtime.kafka.EventQuery;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Envelope;
 import picocli.CommandLine;

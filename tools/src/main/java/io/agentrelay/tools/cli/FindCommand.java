@@ -10,9 +10,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.agentrelay.common.history.EventQuery;
-import io.agentrelay.common.history.ReadScope;
-import io.agentrelay.common.history.WorkflowTimeline;
+import io.agentrelay.runtime.kafka.EventQuery;
+import io.agentrelay.runtime.kafka.ReadScope;
+import io.agentrelay.runtime.kafka.WorkflowTimeline;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Event;

@@ -2,8 +2,8 @@ package io.agentrelay.tools.cli;
 
 import java.time.Instant;
 
-import io.agentrelay.common.history.EventQuery;
-import io.agentrelay.common.history.ReadScope;
+import io.agentrelay.runtime.kafka.EventQuery;
+import io.agentrelay.runtime.kafka.ReadScope;
 import io.agentrelay.common.protocol.Envelope;
 
 /** Where past events are read from: a relay (with {@code replay}) or Kafka itself. */

@@ -7,13 +7,13 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
-import io.agentrelay.common.history.ChannelHistory;
-import io.agentrelay.common.history.EventQuery;
-import io.agentrelay.common.history.ReadScope;
+import io.agentrelay.runtime.kafka.ChannelHistory;
+import io.agentrelay.runtime.kafka.EventQuery;
+import io.agentrelay.runtime.kafka.ReadScope;
 import io.agentrelay.common.protocol.Envelope;
 import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.common.protocol.Position;
-import io.agentrelay.common.topic.Partitions;
+import io.agentrelay.runtime.kafka.Partitions;
 import io.agentrelay.common.topic.Topics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;

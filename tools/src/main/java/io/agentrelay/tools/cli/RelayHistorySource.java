@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.client.RelayConnection;
 import io.agentrelay.client.RelayErrorException;
-import io.agentrelay.common.history.EventQuery;
-import io.agentrelay.common.history.ReadScope;
+import io.agentrelay.runtime.kafka.EventQuery;
+import io.agentrelay.runtime.kafka.ReadScope;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Envelope;
 

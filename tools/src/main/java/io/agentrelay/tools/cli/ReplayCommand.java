@@ -4,7 +4,7 @@ import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 
-import io.agentrelay.common.history.ReadScope;
+import io.agentrelay.runtime.kafka.ReadScope;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -4,8 +4,8 @@ import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 
-import io.agentrelay.common.history.ReadScope;
-import io.agentrelay.common.history.TimeBound;
+import io.agentrelay.runtime.kafka.ReadScope;
+import io.agentrelay.runtime.kafka.TimeBound;
 import io.agentrelay.common.protocol.RelayException;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;

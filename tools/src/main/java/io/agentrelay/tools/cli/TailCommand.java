@@ -15,9 +15,9 @@ import java.util.concurrent.TimeUnit;
 
 import io.agentrelay.client.ChannelHandler;
 import io.agentrelay.client.RelayClient;
-import io.agentrelay.common.history.EventQuery;
-import io.agentrelay.common.history.ReadScope;
-import io.agentrelay.common.history.TimeBound;
+import io.agentrelay.runtime.kafka.EventQuery;
+import io.agentrelay.runtime.kafka.ReadScope;
+import io.agentrelay.runtime.kafka.TimeBound;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Envelope;
 import io.agentrelay.common.protocol.Position;

@@ -286,7 +286,7 @@ public final class AgentCraftDialect implements Dialect {
                 sessions.addObject()
                     .put("session_id", session.sessionId())
                     .put("query", session.query())
-                    .put("status", session.status())
+                    .put("status", session.status().wireName())
                     .put("agents_active", session.agentsActive());
             }
         }

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.agentrelay.common.history.EventQuery;
-import io.agentrelay.common.history.ReadScope;
+import io.agentrelay.runtime.kafka.EventQuery;
+import io.agentrelay.runtime.kafka.ReadScope;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.CommandPayload;
@@ -204,7 +204,7 @@ public final class CanonicalDialect implements Dialect {
         (events.isArray() ? events : Json.object().arrayNode().add(events.asText(""))).forEach(pattern ->
             patterns.add(pattern.asText()));
         List<String> conditions = new ArrayList<>();
-        where.fields().forEachRemaining(field -> conditions.add(field.getKey() + "=" + field.getValue().asText()));
+        where.properties().forEach(field -> conditions.add(field.getKey() + "=" + field.getValue().asText()));
         try {
             return EventQuery.parse(patterns, conditions);
         } catch (IllegalArgumentException e) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.protocol.Position;
+import io.agentrelay.common.state.NodeState;
 
 /** Turns canonical events into the frames Praxis's frontend knows, camelCase and all. */
 final class PraxisEvents {
@@ -32,20 +33,20 @@ final class PraxisEvents {
                 break;
             case "node.started":
                 type = "nodeStatusUpdate";
-                nodeStatus(payload, data, "running", event);
+                nodeStatus(payload, data, NodeState.RUNNING, event);
                 break;
             case "node.completed":
                 type = "nodeStatusUpdate";
-                nodeStatus(payload, data, "success", event).put("duration", data.path("duration_ms").asLong());
+                nodeStatus(payload, data, NodeState.COMPLETED, event).put("duration", data.path("duration_ms").asLong());
                 payload.set("result", data.path("result"));
                 break;
             case "node.failed":
                 type = "nodeStatusUpdate";
-                nodeStatus(payload, data, "error", event).put("error", data.path("error").asText());
+                nodeStatus(payload, data, NodeState.FAILED, event).put("error", data.path("error").asText());
                 break;
             case "node.progress":
                 type = "workflowProgress";
-                nodeStatus(payload, data, "running", event).put("message", data.path("message").asText());
+                nodeStatus(payload, data, NodeState.RUNNING, event).put("message", data.path("message").asText());
                 break;
             case "workflow.stage_completed":
                 type = "workflowProgress";
@@ -136,11 +137,21 @@ final class PraxisEvents {
         tools.forEach(agent.putArray("matchedTools")::add);
     }
 
-    private static ObjectNode nodeStatus(ObjectNode payload, JsonNode data, String status, Event event) {
+    private static ObjectNode nodeStatus(ObjectNode payload, JsonNode data, NodeState state, Event event) {
         return payload.put("workflowId", data.path("workflow_id").asText())
             .put("nodeId", data.path("node_id").asText())
-            .put("status", status)
+            .put("status", status(state))
             .put("timestamp", event.ts().toString());
+    }
+
+    /** A node's state as the Praxis builder colours it, which says {@code success} and {@code error}. */
+    static String status(NodeState state) {
+        return switch (state) {
+            case PENDING -> "pending";
+            case RUNNING -> "running";
+            case COMPLETED -> "success";
+            case FAILED -> "error";
+        };
     }
 
     private static void copyIfPresent(ObjectNode payload, JsonNode data, String from, String to) {

@@ -1,0 +1,336 @@
+package io.agentrelay.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentrelay.common.json.Json;
+import io.agentrelay.common.protocol.Namespace;
+import io.agentrelay.common.topic.Topics;
+import io.agentrelay.testkit.EmbeddedKafka;
+import io.agentrelay.testkit.KafkaExtension;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The wire contract, {@code docs/asyncapi.yaml}, against reality: real workflows (completed, failed, cancelled, a taken
+ * id refused), queries, resumes, a replay, error frames, a DSL command, a chat message, a session and a panel run
+ * on a real relay and executor, and every frame a canonical client receives and every record written to the commands, event and state
+ * topics must match one of the document's messages for its channel, with no field or type it does not allow.
+ */
+@ExtendWith({KafkaExtension.class, ClusterExtension.class})
+class AsyncApiContractIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private final AsyncApiContract contract = AsyncApiContract.load(AsyncApiContract.DOCUMENT);
+    private final List<AsyncApiContract.Message> canonical = contract.messages("canonical");
+    private final Map<RawSocket, List<String>> sent = new HashMap<>();
+    private int requests;
+
+    @Test
+    void everyFrameAndRecordOfRealWorkShouldMatchTheDocument(EmbeddedKafka kafka, LocalCluster cluster)
+        throws Exception {
+        String pool = "pool:" + cluster.poolId();
+        try (RawSocket client = RawSocket.connect(cluster.webSocket(0));
+             RawSocket praxis = RawSocket.connect(URI.create("ws://127.0.0.1:" + cluster.relay(0).port()
+                 + "/ws/events"))) {
+            for (String channel : List.of("workflow:ok", "workflow:broken", "workflow:stopped", pool)) {
+                request(client, "subscribe", Json.object().put("channel", channel));
+            }
+            request(client, "execute_workflow", Workflows.diamond("ok"));
+            request(client, "execute_workflow", Json.object().put("workflow_id", "broken").set("nodes",
+                Json.object().arrayNode().add(Workflows.node("bad", "fail", Json.object().put("reason", "on purpose")))));
+            request(client, "execute_workflow", Json.object().put("workflow_id", "stopped").set("nodes",
+                Json.object().arrayNode().add(Workflows.node("long", "sleep", Json.object().put("ms", 20_000)))));
+            await().atMost(WAIT).until(() -> eventNames(client, "workflow:stopped").contains("node.started"));
+            request(client, "cancel_workflow", Json.object().put("workflow_id", "stopped"));
+            await().atMost(WAIT).until(() -> eventNames(client, "workflow:ok").contains("workflow.completed")
+                && eventNames(client, "workflow:broken").contains("workflow.failed")
+                && eventNames(client, "workflow:stopped").contains("workflow.cancelled"));
+
+            // A taken workflow id, refused to its requester alone; the queries that executors answer; a replay.
+            request(client, "execute_workflow", Workflows.echo("ok", "again"));
+            request(client, "get_workflow_status", Json.object().put("workflow_id", "ok"));
+            request(client, "get_workflow_status", Json.object().put("workflow_id", "never-ran"));
+            request(client, "get_pool_status", Json.object().put("pool_id", cluster.poolId()));
+            request(client, "list_tools", Json.object().put("pool_id", cluster.poolId()));
+            request(client, "ping", null);
+            request(client, "replay", Json.object().put("channel", "workflow:ok").put("from", "1970-01-01T00:00:00Z"));
+            request(client, "unsubscribe", Json.object().put("channel", "workflow:broken"));
+            request(client, "unsubscribe", Json.object().put("channel", "workflow:never"));
+            // Requests the document does not allow, answered with error frames.
+            client.send("{not json");
+            send(client, "launch_rockets", Json.object());
+            send(client, "subscribe", Json.object().put("channel", "nowhere:x"));
+            send(client, "execute_workflow", Json.object().put("workflow_id", "no-nodes"));
+            await().atMost(WAIT).until(() -> answered(client).containsAll(sent.get(client))
+                && eventNames(client, "workflow:ok").containsAll(List.of("replay.completed", "workflow.failed")));
+
+            // A resume from the middle of a channel, and one from a position of another partition.
+            List<JsonNode> ok = events(client, "workflow:ok").stream()
+                .filter(f -> f.has("pos") && !f.has("replayed")).toList();
+            try (RawSocket resumed = RawSocket.connect(cluster.webSocket(0))) {
+                request(resumed, "subscribe", Json.object().put("channel", "workflow:ok")
+                    .put("since", ok.get(2).path("pos").asText()));
+                request(resumed, "subscribe", Json.object().put("channel", "workflow:broken")
+                    .put("since", "elsewhere.0.5"));
+                await().atMost(WAIT).until(() -> answered(resumed).containsAll(sent.get(resumed))
+                    && events(resumed, "workflow:ok").size() == ok.size() - 3);
+                assertFramesMatch(resumed.frames());
+                assertThat(resumed.ofType("response")).extracting(f -> f.path("data").path("recovered").asBoolean())
+                    .containsExactlyInAnyOrder(true, false);
+            }
+
+            // Other dialects' commands: their records, not their frames, are the document's business.
+            praxis.send("DSL_COMMAND", Json.object().put("command", "CALL echo hello"), "dsl-1");
+            praxis.send("CHAT_MESSAGE", Json.object().put("content", "echo hi"), "chat-1");
+            await().atMost(WAIT).untilAsserted(() -> assertThat(praxis.frames()).as(praxis.frames().toString())
+                .anyMatch(f -> f.toString().contains("dslResult")).anyMatch(f -> f.toString().contains("Done.")));
+            // And the HTTP API's: a session of agent work, and a panel (which answers when the panel exists).
+            post(cluster, "/api/sessions", Json.object().put("session_id", "asked").put("query", "echo hello"));
+            post(cluster, "/api/panels", Json.object().put("id", "board").set("state", Json.object().put("count", 0)));
+
+            assertFramesMatch(client.frames());
+            assertThat(client.frames()).extracting(f -> f.path("type").asText() + " " + f.path("event").asText(""))
+                .contains("event session.created", "event workflow.started", "event node.started",
+                    "event node.completed", "event workflow.stage_completed", "event workflow.completed",
+                    "event node.failed", "event workflow.failed", "event workflow.cancelled",
+                    "event replay.completed", "event worker.status_changed", "response subscribe",
+                    "response execute_workflow", "response cancel_workflow", "response get_workflow_status",
+                    "response get_pool_status", "response list_tools", "response replay", "response ping",
+                    "response unsubscribe");
+            assertThat(client.ofType("error")).extracting(f -> f.path("error_code").asText())
+                .contains("PARSE_ERROR", "UNKNOWN_REQUEST", "INVALID_CHANNEL", "INVALID_REQUEST", "NOT_FOUND");
+        }
+
+        Set<String> seen = assertRecordsMatch(kafka.bootstrapServers(), cluster.prefix().value());
+        assertThat(seen).contains("commands execute_workflow", "commands cancel_workflow", "commands dsl_command",
+            "commands chat_message", "commands get_workflow_status", "commands get_pool_status", "commands list_tools",
+            "workflowEvents workflow.started", "workflowEvents workflow.log", "workflowEvents workflow.refused",
+            "workflowEvents workflow.cancelled", "workflowEvents dsl.progress", "workflowEvents dsl.result",
+            "sessionEvents chat.message", "sessionEvents tool.executed", "poolEvents pool.status_changed",
+            "workerEvents worker.status_changed", "connEvents get_workflow_status", "connEvents error",
+            "commands start_session", "commands create_panel", "panelEvents panel.created",
+            "state workflow snapshot", "state node output", "state worker state", "state panel snapshot");
+    }
+
+    @Test
+    void theDocumentShouldPassTheAsyncApiParser() throws Exception {
+        Run run = parse(AsyncApiContract.DOCUMENT);
+
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        assertThat(run.output()).contains("valid AsyncAPI");
+    }
+
+    @Test
+    void theParserShouldRefuseADocumentWithABrokenSchema(@TempDir Path dir) throws Exception {
+        Path broken = dir.resolve("asyncapi.yaml");
+        Files.writeString(broken, Files.readString(AsyncApiContract.DOCUMENT)
+            .replace("$ref: '#/components/schemas/Pos'", "$ref: '#/components/schemas/Position'"));
+
+        Run run = parse(broken);
+
+        assertThat(run.exitCode()).as(run.output()).isEqualTo(1);
+        assertThat(run.output()).contains("INVALID", "'#/components/schemas/Position' does not exist");
+    }
+
+    /** Runs {@code docs/asyncapi/validate.mjs}; skips the test where its npm packages are not installed. */
+    private static Run parse(Path document) throws Exception {
+        Path validator = AsyncApiContract.DOCUMENT.resolveSibling("asyncapi");
+        assumeTrue(Files.isDirectory(validator.resolve("node_modules/@asyncapi/parser")),
+            "docs/asyncapi has no node_modules (npm ci --prefix docs/asyncapi)");
+        Process process = new ProcessBuilder("node", "validate.mjs", document.toString()).directory(validator.toFile())
+            .redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the parser finishes").isTrue();
+        return new Run(process.exitValue(), output);
+    }
+
+    private record Run(int exitCode, String output) {
+    }
+
+    @Test
+    void aFrameWithAFieldOrTypeTheDocumentDoesNotAllowShouldBeCaught() {
+        ObjectNode frame = Json.object().put("id", "e1").put("type", "event").put("event", "node.started")
+            .put("timestamp", "2026-11-23T10:00:00Z").put("room", "workflow:w").put("pos", "abc.0.4");
+        frame.set("data", Json.object().put("workflow_id", "w").put("node_id", "a").put("tool", "echo")
+            .put("attempt", 1));
+        assertThat(AsyncApiContract.violations(canonical, null, null, frame)).isEmpty();
+
+        ((ObjectNode) frame.get("data")).put("surprise", true);
+        assertThat(AsyncApiContract.violations(canonical, null, null, frame)).isNotEmpty();
+        ((ObjectNode) frame.get("data")).remove("surprise");
+        ((ObjectNode) frame.get("data")).put("attempt", "1");
+        assertThat(AsyncApiContract.violations(canonical, null, null, frame)).isNotEmpty();
+        frame.put("event", "node.teleported");
+        assertThat(AsyncApiContract.violations(canonical, null, null, frame)).anyMatch(v -> v.contains("no message"));
+    }
+
+    @Test
+    void theTypeScriptSdkShouldTypeEveryRequestAndEventOfTheDocument() throws Exception {
+        String protocol = Files.readString(AsyncApiContract.DOCUMENT.resolveSibling("../client-js/src/protocol.ts")
+            .normalize());
+        Set<String> requests = names(protocol, "export interface Requests {", "^  ([a-z_]+): \\{");
+        Set<String> events = names(protocol, "export interface Events {", "^  '([a-z_.]+)':");
+        Set<String> documented = new TreeSet<>();
+        canonical.stream().filter(m -> m.id().endsWith("Request")).forEach(m -> documented.add(m.name()));
+        Set<String> documentedEvents = new TreeSet<>();
+        canonical.stream().filter(m -> m.id().endsWith("Event")).forEach(m -> documentedEvents.add(m.name()));
+
+        assertThat(requests).isEqualTo(documented);
+        assertThat(events).isEqualTo(documentedEvents);
+    }
+
+    /** The names a TypeScript interface declares, one per line matching {@code member}. */
+    private static Set<String> names(String source, String start, String member) {
+        String body = source.substring(source.indexOf(start), source.indexOf("\n}\n", source.indexOf(start)));
+        Set<String> names = new TreeSet<>();
+        Matcher matcher = Pattern.compile(member, Pattern.MULTILINE).matcher(body);
+        while (matcher.find()) {
+            names.add(matcher.group(1));
+        }
+        return names;
+    }
+
+    /** Sends a request, after checking that the document allows it. */
+    private void request(RawSocket socket, String name, JsonNode data) throws Exception {
+        ObjectNode frame = frame(name, data);
+        assertThat(AsyncApiContract.violations(canonical, null, null, frame)).as(frame.toString()).isEmpty();
+        sent.computeIfAbsent(socket, s -> new ArrayList<>()).add(frame.path("id").asText());
+        socket.send(Json.toText(frame));
+    }
+
+    /** Sends a request that the document does not allow. */
+    private void send(RawSocket socket, String name, JsonNode data) throws Exception {
+        ObjectNode frame = frame(name, data);
+        assertThat(AsyncApiContract.violations(canonical, null, null, frame)).as(frame.toString()).isNotEmpty();
+        socket.send(Json.toText(frame));
+    }
+
+    private ObjectNode frame(String name, JsonNode data) {
+        ObjectNode frame = Json.object().put("type", "request").put("id", "r" + ++requests).put("event", name);
+        if (data != null) {
+            frame.set("data", data);
+        }
+        return frame;
+    }
+
+    /** The request ids that a response or an error answered. */
+    private static List<String> answered(RawSocket socket) {
+        return socket.frames().stream().filter(f -> !"event".equals(f.path("type").asText()))
+            .map(f -> f.path("correlation_id").asText()).toList();
+    }
+
+    private void assertFramesMatch(List<JsonNode> frames) {
+        List<String> problems = new ArrayList<>();
+        for (JsonNode frame : frames) {
+            AsyncApiContract.violations(canonical, null, null, frame).forEach(v -> problems.add(frame + "\n  " + v));
+        }
+        assertThat(problems).as("frames the document does not allow").isEmpty();
+    }
+
+    /** Reads every committed record of the test's topics and checks it; returns "channel name" of each. */
+    private Set<String> assertRecordsMatch(String bootstrapServers, String prefix) {
+        Topics topics = new Topics(prefix);
+        Map<String, String> channelOfTopic = new HashMap<>();
+        channelOfTopic.put(topics.commands(), "commands");
+        channelOfTopic.put(topics.state(), "state");
+        for (Namespace namespace : Namespace.values()) {
+            channelOfTopic.put(topics.events(namespace), namespace.wireName() + "Events");
+        }
+        Map<String, List<AsyncApiContract.Message>> messages = new HashMap<>();
+        channelOfTopic.values().forEach(channel -> messages.put(channel, contract.messages(channel)));
+        Set<String> seen = new TreeSet<>();
+        List<String> problems = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : readAll(bootstrapServers, channelOfTopic.keySet())) {
+            String channel = channelOfTopic.get(record.topic());
+            JsonNode value = parse(record.value());
+            ObjectNode headers = Json.object();
+            for (Header header : record.headers()) {
+                headers.put(header.key(), new String(header.value(), StandardCharsets.UTF_8));
+            }
+            List<String> violations = AsyncApiContract.violations(messages.get(channel), record.key(), headers, value);
+            violations.forEach(v -> problems.add(record.topic() + " " + record.key() + " " + value + "\n  " + v));
+            if (violations.isEmpty()) {
+                seen.add(channel + " " + messages.get(channel).stream()
+                    .filter(m -> AsyncApiContract.violations(List.of(m), record.key(), headers, value).isEmpty())
+                    .findFirst().orElseThrow().name());
+            }
+        }
+        assertThat(problems).as("records the document does not allow").isEmpty();
+        return seen;
+    }
+
+    private static void post(LocalCluster cluster, String path, JsonNode body) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(cluster.http(0, path))
+            .POST(HttpRequest.BodyPublishers.ofString(body.toString())).header("Content-Type", "application/json")
+            .timeout(WAIT).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isBetween(200, 299);
+    }
+
+    private static List<ConsumerRecord<String, byte[]>> readAll(String bootstrapServers, Set<String> topicNames) {
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            topicNames.forEach(topic -> consumer.partitionsFor(topic).forEach(
+                info -> partitions.add(new TopicPartition(topic, info.partition()))));
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+            await().atMost(WAIT).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+                return ends.entrySet().stream().allMatch(end -> consumer.position(end.getKey()) >= end.getValue());
+            });
+            return records;
+        }
+    }
+
+    private static JsonNode parse(byte[] value) {
+        try {
+            return value == null ? NullNode.getInstance() : Json.readTree(value);
+        } catch (Exception e) {
+            throw new AssertionError("a record value that is not JSON: " + new String(value, StandardCharsets.UTF_8), e);
+        }
+    }
+
+    private static List<JsonNode> events(RawSocket socket, String channel) {
+        return socket.ofType("event").stream().filter(f -> channel.equals(f.path("room").asText())).toList();
+    }
+
+    private static List<String> eventNames(RawSocket socket, String channel) {
+        return events(socket, channel).stream().map(f -> f.path("event").asText()).toList();
+    }
+}
