@@ -44,6 +44,12 @@ final class EventWriter implements AutoCloseable {
             channel.name(), event)).get(10, TimeUnit.SECONDS);
     }
 
+    /** Publishes an event now and waits for Kafka's acknowledgement. */
+    RecordMetadata write(Event event) throws Exception {
+        return producer.send(new ProducerRecord<>(topics.events(event.channel().namespace()), event.channel().name(),
+            event)).get(10, TimeUnit.SECONDS);
+    }
+
     @Override
     public void close() {
         producer.close();

@@ -95,7 +95,7 @@ public final class WorkflowEngine implements AutoCloseable {
         this.store = store;
         this.followUps = followUps;
         this.settings = new WorkflowRun.RunSettings(config.nodeTimeout(), config.sandboxDir(), config.maxSleep(),
-            registry, followUps, SizeLimits.of(config));
+            registry, followUps, SizeLimits.of(config), config.workerId());
         this.pool = new ThreadPoolExecutor(config.threads(), config.threads(), 0, TimeUnit.MILLISECONDS,
             new LinkedBlockingQueue<>(), new ToolThreads());
         for (RunState outcome : List.of(RunState.COMPLETED, RunState.FAILED, RunState.CANCELLED)) {

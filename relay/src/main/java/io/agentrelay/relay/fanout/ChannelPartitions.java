@@ -64,7 +64,7 @@ final class ChannelPartitions {
         return Set.copyOf(partitions);
     }
 
-    private String incarnation(TopicPartition partition) {
+    String incarnation(TopicPartition partition) {
         return eventTopics.get(partition.topic()).incarnation();
     }
 }

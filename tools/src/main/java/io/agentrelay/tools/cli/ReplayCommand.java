@@ -1,115 +1,67 @@
 package io.agentrelay.tools.cli;
 
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
-import io.agentrelay.runtime.kafka.ChannelHistory;
-import io.agentrelay.common.protocol.Channel;
-import io.agentrelay.common.protocol.Envelope;
-import io.agentrelay.common.protocol.Position;
-import io.agentrelay.runtime.kafka.Partitions;
-import io.agentrelay.common.topic.Topics;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.TopicPartition;
+import io.agentrelay.runtime.kafka.ReadScope;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code relay replay <channel> --from T1 --to T2}: prints what a channel saw between two times, read straight from
- * the event topic in Kafka, so that no relay needs to run. For debugging a workflow after the fact.
+ * {@code relay replay <channel|namespace:*|global> --from T1 --to T2}: prints what a channel, a namespace or every
+ * namespace saw between two times, the events that match the filters, read straight from the event topics in Kafka
+ * (no relay needs to run) or through a relay's {@code replay}. For debugging after the fact.
  */
 @Command(name = "replay", mixinStandardHelpOptions = true,
-    description = "Print a channel's events between two times as JSON lines, read straight from Kafka.")
+    description = "Print past events of a channel, a namespace (workflow:*) or global between two times, as JSON "
+        + "lines or a table; straight from Kafka, or through a relay with --url.")
 final class ReplayCommand implements Callable<Integer> {
-
-    private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(10);
-    private static final long PROGRESS_EVERY_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "CHANNEL", description = "The channel, such as workflow:wf-1.")
-    String channelName;
+    @Parameters(index = "0", paramLabel = "CHANNEL",
+        description = "A channel (workflow:wf-1), a namespace (workflow:*) or global.")
+    String scopeName;
 
     @Option(names = "--from", required = true, paramLabel = "TIME",
-        description = "First moment, inclusive, ISO-8601 (e.g. 2026-11-23T10:00:00Z).")
-    Instant from;
+        description = "First moment, inclusive: -15m, -1h, -2d, or ISO-8601 (e.g. 2026-11-23T10:00:00Z).")
+    String from;
 
-    @Option(names = "--to", paramLabel = "TIME", description = "Last moment, inclusive (default: now).")
-    Instant to;
+    @Option(names = "--to", paramLabel = "TIME", description = "Last moment, inclusive, as --from (default: now).")
+    String to;
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
-        description = "Kafka (default: $KAFKA_BOOTSTRAP_SERVERS, else ${DEFAULT-VALUE}).",
-        defaultValue = "${env:KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:9092}")
-    String bootstrapServers;
+    @Mixin
+    SourceOptions source;
 
-    @Option(names = "--topic-prefix", paramLabel = "PREFIX",
-        description = "Topic prefix (default: $RELAY_TOPIC_PREFIX, else ${DEFAULT-VALUE}).",
-        defaultValue = "${env:RELAY_TOPIC_PREFIX:-relay}")
-    String topicPrefix;
+    @Mixin
+    EventOutput output;
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        Channel.Scoped channel = EventLines.channel(spec.commandLine(), channelName);
-        Instant until = to == null ? Instant.now() : to;
-        if (until.isBefore(from)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--to " + until + " is before --from " + from);
+        CommandLine commandLine = spec.commandLine();
+        PrintWriter err = commandLine.getErr();
+        ReadScope scope = SourceOptions.scope(commandLine, scopeName);
+        Instant now = Instant.now();
+        Instant start = SourceOptions.time(commandLine, "--from", from, now);
+        Instant until = to == null ? now : SourceOptions.time(commandLine, "--to", to, now);
+        if (until.isBefore(start)) {
+            throw new CommandLine.ParameterException(commandLine, "--to " + until + " is before --from " + start);
         }
-        String topic = new Topics(topicPrefix).events(channel.namespace());
-        try (ChannelHistory history = ChannelHistory.open(bootstrapServers, "relay-cli", KAFKA_TIMEOUT)) {
-            TopicPartition partition = new TopicPartition(topic,
-                Partitions.forKey(channel.name(), history.partitionCount(topic)));
-            String incarnation = incarnation(topic);
-            long start = history.offsetAt(partition, from.toEpochMilli());
-            long end = history.offsetAt(partition, until.toEpochMilli() + 1);
-            long[] lastReport = {System.nanoTime()};
-            long count = start >= end ? 0 : history.read(partition, channel.name(), start, end, historic -> {
-                Position position = new Position(incarnation, partition.partition(), historic.offset());
-                EventLines.print(out, Envelope.event(historic.event(), position, true));
-                if (System.nanoTime() - lastReport[0] > PROGRESS_EVERY_NANOS) {
-                    err.printf("… at offset %d of %d%n", historic.offset(), end);
-                    err.flush();
-                    lastReport[0] = System.nanoTime();
-                }
-                return true;
-            });
-            if (count == 0) {
-                err.println("no events of " + channel + " between " + from + " and " + until);
-            } else {
-                err.println(count + " events of " + channel + " between " + from + " and " + until);
-            }
-            return 0;
-        } catch (IllegalArgumentException e) {
-            err.println(e.getMessage() + " at " + bootstrapServers + " (is --topic-prefix right?)");
-            return RelayCli.USAGE;
-        } catch (KafkaException e) {
-            err.println("cannot reach Kafka at " + bootstrapServers + ": " + e.getMessage());
-            return RelayCli.UNREACHABLE;
+        var query = output.query(commandLine);
+        output.start(commandLine.getOut(), err);
+        try {
+            source.source().read(scope, start, until, query, output::print);
+        } catch (HistorySource.SourceException e) {
+            err.println(e.getMessage());
+            return e.exitCode();
         }
-    }
-
-    private String incarnation(String topic) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) KAFKA_TIMEOUT.toMillis(),
-            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) KAFKA_TIMEOUT.toMillis()))) {
-            return admin.describeTopics(List.of(topic)).allTopicNames().get(KAFKA_TIMEOUT.toMillis(),
-                TimeUnit.MILLISECONDS).get(topic).topicId().toString();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new KafkaException("interrupted", e);
-        } catch (Exception e) {
-            throw new KafkaException(e.getMessage(), e);
-        }
+        err.println(output.printed() == 0 ? "no events of " + scope.name() + " between " + start + " and " + until
+            : output.printed() + " events of " + scope.name() + " between " + start + " and " + until);
+        return 0;
     }
 }

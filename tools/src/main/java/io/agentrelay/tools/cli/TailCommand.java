@@ -3,95 +3,90 @@ package io.agentrelay.tools.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 import io.agentrelay.client.ChannelHandler;
 import io.agentrelay.client.RelayClient;
-import io.agentrelay.client.RelayConnection;
-import io.agentrelay.common.json.Json;
+import io.agentrelay.runtime.kafka.EventQuery;
+import io.agentrelay.runtime.kafka.ReadScope;
+import io.agentrelay.runtime.kafka.TimeBound;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Envelope;
 import io.agentrelay.common.protocol.Position;
 import io.agentrelay.common.protocol.RelayException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code relay tail <channel>}: prints a channel's events as they happen, reconnecting and resuming as needed. */
+/**
+ * {@code relay tail <channel|namespace:*|global>}: prints events as they happen, optionally from a time or position
+ * first, reconnecting and resuming as needed. A namespace is followed through {@code global} (its token must grant
+ * it) and its events picked out here; a channel's resume after a reconnect is the relay's, {@code global}'s starts
+ * again with new events.
+ */
 @Command(name = "tail", mixinStandardHelpOptions = true,
-    description = "Follow a channel through a relay and print its events as JSON lines.")
-final class TailCommand implements java.util.concurrent.Callable<Integer> {
+    description = "Follow a channel, a namespace (workflow:*) or global through a relay and print its events as JSON "
+        + "lines or a table.")
+final class TailCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "CHANNEL", description = "The channel, such as workflow:wf-1.")
-    String channelName;
+    @Parameters(index = "0", paramLabel = "CHANNEL",
+        description = "A channel (workflow:wf-1), a namespace (workflow:*) or global.")
+    String scopeName;
 
     @Option(names = "--url", split = ",", paramLabel = "WS_URL",
         description = "Relay endpoints, tried in turn (default: ${DEFAULT-VALUE}).",
         defaultValue = "ws://127.0.0.1:8080/ws")
     List<URI> urls;
 
+    @Option(names = "--token", paramLabel = "JWT", description = "The relay's token (default: $RELAY_TOKEN).",
+        defaultValue = "${env:RELAY_TOKEN}")
+    String token;
+
     @Option(names = "--from", paramLabel = "POS|TIME",
-        description = "Start after this event position, or at this ISO-8601 time (e.g. 2026-11-23T10:00:00Z).")
+        description = "Start after this event position (one channel), or at this time: -15m, -1h, ISO-8601.")
     String from;
 
-    @Option(names = "--max-events", paramLabel = "N", description = "Stop after N events (default: never).")
-    long maxEvents = Long.MAX_VALUE;
+    @Mixin
+    EventOutput output;
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        Channel.Scoped channel = EventLines.channel(spec.commandLine(), channelName);
-        String since = null;
-        Instant fromTime = null;
-        if (from != null) {
-            try {
-                fromTime = Instant.parse(from);
-            } catch (DateTimeParseException notATime) {
-                try {
-                    since = Position.decode(from).encode();
-                } catch (RelayException notAPosition) {
-                    throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--from must be an event pos or an ISO-8601 time such as 2026-11-23T10:00:00Z, not '" + from + "'");
-                }
-            }
-        }
-        AtomicLong printed = new AtomicLong();
+        CommandLine commandLine = spec.commandLine();
+        PrintWriter err = commandLine.getErr();
+        ReadScope scope = SourceOptions.scope(commandLine, scopeName);
+        EventQuery query = output.query(commandLine);
+        Instant now = Instant.now();
+        Optional<Instant> fromTime = TimeBound.parse(from, now);
+        String since = from == null || fromTime.isPresent() ? null : position(commandLine, scope);
+        output.start(commandLine.getOut(), err);
+        Live live = new Live(scope, query);
         CountDownLatch enough = new CountDownLatch(1);
-        if (fromTime != null) {
-            try {
-                since = replayFrom(channel, fromTime, out, printed, enough);
-            } catch (IOException e) {
-                err.println("cannot reach a relay at " + urls + ": " + rootMessage(e));
-                return RelayCli.UNREACHABLE;
-            }
-        }
-        if (printed.get() >= maxEvents) {
-            return 0;
-        }
-        try (RelayClient client = RelayClient.builder().endpoints(urls).build()) {
+        try (RelayClient client = RelayClient.builder().endpoints(urls.stream()
+            .map(url -> RelayHistorySource.withToken(url, token)).toList()).build()) {
             try {
                 client.connect();
             } catch (IOException e) {
-                err.println("cannot reach a relay at " + urls + ": " + rootMessage(e));
+                err.println("cannot reach a relay at " + urls + ": " + RelayHistorySource.rootMessage(e));
                 return RelayCli.UNREACHABLE;
             }
-            client.subscribe(channel.name(), since, new ChannelHandler() {
+            String channel = scope instanceof ReadScope.OneChannel one ? one.name() : Channel.GLOBAL_NAME;
+            Envelope response = client.subscribe(channel, since, new ChannelHandler() {
                 @Override
                 public void onEvent(Envelope event) {
-                    EventLines.print(out, event);
-                    if (printed.incrementAndGet() >= maxEvents) {
+                    if (!live.offer(event)) {
                         enough.countDown();
                     }
                 }
@@ -100,61 +95,93 @@ final class TailCommand implements java.util.concurrent.Callable<Integer> {
                 public void onResumed(boolean recovered, String reason) {
                     err.println(recovered ? "reconnected; resumed with nothing lost" : "reconnected; " + reason);
                 }
-            }).thenAccept(response -> {
-                if (!response.data().path("recovered").asBoolean(true)) {
-                    err.println("warning: " + response.data().path("reason").asText());
-                }
             }).get(30, TimeUnit.SECONDS);
+            if (!response.data().path("recovered").asBoolean(true)) {
+                err.println("warning: " + response.data().path("reason").asText());
+            }
+            if (fromTime.isPresent()) {
+                // The history while the live events wait, then those the history did not have: no gap, no duplicate.
+                replay(scope, fromTime.get(), query, live);
+            }
+            if (!live.flush()) {
+                return 0;
+            }
             enough.await();
             return 0;
+        } catch (HistorySource.SourceException e) {
+            err.println(e.getMessage());
+            return e.exitCode();
         }
     }
 
-    /** Prints the channel's events since a time with a relay replay; returns the last one's pos. */
-    private String replayFrom(Channel.Scoped channel, Instant time, PrintWriter out, AtomicLong printed,
-                              CountDownLatch enough) throws Exception {
-        AtomicReference<String> last = new AtomicReference<>();
-        CountDownLatch completed = new CountDownLatch(1);
-        try (RelayConnection connection = connectAny()) {
-            connection.addListener(frame -> {
-                if (!Boolean.TRUE.equals(frame.replayed()) || !channel.name().equals(frame.room())) {
-                    return;
-                }
-                if ("replay.completed".equals(frame.event())) {
-                    completed.countDown();
-                } else if (printed.get() < maxEvents) {
-                    EventLines.print(out, frame);
-                    last.set(frame.pos());
-                    if (printed.incrementAndGet() >= maxEvents) {
-                        enough.countDown();
-                        completed.countDown();
-                    }
-                }
-            });
-            connection.request("replay", Json.object().put("channel", channel.name()).put("from", time.toString())
-                .put("speed", 0)).get(30, TimeUnit.SECONDS);
-            completed.await();
+    private String position(CommandLine commandLine, ReadScope scope) {
+        if (!(scope instanceof ReadScope.OneChannel)) {
+            throw new CommandLine.ParameterException(commandLine, "--from of " + scope.name()
+                + " must be a time such as -15m or 2026-11-23T10:00:00Z; a pos belongs to one channel");
         }
-        return last.get();
+        try {
+            return Position.decode(from).encode();
+        } catch (RelayException notAPosition) {
+            throw new CommandLine.ParameterException(commandLine, "--from must be an event pos or a time such as "
+                + "-15m, -1h or 2026-11-23T10:00:00Z, not '" + from + "'");
+        }
     }
 
-    private RelayConnection connectAny() throws IOException {
-        IOException last = null;
-        for (URI url : urls) {
-            try {
-                return RelayConnection.connect(url, Duration.ofSeconds(10));
-            } catch (IOException e) {
-                last = e;
+    /**
+     * Prints the history through a relay, up to its end when the replay starts: after the live subscription, so
+     * that what comes between is in one or the other.
+     */
+    private void replay(ReadScope scope, Instant start, EventQuery query, Live live) {
+        new RelayHistorySource(urls, token).read(scope, start, null, query, live::replayed);
+    }
+
+    /**
+     * Live events of the scope that match: held while its history is printed, then printed unless the history had
+     * them (a position at or before the last one it printed of the same partition).
+     */
+    private final class Live {
+        private final ReadScope scope;
+        private final EventQuery query;
+        private final Map<String, Long> replayedUpTo = new HashMap<>();
+        private List<Envelope> held = new ArrayList<>();
+
+        Live(ReadScope scope, EventQuery query) {
+            this.scope = scope;
+            this.query = query;
+        }
+
+        synchronized boolean replayed(Envelope event) {
+            Position position = Position.decode(event.pos());
+            replayedUpTo.merge(position.incarnation() + "/" + position.partition(), position.offset(), Math::max);
+            return output.print(event);
+        }
+
+        /** Takes a live event; returns false once enough were printed. */
+        synchronized boolean offer(Envelope event) {
+            if (event.room() == null || !scope.includes(event.room())
+                || !query.matches(InspectCommand.event(event))) {
+                return !output.full();
             }
+            if (held != null) {
+                held.add(event);
+                return true;
+            }
+            return output.print(event);
         }
-        throw last;
-    }
 
-    private static String rootMessage(Throwable failure) {
-        Throwable cause = failure;
-        while (cause.getCause() != null && cause.getCause() != cause) {
-            cause = cause.getCause();
+        /** Prints what was held and prints live events from now on; returns false once enough were printed. */
+        synchronized boolean flush() {
+            List<Envelope> waiting = held;
+            held = null;
+            for (Envelope event : waiting) {
+                Position position = event.pos() == null ? null : Position.decode(event.pos());
+                Long upTo = position == null ? null
+                    : replayedUpTo.get(position.incarnation() + "/" + position.partition());
+                if ((upTo == null || position.offset() > upTo) && !output.print(event)) {
+                    return false;
+                }
+            }
+            return !output.full();
         }
-        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
     }
 }
