@@ -63,6 +63,7 @@ class PackageRulesTest {
             RELAY + ".dialect..",
             RELAY + ".auth",
             "io.agentrelay.common.protocol..",
+            "io.agentrelay.common.query..",
             "io.agentrelay.common.json..",
             "io.agentrelay.common.state..",
             "com.fasterxml.jackson..",

@@ -3,10 +3,10 @@ package io.agentrelay.relay.dialect;
 import java.time.Instant;
 import java.util.Optional;
 
-import io.agentrelay.runtime.kafka.TimeBound;
 import io.agentrelay.common.protocol.ErrorCode;
 import io.agentrelay.common.protocol.Position;
 import io.agentrelay.common.protocol.RelayException;
+import io.agentrelay.common.query.TimeBound;
 
 /** One end of a replay: a moment, or an event's position. */
 public sealed interface ReplayBound {

@@ -2,11 +2,11 @@ package io.agentrelay.relay.dialect;
 
 import java.util.Set;
 
-import io.agentrelay.runtime.kafka.EventQuery;
-import io.agentrelay.runtime.kafka.ReadScope;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.CommandPayload;
 import io.agentrelay.common.protocol.Position;
+import io.agentrelay.common.query.EventQuery;
+import io.agentrelay.common.query.ReadScope;
 
 /**
  * What a client asked for, decoded from its dialect. Every request has the id that its response and errors carry

@@ -1,12 +1,12 @@
 package io.agentrelay.relay.inbound;
 
-import io.agentrelay.runtime.kafka.ReadScope;
-import io.agentrelay.runtime.log.LogText;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.ErrorCode;
 import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.common.protocol.RelayException;
+import io.agentrelay.common.query.ReadScope;
 import io.agentrelay.relay.session.Session;
+import io.agentrelay.runtime.log.LogText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

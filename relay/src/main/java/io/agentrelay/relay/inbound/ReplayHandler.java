@@ -7,18 +7,18 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
-import io.agentrelay.runtime.kafka.ReadScope;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.ErrorCode;
 import io.agentrelay.common.protocol.Position;
 import io.agentrelay.common.protocol.RelayException;
+import io.agentrelay.common.query.ReadScope;
 import io.agentrelay.relay.dialect.ReplayBound;
 import io.agentrelay.relay.dialect.Request;
 import io.agentrelay.relay.fanout.ChannelLocation;
 import io.agentrelay.relay.fanout.EventFanout;
-import io.agentrelay.runtime.kafka.ChannelHistory;
 import io.agentrelay.relay.fanout.HistoryReader;
 import io.agentrelay.relay.session.Session;
+import io.agentrelay.runtime.kafka.ChannelHistory;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 

@@ -31,10 +31,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.common.json.Json;
-import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.ErrorCode;
 import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.protocol.Position;
+import io.agentrelay.common.query.EventQuery;
+import io.agentrelay.common.query.ReadScope;
 import io.agentrelay.common.state.SessionSnapshot;
 import io.agentrelay.relay.auth.Grants;
 import org.junit.jupiter.api.DynamicTest;
@@ -196,8 +197,8 @@ public final class GoldenFrames {
         if (exchange.has("replay_completed")) {
             JsonNode done = exchange.get("replay_completed");
             Request request = done.has("request") ? dialect.decode(text(done.get("request")), connection)
-                : new Request.Replay(done.get("id").asText(), (Channel.Scoped) Channel.parse(done.get("channel").asText()),
-                    null, null, 0);
+                : new Request.Replay(done.get("id").asText(), ReadScope.parse(done.get("channel").asText()), null, null,
+                    0, EventQuery.ALL);
             return Map.of("frame", frame(dialect.replayCompleted(request, done.get("channel").asText(),
                 done.get("count").asLong())));
         }

@@ -4,11 +4,11 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import io.agentrelay.runtime.kafka.EventQuery;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Envelope;
-import picocli.CommandLine;
+import io.agentrelay.common.query.EventQuery;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * How {@code replay} and {@code tail} print events: one JSON line each (with its channel as {@code room} and its

@@ -10,17 +10,16 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.agentrelay.runtime.kafka.EventQuery;
-import io.agentrelay.runtime.kafka.ReadScope;
-import io.agentrelay.runtime.kafka.WorkflowTimeline;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.protocol.Namespace;
-import picocli.CommandLine;
+import io.agentrelay.common.query.EventQuery;
+import io.agentrelay.common.query.ReadScope;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code relay find --status failed --since -1h}: the workflows that started or ended in a time range, read from

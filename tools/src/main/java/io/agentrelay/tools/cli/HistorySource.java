@@ -2,9 +2,9 @@ package io.agentrelay.tools.cli;
 
 import java.time.Instant;
 
-import io.agentrelay.runtime.kafka.EventQuery;
-import io.agentrelay.runtime.kafka.ReadScope;
 import io.agentrelay.common.protocol.Envelope;
+import io.agentrelay.common.query.EventQuery;
+import io.agentrelay.common.query.ReadScope;
 
 /** Where past events are read from: a relay (with {@code replay}) or Kafka itself. */
 interface HistorySource {

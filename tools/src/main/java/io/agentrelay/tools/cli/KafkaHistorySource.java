@@ -7,14 +7,14 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
-import io.agentrelay.runtime.kafka.ChannelHistory;
-import io.agentrelay.runtime.kafka.EventQuery;
-import io.agentrelay.runtime.kafka.ReadScope;
 import io.agentrelay.common.protocol.Envelope;
 import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.common.protocol.Position;
-import io.agentrelay.runtime.kafka.Partitions;
+import io.agentrelay.common.query.EventQuery;
+import io.agentrelay.common.query.ReadScope;
 import io.agentrelay.common.topic.Topics;
+import io.agentrelay.runtime.kafka.ChannelHistory;
+import io.agentrelay.runtime.kafka.Partitions;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;

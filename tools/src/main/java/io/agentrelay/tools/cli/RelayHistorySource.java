@@ -17,10 +17,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.client.RelayConnection;
 import io.agentrelay.client.RelayErrorException;
-import io.agentrelay.runtime.kafka.EventQuery;
-import io.agentrelay.runtime.kafka.ReadScope;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Envelope;
+import io.agentrelay.common.query.EventQuery;
+import io.agentrelay.common.query.ReadScope;
 
 /** Reads history through a relay's {@code replay}: for operators who may reach a relay but not Kafka. */
 final class RelayHistorySource implements HistorySource {

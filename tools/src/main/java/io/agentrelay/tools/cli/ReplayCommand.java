@@ -4,12 +4,12 @@ import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 
-import io.agentrelay.runtime.kafka.ReadScope;
-import picocli.CommandLine;
+import io.agentrelay.common.query.ReadScope;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /**
  * {@code relay replay <channel|namespace:*|global> --from T1 --to T2}: prints what a channel, a namespace or every

@@ -4,11 +4,11 @@ import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 
-import io.agentrelay.runtime.kafka.ReadScope;
-import io.agentrelay.runtime.kafka.TimeBound;
 import io.agentrelay.common.protocol.RelayException;
-import picocli.CommandLine;
+import io.agentrelay.common.query.ReadScope;
+import io.agentrelay.common.query.TimeBound;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** Where the commands that read history read it: through relays when {@code --url} is given, else from Kafka. */
 final class SourceOptions {

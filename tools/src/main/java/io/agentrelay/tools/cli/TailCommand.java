@@ -15,18 +15,18 @@ import java.util.concurrent.TimeUnit;
 
 import io.agentrelay.client.ChannelHandler;
 import io.agentrelay.client.RelayClient;
-import io.agentrelay.runtime.kafka.EventQuery;
-import io.agentrelay.runtime.kafka.ReadScope;
-import io.agentrelay.runtime.kafka.TimeBound;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Envelope;
 import io.agentrelay.common.protocol.Position;
 import io.agentrelay.common.protocol.RelayException;
-import picocli.CommandLine;
+import io.agentrelay.common.query.EventQuery;
+import io.agentrelay.common.query.ReadScope;
+import io.agentrelay.common.query.TimeBound;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /**
  * {@code relay tail <channel|namespace:*|global>}: prints events as they happen, optionally from a time or position

@@ -6,8 +6,6 @@ import java.util.List;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.agentrelay.runtime.kafka.EventQuery;
-import io.agentrelay.runtime.kafka.ReadScope;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.CommandPayload;
@@ -17,6 +15,8 @@ import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.common.protocol.Position;
 import io.agentrelay.common.protocol.RelayException;
+import io.agentrelay.common.query.EventQuery;
+import io.agentrelay.common.query.ReadScope;
 import io.agentrelay.relay.dialect.Connection;
 import io.agentrelay.relay.dialect.Dialect;
 import io.agentrelay.relay.dialect.InvalidFrameException;

@@ -1,4 +1,4 @@
-package io.agentrelay.runtime.kafka;
+package io.agentrelay.common.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.agentrelay.runtime.kafka;
+package io.agentrelay.tools.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.agentrelay.runtime.kafka;
+package io.agentrelay.common.query;
 
 import java.util.EnumSet;
 import java.util.Set;

@@ -1,4 +1,4 @@
-package io.agentrelay.runtime.kafka;
+package io.agentrelay.tools.cli;
 
 import java.time.Duration;
 import java.time.Instant;
