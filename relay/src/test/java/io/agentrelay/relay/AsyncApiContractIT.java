@@ -221,6 +221,21 @@ class AsyncApiContractIT {
     }
 
     @Test
+    void aRecordWithoutItsKeyOrWithAnUnlistedHeaderShouldBeCaught() {
+        List<AsyncApiContract.Message> commands = contract.messages("commands");
+        ObjectNode command = Json.object().put("id", "7f0c5c6e-8a43-4b7e-9d52-1f0d2a6b3c11").put("target", "workflow:w")
+            .put("reply_to", "conn:c1").put("ts", "2026-11-23T10:00:00Z");
+        command.putObject("principal").put("subject", "alice").putObject("claims");
+        command.putObject("payload").put("kind", "get_workflow_status").put("workflow_id", "w");
+        ObjectNode headers = Json.object().put("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+        assertThat(AsyncApiContract.violations(commands, "workflow:w", headers, command)).isEmpty();
+
+        assertThat(AsyncApiContract.violations(commands, null, headers, command)).anyMatch(v -> v.contains("key"));
+        assertThat(AsyncApiContract.violations(commands, "workflow:w", headers.deepCopy().put("x-extra", "1"), command))
+            .anyMatch(v -> v.contains("headers"));
+    }
+
+    @Test
     void theTypeScriptSdkShouldTypeEveryRequestAndEventOfTheDocument() throws Exception {
         String protocol = Files.readString(AsyncApiContract.DOCUMENT.resolveSibling("../client-js/src/protocol.ts")
             .normalize());
