@@ -4,12 +4,7 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
-version="0.1.0-SNAPSHOT"
-# RELAY_JAR compares another build of the relay against this one on the same machine.
-relay_jar="${RELAY_JAR:-relay/target/agent-relay-relay-$version-all.jar}"
-executor_jar="executor/target/agent-relay-executor-$version-all.jar"
-client_jar="client/target/agent-relay-client-$version-all.jar"
-testkit_cp="testkit/target/classes:$(cat testkit/target/runtime-classpath.txt 2>/dev/null || true)"
+source scripts/jars.sh
 scenario="$(basename "$0")"
 out="${BENCH_OUT:-$root/bench-results}/$scenario"
 logs="$out/logs"
@@ -19,12 +14,12 @@ payload="${BENCH_PAYLOAD:-100}"
 say() { printf '[bench %s] %s\n' "$scenario" "$*" >&2; }
 fail() { say "$*"; exit 1; }
 
-if [[ "${REBUILD:-0}" == 1 || ! -f "$relay_jar" || ! -f "$executor_jar" || ! -f "$client_jar" \
-      || ! -f testkit/target/runtime-classpath.txt ]]; then
-  say "building (first run only)"
-  ./mvnw -B -q -DskipTests package >&2
-  testkit_cp="testkit/target/classes:$(cat testkit/target/runtime-classpath.txt)"
-fi
+build_when_needed relay executor tools testkit
+# RELAY_JAR compares another build of the relay against this one on the same machine.
+relay_jar="${RELAY_JAR:-$(jar_of relay)}"
+executor_jar="$(jar_of executor)"
+tools_jar="$(jar_of tools)"
+testkit_cp="testkit/target/classes:$(cat testkit/target/runtime-classpath.txt)"
 mkdir -p "$logs"
 
 set -m
@@ -130,7 +125,7 @@ stop_last() {
 }
 
 load() {
-  java -Xms256m -Xmx"${LOAD_HEAP:-1g}" -jar "$client_jar" bench load "$@"
+  java -Xms256m -Xmx"${LOAD_HEAP:-1g}" -jar "$tools_jar" bench load "$@"
 }
 
 # load_with_publisher SECONDS PUBLISH_ARGS -- LOAD_ARGS: runs the load generator and, once its clients are live,
@@ -149,7 +144,7 @@ load_with_publisher() {
     kill -0 "$load_pid" 2>/dev/null || break
     sleep 0.25
   done
-  java -Xms128m -Xmx512m -jar "$client_jar" bench publish --duration "$seconds" "${publish[@]}" \
+  java -Xms128m -Xmx512m -jar "$tools_jar" bench publish --duration "$seconds" "${publish[@]}" \
     > "$logs/publish.out" 2>&1 &
   local publish_pid=$!
   wait "$load_pid"

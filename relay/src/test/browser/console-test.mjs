@@ -1,4 +1,5 @@
-// Drives the web console in a real browser: start a workflow, watch its nodes turn completed, replay it.
+// Drives the web console in a real browser: start a workflow, watch its nodes turn completed and its timeline grow,
+// replay it, then find a failed workflow in the recent list and open its timeline.
 // Usage: node console-test.mjs <relay base URL> <directory for screenshots: console.png, or console-failure.png>
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
@@ -31,6 +32,20 @@ try {
     null, { timeout: 30000 });
   await page.locator('#events li', { hasText: 'workflow.completed' }).waitFor({ timeout: 10000 });
 
+  step('see the timeline: a completed bar per node, with its duration');
+  await page.waitForFunction(() => document.querySelectorAll('#gantt rect.bar.completed').length === 4,
+    null, { timeout: 10000 });
+  const durations = await page.locator('#gantt text.duration').allTextContents();
+  if (durations.length !== 4 || !durations.every((text) => / m?s/.test(text))) {
+    throw new Error('expected a duration beside each bar, saw ' + JSON.stringify(durations));
+  }
+  const work = await page.locator('#gantt rect.bar[data-node="work"]').getAttribute('width');
+  const plan = await page.locator('#gantt rect.bar[data-node="plan"]').getAttribute('width');
+  if (Number(work) <= Number(plan)) {
+    throw new Error('the 800 ms node should have the longer bar: work ' + work + ', plan ' + plan);
+  }
+  await page.locator('#gantt-summary', { hasText: 'completed' }).waitFor({ timeout: 5000 });
+
   step('inspect a frame');
   await page.locator('#events li', { hasText: 'workflow.started' }).first().click();
   const inspected = await page.textContent('#inspect');
@@ -49,6 +64,36 @@ try {
   if (bars < 10) {
     throw new Error('expected the replay on the timeline, saw ' + bars + ' events');
   }
+
+  step('run a workflow that fails');
+  const completedId = workflowId;
+  await page.fill('#workflow', JSON.stringify({ workflow_id: 'console-broken-' + Date.now(),
+    nodes: [{ id: 'fetch', tool: 'echo', params: { message: 'x' } },
+      { id: 'broken', tool: 'fail', params: { reason: 'disk full' } }],
+    edges: [{ from: 'fetch', to: 'broken' }] }));
+  await page.click('#workflow-form button');
+  await page.locator('#events li', { hasText: 'workflow.failed' }).waitFor({ timeout: 30000 });
+  const brokenId = await page.textContent('#graph-title');
+
+  step('find it among the recent failed workflows and open it');
+  await page.selectOption('#recent-status', 'failed');
+  await page.click('#recent-form button');
+  const recent = page.locator(`#recent li[data-workflow="${brokenId}"]`);
+  await recent.waitFor({ timeout: 15000 });
+  if (!(await recent.textContent()).includes('disk full')) {
+    throw new Error('the recent list does not say why it failed: ' + await recent.textContent());
+  }
+  if (await page.locator(`#recent li[data-workflow="${completedId}"]`).count() !== 0) {
+    throw new Error('a completed workflow is listed among the failed ones');
+  }
+  // Forget what the console saw live: the timeline must come from the workflow's history.
+  await page.click('#clear');
+  await recent.click();
+  await page.locator('#graph-title', { hasText: brokenId }).waitFor({ timeout: 5000 });
+  await page.locator('#gantt rect.bar.failed[data-node="broken"]').waitFor({ timeout: 15000 });
+  await page.locator('#gantt rect.bar.completed[data-node="fetch"]').waitFor({ timeout: 5000 });
+  await page.locator('#gantt-summary', { hasText: 'failed' }).waitFor({ timeout: 5000 });
+
   mkdirSync(artifacts, { recursive: true });
   await page.screenshot({ path: artifacts + '/console.png' });
   step('done');

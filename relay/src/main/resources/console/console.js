@@ -4,7 +4,9 @@
 const token = new URLSearchParams(location.search).get('token');
 const query = token ? '?token=' + encodeURIComponent(token) : '';
 const $ = (id) => document.getElementById(id);
-const state = { socket: null, paused: false, frames: [], channels: new Set(), graph: null, pending: new Map(), seq: 0 };
+const state = { socket: null, paused: false, frames: [], channels: new Set(), graph: null, pending: new Map(), seq: 0,
+  drawing: false };
+const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws' + query;
 
 $('workflow').value = JSON.stringify({
   nodes: [
@@ -18,7 +20,7 @@ $('workflow').value = JSON.stringify({
 }, null, 2);
 
 function connect() {
-  const socket = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws' + query);
+  const socket = new WebSocket(url);
   state.socket = socket;
   socket.onopen = () => {
     setStatus(true);
@@ -52,6 +54,10 @@ function receive(frame) {
   }
   if (frame.type === 'event') {
     updateGraph(frame);
+    if (state.graph && frame.room === 'workflow:' + state.graph && !state.drawing) {
+      state.drawing = true;
+      requestAnimationFrame(() => { state.drawing = false; drawTimeline(state.graph); });
+    }
     if (frame.replayed) {
       const bar = document.createElement('span');
       $('timeline').appendChild(bar);
@@ -119,6 +125,8 @@ function drawGraph(workflowId, nodes, edges) {
   });
   state.graph = workflowId;
   $('graph-title').textContent = workflowId;
+  $('gantt').replaceChildren();
+  $('gantt-summary').textContent = '';
 }
 
 function updateGraph(frame) {
@@ -131,6 +139,164 @@ function updateGraph(frame) {
     node.setAttribute('class', 'node ' + status);
   }
 }
+
+/**
+ * A workflow's timeline from its events (live and replayed, each once): each node's attempts with their executor,
+ * start, end and outcome; the hand-overs from one executor to another. As relay inspect tells it.
+ */
+function timelineOf(workflowId) {
+  const room = 'workflow:' + workflowId;
+  const seen = new Set();
+  const timeline = { nodes: new Map(), handovers: [], start: null, end: null, status: 'running' };
+  let executor = null;
+  state.frames.filter((frame) => frame.type === 'event' && frame.room === room && !seen.has(frame.id)
+    && seen.add(frame.id)).forEach((frame) => {
+    const at = Date.parse(frame.timestamp);
+    const data = frame.data || {};
+    if (frame.event === 'workflow.started') {
+      timeline.start = at;
+      executor = data.worker_id || executor;
+      (data.nodes || []).forEach((node) => timeline.nodes.set(node.id, timeline.nodes.get(node.id) || []));
+    } else if (frame.event === 'node.started') {
+      if (data.worker_id && executor && data.worker_id !== executor) {
+        timeline.handovers.push({ at, from: executor, to: data.worker_id, node: data.node_id });
+      }
+      executor = data.worker_id || executor;
+      const runs = timeline.nodes.get(data.node_id) || [];
+      const last = runs[runs.length - 1];
+      if (last && last.outcome === 'running') {
+        Object.assign(last, { outcome: 'interrupted', end: at });
+      }
+      runs.push({ attempt: data.attempt || runs.length + 1, executor: data.worker_id, start: at, end: null,
+        outcome: 'running' });
+      timeline.nodes.set(data.node_id, runs);
+    } else if (frame.event === 'node.completed' || frame.event === 'node.failed') {
+      const runs = timeline.nodes.get(data.node_id) || [];
+      const last = runs[runs.length - 1];
+      if (last) {
+        Object.assign(last, { outcome: frame.event.slice('node.'.length), end: at, ms: data.duration_ms });
+      }
+    } else if (/^workflow\.(completed|failed|cancelled)$/.test(frame.event)) {
+      timeline.end = at;
+      timeline.status = frame.event.slice('workflow.'.length);
+      timeline.ms = data.duration_ms;
+    }
+  });
+  return timeline;
+}
+
+const millis = (ms) => (ms < 1000 ? Math.round(ms) + ' ms' : (ms / 1000).toFixed(1) + ' s');
+
+/** The timeline as a Gantt chart: a row per node, a bar per attempt, hand-overs as dashed lines. */
+function drawTimeline(workflowId) {
+  const timeline = timelineOf(workflowId);
+  const svg = $('gantt');
+  const runs = [...timeline.nodes.values()].flat();
+  const starts = runs.map((run) => run.start).concat(timeline.start ? [timeline.start] : []);
+  if (starts.length === 0) {
+    svg.innerHTML = '';
+    return;
+  }
+  const origin = Math.min(...starts);
+  const last = Math.max(timeline.end || 0, ...runs.map((run) => run.end || Date.now()));
+  const span = Math.max(last - origin, 1);
+  const left = 110;
+  const width = Math.max(svg.clientWidth || 600, 300) - left - 70;
+  const x = (at) => left + ((at - origin) / span) * width;
+  const rows = [...timeline.nodes.keys()];
+  svg.setAttribute('height', String(rows.length * 22 + 24));
+  let html = '';
+  rows.forEach((nodeId, row) => {
+    const y = 8 + row * 22;
+    html += `<text x="4" y="${y + 8}">${escapeHtml(nodeId)}</text>`;
+    timeline.nodes.get(nodeId).forEach((run) => {
+      const end = run.end || Date.now();
+      const ms = run.ms ?? end - run.start;
+      html += `<rect class="bar ${run.outcome}" data-node="${escapeHtml(nodeId)}" data-attempt="${run.attempt}"`
+        + ` x="${x(run.start)}" y="${y}" width="${Math.max(x(end) - x(run.start), 2)}" height="16">`
+        + `<title>${escapeHtml(nodeId)} attempt ${run.attempt} on ${escapeHtml(run.executor || '?')}: `
+        + `${run.outcome}, ${millis(ms)}</title></rect>`
+        + `<text class="duration" x="${x(end) + 4}" y="${y + 8}">${millis(ms)}`
+        + `${run.attempt > 1 ? ' (attempt ' + run.attempt + ')' : ''}</text>`;
+    });
+  });
+  timeline.handovers.forEach((handover) => {
+    html += `<line class="handover" x1="${x(handover.at)}" x2="${x(handover.at)}" y1="0" y2="${rows.length * 22 + 8}">`
+      + '</line>'
+      + `<text class="handover-label" x="${x(handover.at) + 3}" y="${rows.length * 22 + 16}">`
+      + `${escapeHtml(handover.from)} → ${escapeHtml(handover.to)}</text>`;
+  });
+  svg.innerHTML = html;
+  $('gantt-summary').textContent = timeline.status
+    + (timeline.ms !== undefined ? ' in ' + millis(timeline.ms) : '')
+    + (timeline.handovers.length ? ' · ' + timeline.handovers.length + ' hand-over(s)' : '');
+}
+
+function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;',
+    "'": '&#39;' })[c]);
+}
+
+/**
+ * The recent workflows: a replay of workflow:* on a socket of its own, keeping only their start and end events, so
+ * that it neither fills the event list nor waits behind it.
+ */
+function loadRecent() {
+  const found = new Map();
+  const socket = new WebSocket(url);
+  socket.onopen = () => socket.send(JSON.stringify({ id: 'recent', type: 'request', event: 'replay', data: {
+    channel: 'workflow:*', from: bound($('recent-since').value.trim()),
+    events: ['workflow.started', 'workflow.completed', 'workflow.failed', 'workflow.cancelled'] } }));
+  socket.onmessage = (message) => {
+    const frame = JSON.parse(message.data);
+    if (frame.type === 'error') {
+      render(frame);
+      socket.close();
+    } else if (frame.type === 'event' && frame.replayed && frame.event === 'replay.completed') {
+      socket.close();
+      showRecent([...found.values()]);
+    } else if (frame.type === 'event' && frame.replayed) {
+      const id = frame.room.slice('workflow:'.length);
+      const workflow = found.get(id) || { id, status: 'running' };
+      if (frame.event === 'workflow.started') {
+        Object.assign(workflow, { started: frame.timestamp, nodes: frame.data.nodes, edges: frame.data.edges });
+      } else {
+        Object.assign(workflow, { status: frame.event.slice('workflow.'.length), ms: frame.data.duration_ms,
+          error: frame.data.error, ended: frame.timestamp });
+      }
+      found.set(id, workflow);
+    }
+  };
+}
+
+function showRecent(workflows) {
+  const status = $('recent-status').value;
+  $('recent').replaceChildren(...workflows.filter((workflow) => !status || workflow.status === status)
+    .sort((a, b) => (b.started || b.ended || '').localeCompare(a.started || a.ended || '')).map((workflow) => {
+      const item = document.createElement('li');
+      item.className = workflow.status;
+      item.dataset.workflow = workflow.id;
+      item.textContent = workflow.id + ' · ' + workflow.status
+        + (workflow.ms !== undefined ? ' · ' + millis(workflow.ms) : '')
+        + (workflow.error ? ' · ' + workflow.error : '');
+      item.title = 'started ' + (workflow.started || 'before the list begins');
+      item.onclick = () => openWorkflow(workflow);
+      return item;
+    }));
+}
+
+/** Shows a recent workflow: its graph, then its whole history replayed into the graph and the timeline. */
+function openWorkflow(workflow) {
+  drawGraph(workflow.id, workflow.nodes || [], workflow.edges || []);
+  drawTimeline(workflow.id);
+  request('replay', { channel: 'workflow:' + workflow.id, from: '1970-01-01T00:00:00Z', speed: 0 })
+    .catch((error) => render(error));
+}
+
+$('recent-form').onsubmit = (submit) => {
+  submit.preventDefault();
+  loadRecent();
+};
 
 async function subscribe(channel) {
   await request('subscribe', { channel });
@@ -226,5 +392,6 @@ async function refreshCounters() {
 }
 
 connect();
+loadRecent();
 refreshCounters();
 setInterval(refreshCounters, 2000);

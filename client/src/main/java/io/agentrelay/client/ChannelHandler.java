@@ -24,4 +24,14 @@ public interface ChannelHandler {
      */
     default void onResumed(boolean recovered, String reason) {
     }
+
+    /**
+     * The relay refused to subscribe again after a reconnect (another relay's limits, or a token that no longer
+     * allows the channel): the subscription has ended, and the client does not send it again. A refusal of the first
+     * subscribe fails the future {@link RelayClient#subscribe} returned instead.
+     *
+     * @param refusal the relay's error
+     */
+    default void onRefused(RelayErrorException refusal) {
+    }
 }

@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -23,6 +24,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Envelope;
+import io.agentrelay.common.protocol.ErrorCode;
 import io.agentrelay.common.protocol.Position;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +63,8 @@ public final class RelayClient implements AutoCloseable {
     private final LongAdder reconnects = new LongAdder();
     private volatile RelayConnection connection;
     private volatile boolean closed;
+    /** Guards {@link #closed} against a connection being attached at the same time. */
+    private final Object attaching = new Object();
 
     private RelayClient(Builder builder) {
         this.endpoints = List.copyOf(builder.endpoints);
@@ -74,7 +78,11 @@ public final class RelayClient implements AutoCloseable {
         });
     }
 
-    /** A builder; {@link Builder#endpoints} is required. */
+    /**
+     * Starts configuring a client.
+     *
+     * @return a builder; {@link Builder#endpoints} is required
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -82,22 +90,34 @@ public final class RelayClient implements AutoCloseable {
     /**
      * Connects to the first endpoint that answers, trying each once.
      *
-     * @throws IOException when none does; the client stays usable and {@link #connect()} may be called again
+     * @throws IOException           when none does; the client stays usable and {@link #connect()} may be called
+     *                               again
+     * @throws IllegalStateException when the client is closed, before or while connecting
      */
     public synchronized void connect() throws IOException {
         IOException last = null;
         for (int i = 0; i < endpoints.size(); i++) {
+            requireOpen();
+            RelayConnection fresh;
             try {
-                attach(RelayConnection.connect(endpoint(), requestTimeout));
-                return;
+                fresh = RelayConnection.connect(endpoint(), requestTimeout);
             } catch (IOException e) {
                 last = e;
+                continue;
             }
+            if (!attach(fresh)) {
+                throw new IllegalStateException("the client was closed while connecting");
+            }
+            return;
         }
         throw new IOException("no relay answered at " + endpoints, last);
     }
 
-    /** Whether a connection is open now. */
+    /**
+     * Whether a connection is open now.
+     *
+     * @return false before {@link #connect()}, while reconnecting and after {@link #close()}
+     */
     public boolean isConnected() {
         RelayConnection current = connection;
         return current != null && !current.closed().isDone();
@@ -110,7 +130,9 @@ public final class RelayClient implements AutoCloseable {
      *
      * @param channel {@code <namespace>:<id>} or {@code global}
      * @param handler receives the channel's events
-     * @return the relay's response
+     * @return the relay's response; fails with {@link RelayErrorException} when the relay refuses the subscription,
+     *     which is then not kept (subscribing again is allowed)
+     * @throws IllegalStateException before {@link #connect()}
      */
     public CompletableFuture<Envelope> subscribe(String channel, ChannelHandler handler) {
         return subscribe(channel, null, handler);
@@ -123,15 +145,22 @@ public final class RelayClient implements AutoCloseable {
      * @param since   the {@code pos} of the last event already seen, or null for only new events
      * @param handler receives the channel's events
      * @return the relay's response; its {@code recovered} says whether the relay could start right after
-     *     {@code since}
+     *     {@code since}. Fails with {@link RelayErrorException} when the relay refuses the subscription, which is
+     *     then not kept (subscribing again is allowed)
+     * @throws IllegalStateException before {@link #connect()}
      */
     public CompletableFuture<Envelope> subscribe(String channel, String since, ChannelHandler handler) {
+        RelayConnection on = current();
         Subscription subscription = new Subscription(channel, handler);
         subscription.lastPos = since;
         if (subscriptions.putIfAbsent(channel, subscription) != null) {
             return CompletableFuture.failedFuture(new IllegalStateException("already subscribed to " + channel));
         }
-        return subscription.subscribe(current(), false);
+        return subscription.subscribe(on, false).whenComplete((response, failure) -> {
+            if (failure != null) {
+                subscriptions.remove(channel, subscription);
+            }
+        });
     }
 
     /**
@@ -173,30 +202,56 @@ public final class RelayClient implements AutoCloseable {
         return current.request(id, name, data);
     }
 
-    /** How many times the client reconnected after losing its connection. */
+    /**
+     * How many times the client reconnected after losing its connection.
+     *
+     * @return the count since the client was built
+     */
     public long reconnects() {
         return reconnects.sum();
     }
 
-    /** How many events arrived again after a resume and were not handed to a handler a second time. */
+    /**
+     * How many events arrived again after a resume and were not handed to a handler a second time.
+     *
+     * @return the count since the client was built
+     */
     public long repeatsDropped() {
         return repeatsDropped.sum();
     }
 
-    /** The position of the last event the handler of a channel received, if any. */
+    /**
+     * Where a subscription resumes from after a reconnect.
+     *
+     * @param channel the channel
+     * @return the {@code pos} of the last event its handler received (or the channel's position when it was
+     *     subscribed); empty when the channel is not subscribed or has no position yet
+     */
     public Optional<String> lastPosition(String channel) {
         Subscription subscription = subscriptions.get(channel);
         return subscription == null ? Optional.empty() : Optional.ofNullable(subscription.lastPos);
     }
 
-    /** Stops reconnecting and closes the connection. */
+    /**
+     * Stops reconnecting and closes the connection. A connect or reconnect under way when it is called closes what it
+     * opens instead of using it.
+     */
     @Override
     public void close() {
-        closed = true;
+        RelayConnection current;
+        synchronized (attaching) {
+            closed = true;
+            current = connection;
+        }
         reconnector.shutdownNow();
-        RelayConnection current = connection;
         if (current != null) {
             current.close();
+        }
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("the client is closed");
         }
     }
 
@@ -212,15 +267,25 @@ public final class RelayClient implements AutoCloseable {
         return endpoints.get(Math.floorMod(nextEndpoint.getAndIncrement(), endpoints.size()));
     }
 
-    private void attach(RelayConnection fresh) {
-        fresh.addListener(this::route);
-        connection = fresh;
+    /** Makes a new connection the client's, unless the client was closed meanwhile: then it closes it. */
+    private boolean attach(RelayConnection fresh) {
+        synchronized (attaching) {
+            if (!closed) {
+                fresh.addListener(this::route);
+                connection = fresh;
+            }
+        }
+        if (connection != fresh) {
+            fresh.close();
+            return false;
+        }
         fresh.closed().whenComplete((status, failure) -> {
             if (!closed && connection == fresh) {
                 LOG.info("Connection lost ({}); reconnecting", status);
                 scheduleReconnect(0);
             }
         });
+        return true;
     }
 
     private void scheduleReconnect(int attempt) {
@@ -241,9 +306,11 @@ public final class RelayClient implements AutoCloseable {
         URI uri = endpoint();
         try {
             RelayConnection fresh = RelayConnection.connect(uri, requestTimeout);
+            if (!attach(fresh)) {
+                return;
+            }
             // Counted before any event of the new connection reaches a handler, which can tell connections apart.
             reconnects.increment();
-            attach(fresh);
             subscriptions.values().forEach(subscription -> subscription.subscribe(fresh, true));
             LOG.info("Reconnected to {}", uri);
         } catch (IOException e) {
@@ -289,8 +356,16 @@ public final class RelayClient implements AutoCloseable {
             }
             return on.request("subscribe", data).whenComplete((response, failure) -> {
                 if (failure != null) {
-                    LOG.warn("Subscribing to {} failed", channel, failure);
+                    if (resuming) {
+                        resubscribeFailed(failure instanceof CompletionException ? failure.getCause() : failure);
+                    }
                     return;
+                }
+                boolean recovered = response.data().path("recovered").asBoolean(since == null);
+                if (since != null && !recovered) {
+                    // What follows may start before the old position (a position ahead of the partition's end is
+                    // answered from that end): every event from here on is new to this handler.
+                    lastPos = null;
                 }
                 if (lastPos == null && response.data().hasNonNull("pos")) {
                     lastPos = response.data().get("pos").asText();
@@ -298,10 +373,27 @@ public final class RelayClient implements AutoCloseable {
                 if (resuming && global) {
                     handler.onResumed(false, "global cannot resume: events published while disconnected are missed");
                 } else if (resuming) {
-                    handler.onResumed(response.data().path("recovered").asBoolean(since == null),
-                        response.data().path("reason").asText(null));
+                    handler.onResumed(recovered, response.data().path("reason").asText(null));
                 }
             });
+        }
+
+        /**
+         * A refusal (the new relay's limits or the token no longer allow the channel) ends the subscription and tells
+         * the handler; it would be refused again after every reconnect. Anything else (the relay busy, the connection
+         * lost) is tried again after the next reconnect.
+         */
+        private void resubscribeFailed(Throwable failure) {
+            if (failure instanceof RelayErrorException refusal
+                && !refusal.code().map(ErrorCode::retriable).orElse(false)) {
+                if (subscriptions.remove(channel, this)) {
+                    LOG.warn("Subscribing again to {} was refused; the subscription ends: {}", channel,
+                        refusal.getMessage());
+                    handler.onRefused(refusal);
+                }
+                return;
+            }
+            LOG.warn("Subscribing again to {} failed; trying again after the next reconnect", channel, failure);
         }
 
         /** Called on the connection's receiving thread. */
@@ -404,7 +496,12 @@ public final class RelayClient implements AutoCloseable {
             return this;
         }
 
-        /** Builds the client; call {@link RelayClient#connect()} next. */
+        /**
+         * Builds the client; call {@link RelayClient#connect()} next.
+         *
+         * @return a client, not connected yet
+         * @throws IllegalStateException when no endpoints were given
+         */
         public RelayClient build() {
             if (endpoints.isEmpty()) {
                 throw new IllegalStateException("endpoints are required");

@@ -70,25 +70,37 @@ public final class RelayConnection implements AutoCloseable {
      */
     public static RelayConnection connect(URI uri, Duration timeout) throws IOException {
         Receiver receiver = new Receiver();
+        CompletableFuture<WebSocket> opening = HttpClient.newBuilder().connectTimeout(timeout).build()
+            .newWebSocketBuilder()
+            .connectTimeout(timeout)
+            .buildAsync(uri, receiver);
         try {
-            WebSocket socket = HttpClient.newBuilder().connectTimeout(timeout).build()
-                .newWebSocketBuilder()
-                .connectTimeout(timeout)
-                .buildAsync(uri, receiver)
-                .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            WebSocket socket = opening.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             receiver.welcome.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return new RelayConnection(socket, receiver, timeout);
         } catch (ExecutionException e) {
+            abort(opening);
             throw new IOException("cannot connect to " + uri + ": " + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
+            abort(opening);
             throw new IOException("no welcome from " + uri + " within " + timeout.toMillis() + " ms", e);
         } catch (InterruptedException e) {
+            abort(opening);
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while connecting to " + uri, e);
         }
     }
 
-    /** The connection id from the relay's welcome; replies to this connection travel on {@code conn:<id>}. */
+    /** A connection given up on must not stay open on the relay, whenever its socket turns up. */
+    private static void abort(CompletableFuture<WebSocket> opening) {
+        opening.thenAccept(WebSocket::abort);
+    }
+
+    /**
+     * The connection's id.
+     *
+     * @return the id from the relay's welcome; replies to this connection travel on {@code conn:<id>}
+     */
     public String connectionId() {
         return receiver.welcome.join().data().path("connection_id").asText();
     }
@@ -161,7 +173,11 @@ public final class RelayConnection implements AutoCloseable {
         }
     }
 
-    /** Completes with the close code and reason when the relay closes the connection. */
+    /**
+     * How the connection ended.
+     *
+     * @return a future completed with the close code and reason when the connection closes, whichever side closed it
+     */
     public CompletableFuture<CloseStatus> closed() {
         return receiver.closed;
     }

@@ -2,8 +2,8 @@ package io.agentrelay.executor;
 
 import java.util.concurrent.CountDownLatch;
 
-import io.agentrelay.common.config.ConfigException;
-import io.agentrelay.common.config.ExecutorConfig;
+import io.agentrelay.runtime.config.ConfigException;
+import io.agentrelay.executor.config.ExecutorConfig;
 import io.agentrelay.executor.consume.ExecutorNode;
 import io.agentrelay.executor.mcp.McpConfig;
 import io.agentrelay.executor.mcp.McpTools;

@@ -15,8 +15,9 @@ import com.tngtech.archunit.lang.ArchRule;
 @AnalyzeClasses(packages = "io.agentrelay.executor", importOptions = ImportOption.DoNotIncludeTests.class)
 class PackageRulesTest {
 
+    /** One slice per package, the root included. */
     @ArchTest
-    static final ArchRule packagesAreFreeOfCycles = slices().matching("io.agentrelay.executor.(*)..")
+    static final ArchRule packagesAreFreeOfCycles = slices().matching("io.agentrelay.(**)")
         .should().beFreeOfCycles();
 
     @ArchTest

@@ -2,8 +2,8 @@ package io.agentrelay.relay;
 
 import java.util.concurrent.CountDownLatch;
 
-import io.agentrelay.common.config.ConfigException;
-import io.agentrelay.common.config.RelayConfig;
+import io.agentrelay.runtime.config.ConfigException;
+import io.agentrelay.relay.config.RelayConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

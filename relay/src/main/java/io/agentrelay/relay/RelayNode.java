@@ -8,12 +8,12 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
-import io.agentrelay.common.config.RelayConfig;
+import io.agentrelay.relay.config.RelayConfig;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.common.topic.TopicInfo;
-import io.agentrelay.common.topic.TopicProvisioner;
-import io.agentrelay.common.metrics.Metrics;
+import io.agentrelay.runtime.kafka.TopicProvisioner;
+import io.agentrelay.runtime.metrics.Metrics;
 import io.agentrelay.relay.api.HttpApi;
 import io.agentrelay.relay.dialect.agentcraft.AgentCraftDialect;
 import io.agentrelay.relay.dialect.canonical.CanonicalDialect;

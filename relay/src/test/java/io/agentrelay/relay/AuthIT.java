@@ -123,6 +123,29 @@ class AuthIT {
     }
 
     @Test
+    void shouldReplayAWholeNamespaceOrGlobalOnlyWithAGrantThatCoversIt() throws Exception {
+        String someWorkflows = token(SECRET, "carol", List.of("workflow:wf-1", "session:*"), List.of("*"),
+            inAnHour());
+        String allWorkflows = token(SECRET, "dave", List.of("workflow:*"), List.of("*"), inAnHour());
+        String everything = token(SECRET, "erin", List.of("*", "global"), List.of("*"), inAnHour());
+        try (RelayConnection some = RelayConnection.connect(url(someWorkflows), Duration.ofSeconds(10));
+             RelayConnection all = RelayConnection.connect(url(allWorkflows), Duration.ofSeconds(10));
+             RelayConnection global = RelayConnection.connect(url(everything), Duration.ofSeconds(10))) {
+            assertThat(errorOf(replayStatus(some, "workflow:*"))).isEqualTo("FORBIDDEN");
+            assertThat(errorOf(replayStatus(some, "workflow:wf-1"))).isEqualTo("replaying");
+            assertThat(errorOf(replayStatus(some, "session:*"))).isEqualTo("replaying");
+            assertThat(errorOf(replayStatus(all, "workflow:*"))).isEqualTo("replaying");
+            assertThat(errorOf(replayStatus(all, "global"))).isEqualTo("FORBIDDEN");
+            assertThat(errorOf(replayStatus(global, "global"))).isEqualTo("replaying");
+        }
+    }
+
+    private static CompletableFuture<String> replayStatus(RelayConnection client, String channel) {
+        return client.request("replay", Json.object().put("channel", channel).put("from", "-1h"))
+            .thenApply(response -> response.data().path("status").asText());
+    }
+
+    @Test
     void shouldAllowACommandOnlyOnAnEntityWhoseChannelTheTokenMayRead() throws Exception {
         String alice = token(SECRET, "alice", List.of("*"), List.of("*"), inAnHour());
         String mallory = token(SECRET, "mallory", List.of("workflow:mallory"), List.of("*"), inAnHour());

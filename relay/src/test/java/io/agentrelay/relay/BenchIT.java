@@ -13,7 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.agentrelay.client.cli.RelayCli;
+import io.agentrelay.tools.cli.RelayCli;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.testkit.EmbeddedKafka;
 import io.agentrelay.testkit.KafkaExtension;

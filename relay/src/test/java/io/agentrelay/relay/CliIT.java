@@ -1,17 +1,12 @@
 package io.agentrelay.relay;
 
+import static io.agentrelay.relay.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.agentrelay.client.cli.RelayCli;
-import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.testkit.EmbeddedKafka;
@@ -21,7 +16,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import picocli.CommandLine;
 
 @ExtendWith({KafkaExtension.class, ClusterExtension.class})
 class CliIT {
@@ -53,43 +47,43 @@ class CliIT {
 
     @Test
     void replayShouldPrintTheChannelsEventsBetweenTwoTimesStraightFromKafka() throws Exception {
-        Run run = run("replay", channel.name(), "--from", Instant.ofEpochMilli(start + 60_000L).toString(),
+        CliRun run = run("replay", channel.name(), "--from", Instant.ofEpochMilli(start + 60_000L).toString(),
             "--to", Instant.ofEpochMilli(start + 3 * 60_000L).toString(),
             "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", cluster.prefix().value());
 
-        assertThat(run.exitCode).as(run.err).isZero();
+        assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.lines()).extracting(line -> line.path("data").path("seq").asInt()).containsExactly(1, 2, 3);
         assertThat(run.lines()).allSatisfy(line -> {
             assertThat(line.path("room").asText()).isEqualTo(channel.name());
             assertThat(line.path("pos").asText()).isNotBlank();
         });
-        assertThat(run.err).contains("3 events of workflow:cli");
+        assertThat(run.err()).contains("3 events of workflow:cli");
     }
 
     @Test
     void replayShouldSaySoWhenTheRangeIsEmpty() throws Exception {
-        Run run = run("replay", channel.name(), "--from", "2020-01-01T00:00:00Z", "--to", "2020-01-02T00:00:00Z",
+        CliRun run = run("replay", channel.name(), "--from", "2020-01-01T00:00:00Z", "--to", "2020-01-02T00:00:00Z",
             "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", cluster.prefix().value());
 
-        assertThat(run.exitCode).as(run.err).isZero();
-        assertThat(run.out).isEmpty();
-        assertThat(run.err).contains("no events of workflow:cli between 2020-01-01T00:00:00Z and 2020-01-02T00:00:00Z");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err()).contains("no events of workflow:cli between 2020-01-01T00:00:00Z and 2020-01-02T00:00:00Z");
     }
 
     @Test
     void shouldExplainBadChannelsAndUnreachableServers() throws Exception {
-        Run badChannel = run("replay", "nonsense", "--from", "2020-01-01T00:00:00Z",
+        CliRun badChannel = run("replay", "nonsense", "--from", "2020-01-01T00:00:00Z",
             "--bootstrap-servers", kafka.bootstrapServers());
-        Run noBroker = run("replay", channel.name(), "--from", "2020-01-01T00:00:00Z",
+        CliRun noBroker = run("replay", channel.name(), "--from", "2020-01-01T00:00:00Z",
             "--bootstrap-servers", "127.0.0.1:1");
-        Run noRelay = run("tail", channel.name(), "--url", "ws://127.0.0.1:1/ws");
+        CliRun noRelay = run("tail", channel.name(), "--url", "ws://127.0.0.1:1/ws");
 
-        assertThat(badChannel.exitCode).isEqualTo(2);
-        assertThat(badChannel.err).contains("invalid channel: channel 'nonsense' must be 'global' or '<namespace>:<id>'");
-        assertThat(noBroker.exitCode).isEqualTo(1);
-        assertThat(noBroker.err).contains("cannot reach Kafka at 127.0.0.1:1");
-        assertThat(noRelay.exitCode).isEqualTo(1);
-        assertThat(noRelay.err).contains("cannot reach a relay at [ws://127.0.0.1:1/ws]");
+        assertThat(badChannel.exitCode()).isEqualTo(2);
+        assertThat(badChannel.err()).contains("invalid channel: channel 'nonsense' must be 'global' or '<namespace>:<id>'");
+        assertThat(noBroker.exitCode()).isEqualTo(1);
+        assertThat(noBroker.err()).contains("cannot reach Kafka at 127.0.0.1:1");
+        assertThat(noRelay.exitCode()).isEqualTo(1);
+        assertThat(noRelay.err()).contains("cannot reach a relay at [ws://127.0.0.1:1/ws]");
     }
 
     @Test
@@ -103,32 +97,10 @@ class CliIT {
         });
         later.start();
 
-        Run run = run("tail", channel.name(), "--url", cluster.webSocket(0).toString(),
+        CliRun run = run("tail", channel.name(), "--url", cluster.webSocket(0).toString(),
             "--from", Instant.ofEpochMilli(start + 4 * 60_000L).toString(), "--max-events", "3");
 
-        assertThat(run.exitCode).as(run.err).isZero();
+        assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.lines()).extracting(line -> line.path("data").path("seq").asInt()).containsExactly(4, 5, 100);
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = RelayCli.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exitCode = cli.execute(args);
-        return new Run(exitCode, out.toString(), err.toString());
-    }
-
-    private record Run(int exitCode, String out, String err) {
-        List<JsonNode> lines() {
-            return Arrays.stream(out.split("\n")).filter(line -> !line.isBlank()).map(line -> {
-                try {
-                    return Json.readTree(line);
-                } catch (Exception e) {
-                    throw new AssertionError("not a JSON line: " + line, e);
-                }
-            }).toList();
-        }
     }
 }

@@ -4,7 +4,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.agentrelay.common.json.Json;
-import io.agentrelay.common.json.JsonSerde;
+import io.agentrelay.runtime.kafka.JsonSerde;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.topic.Topics;
@@ -42,6 +42,12 @@ final class EventWriter implements AutoCloseable {
         Event event = Event.of(channel, "tick", Json.object().put("seq", seq).put("pad", "x".repeat(padBytes)));
         return producer.send(new ProducerRecord<>(topics.events(channel.namespace()), null, timestamp,
             channel.name(), event)).get(10, TimeUnit.SECONDS);
+    }
+
+    /** Publishes an event now and waits for Kafka's acknowledgement. */
+    RecordMetadata write(Event event) throws Exception {
+        return producer.send(new ProducerRecord<>(topics.events(event.channel().namespace()), event.channel().name(),
+            event)).get(10, TimeUnit.SECONDS);
     }
 
     @Override

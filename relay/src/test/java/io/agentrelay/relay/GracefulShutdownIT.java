@@ -18,7 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.agentrelay.client.RelayConnection;
-import io.agentrelay.common.config.RelayConfig;
+import io.agentrelay.relay.config.RelayConfig;
 import io.agentrelay.common.protocol.Envelope;
 import io.agentrelay.relay.dialect.WsCloseCodes;
 import io.agentrelay.testkit.EmbeddedKafka;

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 import io.agentrelay.client.RelayConnection;
-import io.agentrelay.common.config.ExecutorConfig;
-import io.agentrelay.common.config.RelayConfig;
+import io.agentrelay.executor.config.ExecutorConfig;
+import io.agentrelay.relay.config.RelayConfig;
 import io.agentrelay.executor.consume.ExecutorNode;
 import io.agentrelay.executor.tool.ToolRegistry;
 import io.agentrelay.testkit.EmbeddedKafka;
@@ -126,6 +126,19 @@ final class LocalCluster implements AutoCloseable {
         relays.get(relay).close();
         whileStopped.run();
         relays.set(relay, startRelay(relay, port));
+    }
+
+    /**
+     * Starts one more relay node with settings of its own, such as a lower limit than the others.
+     *
+     * @return its index
+     */
+    int addRelay(Map<String, String> overrides) {
+        Map<String, String> relayEnv = new HashMap<>(env);
+        relayEnv.putAll(overrides);
+        relayEnv.put("RELAY_NODE_ID", "relay-" + relays.size());
+        relays.add(RelayNode.start(RelayConfig.fromEnv(relayEnv)));
+        return relays.size() - 1;
     }
 
     /** A client of one relay node, closed with the cluster. */

@@ -15,9 +15,10 @@ import io.agentrelay.client.RelayErrorException;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Envelope;
+import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.common.protocol.Position;
-import io.agentrelay.common.topic.Partitions;
+import io.agentrelay.runtime.kafka.Partitions;
 import io.agentrelay.testkit.EmbeddedKafka;
 import io.agentrelay.testkit.KafkaExtension;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -152,6 +153,55 @@ class ReplayIT {
                 assertThat(error.errorCode()).isEqualTo("INVALID_REQUEST");
                 assertThat(error.getMessage()).contains("not a position of this channel");
             });
+    }
+
+    @Test
+    void shouldReplayAWholeNamespaceOrGlobalFromARelativeTimeKeepingOnlyTheEventsThatMatch() throws Exception {
+        Channel.Scoped session = Channel.of(Namespace.SESSION, "chat-1");
+        for (String id : List.of("a", "b", "c")) {
+            Channel.Scoped workflow = Channel.of(Namespace.WORKFLOW, "ns-" + id);
+            writer.write(Event.of(workflow, "node.failed", Json.object().put("tool", "read_file").put("id", id)));
+            writer.write(Event.of(workflow, "node.failed", Json.object().put("tool", "echo").put("id", id)));
+            writer.write(Event.of(workflow, "workflow.failed", Json.object().put("tool", "read_file").put("id", id)));
+            writer.write(Event.of(workflow, "node.started", Json.object().put("tool", "read_file").put("id", id)));
+        }
+        writer.write(Event.of(session, "node.failed", Json.object().put("tool", "read_file").put("id", "s")));
+        RelayConnection client = cluster.connect(0);
+        Frames frames = new Frames();
+        client.addListener(frames);
+
+        client.request("replay", Json.object().put("channel", "workflow:*").put("from", "-1h")
+            .put("events", "*.fail*").set("where", Json.object().put("data.tool", "read_file")))
+            .get(10, TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> frames.eventNames("workflow:*").contains("replay.completed"));
+        List<Envelope> matched = frames.all().stream().filter(e -> Boolean.TRUE.equals(e.replayed())
+            && !"replay.completed".equals(e.event())).toList();
+        assertThat(matched).extracting(e -> e.room() + " " + e.event()).containsExactlyInAnyOrder(
+            "workflow:ns-a node.failed", "workflow:ns-a workflow.failed", "workflow:ns-b node.failed",
+            "workflow:ns-b workflow.failed", "workflow:ns-c node.failed", "workflow:ns-c workflow.failed");
+        assertThat(matched).allSatisfy(e -> assertThat(e.pos()).isNotBlank());
+        assertThat(frames.events("workflow:*").get(0).data().path("count").asLong()).isEqualTo(6);
+
+        client.request("replay", Json.object().put("channel", "global").put("from", "-15m")
+            .put("events", "node.failed").set("where", Json.object().put("data.id", "s"))).get(10, TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> frames.eventNames("global").contains("replay.completed"));
+        assertThat(frames.events(session.name())).extracting(Envelope::event).containsExactly("node.failed");
+    }
+
+    @Test
+    void shouldRefuseAPositionAsTheBoundOfANamespaceReplay() throws Exception {
+        RelayConnection client = cluster.connect(0);
+
+        assertThatThrownBy(() -> client.request("replay", Json.object().put("channel", "workflow:*")
+                .put("from", pos(3))).get(10, TimeUnit.SECONDS))
+            .cause().isInstanceOfSatisfying(RelayErrorException.class, error -> {
+                assertThat(error.errorCode()).isEqualTo("INVALID_REQUEST");
+                assertThat(error.getMessage()).contains("between times");
+            });
+        assertThatThrownBy(() -> client.request("replay", Json.object().put("channel", "conn:*")
+                .put("from", "-1h")).get(10, TimeUnit.SECONDS))
+            .cause().isInstanceOfSatisfying(RelayErrorException.class,
+                error -> assertThat(error.errorCode()).isEqualTo("INVALID_CHANNEL"));
     }
 
     /** Replays the channel from a bound to its end, and returns its events up to {@code replay.completed}. */

@@ -191,7 +191,7 @@ class ResumeIT {
     }
 
     private int partitionOf(Channel.Scoped channel) {
-        return io.agentrelay.common.topic.Partitions.forKey(channel.name(), 3);
+        return io.agentrelay.runtime.kafka.Partitions.forKey(channel.name(), 3);
     }
 
     private void deleteRecordsBefore(Channel.Scoped channel, long offset) throws Exception {

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.annotation.JsonTypeName;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import io.agentrelay.common.state.PanelDefinition;
+import io.agentrelay.common.protocol.PanelDefinition;
 
 /**
  * What a {@link Command} asks for. The JSON form carries the kind in a {@code kind} property.

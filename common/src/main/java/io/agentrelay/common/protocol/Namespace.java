@@ -7,7 +7,7 @@ import java.util.Optional;
  * The kinds of entity whose events a client can subscribe to. Each has its own event topic,
  * {@code <prefix>.events.<namespace>}.
  */
-public enum Namespace {
+public enum Namespace implements WireName {
     /** Workflow runs: {@code workflow:<workflowId>}. */
     WORKFLOW,
     /** Chat and DSL sessions: {@code session:<sessionId>}. */
@@ -24,6 +24,7 @@ public enum Namespace {
     private final String wireName = name().toLowerCase(Locale.ROOT);
 
     /** The name as it appears in channel names and topic names. */
+    @Override
     public String wireName() {
         return wireName;
     }
@@ -33,11 +34,6 @@ public enum Namespace {
      * @return the namespace, or empty if there is none of that name
      */
     public static Optional<Namespace> fromWireName(String wireName) {
-        for (Namespace namespace : values()) {
-            if (namespace.wireName.equals(wireName)) {
-                return Optional.of(namespace);
-            }
-        }
-        return Optional.empty();
+        return WireName.find(Namespace.class, wireName);
     }
 }

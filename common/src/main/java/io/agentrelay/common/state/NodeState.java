@@ -2,11 +2,12 @@ package io.agentrelay.common.state;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import io.agentrelay.common.protocol.WireName;
 
 /**
  * Where one node of a workflow run is, as snapshots, {@code get_workflow_status} and {@code get_session_state} name it.
  */
-public enum NodeState {
+public enum NodeState implements WireName {
     /** Waiting for its predecessors, or not yet started. */
     PENDING("pending"),
     /** Its tool is running. */
@@ -24,6 +25,7 @@ public enum NodeState {
 
     /** The name in JSON. */
     @JsonValue
+    @Override
     public String wireName() {
         return wireName;
     }
@@ -35,11 +37,6 @@ public enum NodeState {
      */
     @JsonCreator
     public static NodeState fromWireName(String wireName) {
-        for (NodeState state : values()) {
-            if (state.wireName.equals(wireName)) {
-                return state;
-            }
-        }
-        return PENDING;
+        return WireName.find(NodeState.class, wireName).orElse(PENDING);
     }
 }

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.agentrelay.common.protocol.PanelTool;
 
 /**
  * A panel as the state topic keeps it (key {@code panel:<id>}), written by the executor that owns it after each change.

@@ -2,12 +2,13 @@ package io.agentrelay.common.state;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import io.agentrelay.common.protocol.WireName;
 
 /**
  * Where a workflow run is, as its snapshot in the state topic names it ({@code status}), and the session state of
  * Mahavishnu's {@code get_session_state} ({@code current_phase}).
  */
-public enum RunState {
+public enum RunState implements WireName {
     /** Still running: {@code processing} in snapshots and session state, {@code running} in {@link #statusName()}. */
     RUNNING("processing"),
     /** Every node completed. */
@@ -25,6 +26,7 @@ public enum RunState {
 
     /** The name in snapshots, in the session state and in AgentCraft's session listings. */
     @JsonValue
+    @Override
     public String wireName() {
         return wireName;
     }
@@ -41,11 +43,6 @@ public enum RunState {
      */
     @JsonCreator
     public static RunState fromWireName(String wireName) {
-        for (RunState state : values()) {
-            if (state.wireName.equals(wireName)) {
-                return state;
-            }
-        }
-        return FAILED;
+        return WireName.find(RunState.class, wireName).orElse(FAILED);
     }
 }

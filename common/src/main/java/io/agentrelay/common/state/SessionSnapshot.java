@@ -19,6 +19,11 @@ import java.time.Instant;
 public record SessionSnapshot(String sessionId, String query, RunState status, int agentsActive, int agentsTotal,
                               Instant startedAt) {
 
+    /** A session without a status reads as {@link RunState#FAILED}, as an unknown name does: not running. */
+    public SessionSnapshot {
+        status = status == null ? RunState.FAILED : status;
+    }
+
     /** The state key of a session. */
     public static String key(String sessionId) {
         return "workflow:" + sessionId;

@@ -35,9 +35,17 @@ public record WorkflowSnapshot(String sessionId, String query, RunState status, 
                                Map<String, NodeState> nodes, Map<String, JsonNode> results, String error,
                                Instant deadline, String traceparent, FollowUp followUp) {
 
-    /** Copies the maps. */
+    /**
+     * Copies the maps. A snapshot without a status, or a node without a state, reads as {@link RunState#FAILED} and
+     * {@link NodeState#PENDING}, as unknown names do: that is how executors treated them when states were strings.
+     */
     public WorkflowSnapshot {
-        nodes = nodes == null ? Map.of() : Map.copyOf(nodes);
+        status = status == null ? RunState.FAILED : status;
+        Map<String, NodeState> known = new HashMap<>();
+        if (nodes != null) {
+            nodes.forEach((node, state) -> known.put(node, state == null ? NodeState.PENDING : state));
+        }
+        nodes = Map.copyOf(known);
         results = results == null ? Map.of() : Map.copyOf(results);
     }
 

@@ -32,7 +32,7 @@ class StateJsonTest {
             + "\"agents_active\":1,\"agents_total\":2,\"started_at\":\"2026-01-02T03:04:05.678Z\","
             + "\"owner_key\":\"workflow:wf-1\",\"command_id\":\"cmd-1\",\"workflow\":{\"kind\":\"execute_workflow\","
             + "\"workflow_id\":\"wf-1\",\"nodes\":[{\"id\":\"a\",\"tool\":\"echo\",\"params\":{\"message\":\"hi\"}}],"
-            + "\"edges\":[],\"query\":false},\"nodes\":{\"a\":\"" + nodeName + "\"},\"results\":{},\"error\":\"why\"}";
+            + "\"edges\":[]},\"nodes\":{\"a\":\"" + nodeName + "\"},\"results\":{},\"error\":\"why\"}";
 
         assertThat(new String(Json.toBytes(snapshot), StandardCharsets.UTF_8)).isEqualTo(written);
         assertThat(Json.readerFor(WorkflowSnapshot.class).<WorkflowSnapshot>readValue(written)).isEqualTo(snapshot);
@@ -48,7 +48,10 @@ class StateJsonTest {
         assertThat(read("completed", "completed").running()).isFalse();
     }
 
-    /** A newer executor may write states this one does not know; it must still take the run over. */
+    /**
+     * A newer executor may write states this one does not know. An unknown run state reads as ended (failed), so this
+     * executor never takes such a run over; an unknown node state reads as pending, so a run it does resume runs it.
+     */
     @Test
     void shouldReadUnknownStatesAsANodeToRunAndARunThatEnded() throws Exception {
         WorkflowSnapshot snapshot = read("archived", "paused");
@@ -56,6 +59,25 @@ class StateJsonTest {
         assertThat(snapshot.nodes()).containsEntry("a", NodeState.PENDING);
         assertThat(snapshot.status()).isEqualTo(RunState.FAILED);
         assertThat(snapshot.running()).isFalse();
+    }
+
+    /** A snapshot without a status, or with null, reads as an unknown one does: ended, so nothing fails later. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"{\"session_id\":\"wf-1\",\"nodes\":{\"a\":\"running\"}}",
+        "{\"session_id\":\"wf-1\",\"status\":null,\"nodes\":{\"a\":\"running\"}}"})
+    void shouldReadAMissingRunStateAsAnUnknownOne(String written) throws Exception {
+        WorkflowSnapshot snapshot = Json.readerFor(WorkflowSnapshot.class).readValue(written);
+        SessionSnapshot session = Json.readerFor(SessionSnapshot.class).readValue(written);
+
+        assertThat(snapshot.status()).isEqualTo(RunState.FAILED);
+        assertThat(snapshot.running()).isFalse();
+        assertThat(snapshot.nodes()).containsEntry("a", NodeState.RUNNING);
+        assertThat(session.status()).isEqualTo(RunState.FAILED);
+    }
+
+    @Test
+    void shouldReadANullNodeStateAsAnUnknownOne() throws Exception {
+        assertThat(read("processing", null).nodes()).containsEntry("a", NodeState.PENDING);
     }
 
     @Test
@@ -71,6 +93,6 @@ class StateJsonTest {
 
     private static WorkflowSnapshot read(String status, String nodeState) throws Exception {
         return Json.readerFor(WorkflowSnapshot.class).readValue("{\"session_id\":\"wf-1\",\"status\":\"" + status
-            + "\",\"nodes\":{\"a\":\"" + nodeState + "\"}}");
+            + "\",\"nodes\":{\"a\":" + (nodeState == null ? null : "\"" + nodeState + "\"") + "}}");
     }
 }

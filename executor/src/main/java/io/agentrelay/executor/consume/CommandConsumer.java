@@ -12,11 +12,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
-import io.agentrelay.common.config.ExecutorConfig;
-import io.agentrelay.common.json.JsonSerde;
+import io.agentrelay.executor.config.ExecutorConfig;
+import io.agentrelay.runtime.kafka.JsonSerde;
 import io.agentrelay.common.protocol.Command;
 import io.agentrelay.common.protocol.RelayException;
-import io.agentrelay.common.topic.Partitions;
+import io.agentrelay.runtime.kafka.Partitions;
 import io.agentrelay.common.trace.Traceparent;
 import io.agentrelay.executor.panel.PanelEngine;
 import io.agentrelay.executor.workflow.WorkflowEngine;

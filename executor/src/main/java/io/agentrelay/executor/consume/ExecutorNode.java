@@ -7,12 +7,12 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 
-import io.agentrelay.common.config.ExecutorConfig;
-import io.agentrelay.common.metrics.Metrics;
+import io.agentrelay.executor.config.ExecutorConfig;
+import io.agentrelay.runtime.metrics.Metrics;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Namespace;
-import io.agentrelay.common.state.PanelDefinition;
-import io.agentrelay.common.topic.TopicProvisioner;
+import io.agentrelay.common.protocol.PanelDefinition;
+import io.agentrelay.runtime.kafka.TopicProvisioner;
 import io.agentrelay.executor.chat.ChatRunner;
 import io.agentrelay.executor.dsl.DslCompiler;
 import io.agentrelay.executor.dsl.DslRunner;

@@ -13,7 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.agentrelay.common.json.Json;
-import io.agentrelay.common.metrics.Metrics;
+import io.agentrelay.runtime.metrics.Metrics;
 
 /**
  * The executor's small HTTP server: {@code GET /metrics} (Prometheus text) and {@code GET /health}: 200

@@ -7,13 +7,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.agentrelay.common.config.ConfigException;
+import io.agentrelay.runtime.config.ConfigException;
 import io.agentrelay.common.json.Json;
 
 /**
@@ -22,7 +24,8 @@ import io.agentrelay.common.json.Json;
  * <pre>{@code
  * {"mcpServers": {
  *   "everything": {"command": "npx", "args": ["@modelcontextprotocol/server-everything"], "env": {"A": "b"}},
- *   "search": {"url": "http://127.0.0.1:3001/mcp", "headers": {"Authorization": "Bearer …"}}}}
+ *   "search": {"url": "http://127.0.0.1:3001/mcp", "headers": {"Authorization": "Bearer …"},
+ *              "idempotentTools": ["lookup"]}}}
  * }</pre>
  *
  * @param servers the servers by name, in the file's order
@@ -102,9 +105,11 @@ public record McpConfig(Map<String, McpServerSpec> servers) {
         if (stdio == node.has("url")) {
             throw new ConfigException(where + " needs exactly one of 'command' (stdio) or 'url' (streamable HTTP)");
         }
+        Set<String> idempotentTools = new LinkedHashSet<>(strings(node.get("idempotentTools"),
+            where + " 'idempotentTools'"));
         if (stdio) {
             return new McpServerSpec.Stdio(text(node, "command", where), strings(node.get("args"), where + " 'args'"),
-                stringMap(node.get("env"), where + " 'env'"));
+                stringMap(node.get("env"), where + " 'env'"), idempotentTools);
         }
         URI url;
         try {
@@ -112,7 +117,7 @@ public record McpConfig(Map<String, McpServerSpec> servers) {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(where + " 'url' is not a URL: " + e.getMessage());
         }
-        return new McpServerSpec.Http(url, stringMap(node.get("headers"), where + " 'headers'"));
+        return new McpServerSpec.Http(url, stringMap(node.get("headers"), where + " 'headers'"), idempotentTools);
     }
 
     private static String text(JsonNode node, String field, String where) {

@@ -1,5 +1,7 @@
 package io.agentrelay.executor.mcp;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -11,15 +13,20 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import io.agentrelay.common.json.Json;
-import io.agentrelay.common.log.LogText;
+import io.agentrelay.runtime.log.LogText;
 import io.agentrelay.executor.spi.ToolContext;
 import io.agentrelay.executor.spi.ToolException;
 import io.agentrelay.executor.workflow.SizeLimits;
@@ -56,6 +63,24 @@ final class McpServer implements AutoCloseable {
     static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     /** How long a call waits for a stdio server that is being started again. */
     static final Duration RESTART_WAIT = Duration.ofSeconds(15);
+    /**
+     * How often a connected server is pinged: a server that stopped answering (a stdio server that printed something
+     * other than JSON-RPC, one stopped or deadlocked, an HTTP server that accepts and never answers) holds its calls'
+     * tool threads for this plus {@link #PING_TIMEOUT} rather than for a whole node timeout, for a ping a minute per
+     * server.
+     */
+    static final Duration PING_INTERVAL = Duration.ofSeconds(10);
+    /** A live server answers a ping in milliseconds even while its tools are busy; this leaves room for a slow host. */
+    static final Duration PING_TIMEOUT = Duration.ofSeconds(5);
+    /** How long an open circuit breaker refuses calls before it lets one through to try the server again. */
+    static final Duration BREAKER_OPEN = Duration.ofSeconds(10);
+    /**
+     * A call that takes more than this share of its timeout counts as slow, and the breaker opens when half of the
+     * recent calls are slow as when half failed: a server that answers only just in time holds tool threads too.
+     */
+    static final int SLOW_CALL_PERCENT = 80;
+    /** How long a server that is stopped gets to exit after its stdin closes and SIGTERM, before it is killed. */
+    static final Duration STOP_WAIT = Duration.ofSeconds(3);
     private static final Logger LOG = LoggerFactory.getLogger(McpServer.class);
     private static final TypeRef<Map<String, Object>> ARGUMENTS = new TypeRef<>() {
     };
@@ -65,37 +90,50 @@ final class McpServer implements AutoCloseable {
     private final Duration requestTimeout;
     private final Duration connectTimeout;
     private final int maxLineBytes;
-    private final ScheduledExecutorService reconnects;
+    /** Connects, pings and stops the server, one thing at a time: never two processes of one server at once. */
+    private final ScheduledExecutorService worker;
     private final SchemaRegistry schemas;
     private final McpJsonMapper mapper;
     private final CircuitBreaker breaker;
     private final Map<String, ToolContext> progress = new ConcurrentHashMap<>();
-    private volatile Connection connection;
-    private volatile CompletableFuture<Connection> ready = new CompletableFuture<>();
-    private volatile String problem = "not connected yet";
+    /** Connection and readiness together, replaced whole: a call sees one connection or the next, never half. */
+    private final AtomicReference<State> state = new AtomicReference<>(State.down("not connected yet"));
     private volatile Map<String, McpTool> tools = Map.of();
     private volatile boolean listed;
-    private volatile boolean closed;
     private volatile MeterRegistry registry;
+    /** Only the server's thread reads and changes it. */
     private Duration backoff = FIRST_BACKOFF;
 
     McpServer(String name, McpServerSpec spec, Duration requestTimeout, Duration connectTimeout, int maxLineBytes,
-              ScheduledExecutorService reconnects, SchemaRegistry schemas, McpJsonMapper mapper) {
+              SchemaRegistry schemas, McpJsonMapper mapper) {
         this.name = name;
         this.spec = spec;
         this.requestTimeout = requestTimeout;
         this.connectTimeout = connectTimeout;
         this.maxLineBytes = maxLineBytes;
-        this.reconnects = reconnects;
+        ScheduledThreadPoolExecutor thread = new ScheduledThreadPoolExecutor(1, task -> {
+            Thread daemon = new Thread(task, "mcp-" + name);
+            daemon.setDaemon(true);
+            return daemon;
+        });
+        // Once closed, only what is due now still runs (stopping a lost process), not reconnects or pings.
+        thread.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.worker = thread;
         this.schemas = schemas;
         this.mapper = mapper;
         this.breaker = CircuitBreaker.of("mcp-" + name, CircuitBreakerConfig.custom()
             .failureRateThreshold(50)
+            .slowCallRateThreshold(50)
+            .slowCallDurationThreshold(requestTimeout.multipliedBy(SLOW_CALL_PERCENT).dividedBy(100))
             .slidingWindowSize(10)
             .minimumNumberOfCalls(4)
-            .waitDurationInOpenState(Duration.ofSeconds(10))
+            .waitDurationInOpenState(BREAKER_OPEN)
+            // Half-open without waiting for a call, so that executor_mcp_circuit_open tells when calls may go again.
+            .automaticTransitionFromOpenToHalfOpenEnabled(true)
             .permittedNumberOfCallsInHalfOpenState(1)
             .build());
+        worker.scheduleWithFixedDelay(this::checkAlive, PING_INTERVAL.toMillis(), PING_INTERVAL.toMillis(),
+            TimeUnit.MILLISECONDS);
     }
 
     String name() {
@@ -114,12 +152,21 @@ final class McpServer implements AutoCloseable {
 
     /** Why it cannot be called now, if so. */
     Optional<String> problem() {
-        return connection == null ? Optional.of(problem) : Optional.empty();
+        State current = state.get();
+        return current.connection() == null ? Optional.of(current.problem()) : Optional.empty();
     }
 
-    /** Connects now, waiting at most the connect timeout; on failure, tries again later in the background. */
-    void connect() {
-        if (closed) {
+    /**
+     * Connects on the server's own thread, within the connect timeout; on failure, tries again later in the background.
+     *
+     * @return done when connected or when the first attempt failed
+     */
+    Future<?> start() {
+        return worker.submit(this::connect);
+    }
+
+    private void connect() {
+        if (state.get() == State.CLOSED) {
             return;
         }
         McpClientTransportPair pair = transport();
@@ -136,32 +183,42 @@ final class McpServer implements AutoCloseable {
             McpSchema.ListToolsResult listing = client.listTools().block(connectTimeout);
             setTools(listing == null ? List.of() : listing.tools());
         } catch (RuntimeException e) {
-            client.close();
-            synchronized (this) {
-                problem = McpResults.cut(SizeLimits.rootMessage(e));
+            stop(new Connection(client, transport, pair.process()));
+            String problem = McpResults.cut(SizeLimits.rootMessage(e));
+            State down = state.get();
+            if (down != State.CLOSED && state.compareAndSet(down, new State(null, problem, down.next()))) {
                 LOG.warn("MCP server {} cannot be reached: {}", name, LogText.escape(problem));
                 retryLater();
             }
             return;
         }
-        Connection connected = new Connection(client, transport);
-        synchronized (this) {
-            if (closed) {
-                client.close();
-                return;
-            }
-            connection = connected;
-            backoff = FIRST_BACKOFF;
-            ready.complete(connected);
+        Connection connected = new Connection(client, transport, pair.process());
+        // Only this thread connects, and only it leaves a state without a connection, so this is the one to leave.
+        State down = state.get();
+        if (down == State.CLOSED || !state.compareAndSet(down, new State(connected, null, down.next()))) {
+            stop(connected);
+            return;
         }
+        backoff = FIRST_BACKOFF;
+        down.next().complete(connected);
         LOG.info("MCP server {} connected with tools {}", name, tools.keySet());
-        if (pair.process() != null) {
-            Thread watcher = new Thread(() -> {
-                pair.process().awaitForExit();
-                lost(connected, "exited");
-            }, "mcp-" + name + "-exit");
-            watcher.setDaemon(true);
-            watcher.start();
+        if (connected.process != null) {
+            connected.process.onExit().thenRun(() -> lost(connected, "exited"));
+        }
+    }
+
+    /** Declares the server lost when it does not answer a ping in time: a wedged server must not hold calls. */
+    private void checkAlive() {
+        Connection current = state.get().connection();
+        if (current == null) {
+            return;
+        }
+        try {
+            current.client.ping().block(PING_TIMEOUT);
+        } catch (McpError answered) {
+            // It answered, if only to refuse: it is alive.
+        } catch (RuntimeException e) {
+            lost(current, "stopped answering pings (none answered within " + PING_TIMEOUT.toSeconds() + " s)");
         }
     }
 
@@ -200,123 +257,192 @@ final class McpServer implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new ToolException("its params must be a JSON object: " + McpResults.cut(SizeLimits.rootMessage(e)));
         }
-        Connection current = awaitConnection();
-        // Taken last: a permit taken before something that throws would leak and keep a half-open breaker half-open.
         if (!breaker.tryAcquirePermission()) {
-            throw unavailable("its circuit breaker is open after repeated failures");
+            throw unavailable("its circuit breaker is open after repeated failures or timeouts; calls are refused for "
+                + BREAKER_OPEN.toSeconds() + " s, then one is tried");
         }
-        String token = UUID.randomUUID().toString();
+        // Every way out settles the permit: the server answered, the server failed (down, lost, too slow), or
+        // neither (a cancel), which a half-open breaker must get back to try another call.
         long started = System.nanoTime();
-        CompletableFuture<McpSchema.CallToolResult> call;
-        progress.put(token, context);
+        boolean answered = false;
+        Throwable serverFailure = null;
         try {
-            call = current.client.callTool(new McpSchema.CallToolRequest(
-                tool.toolName(), arguments, Map.of("progressToken", token))).toFuture();
-        } catch (RuntimeException e) {
-            progress.remove(token);
-            breaker.releasePermission();
-            throw e;
-        }
-        current.calls.add(call);
-        try {
-            McpSchema.CallToolResult result = call.get();
-            breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-            return McpResults.output(result);
-        } catch (InterruptedException e) {
-            current.transport.cancel(token, "the node was cancelled or timed out");
-            call.cancel(true);
-            breaker.releasePermission();
-            throw e;
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof McpError error) {
-                // The server answered: it is up, the call itself was refused.
-                breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-                throw new ToolException(McpResults.cut(String.valueOf(error.getMessage())));
+            Connection current;
+            try {
+                current = awaitConnection();
+            } catch (ToolException down) {
+                serverFailure = down;
+                throw down;
             }
-            breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, cause);
-            if (cause instanceof ServerLost lostDuringCall) {
-                throw new ToolException("MCP server '" + name + "' " + lostDuringCall.getMessage()
-                    + " during the call");
+            String token = UUID.randomUUID().toString();
+            progress.put(token, context);
+            CompletableFuture<McpSchema.CallToolResult> call = null;
+            try {
+                call = current.client.callTool(new McpSchema.CallToolRequest(
+                    tool.toolName(), arguments, Map.of("progressToken", token))).toFuture();
+                current.calls.add(call);
+                McpSchema.CallToolResult result = call.get();
+                answered = true;
+                return McpResults.output(result);
+            } catch (InterruptedException e) {
+                current.transport.cancel(token, "the node was cancelled or timed out");
+                call.cancel(true);
+                throw e;
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof McpError error) {
+                    // The server answered: it is up, the call itself was refused.
+                    answered = true;
+                    throw new ToolException(McpResults.cut(String.valueOf(error.getMessage())));
+                }
+                serverFailure = cause;
+                throw failed(current, token, cause);
+            } finally {
+                progress.remove(token);
+                current.transport.forget(token);
+                if (call != null) {
+                    current.calls.remove(call);
+                }
             }
-            if (spec instanceof McpServerSpec.Http && !(cause instanceof TimeoutException)) {
-                // Connect again in the background; a stdio server's exit is seen by its watcher instead.
-                lost(current, McpResults.cut(SizeLimits.rootMessage(cause)));
-            }
-            throw unavailable(McpResults.cut(SizeLimits.rootMessage(cause)));
         } finally {
-            progress.remove(token);
-            current.transport.forget(token);
-            current.calls.remove(call);
+            long elapsed = System.nanoTime() - started;
+            if (answered) {
+                breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
+            } else if (serverFailure != null) {
+                breaker.onError(elapsed, TimeUnit.NANOSECONDS, serverFailure);
+            } else {
+                breaker.releasePermission();
+            }
         }
+    }
+
+    /** The node's failure for a call the server did not answer. */
+    private ToolException failed(Connection current, String token, Throwable cause) {
+        if (current.lostBecause != null) {
+            // Also for a call that took the connection just as it was lost: its session is ended, not restarted.
+            cause = current.lostBecause;
+        }
+        if (cause instanceof ServerLost lostDuringCall) {
+            return new ToolException("MCP server '" + name + "' " + lostDuringCall.getMessage() + " during the call");
+        }
+        if (cause instanceof TimeoutException) {
+            current.transport.cancel(token, "no answer within " + requestTimeout.toMillis() + " ms");
+            return new ToolException("MCP server '" + name + "' did not answer the call within "
+                + requestTimeout.toMillis() + " ms");
+        }
+        if (spec instanceof McpServerSpec.Http) {
+            // Connect again in the background; a stdio server's exit is seen by its watcher instead.
+            lost(current, McpResults.cut(SizeLimits.rootMessage(cause)));
+        }
+        return unavailable(McpResults.cut(SizeLimits.rootMessage(cause)));
     }
 
     /** Reports whether the server is connected, as {@code executor_mcp_server_up{server}}. */
     void bindMetrics(MeterRegistry meters) {
         registry = meters;
-        Gauge.builder("executor.mcp.server.up", this, server -> server.connection == null ? 0 : 1)
+        Gauge.builder("executor.mcp.server.up", this, server -> server.state.get().connection() == null ? 0 : 1)
             .description("whether the executor is connected to the MCP server").tag("server", name).register(meters);
+        Gauge.builder("executor.mcp.circuit.open", breaker,
+                circuit -> circuit.getState() == CircuitBreaker.State.OPEN ? 1 : 0)
+            .description("whether the MCP server's circuit breaker refuses its calls").tag("server", name)
+            .register(meters);
     }
 
     @Override
     public void close() {
-        Connection current;
-        synchronized (this) {
-            closed = true;
-            current = connection;
-            connection = null;
-            problem = "the executor is stopping";
-            ready.completeExceptionally(new ServerLost(problem));
+        State last = state.getAndSet(State.CLOSED);
+        last.next().completeExceptionally(new ServerLost(State.CLOSED.problem()));
+        worker.shutdown();
+        if (last.connection() != null) {
+            last.connection().fail(new ServerLost("closed"));
+            stop(last.connection());
         }
-        if (current != null) {
-            current.fail(new ServerLost("closed"));
-            try {
-                current.client.closeGracefully().block(Duration.ofSeconds(5));
-            } catch (RuntimeException e) {
-                LOG.warn("MCP server {} did not close cleanly: {}", name, e.toString());
+        try {
+            // A lost process being stopped, or one being connected, which stops itself on seeing it is closed.
+            if (!worker.awaitTermination(STOP_WAIT.multipliedBy(2).toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("MCP server {}: its thread did not end; interrupting it", name);
+                worker.shutdownNow();
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
     private Connection awaitConnection() throws ToolException, InterruptedException {
-        Connection current = connection;
-        if (current != null) {
-            return current;
+        State current = state.get();
+        if (current.connection() != null) {
+            return current.connection();
         }
         if (spec instanceof McpServerSpec.Http) {
-            throw unavailable(problem);
+            throw unavailable(current.problem());
         }
         try {
-            return ready.get(RESTART_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            return current.next().get(RESTART_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
-            throw unavailable(problem);
+            throw unavailable(state.get().problem());
         }
     }
 
-    /** Forgets a connection that failed, fails its calls and connects again later. */
+    /** Forgets a connection that failed, fails its calls, and stops it and connects again on the server's thread. */
     private void lost(Connection failed, String reason) {
-        synchronized (this) {
-            if (connection != failed) {
-                return;
-            }
-            connection = null;
-            problem = reason;
-            ready = new CompletableFuture<>();
-            LOG.warn("MCP server {} lost: {}", name, LogText.escape(reason));
-            retryLater();
+        State before = state.get();
+        if (before.connection() != failed || !state.compareAndSet(before, State.down(reason))) {
+            return;
         }
+        LOG.warn("MCP server {} lost: {}", name, LogText.escape(reason));
         failed.fail(new ServerLost(reason));
-        failed.client.close();
+        try {
+            // The old process is stopped before a reconnect can start another.
+            worker.execute(() -> {
+                stop(failed);
+                retryLater();
+            });
+        } catch (RejectedExecutionException closing) {
+            stop(failed);
+        }
     }
 
-    /** Called holding the lock. */
+    /**
+     * Ends a session, and for a stdio server its process and every process that one started: a wrapper such as
+     * {@code npx} or a shell may exit on SIGTERM and leave the server it started running. Each gets SIGTERM, and
+     * SIGKILL when it has not exited within {@link #STOP_WAIT} (a stopped or wedged process ignores SIGTERM).
+     */
+    private void stop(Connection connection) {
+        // Taken first: once the process is gone, the processes it started are no longer its descendants.
+        List<ProcessHandle> family = connection.process == null ? List.of()
+            : Stream.concat(Stream.of(connection.process.toHandle()), connection.process.descendants()).toList();
+        try {
+            connection.client.closeGracefully().block(STOP_WAIT);
+        } catch (RuntimeException e) {
+            LOG.warn("MCP server {} did not close cleanly: {}", name, LogText.escape(String.valueOf(e.getMessage())));
+        }
+        List<ProcessHandle> left = family.stream().filter(ProcessHandle::isAlive).toList();
+        try {
+            left.forEach(ProcessHandle::destroy);
+            CompletableFuture.allOf(left.stream().map(ProcessHandle::onExit).toArray(CompletableFuture[]::new))
+                .get(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // Killed below.
+        } finally {
+            List<ProcessHandle> stuck = family.stream().filter(ProcessHandle::isAlive).toList();
+            if (!stuck.isEmpty()) {
+                LOG.warn("MCP server {}: processes {} did not exit within {} s of SIGTERM; killing them", name,
+                    stuck.stream().map(ProcessHandle::pid).toList(), STOP_WAIT.toSeconds());
+                stuck.forEach(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+
+    /** Called on the server's thread. */
     private void retryLater() {
-        if (closed) {
+        if (state.get() == State.CLOSED) {
             return;
         }
         Duration delay = backoff;
         backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
-        reconnects.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
+        worker.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void setTools(List<McpSchema.Tool> listed) {
@@ -331,7 +457,8 @@ final class McpServer implements AutoCloseable {
                     LogText.escape(tool.name()), e.toString());
                 continue;
             }
-            boolean idempotent = tool.annotations() != null && Boolean.TRUE.equals(tool.annotations().idempotentHint());
+            boolean idempotent = spec.idempotentTools().contains(tool.name())
+                || tool.annotations() != null && Boolean.TRUE.equals(tool.annotations().idempotentHint());
             byName.put(tool.name(), new McpTool(this, tool.name(),
                 tool.description() == null ? "" : tool.description(), inputSchema, schema, idempotent));
         }
@@ -348,7 +475,7 @@ final class McpServer implements AutoCloseable {
 
     private McpClientTransportPair transport() {
         if (spec instanceof McpServerSpec.Stdio stdio) {
-            StdioClientTransport process = new OwnEnvironmentTransport(ServerParameters.builder(stdio.command())
+            OwnEnvironmentTransport process = new OwnEnvironmentTransport(ServerParameters.builder(stdio.command())
                 .args(stdio.args()).env(stdio.env()).build(), mapper, maxLineBytes);
             process.setStdErrorHandler(line -> LOG.debug("MCP server {}: {}", name, LogText.escape(line)));
             return new McpClientTransportPair(process, process);
@@ -372,21 +499,31 @@ final class McpServer implements AutoCloseable {
 
     /** The transport, and the same as a process when the server is one the executor started. */
     private record McpClientTransportPair(io.modelcontextprotocol.spec.McpClientTransport transport,
-                                          StdioClientTransport process) {
+                                          OwnEnvironmentTransport stdio) {
+        /** The process, once the client's first request started it; null for HTTP or when it could not start. */
+        Process process() {
+            return stdio == null ? null : stdio.process();
+        }
     }
 
-    /** One session with the server, and the calls under way in it. */
+    /** One session with the server, its process if it is a stdio server, and the calls under way in it. */
     private static final class Connection {
         final McpAsyncClient client;
         final RequestTrackingTransport transport;
+        final Process process;
         final Set<CompletableFuture<McpSchema.CallToolResult>> calls = ConcurrentHashMap.newKeySet();
+        volatile ServerLost lostBecause;
 
-        Connection(McpAsyncClient client, RequestTrackingTransport transport) {
+        Connection(McpAsyncClient client, RequestTrackingTransport transport, Process process) {
             this.client = client;
             this.transport = transport;
+            this.process = process;
         }
 
+        /** Fails its calls, and those that come too late to be among them when they end. */
         void fail(ServerLost reason) {
+            lostBecause = reason;
+            transport.end();
             calls.forEach(call -> call.completeExceptionally(reason));
         }
     }
@@ -397,8 +534,25 @@ final class McpServer implements AutoCloseable {
      * executor's whole environment, secrets included, to a process that anyone with a workflow can ask for it.
      */
     private static final class OwnEnvironmentTransport extends StdioClientTransport {
+        /** The SDK keeps the process to itself, and ends it only with SIGTERM: a wedged one must be killed. */
+        private static final VarHandle PROCESS;
+
+        static {
+            try {
+                PROCESS = MethodHandles.privateLookupIn(StdioClientTransport.class, MethodHandles.lookup())
+                    .findVarHandle(StdioClientTransport.class, "process", Process.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
         OwnEnvironmentTransport(ServerParameters parameters, McpJsonMapper mapper, int maxLineBytes) {
             super(parameters, mapper, maxLineBytes);
+        }
+
+        /** The process the SDK started, or null before it did. */
+        Process process() {
+            return (Process) PROCESS.getVolatile(this);
         }
 
         @Override
@@ -407,6 +561,21 @@ final class McpServer implements AutoCloseable {
             ProcessBuilder builder = super.getProcessBuilder();
             builder.environment().clear();
             return builder;
+        }
+    }
+
+    /**
+     * Whether a connection is up, and if not, why and the future of the next one.
+     *
+     * @param connection the connection, or null while there is none
+     * @param problem    why there is none, or null
+     * @param next       completed with the next connection: calls to a stdio server being restarted wait for it
+     */
+    private record State(Connection connection, String problem, CompletableFuture<Connection> next) {
+        static final State CLOSED = down("the executor is stopping");
+
+        static State down(String problem) {
+            return new State(null, problem, new CompletableFuture<>());
         }
     }
 

@@ -6,8 +6,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -38,36 +39,41 @@ public final class McpTools implements ToolSource, AutoCloseable {
     static final int LINE_BYTES_PER_OUTPUT_BYTE = 4;
 
     private final Map<String, McpServer> servers = new LinkedHashMap<>();
-    private final ScheduledExecutorService reconnects = Executors.newSingleThreadScheduledExecutor(task -> {
-        Thread thread = new Thread(task, "mcp-reconnect");
-        thread.setDaemon(true);
-        return thread;
-    });
 
-    private McpTools(McpConfig config, Duration callTimeout, int maxOutputBytes) {
+    private McpTools(McpConfig config, Duration nodeTimeout, int maxOutputBytes) {
         // The MCP default dialect: a schema that names no other is JSON Schema 2020-12.
         SchemaRegistry schemas = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
         JacksonMcpJsonMapper mapper = new JacksonMcpJsonMapper(new ObjectMapper());
+        Duration callTimeout = callTimeout(nodeTimeout);
         config.servers().forEach((name, spec) -> servers.put(name,
             new McpServer(name, spec, callTimeout, CONNECT_TIMEOUT, LINE_BYTES_PER_OUTPUT_BYTE * maxOutputBytes,
-                reconnects, schemas, mapper)));
+                schemas, mapper)));
     }
 
     /**
      * Connects to the configured servers, starting the stdio ones.
      *
-     * @param config      the servers
-     * @param callTimeout    the longest one call may take: the executor's node timeout, which cuts it short anyway
+     * @param config         the servers
+     * @param nodeTimeout    the executor's node timeout ({@code EXECUTOR_NODE_TIMEOUT_MS}), which bounds every call
      * @param maxOutputBytes the largest node output ({@code EXECUTOR_MAX_OUTPUT_BYTES}), which bounds the longest
      *                       message a stdio server may send
      * @return the servers' tools
      */
-    public static McpTools start(McpConfig config, Duration callTimeout, int maxOutputBytes) {
-        McpTools tools = new McpTools(config, callTimeout, maxOutputBytes);
-        // In parallel: a server that cannot be reached must not hold up the others.
-        tools.servers.values().stream().map(server -> new Thread(server::connect, "mcp-connect-" + server.name()))
-            .peek(Thread::start).toList().forEach(McpTools::join);
+    public static McpTools start(McpConfig config, Duration nodeTimeout, int maxOutputBytes) {
+        McpTools tools = new McpTools(config, nodeTimeout, maxOutputBytes);
+        // In parallel, each on its server's thread: a server that cannot be reached must not hold up the others.
+        tools.servers.values().stream().map(McpServer::start).toList().forEach(McpTools::join);
         return tools;
+    }
+
+    /**
+     * How long one call may take: a tenth (at most 1 s) less than the node timeout, so that a server that does not
+     * answer fails the call itself, which its circuit breaker counts, rather than the node's timeout, which it cannot
+     * tell from a cancel.
+     */
+    static Duration callTimeout(Duration nodeTimeout) {
+        Duration margin = nodeTimeout.dividedBy(10);
+        return nodeTimeout.minus(margin.compareTo(Duration.ofSeconds(1)) > 0 ? Duration.ofSeconds(1) : margin);
     }
 
     @Override
@@ -96,16 +102,23 @@ public final class McpTools implements ToolSource, AutoCloseable {
         servers.values().forEach(server -> server.bindMetrics(registry));
     }
 
-    /** Disconnects from every server, stopping the stdio ones. */
+    /**
+     * Disconnects from every server, stopping the stdio ones and the processes they started, all at once: each
+     * server's processes get SIGTERM and, when they have not exited within a few seconds, SIGKILL.
+     */
     @Override
     public void close() {
-        reconnects.shutdownNow();
-        servers.values().forEach(McpServer::close);
+        servers.values().stream().map(server -> CompletableFuture.runAsync(server::close, task -> {
+            Thread closing = new Thread(task, "mcp-close-" + server.name());
+            closing.start();
+        })).toList().forEach(McpTools::join);
     }
 
-    private static void join(Thread thread) {
+    private static void join(Future<?> done) {
         try {
-            thread.join();
+            done.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("an MCP server failed unexpectedly", e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

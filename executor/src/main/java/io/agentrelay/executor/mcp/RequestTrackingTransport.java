@@ -3,6 +3,7 @@ package io.agentrelay.executor.mcp;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -15,6 +16,10 @@ import reactor.core.publisher.Mono;
  * A transport that remembers the JSON-RPC id of each {@code tools/call} by its progress token, so that a call can be
  * cancelled with {@code notifications/cancelled}, which names the request by id: the SDK's client keeps the ids to
  * itself and sends no cancellation of its own.
+ *
+ * <p>It carries one session: once ended, it neither connects again nor sends. The SDK's client starts a new session
+ * on the same transport when used after it was closed, which for a stdio server is a new process that nobody would
+ * stop; the executor starts new sessions itself, on a new transport.
  */
 final class RequestTrackingTransport implements McpClientTransport {
 
@@ -23,6 +28,8 @@ final class RequestTrackingTransport implements McpClientTransport {
 
     private final McpClientTransport delegate;
     private final Map<String, Object> requestIds = new ConcurrentHashMap<>();
+    private final AtomicBoolean connected = new AtomicBoolean();
+    private volatile boolean ended;
 
     RequestTrackingTransport(McpClientTransport delegate) {
         this.delegate = delegate;
@@ -43,6 +50,11 @@ final class RequestTrackingTransport implements McpClientTransport {
         }
     }
 
+    /** Ends the session: nothing is sent any more, and it is never connected again. */
+    void end() {
+        ended = true;
+    }
+
     /** Forgets a call that ended. */
     void forget(String progressToken) {
         requestIds.remove(progressToken);
@@ -50,6 +62,9 @@ final class RequestTrackingTransport implements McpClientTransport {
 
     @Override
     public Mono<Void> sendMessage(McpSchema.JSONRPCMessage message) {
+        if (ended) {
+            return Mono.error(new IllegalStateException("the session with the MCP server ended"));
+        }
         if (message instanceof McpSchema.JSONRPCRequest request
             && McpSchema.METHOD_TOOLS_CALL.equals(request.method())
             && request.params() instanceof McpSchema.CallToolRequest call
@@ -61,6 +76,10 @@ final class RequestTrackingTransport implements McpClientTransport {
 
     @Override
     public Mono<Void> connect(Function<Mono<McpSchema.JSONRPCMessage>, Mono<McpSchema.JSONRPCMessage>> handler) {
+        if (ended || !connected.compareAndSet(false, true)) {
+            ended = true;
+            return Mono.error(new IllegalStateException("the session with the MCP server ended; it is not started again"));
+        }
         return delegate.connect(handler);
     }
 
@@ -71,6 +90,7 @@ final class RequestTrackingTransport implements McpClientTransport {
 
     @Override
     public Mono<Void> closeGracefully() {
+        ended = true;
         return delegate.closeGracefully();
     }
 

@@ -10,14 +10,14 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import io.agentrelay.common.config.KafkaSettings;
-import io.agentrelay.common.json.JsonSerde;
+import io.agentrelay.runtime.config.KafkaSettings;
+import io.agentrelay.runtime.kafka.JsonSerde;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Command;
 import io.agentrelay.common.protocol.CommandPayload;
 import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.common.protocol.Principal;
-import io.agentrelay.common.state.PanelDefinition;
+import io.agentrelay.common.protocol.PanelDefinition;
 import io.agentrelay.common.trace.Traceparent;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;

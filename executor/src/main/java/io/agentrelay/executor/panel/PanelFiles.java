@@ -9,7 +9,7 @@ import java.util.stream.Stream;
 
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.RelayException;
-import io.agentrelay.common.state.PanelDefinition;
+import io.agentrelay.common.protocol.PanelDefinition;
 
 /**
  * Reads panel definitions: one JSON file per panel in a directory, such as

@@ -6,9 +6,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.databind.ObjectReader;
-import io.agentrelay.common.config.ExecutorConfig;
+import io.agentrelay.executor.config.ExecutorConfig;
 import io.agentrelay.common.json.Json;
-import io.agentrelay.common.state.StateView;
+import io.agentrelay.runtime.kafka.StateView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -3,9 +3,10 @@ package io.agentrelay.executor.pool;
 import java.util.Locale;
 
 import com.fasterxml.jackson.annotation.JsonValue;
+import io.agentrelay.common.protocol.WireName;
 
 /** A worker's state as Mahavishnu clients know it. */
-public enum WorkerStatus {
+public enum WorkerStatus implements WireName {
     /** Available for work. */
     IDLE,
     /** Running at least one node. */
@@ -17,6 +18,7 @@ public enum WorkerStatus {
 
     /** The name in events: lower case. */
     @JsonValue
+    @Override
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -12,13 +12,13 @@ import java.util.concurrent.TimeoutException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
-import io.agentrelay.common.config.KafkaSettings;
+import io.agentrelay.runtime.config.KafkaSettings;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.ErrorCode;
 import io.agentrelay.common.protocol.RelayException;
 import io.agentrelay.common.state.NodeOutput;
 import io.agentrelay.common.state.PanelSnapshot;
-import io.agentrelay.common.state.StateView;
+import io.agentrelay.runtime.kafka.StateView;
 import io.agentrelay.common.state.WorkflowSnapshot;
 import io.agentrelay.executor.workflow.Snapshots;
 import org.slf4j.Logger;

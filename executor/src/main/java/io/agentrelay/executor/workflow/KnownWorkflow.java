@@ -6,9 +6,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.common.protocol.CommandPayload.ExecuteWorkflow;
 import io.agentrelay.common.state.FollowUp;
+import io.agentrelay.common.state.RunState;
 
 /** A workflow this executor ran or refused, as its queries see it. */
 interface KnownWorkflow {
+
+    /** Where it is. */
+    RunState runState();
 
     /** Its state for {@code get_workflow_status}. */
     WorkflowStatus status();

@@ -43,6 +43,11 @@ record RefusedWorkflow(ExecuteWorkflow workflow, String error, Instant at, Strin
     }
 
     @Override
+    public RunState runState() {
+        return RunState.FAILED;
+    }
+
+    @Override
     public WorkflowStatus status() {
         return new WorkflowStatus(workflow.workflowId(), RunState.FAILED.statusName(), 0, workflow.nodes().size(),
             Map.of(), error);

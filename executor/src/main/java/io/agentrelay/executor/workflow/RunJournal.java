@@ -72,7 +72,8 @@ final class RunJournal {
         return switch (outcome) {
             case COMPLETED -> log("info", COORDINATOR, "Session completed", null);
             case CANCELLED -> log("warn", COORDINATOR, "Session cancelled: " + error, null);
-            default -> log("error", COORDINATOR, "Session failed: " + error, null);
+            case FAILED -> log("error", COORDINATOR, "Session failed: " + error, null);
+            case RUNNING -> throw new IllegalArgumentException("a run that ends is not running");
         };
     }
 

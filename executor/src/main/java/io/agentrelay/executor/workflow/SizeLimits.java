@@ -3,7 +3,7 @@ package io.agentrelay.executor.workflow;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.agentrelay.common.config.ExecutorConfig;
+import io.agentrelay.executor.config.ExecutorConfig;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Event;
 import io.agentrelay.executor.spi.ToolException;

@@ -20,6 +20,11 @@ import io.agentrelay.common.state.WorkflowSnapshot;
 record StoredWorkflow(WorkflowSnapshot snapshot) implements KnownWorkflow {
 
     @Override
+    public RunState runState() {
+        return snapshot.status();
+    }
+
+    @Override
     public WorkflowStatus status() {
         return WorkflowStatus.of(snapshot.sessionId(), snapshot.status(), snapshot.nodes(), snapshot.error());
     }

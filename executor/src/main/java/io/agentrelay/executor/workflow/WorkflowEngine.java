@@ -23,9 +23,9 @@ import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.agentrelay.common.config.ExecutorConfig;
+import io.agentrelay.executor.config.ExecutorConfig;
 import io.agentrelay.common.json.Json;
-import io.agentrelay.common.log.LogText;
+import io.agentrelay.runtime.log.LogText;
 import io.agentrelay.common.protocol.CommandPayload.ExecuteWorkflow;
 import io.agentrelay.common.protocol.ErrorCode;
 import io.agentrelay.common.protocol.Event;
@@ -35,6 +35,7 @@ import io.agentrelay.common.state.RunState;
 import io.agentrelay.common.state.WorkflowSnapshot;
 import io.agentrelay.common.trace.Traceparent;
 import io.agentrelay.executor.tool.ToolRegistry;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -94,11 +95,11 @@ public final class WorkflowEngine implements AutoCloseable {
         this.store = store;
         this.followUps = followUps;
         this.settings = new WorkflowRun.RunSettings(config.nodeTimeout(), config.sandboxDir(), config.maxSleep(),
-            registry, followUps, SizeLimits.of(config));
+            registry, followUps, SizeLimits.of(config), config.workerId());
         this.pool = new ThreadPoolExecutor(config.threads(), config.threads(), 0, TimeUnit.MILLISECONDS,
             new LinkedBlockingQueue<>(), new ToolThreads());
         for (RunState outcome : List.of(RunState.COMPLETED, RunState.FAILED, RunState.CANCELLED)) {
-            registry.counter("executor.workflows.finished", "outcome", outcome.wireName());
+            finished(outcome);
         }
         Gauge.builder("executor.workflows.running", active, Map::size)
             .description("workflows running on this executor").register(registry);
@@ -335,12 +336,17 @@ public final class WorkflowEngine implements AutoCloseable {
         }
     }
 
+    /** The count of workflows that ended so, tagged by the outcome's wire name. */
+    private Counter finished(RunState outcome) {
+        return registry.counter("executor.workflows.finished", "outcome", outcome.wireName());
+    }
+
     private void track(WorkflowRun run, String workflowId) {
         active.put(workflowId, run);
         run.outcome().whenComplete((outcome, failure) -> {
             active.remove(workflowId, run);
             if (outcome != null) {
-                registry.counter("executor.workflows.finished", "outcome", run.status().status()).increment();
+                finished(run.runState()).increment();
             }
         });
         if (run.deadline() != null) {

@@ -28,8 +28,9 @@ final class WorkflowEvents {
     private WorkflowEvents() {
     }
 
+    /** {@code workerId} is the executor that started it; {@code traceId} the trace its steps continue. */
     record WorkflowStarted(String workflowId, int totalNodes, List<Node> nodes, List<Edge> edges, String adapter,
-                           String prompt) {
+                           String prompt, String workerId, String traceId) {
     }
 
     /** Mahavishnu's name for a node completing: a stage of the workflow, with its output. */
@@ -40,8 +41,12 @@ final class WorkflowEvents {
     record StageResult(JsonNode output, long durationMs) {
     }
 
-    /** {@code attempt} is 1, or more when a new owner runs again a node that was running when its executor died. */
-    record NodeStarted(String workflowId, String nodeId, String tool, int attempt) {
+    /**
+     * {@code attempt} is 1, or more when a new owner runs again a node that was running when its executor died;
+     * {@code workerId} is the executor that runs it, {@code traceId} the trace of its step, so that a timeline read
+     * from the log alone shows who ran each attempt and which trace to look up.
+     */
+    record NodeStarted(String workflowId, String nodeId, String tool, int attempt, String workerId, String traceId) {
     }
 
     /** {@code progress} and {@code total} only when the tool reports numbers (an MCP server does). */

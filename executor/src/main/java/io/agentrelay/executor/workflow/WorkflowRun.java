@@ -136,7 +136,8 @@ final class WorkflowRun implements KnownWorkflow {
         synchronized (this) {
             publish(List.of(WorkflowEvents.event(workflowId, WorkflowEvents.WORKFLOW_STARTED,
                 new WorkflowEvents.WorkflowStarted(workflowId, graph.order().size(), graph.workflow().nodes(),
-                    graph.workflow().edges(), graph.workflow().adapter(), graph.workflow().prompt())),
+                    graph.workflow().edges(), graph.workflow().adapter(), graph.workflow().prompt(),
+                    settings.workerId(), trace.traceId())),
                 journal.started()));
         }
         schedule(Set.of());
@@ -269,6 +270,11 @@ final class WorkflowRun implements KnownWorkflow {
     }
 
     @Override
+    public synchronized RunState runState() {
+        return runState;
+    }
+
+    @Override
     public synchronized WorkflowStatus status() {
         return WorkflowStatus.of(graph.workflowId(), runState, nodeStates, error);
     }
@@ -339,7 +345,8 @@ final class WorkflowRun implements KnownWorkflow {
             nodeStates.put(node.id(), NodeState.RUNNING);
             List<Event> step = new ArrayList<>(journal.nodeStarted(node, handedOffBy(node), attempt));
             step.add(WorkflowEvents.event(workflowId, WorkflowEvents.NODE_STARTED,
-                new WorkflowEvents.NodeStarted(workflowId, node.id(), node.tool(), attempt)));
+                new WorkflowEvents.NodeStarted(workflowId, node.id(), node.tool(), attempt, settings.workerId(),
+                    trace.traceId())));
             startWritten = publish(step);
         }
         long started = System.nanoTime();
@@ -530,7 +537,7 @@ final class WorkflowRun implements KnownWorkflow {
      * @param limits      the largest output a node may return
      */
     record RunSettings(Duration nodeTimeout, Path sandbox, Duration maxSleep, MeterRegistry registry,
-                       FollowUps followUps, SizeLimits limits) {
+                       FollowUps followUps, SizeLimits limits, String workerId) {
     }
 
     private static final class NodeFailure extends RuntimeException {

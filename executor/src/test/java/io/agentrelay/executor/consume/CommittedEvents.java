@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import io.agentrelay.common.config.ExecutorConfig;
-import io.agentrelay.common.json.JsonSerde;
+import io.agentrelay.executor.config.ExecutorConfig;
+import io.agentrelay.runtime.kafka.JsonSerde;
 import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.testkit.EmbeddedKafka;

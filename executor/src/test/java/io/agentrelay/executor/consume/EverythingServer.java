@@ -56,6 +56,11 @@ final class EverythingServer implements AutoCloseable {
         }
     }
 
+    /** The server's process, for a test to signal. */
+    ProcessHandle process() {
+        return process.toHandle();
+    }
+
     int port() {
         return port;
     }
@@ -80,6 +85,30 @@ final class EverythingServer implements AutoCloseable {
         if (stdinLog != null) {
             env.put("MCP_STDIN_LOG", stdinLog.toString());
         }
+        return server;
+    }
+
+    /**
+     * A stdio server entry whose process first starts a helper that outlives it, as servers started through
+     * {@code npx} or a shell can leave theirs: {@code bash -c 'sleep 600 & echo $! > helperPidFile; exec node …'}.
+     */
+    static ObjectNode stdioWithHelper(Path pidFile, Path helperPidFile) {
+        ObjectNode server = stdio(pidFile, null);
+        StringBuilder node = new StringBuilder("exec node");
+        server.withArray("args").forEach(arg -> node.append(" '").append(arg.asText()).append('\''));
+        server.put("command", "bash");
+        server.putArray("args").add("-c").add("sleep 600 & echo $! > '" + helperPidFile + "'; " + node);
+        return server;
+    }
+
+    /**
+     * A stdio server entry for {@code changing-tools.mjs}, a server of ours on the reference server's SDK whose tools
+     * {@code add-extra} and {@code remove-extra} add and remove its tool {@code extra}, announcing each change.
+     */
+    static ObjectNode changingTools() {
+        main();
+        ObjectNode server = Json.object().put("command", "node");
+        server.putArray("args").add(HOME.resolve("changing-tools.mjs").toString());
         return server;
     }
 

@@ -6,8 +6,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.agentrelay.common.config.ExecutorConfig;
-import io.agentrelay.common.json.JsonSerde;
+import io.agentrelay.executor.config.ExecutorConfig;
+import io.agentrelay.runtime.kafka.JsonSerde;
 import io.agentrelay.common.protocol.Command;
 import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.executor.tool.ToolRegistry;
@@ -38,9 +38,16 @@ final class HandOverExecutors implements AutoCloseable {
 
     /** Executors whose first one calls these tools. */
     HandOverExecutors(EmbeddedKafka kafka, TopicPrefix prefix, Path sandbox, ToolRegistry tools, Namespace... read) {
+        this(kafka, prefix, sandbox, tools, Map.of(), read);
+    }
+
+    /** Executors whose first one calls these tools, with these settings added to the test's. */
+    HandOverExecutors(EmbeddedKafka kafka, TopicPrefix prefix, Path sandbox, ToolRegistry tools,
+                      Map<String, String> settings, Namespace... read) {
         env = TestExecutors.env(kafka, prefix, sandbox);
         env.put("EXECUTOR_SESSION_TIMEOUT_MS", "6000");
         env.put("EXECUTOR_TRANSACTION_TIMEOUT_MS", "2000");
+        env.putAll(settings);
         first = config("executor-1");
         executors.add(ExecutorNode.start(first, tools));
         commands = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),

@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.agentrelay.common.config.ExecutorConfig;
+import io.agentrelay.executor.config.ExecutorConfig;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Command;
@@ -134,6 +134,46 @@ class McpToolsIT {
     }
 
     @Test
+    void shouldCallAToolTheServerAddedAtRunTimeAndRefuseItOnceRemoved(EmbeddedKafka kafka, TopicPrefix prefix)
+        throws Exception {
+        McpTools mcp = tools(Map.of("changing", EverythingServer.changingTools()));
+        fleet = new HandOverExecutors(kafka, prefix, sandbox, ToolRegistry.withPlugins(mcp), Namespace.WORKFLOW,
+            Namespace.CONN);
+        events = fleet.events();
+        ExecuteWorkflow extra = new ExecuteWorkflow("wf-extra-1", List.of(
+            node("extra", "changing/extra", Json.object())), List.of());
+
+        send(extra);
+        await().atMost(WAIT).until(() -> events.has("wf-extra-1", "workflow.failed", null));
+        assertThat(error("wf-extra-1")).contains("unknown tool 'changing/extra'");
+
+        send(new ExecuteWorkflow("wf-add", List.of(node("add", "changing/add-extra", Json.object())), List.of()));
+        await("the server's notifications/tools/list_changed is heard").atMost(WAIT)
+            .until(() -> mcp.find("changing/extra").isPresent());
+        send(new ExecuteWorkflow("wf-extra-2", extra.nodes(), List.of()));
+        await().atMost(WAIT).until(() -> events.has("wf-extra-2", "workflow.completed", null));
+        assertThat(result("wf-extra-2", "extra").asText()).isEqualTo("extra ran");
+
+        send(new ExecuteWorkflow("wf-remove", List.of(node("remove", "changing/remove-extra", Json.object())),
+            List.of()));
+        await().atMost(WAIT).until(() -> mcp.find("changing/extra").isEmpty());
+        send(new ExecuteWorkflow("wf-extra-3", extra.nodes(), List.of()));
+        await().atMost(WAIT).until(() -> events.has("wf-extra-3", "workflow.failed", null));
+        assertThat(error("wf-extra-3")).contains("unknown tool 'changing/extra'");
+    }
+
+    @Test
+    void shouldTreatAToolTheConfigurationListsAsIdempotentAsIdempotent() throws Exception {
+        ObjectNode server = EverythingServer.stdio(null, null);
+        server.putArray("idempotentTools").add("toggle-simulated-logging");
+        McpTools mcp = tools(Map.of("everything", server, "plain", EverythingServer.stdio(null, null)));
+
+        assertThat(mcp.find("everything/toggle-simulated-logging").orElseThrow().idempotent()).isTrue();
+        assertThat(mcp.find("plain/toggle-simulated-logging").orElseThrow().idempotent()).isFalse();
+        assertThat(mcp.find("plain/get-sum").orElseThrow().idempotent()).isTrue();
+    }
+
+    @Test
     void shouldRefuseParamsTheInputSchemaRefusesAndUnknownToolsBeforeAnyNodeRuns(EmbeddedKafka kafka,
                                                                                  TopicPrefix prefix) throws Exception {
         start(kafka, prefix, Map.of("everything", EverythingServer.stdio(null, null)));
@@ -206,6 +246,49 @@ class McpToolsIT {
     }
 
     @Test
+    void shouldOpenTheCircuitOfAnHttpServerThatStoppedAnsweringAndCloseItOnceTheServerIsBack(EmbeddedKafka kafka,
+                                                                                            TopicPrefix prefix)
+        throws Exception {
+        EverythingServer http = EverythingServer.http();
+        open.add(http);
+        Duration nodeTimeout = Duration.ofSeconds(3);
+        Map<String, ObjectNode> servers = Map.of("web", Json.object().put("url", http.url()));
+        fleet = new HandOverExecutors(kafka, prefix, sandbox, ToolRegistry.withPlugins(tools(servers, nodeTimeout)),
+            Map.of("EXECUTOR_NODE_TIMEOUT_MS", String.valueOf(nodeTimeout.toMillis())), Namespace.WORKFLOW,
+            Namespace.CONN);
+        events = fleet.events();
+        ProcessHandle server = http.process();
+        // Stopped, it still accepts connections (the kernel does) but answers nothing.
+        signal("STOP", server);
+        open.add(() -> signal("CONT", server));
+
+        List<String> stuck = List.of("wf-stuck-1", "wf-stuck-2", "wf-stuck-3", "wf-stuck-4");
+        for (String id : stuck) {
+            send(new ExecuteWorkflow(id, List.of(node("sum", "web/get-sum", Json.object().put("a", 1).put("b", 2))),
+                List.of()));
+        }
+        await().atMost(WAIT).until(() -> stuck.stream().allMatch(id -> events.has(id, "workflow.failed", null)));
+        assertThat(metrics(fleet.executors().get(0))).containsPattern(circuitOpen(1));
+        send(new ExecuteWorkflow("wf-refused", List.of(
+            node("sum", "web/get-sum", Json.object().put("a", 1).put("b", 2))), List.of()));
+        await().atMost(WAIT).until(() -> events.has("wf-refused", "workflow.failed", null));
+        assertThat(error("wf-refused")).contains("MCP server 'web' is unavailable: its circuit breaker is open");
+        assertThat(events.of("wf-refused")).filteredOn(event -> event.event().equals("node.failed"))
+            .allSatisfy(event -> assertThat(event.data().path("duration_ms").asLong()).isLessThan(500));
+
+        signal("CONT", server);
+        await().atMost(WAIT).until(() -> circuitOpen(0).matcher(metrics(fleet.executors().get(0))).find()
+            && Pattern.compile("executor_mcp_server_up\\{[^}]*server=\"web\"} 1(\\.0)?\n")
+            .matcher(metrics(fleet.executors().get(0))).find());
+        for (String id : List.of("wf-back", "wf-closed")) {
+            send(new ExecuteWorkflow(id, List.of(node("sum", "web/get-sum", Json.object().put("a", 2).put("b", 2))),
+                List.of()));
+            await().atMost(WAIT).until(() -> events.has(id, "workflow.completed", null));
+        }
+        assertThat(metrics(fleet.executors().get(0))).containsPattern(circuitOpen(0));
+    }
+
+    @Test
     void shouldFailTheCallOfAStdioServerThatDiedAndRunTheNextOnceItIsRestarted(EmbeddedKafka kafka,
                                                                                 TopicPrefix prefix) throws Exception {
         Path pid = files.resolve("server.pid");
@@ -221,6 +304,49 @@ class McpToolsIT {
             node("sum", "everything/get-sum", Json.object().put("a", 1).put("b", 1))), List.of()));
         await().atMost(WAIT).until(() -> events.has("wf-after", "workflow.completed", null));
         assertThat(result("wf-after", "sum").asText()).isEqualTo("The sum of 1 and 1 is 2.");
+    }
+
+    @Test
+    void shouldFailTheCallOfAStdioServerThatStoppedAnsweringLongBeforeTheNodeTimeoutAndReplaceTheServer(
+        EmbeddedKafka kafka, TopicPrefix prefix) throws Exception {
+        Path pid = files.resolve("server.pid");
+        start(kafka, prefix, Map.of("everything", EverythingServer.stdio(pid, null)));
+
+        send(longWorkflow("wf-wedged", 25));
+        await().atMost(WAIT).until(() -> events.has("wf-wedged", "node.progress", "long"));
+        ProcessHandle wedged = ProcessHandle.of(Long.parseLong(Files.readString(pid).trim())).orElseThrow();
+        open.add(wedged::destroyForcibly);
+        signal("STOP", wedged);
+
+        await().atMost(WAIT).until(() -> events.has("wf-wedged", "workflow.failed", null));
+        assertThat(error("wf-wedged")).contains("MCP server 'everything' stopped answering pings");
+        // The node timeout is 30 s; the ping notices within its interval and timeout.
+        assertThat(events.of("wf-wedged")).filteredOn(event -> event.event().equals("node.failed"))
+            .allSatisfy(event -> assertThat(event.data().path("duration_ms").asLong()).isLessThan(20_000));
+        await("the stopped server is killed, not left behind").atMost(WAIT).until(() -> !wedged.isAlive());
+        send(new ExecuteWorkflow("wf-after", List.of(
+            node("sum", "everything/get-sum", Json.object().put("a", 2).put("b", 2))), List.of()));
+        await().atMost(WAIT).until(() -> events.has("wf-after", "workflow.completed", null));
+        assertThat(result("wf-after", "sum").asText()).isEqualTo("The sum of 2 and 2 is 4.");
+    }
+
+    @Test
+    void shouldStopAStdioServerAndTheProcessesItStartedWhenTheToolsClose() throws Exception {
+        Path pid = files.resolve("server.pid");
+        Path helperPid = files.resolve("helper.pid");
+        McpTools tools = tools(Map.of("everything", EverythingServer.stdioWithHelper(pid, helperPid)));
+        assertThat(tools.tools()).extracting(tool -> tool.name()).contains("everything/get-sum");
+        ProcessHandle server = ProcessHandle.of(Long.parseLong(Files.readString(pid).trim())).orElseThrow();
+        ProcessHandle helper = ProcessHandle.of(Long.parseLong(Files.readString(helperPid).trim())).orElseThrow();
+        open.add(helper::destroyForcibly);
+        assertThat(helper.parent()).contains(server);
+
+        long started = System.nanoTime();
+        tools.close();
+
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(15));
+        await("the server and the helper it started end").atMost(Duration.ofSeconds(5))
+            .until(() -> !server.isAlive() && !helper.isAlive());
     }
 
     @Test
@@ -269,10 +395,25 @@ class McpToolsIT {
     }
 
     private McpTools tools(Map<String, ObjectNode> servers) throws Exception {
+        return tools(servers, Duration.ofSeconds(30));
+    }
+
+    /** The servers' tools for executors with this node timeout, as the executor starts them. */
+    private McpTools tools(Map<String, ObjectNode> servers, Duration nodeTimeout) throws Exception {
         McpConfig config = EverythingServer.config(files, servers);
-        McpTools tools = McpTools.start(config, Duration.ofSeconds(30), ExecutorConfig.DEFAULT_MAX_OUTPUT_BYTES);
+        McpTools tools = McpTools.start(config, nodeTimeout, ExecutorConfig.DEFAULT_MAX_OUTPUT_BYTES);
         open.add(tools);
         return tools;
+    }
+
+    private static Pattern circuitOpen(int open) {
+        return Pattern.compile("executor_mcp_circuit_open\\{[^}]*server=\"web\"} " + open + "(\\.0)?\n");
+    }
+
+    /** Sends a process a signal such as STOP, which freezes it: it neither answers nor exits. */
+    private static void signal(String signal, ProcessHandle process) throws Exception {
+        assertThat(new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid())).inheritIO().start()
+            .waitFor()).isZero();
     }
 
     private static String metrics(ExecutorNode executor) throws Exception {

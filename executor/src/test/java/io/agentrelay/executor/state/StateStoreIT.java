@@ -8,7 +8,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-import io.agentrelay.common.config.KafkaSettings;
+import io.agentrelay.runtime.config.KafkaSettings;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.CommandPayload.ExecuteWorkflow;
 import io.agentrelay.common.protocol.CommandPayload.Node;
@@ -16,7 +16,7 @@ import io.agentrelay.common.protocol.RelayException;
 import io.agentrelay.common.state.NodeState;
 import io.agentrelay.common.state.RunState;
 import io.agentrelay.common.state.WorkflowSnapshot;
-import io.agentrelay.common.topic.TopicProvisioner;
+import io.agentrelay.runtime.kafka.TopicProvisioner;
 import io.agentrelay.testkit.EmbeddedKafka;
 import io.agentrelay.testkit.KafkaExtension;
 import io.agentrelay.testkit.TopicPrefix;

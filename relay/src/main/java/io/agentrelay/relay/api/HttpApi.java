@@ -17,7 +17,7 @@ import io.agentrelay.common.protocol.CommandPayload;
 import io.agentrelay.common.protocol.ErrorCode;
 import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.common.protocol.RelayException;
-import io.agentrelay.common.state.PanelDefinition;
+import io.agentrelay.common.protocol.PanelDefinition;
 import io.agentrelay.common.trace.Traceparent;
 import io.agentrelay.relay.auth.AuthHandler;
 import io.agentrelay.relay.auth.Grants;

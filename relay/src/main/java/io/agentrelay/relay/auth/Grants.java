@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import io.agentrelay.common.protocol.Channel;
+import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.common.protocol.Principal;
 
 /**
@@ -49,6 +50,15 @@ public record Grants(String subject, List<String> channels, Set<String> commands
             }
         }
         return false;
+    }
+
+    /**
+     * @param namespace a namespace
+     * @return whether the token allows reading every channel of it at once, as {@code *} or {@code <namespace>:*}
+     *     does; a grant of some of its channels does not
+     */
+    public boolean mayReadWhole(Namespace namespace) {
+        return channels.contains("*") || channels.contains(namespace.wireName() + ":*");
     }
 
     /**

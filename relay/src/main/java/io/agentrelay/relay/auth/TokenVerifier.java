@@ -21,8 +21,8 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
-import io.agentrelay.common.config.ConfigException;
-import io.agentrelay.common.config.RelayConfig;
+import io.agentrelay.runtime.config.ConfigException;
+import io.agentrelay.relay.config.RelayConfig;
 
 /**
  * Verifies client tokens with Nimbus JOSE+JWT: HS256 with {@code RELAY_JWT_SECRET}, RS256 and ES256 with the keys of

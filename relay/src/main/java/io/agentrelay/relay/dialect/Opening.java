@@ -2,7 +2,6 @@ package io.agentrelay.relay.dialect;
 
 import java.util.List;
 
-
 /** How a dialect begins a new connection: with a first frame and requests made on the client's behalf, or not at all. */
 public sealed interface Opening {
 

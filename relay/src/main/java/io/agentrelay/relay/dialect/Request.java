@@ -5,6 +5,8 @@ import java.util.Set;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.CommandPayload;
 import io.agentrelay.common.protocol.Position;
+import io.agentrelay.common.query.EventQuery;
+import io.agentrelay.common.query.ReadScope;
 
 /**
  * What a client asked for, decoded from its dialect. Every request has the id that its response and errors carry
@@ -87,15 +89,17 @@ public sealed interface Request {
     }
 
     /**
-     * Send a channel's past events again, between two points, optionally at their original pace.
+     * Send past events again, between two points, optionally at their original pace: one channel's, or those of
+     * every channel of a namespace or of {@code global}, which go partition after partition, each in order.
      *
-     * @param id      request id
-     * @param channel the channel
-     * @param from    the first point, inclusive
-     * @param to      the last point, inclusive, or null for the channel's end when the replay starts
-     * @param speed   0 for as fast as the socket takes them, else the original pace times this factor
+     * @param id    request id
+     * @param scope the channel, namespace or {@code global}
+     * @param from  the first point, inclusive; a {@code pos} only for one channel
+     * @param to    the last point, inclusive, or null for the end when the replay starts
+     * @param speed 0 for as fast as the socket takes them, else the original pace times this factor
+     * @param query which events to send: all, or those whose names and data fields match
      */
-    record Replay(String id, Channel.Scoped channel, ReplayBound from, ReplayBound to, double speed)
+    record Replay(String id, ReadScope scope, ReplayBound from, ReplayBound to, double speed, EventQuery query)
         implements Request {
         @Override
         public String name() {

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 
-import io.agentrelay.common.history.ChannelHistory;
+import io.agentrelay.runtime.kafka.ChannelHistory;
 import io.agentrelay.common.protocol.Position;
 import io.agentrelay.relay.session.ChannelCursor;
 import io.agentrelay.relay.session.Session;

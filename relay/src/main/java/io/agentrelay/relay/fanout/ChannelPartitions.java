@@ -7,7 +7,7 @@ import java.util.Set;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.common.protocol.Position;
-import io.agentrelay.common.topic.Partitions;
+import io.agentrelay.runtime.kafka.Partitions;
 import io.agentrelay.common.topic.TopicInfo;
 import io.agentrelay.common.topic.Topics;
 import org.apache.kafka.common.TopicPartition;
@@ -64,7 +64,7 @@ final class ChannelPartitions {
         return Set.copyOf(partitions);
     }
 
-    private String incarnation(TopicPartition partition) {
+    String incarnation(TopicPartition partition) {
         return eventTopics.get(partition.topic()).incarnation();
     }
 }

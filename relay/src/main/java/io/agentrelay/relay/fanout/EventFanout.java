@@ -1,11 +1,15 @@
 package io.agentrelay.relay.fanout;
 
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
-import io.agentrelay.common.config.KafkaSettings;
+import io.agentrelay.runtime.config.KafkaSettings;
 import io.agentrelay.common.protocol.Channel;
+import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.common.protocol.Position;
 import io.agentrelay.common.topic.TopicInfo;
 import io.agentrelay.relay.session.RelayStats;
@@ -38,7 +42,7 @@ public final class EventFanout implements AutoCloseable {
     public EventFanout(KafkaSettings settings, Map<String, TopicInfo> eventTopics, String nodeId, RelayStats stats) {
         this.partitions = new ChannelPartitions(settings.topics(), eventTopics);
         this.hub = new EventHub(partitions, stats);
-        this.source = new EventSource(settings, partitions, nodeId, stats, hub);
+        this.source = new EventSource(settings, partitions, nodeId, stats::eventConsumed, hub);
     }
 
     /** Starts the consumer thread. */
@@ -72,6 +76,18 @@ public final class EventFanout implements AutoCloseable {
      */
     public ChannelLocation locate(Channel.Scoped channel) {
         return partitions.locate(channel);
+    }
+
+    /**
+     * Every partition that holds events of some namespaces, for reads of a whole namespace or of {@code global}.
+     *
+     * @param namespaces the namespaces
+     * @return where their events are, topic by topic, partition by partition
+     */
+    public List<ChannelLocation> locateAll(Set<Namespace> namespaces) {
+        return partitions.partitionsOf(namespaces).stream()
+            .sorted(Comparator.comparing(TopicPartition::topic).thenComparing(TopicPartition::partition))
+            .map(partition -> new ChannelLocation(partition, partitions.incarnation(partition))).toList();
     }
 
     /**

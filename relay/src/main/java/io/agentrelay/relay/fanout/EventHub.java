@@ -9,6 +9,7 @@ import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.protocol.Namespace;
+import io.agentrelay.common.protocol.Position;
 import io.agentrelay.relay.session.RelayStats;
 import io.agentrelay.relay.session.Session;
 import org.apache.kafka.common.TopicPartition;
@@ -31,6 +32,7 @@ final class EventHub implements Dispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(EventHub.class);
     private static final String CONN_PREFIX = Namespace.CONN.wireName() + ":";
 
+    private final ChannelPartitions partitions;
     private final SubscriptionIndex<Session> index;
     private final RelayStats stats;
     private final ObjectReader eventReader = Json.readerFor(Event.class);
@@ -40,6 +42,7 @@ final class EventHub implements Dispatcher {
      * @param stats      the node's counters
      */
     EventHub(ChannelPartitions partitions, RelayStats stats) {
+        this.partitions = partitions;
         this.stats = stats;
         this.index = new SubscriptionIndex<>(partitions::partitionOf, partitions.partitionsOf(EnumSet.complementOf(
             EnumSet.of(Namespace.CONN))));
@@ -84,13 +87,15 @@ final class EventHub implements Dispatcher {
         try {
             event = eventReader.readValue(record.value());
         } catch (IOException | RuntimeException e) {
-            LOG.error("Skipping unreadable event of {} at {}", channel, record.position(), e);
+            LOG.error("Skipping unreadable event of {} at {}-{} offset {}", channel, record.topic(),
+                record.partition(), record.offset(), e);
             return;
         }
         stats.eventArrived(channel, event.ts(), record.writtenAt());
-        EncodedEvent encoded = new EncodedEvent(event, record.position());
-        String pos = encoded.position().encode();
-        long offset = record.position().offset();
+        Position position = partitions.position(record.topic(), record.partition(), record.offset());
+        EncodedEvent encoded = new EncodedEvent(event, position);
+        String pos = position.encode();
+        long offset = record.offset();
         int delivered = 0;
         for (Session session : direct) {
             byte[] frame = privateChannel || session.wants(event) ? encoded.bytesFor(session.dialect()) : null;

@@ -15,10 +15,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import io.agentrelay.common.config.KafkaSettings;
+import io.agentrelay.runtime.config.KafkaSettings;
 import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.common.protocol.Position;
-import io.agentrelay.relay.session.RelayStats;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -43,10 +42,11 @@ import org.slf4j.LoggerFactory;
  * subscription to a partition not read yet costs one offset lookup and at most one short fetch wait, and no fetch of
  * the partitions already read is interrupted or delayed by it.
  *
- * <p>Threads: the consumer lives on one thread of its own, started by {@link #start}, which also calls the
- * dispatcher. Other threads call {@link #liveStart}, {@link #followInterest} and {@link #whenRead}, which queue a
- * request for that thread (the first two wake the consumer with {@link KafkaConsumer#wakeup()}); their futures
- * complete on the consumer thread. {@link #close} may be called from any thread.
+ * <p>Threads: the consumer lives on one thread of its own; that consumer thread, started by {@link #start}, is the
+ * only caller of the dispatcher. Other threads call {@link #liveStart}, {@link #followInterest} and
+ * {@link #whenRead}, which queue a request for that thread (the first two wake the consumer with
+ * {@link KafkaConsumer#wakeup()}); their futures complete on the consumer thread. {@link #close} may be called from
+ * any thread but the consumer's (from the dispatcher, it would wait for its own thread to end).
  */
 final class EventSource implements AutoCloseable {
 
@@ -65,7 +65,7 @@ final class EventSource implements AutoCloseable {
 
     private final ChannelPartitions partitions;
     private final Dispatcher dispatcher;
-    private final RelayStats stats;
+    private final Runnable countRead;
     private final ReadingPlan plan = new ReadingPlan(LINGER.toNanos());
     private final Set<TopicPartition> eventPartitions;
     // Its own refresh thread: closed with the source.
@@ -80,15 +80,14 @@ final class EventSource implements AutoCloseable {
      * @param settings   how to reach Kafka
      * @param partitions the event topics' partitions
      * @param nodeId     this node's id, for the consumer's client id
-     * @param stats      the node's counters
+     * @param countRead  counts one record read (the node's {@code relay.events.consumed}), wanted or not
      * @param dispatcher what to read, and where the records go
      */
-    EventSource(KafkaSettings settings, ChannelPartitions partitions, String nodeId, RelayStats stats,
+    EventSource(KafkaSettings settings, ChannelPartitions partitions, String nodeId, Runnable countRead,
                 Dispatcher dispatcher) {
         this.partitions = partitions;
         this.dispatcher = dispatcher;
-        this.stats = stats;
-        this.eventPartitions = partitions.partitionsOf(EnumSet.allOf(Namespace.class));
+        this.countRead = countRead;
         this.consumer = new KafkaConsumer<>(Map.of(
             ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
             ConsumerConfig.CLIENT_ID_CONFIG, nodeId + "-events",
@@ -98,6 +97,7 @@ final class EventSource implements AutoCloseable {
             // Executors write events in transactions; aborted steps must never reach a client.
             ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
             new StringDeserializer(), new ByteArrayDeserializer());
+        this.eventPartitions = partitions.partitionsOf(EnumSet.allOf(Namespace.class));
         this.thread = new Thread(this::run, "fanout-" + nodeId);
     }
 
@@ -290,12 +290,13 @@ final class EventSource implements AutoCloseable {
     /** Runs on the consumer thread. */
     private void dispatch(ConsumerRecords<String, byte[]> records) {
         for (ConsumerRecord<String, byte[]> record : records) {
-            stats.eventConsumed();
+            countRead.run();
             if (record.key() == null || record.value() == null) {
                 continue;
             }
-            dispatcher.dispatch(new ConsumedRecord(record.key(), record.value(),
-                partitions.position(record.topic(), record.partition(), record.offset()), record.timestamp()));
+            // No Position here: most records are wanted by nobody on this node, and the hub knows which.
+            dispatcher.dispatch(new ConsumedRecord(record.key(), record.value(), record.topic(), record.partition(),
+                record.offset(), record.timestamp()));
         }
     }
 

@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
-import io.agentrelay.common.config.KafkaSettings;
-import io.agentrelay.common.history.ChannelHistory;
+import io.agentrelay.runtime.config.KafkaSettings;
+import io.agentrelay.runtime.kafka.ChannelHistory;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -3,7 +3,7 @@ package io.agentrelay.relay.fanout;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
-import io.agentrelay.common.history.ChannelHistory;
+import io.agentrelay.runtime.kafka.ChannelHistory;
 import org.apache.kafka.common.TopicPartition;
 
 /**

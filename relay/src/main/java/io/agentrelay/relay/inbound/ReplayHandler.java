@@ -1,6 +1,8 @@
 package io.agentrelay.relay.inbound;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -9,20 +11,22 @@ import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.ErrorCode;
 import io.agentrelay.common.protocol.Position;
 import io.agentrelay.common.protocol.RelayException;
+import io.agentrelay.common.query.ReadScope;
 import io.agentrelay.relay.dialect.ReplayBound;
 import io.agentrelay.relay.dialect.Request;
 import io.agentrelay.relay.fanout.ChannelLocation;
 import io.agentrelay.relay.fanout.EventFanout;
-import io.agentrelay.common.history.ChannelHistory;
 import io.agentrelay.relay.fanout.HistoryReader;
 import io.agentrelay.relay.session.Session;
+import io.agentrelay.runtime.kafka.ChannelHistory;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * {@code replay}: a channel's past events between two points, sent with {@code replayed: true} beside (never into)
- * the socket's live subscriptions, at the original pace times {@code speed} or as fast as the socket takes them, then
- * {@code replay.completed} with the count.
+ * {@code replay}: past events between two points, of one channel, a whole namespace or {@code global} (partition
+ * after partition, each in order), those that match the request's filters, sent with {@code replayed: true} beside
+ * (never into) the socket's live subscriptions, at the original pace times {@code speed} or as fast as the socket
+ * takes them, then {@code replay.completed} with the count.
  */
 final class ReplayHandler {
 
@@ -59,33 +63,49 @@ final class ReplayHandler {
         }
     }
 
-    private void run(Session session, Request.Replay request, ChannelHistory partition) {
-        ChannelLocation location = fanout.locate(request.channel());
-        TopicPartition topicPartition = location.partition();
-        long end = partition.endOffset(topicPartition);
-        long from = Math.max(offset(request.from(), location, partition, false), partition.firstOffset(topicPartition));
-        long to = request.to() == null ? end : Math.min(end, offset(request.to(), location, partition, true));
+    private void run(Session session, Request.Replay request, ChannelHistory history) {
+        ReadScope scope = request.scope();
+        List<ChannelLocation> locations = scope instanceof ReadScope.OneChannel one
+            ? List.of(fanout.locate(one.channel())) : fanout.locateAll(scope.namespaces());
+        // Every range first: a bad bound is answered with an error, not after "replaying".
+        List<long[]> ranges = new ArrayList<>();
+        for (ChannelLocation location : locations) {
+            TopicPartition partition = location.partition();
+            long end = history.endOffset(partition);
+            long from = Math.max(offset(request.from(), location, history, false), history.firstOffset(partition));
+            long to = request.to() == null ? end : Math.min(end, offset(request.to(), location, history, true));
+            ranges.add(new long[] {from, to});
+        }
         session.send(session.dialect().response(request, Json.object()
             .put("status", "replaying")
-            .put("channel", request.channel().name())
+            .put("channel", scope.name())
             .put("speed", request.speed())));
         long[] previousTimestamp = {-1};
         long[] sent = {0};
-        if (from < to) {
-            partition.read(topicPartition, request.channel().name(), from, to, historic -> {
-                // Answers addressed to one connection (a panel tool's result) are not the channel's to replay.
-                if (historic.event().to() == null) {
-                    pace(request.speed(), previousTimestamp, historic.timestamp());
-                    session.awaitRoom();
-                    Position position = new Position(location.incarnation(), topicPartition.partition(),
-                        historic.offset());
-                    session.send(session.dialect().replayed(historic.event(), position));
-                    sent[0]++;
-                }
-                return session.isOpen() && !Thread.currentThread().isInterrupted();
-            });
+        for (int i = 0; i < locations.size(); i++) {
+            ChannelLocation location = locations.get(i);
+            TopicPartition partition = location.partition();
+            long from = ranges.get(i)[0];
+            long to = ranges.get(i)[1];
+            if (from < to) {
+                history.read(partition, from, to, scope::includes, (channel, historic) -> {
+                    // Answers addressed to one connection (a panel tool's result) are not the channel's to replay.
+                    if (historic.event().to() == null && request.query().matches(historic.event())) {
+                        pace(request.speed(), previousTimestamp, historic.timestamp());
+                        session.awaitRoom();
+                        Position position = new Position(location.incarnation(), partition.partition(),
+                            historic.offset());
+                        session.send(session.dialect().replayed(historic.event(), position));
+                        sent[0]++;
+                    }
+                    return session.isOpen() && !Thread.currentThread().isInterrupted();
+                });
+            }
+            if (!session.isOpen() || Thread.currentThread().isInterrupted()) {
+                return;
+            }
         }
-        session.send(session.dialect().replayCompleted(request, request.channel().name(), sent[0]));
+        session.send(session.dialect().replayCompleted(request, scope.name(), sent[0]));
     }
 
     /** The first offset to send ({@code end} false), or the one after the last ({@code end} true). */

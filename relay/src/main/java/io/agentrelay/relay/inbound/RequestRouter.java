@@ -117,7 +117,7 @@ public final class RequestRouter {
         } else if (request instanceof Request.Unsubscribe unsubscribe) {
             subscriptions.unsubscribe(session, unsubscribe);
         } else if (request instanceof Request.Replay replay) {
-            ChannelAccess.requireReadable(session, replay.channel());
+            ChannelAccess.requireReadable(session, replay.scope());
             replays.replay(session, replay);
         } else if (request instanceof Request.SendCommand command) {
             publish(session, command);

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import io.agentrelay.common.config.RelayConfig;
+import io.agentrelay.relay.config.RelayConfig;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Command;
 import io.agentrelay.common.protocol.ErrorCode;

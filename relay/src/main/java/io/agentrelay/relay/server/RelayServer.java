@@ -6,9 +6,9 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.agentrelay.common.config.RelayConfig;
+import io.agentrelay.relay.config.RelayConfig;
 import io.agentrelay.common.json.Json;
-import io.agentrelay.common.metrics.Metrics;
+import io.agentrelay.runtime.metrics.Metrics;
 import io.agentrelay.relay.api.HttpApi;
 import io.agentrelay.relay.auth.AuthHandler;
 import io.agentrelay.relay.auth.TokenVerifier;

@@ -5,20 +5,20 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
-import io.agentrelay.common.config.RelayConfig;
+import io.agentrelay.relay.config.RelayConfig;
 import io.agentrelay.common.protocol.ErrorCode;
 import io.agentrelay.common.protocol.Principal;
 import io.agentrelay.relay.auth.AuthHandler;
 import io.agentrelay.relay.auth.Grants;
 import io.agentrelay.relay.dialect.Dialect;
 import io.agentrelay.relay.dialect.Opening;
+import io.agentrelay.relay.dialect.WsCloseCodes;
 import io.agentrelay.relay.fanout.EventFanout;
 import io.agentrelay.relay.inbound.RequestRouter;
 import io.agentrelay.relay.session.Admission;
 import io.agentrelay.relay.session.RelayStats;
 import io.agentrelay.relay.session.Session;
 import io.agentrelay.relay.session.SessionRegistry;
-import io.agentrelay.relay.dialect.WsCloseCodes;
 import io.undertow.websockets.WebSocketConnectionCallback;
 import io.undertow.websockets.core.AbstractReceiveListener;
 import io.undertow.websockets.core.BufferedBinaryMessage;
@@ -28,9 +28,9 @@ import io.undertow.websockets.core.WebSocketCallback;
 import io.undertow.websockets.core.WebSocketChannel;
 import io.undertow.websockets.core.WebSockets;
 import io.undertow.websockets.spi.WebSocketHttpExchange;
-import org.xnio.IoUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xnio.IoUtils;
 
 /**
  * One WebSocket endpoint speaking one dialect: opens a session per connection, sends the dialect's welcome, routes

@@ -19,12 +19,12 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.ObjectReader;
-import io.agentrelay.common.config.KafkaSettings;
+import io.agentrelay.runtime.config.KafkaSettings;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.state.PanelSnapshot;
 import io.agentrelay.common.state.RunState;
 import io.agentrelay.common.state.SessionSnapshot;
-import io.agentrelay.common.state.StateView;
+import io.agentrelay.runtime.kafka.StateView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

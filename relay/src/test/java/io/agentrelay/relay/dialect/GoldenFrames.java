@@ -10,15 +10,21 @@ import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -28,6 +34,8 @@ import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.ErrorCode;
 import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.protocol.Position;
+import io.agentrelay.common.query.EventQuery;
+import io.agentrelay.common.query.ReadScope;
 import io.agentrelay.common.state.SessionSnapshot;
 import io.agentrelay.relay.auth.Grants;
 import org.junit.jupiter.api.DynamicTest;
@@ -43,33 +51,47 @@ import org.junit.jupiter.api.DynamicTest;
  *   <li>{@code client}: a client frame, decoded; {@code request} is the request (its record type, name and fields),
  *       or {@code error} the error frame of a refused one;</li>
  *   <li>{@code event} (with an optional {@code position}): an event or executor reply, encoded; {@code frame} is
- *       the frame, or null when the dialect's clients do not get it, and {@code trailer} the second frame, if any;</li>
+ *       the frame, or null when the dialect's clients do not get it, and {@code trailer} the second frame (a file
+ *       without {@code trailer} expects none);</li>
  *   <li>{@code replayed} (with {@code position}): an event sent again by a replay; {@code frame};</li>
  *   <li>{@code response}: {@code {request: client frame, data}}, the relay's own answer; {@code frame};</li>
  *   <li>{@code error}: {@code {code, message, correlation_id}}; {@code frame};</li>
- *   <li>{@code replay_completed}: {@code {request: client frame, channel, count}}; {@code frame};</li>
+ *   <li>{@code replay_completed}: {@code {request: client frame, channel, count}}, or {@code {id, channel, count}}
+ *       for a dialect whose clients cannot ask for a replay themselves; {@code frame};</li>
  *   <li>{@code open}: {@code {resource}}, a new connection; {@code opening} is its welcome frame and the requests it
  *       implies, or its refusal;</li>
  *   <li>{@code ping}: the server's heartbeat; {@code frame};</li>
  *   <li>{@code sessions}: the active sessions, as snapshots; {@code frame}.</li>
  * </ul>
  * Every file starts with {@code "//"}, saying which part of the seed document it copies and where the relay
- * deliberately differs. In expected frames, the string {@value #ANY} matches any value the relay makes up (ids and
- * timestamps of frames it creates), and {@code prefix<any>} any text that starts with the prefix; every other field,
- * and a field's absence, is asserted as it is.
+ * deliberately differs. In expected frames, a marker stands for a value the relay makes up: {@code <uuid>} a random
+ * UUID, {@code <iso-time>} an ISO-8601 instant, {@code <epoch-seconds>} a number of seconds since the epoch (the
+ * relay's clock), {@code <any>} any string, number or boolean (text the relay does not own, such as a JSON parser's
+ * message); {@code prefix<marker>} is text that starts with the prefix and goes on as the marker says. Every other
+ * field, and a field's absence, is asserted as it is.
  *
- * <p>Run with {@code -Dgolden.update=true} to write what the code gives into the files instead of comparing, after a
- * deliberate change of a frame; then read the diff.
+ * <p>Run with {@code -Dgolden.update=true} after a deliberate change of a frame: each file whose frames differ is
+ * rewritten under {@code src/test/resources/golden} with what the code gives (markers kept where they still match) and
+ * its test fails, saying so; read the diff, then run again without the property.
  */
 public final class GoldenFrames {
 
-    /** Matches any present value. */
     private static final String ANY = "<any>";
+    private static final String UUID_TEXT = "<uuid>";
+    private static final String ISO_TIME = "<iso-time>";
+    private static final String EPOCH_SECONDS = "<epoch-seconds>";
+    private static final List<String> MARKERS = List.of(ANY, UUID_TEXT, ISO_TIME, EPOCH_SECONDS);
+    /** The outputs a file may leave out when it expects none. */
+    private static final Set<String> OPTIONAL = Set.of("trailer");
     /** The connection every exchange happens on, unless its file names a resource. */
     private static final String CONNECTION_ID = "conn-1";
 
     private static final boolean UPDATE = Boolean.getBoolean("golden.update");
-    private static final ObjectWriter PRETTY = Json.writer().withDefaultPrettyPrinter();
+    /** Writes as the golden files are written: {@code "name": value}, one array element a line, {@code []}. */
+    private static final ObjectWriter PRETTY = Json.writer().with(new DefaultPrettyPrinter(
+        Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+            .withObjectEmptySeparator("").withArrayEmptySeparator(""))
+        .withArrayIndenter(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE));
 
     private GoldenFrames() {
     }
@@ -100,6 +122,7 @@ public final class GoldenFrames {
 
     private static void check(Path file, Dialect dialect) throws IOException {
         ObjectNode golden = (ObjectNode) Json.readTree(Files.readAllBytes(file));
+        JsonNode before = golden.deepCopy();
         assertThat(golden.path("//").isMissingNode()).as("%s says where it comes from in \"//\"", file).isFalse();
         Connection connection = new Connection(CONNECTION_ID, golden.path("resource").textValue(),
             Grants.unrestricted());
@@ -112,20 +135,32 @@ public final class GoldenFrames {
         for (int i = 0; i < exchanges.size(); i++) {
             ObjectNode exchange = exchanges.get(i);
             for (Map.Entry<String, JsonNode> actual : run(exchange, dialect, connection).entrySet()) {
-                String where = file.getFileName() + (exchanges.size() > 1 ? " exchange " + i : "") + ", "
-                    + actual.getKey();
+                String key = actual.getKey();
+                JsonNode expected = exchange.has(key) || !OPTIONAL.contains(key) ? exchange.get(key)
+                    : NullNode.getInstance();
                 if (UPDATE) {
-                    exchange.set(actual.getKey(), keepAny(exchange.get(actual.getKey()), actual.getValue()));
+                    JsonNode kept = keepMarkers(expected, actual.getValue());
+                    if (exchange.has(key) || !kept.isNull()) {
+                        exchange.set(key, kept);
+                    }
                 } else {
-                    assertMatches(where, exchange.get(actual.getKey()), actual.getValue());
+                    assertMatches(file.getFileName() + (exchanges.size() > 1 ? " exchange " + i : "") + ", " + key,
+                        expected, actual.getValue());
                 }
             }
         }
-        if (UPDATE) {
-            Path source = Path.of("src/test/resources/golden").resolve(file.getParent().getFileName())
-                .resolve(file.getFileName());
+        if (UPDATE && !golden.equals(before)) {
+            Path source = source(file);
             Files.writeString(source, PRETTY.writeValueAsString(golden) + "\n");
+            fail("rewrote %s; review the diff", source);
         }
+    }
+
+    /** The golden file in the module's sources, of which the class path holds a copy in target/test-classes. */
+    private static Path source(Path copy) {
+        Path testClasses = copy.getParent().getParent().getParent();
+        assertThat(testClasses.getFileName()).as("where %s was copied to", copy).hasToString("test-classes");
+        return testClasses.getParent().getParent().resolve("src/test/resources").resolve(testClasses.relativize(copy));
     }
 
     /** What the dialect gives for the exchange's input, by the name of the field that holds the expected value. */
@@ -142,9 +177,7 @@ public final class GoldenFrames {
             Event event = Json.readerFor(Event.class).readValue(exchange.get("event"));
             Map<String, JsonNode> frames = new LinkedHashMap<>();
             frames.put("frame", frame(dialect.encode(event, position(exchange))));
-            if (exchange.has("trailer")) {
-                frames.put("trailer", frame(dialect.trailer(event)));
-            }
+            frames.put("trailer", frame(dialect.trailer(event)));
             return frames;
         }
         if (exchange.has("replayed")) {
@@ -163,7 +196,9 @@ public final class GoldenFrames {
         }
         if (exchange.has("replay_completed")) {
             JsonNode done = exchange.get("replay_completed");
-            Request request = dialect.decode(text(done.get("request")), connection);
+            Request request = done.has("request") ? dialect.decode(text(done.get("request")), connection)
+                : new Request.Replay(done.get("id").asText(), ReadScope.parse(done.get("channel").asText()), null, null,
+                    0, EventQuery.ALL);
             return Map.of("frame", frame(dialect.replayCompleted(request, done.get("channel").asText(),
                 done.get("count").asLong())));
         }
@@ -230,27 +265,65 @@ public final class GoldenFrames {
         return described;
     }
 
-    /** What the code gives, with {@value #ANY} kept where the golden file had it. */
-    private static JsonNode keepAny(JsonNode expected, JsonNode actual) {
-        if (expected == null || actual == null) {
+    /** What the code gives, with the golden file's markers kept where they still match. */
+    private static JsonNode keepMarkers(JsonNode expected, JsonNode actual) {
+        if (expected == null) {
             return actual;
         }
-        if (expected.isTextual() && expected.asText().endsWith(ANY)) {
+        if (marker(expected) != null && matches(expected.asText(), actual)) {
             return expected;
         }
         if (expected.isObject() && actual.isObject()) {
             ObjectNode kept = ((ObjectNode) actual).deepCopy();
-            actual.fieldNames().forEachRemaining(name -> kept.set(name, keepAny(expected.get(name), actual.get(name))));
+            actual.fieldNames().forEachRemaining(name -> kept.set(name, keepMarkers(expected.get(name),
+                actual.get(name))));
             return kept;
         }
         if (expected.isArray() && actual.isArray() && expected.size() == actual.size()) {
             ArrayNode kept = Json.object().arrayNode();
             for (int i = 0; i < actual.size(); i++) {
-                kept.add(keepAny(expected.get(i), actual.get(i)));
+                kept.add(keepMarkers(expected.get(i), actual.get(i)));
             }
             return kept;
         }
         return actual;
+    }
+
+    /** The marker the expected value ends with, or null when it is a plain value. */
+    private static String marker(JsonNode expected) {
+        return expected.isTextual() ? MARKERS.stream().filter(expected.asText()::endsWith).findFirst().orElse(null)
+            : null;
+    }
+
+    /** Whether the actual value is what the expected prefix and marker describe: always a single value. */
+    private static boolean matches(String expected, JsonNode actual) {
+        String marker = MARKERS.stream().filter(expected::endsWith).findFirst().orElseThrow();
+        String prefix = expected.substring(0, expected.length() - marker.length());
+        if (actual == null || !actual.isValueNode() || actual.isNull()) {
+            return false;
+        }
+        if (EPOCH_SECONDS.equals(marker)) {
+            return prefix.isEmpty() && actual.isNumber() && actual.decimalValue().signum() > 0;
+        }
+        if (!(actual.isTextual() || ANY.equals(marker) && prefix.isEmpty()) || !actual.asText().startsWith(prefix)) {
+            return false;
+        }
+        String rest = actual.asText().substring(prefix.length());
+        try {
+            switch (marker) {
+                case UUID_TEXT -> {
+                    return UUID.fromString(rest).toString().equals(rest);
+                }
+                case ISO_TIME -> {
+                    return Instant.parse(rest) != null;
+                }
+                default -> {
+                    return true;
+                }
+            }
+        } catch (IllegalArgumentException | DateTimeParseException e) {
+            return false;
+        }
     }
 
     private static void assertMatches(String where, JsonNode expected, JsonNode actual) {
@@ -266,9 +339,8 @@ public final class GoldenFrames {
     }
 
     private static void compare(String path, JsonNode expected, JsonNode actual, List<String> differences) {
-        if (expected.isTextual() && expected.asText().endsWith(ANY)) {
-            String prefix = expected.asText().substring(0, expected.asText().length() - ANY.length());
-            if (actual == null || actual.isNull() || !actual.asText().startsWith(prefix)) {
+        if (marker(expected) != null) {
+            if (!matches(expected.asText(), actual)) {
                 differences.add(path + ": expected " + expected + ", was " + actual);
             }
             return;

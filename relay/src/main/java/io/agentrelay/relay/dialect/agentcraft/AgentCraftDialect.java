@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -27,11 +26,11 @@ import io.agentrelay.common.protocol.RelayException;
 import io.agentrelay.common.state.SessionSnapshot;
 import io.agentrelay.relay.dialect.Connection;
 import io.agentrelay.relay.dialect.Dialect;
+import io.agentrelay.relay.dialect.EventFilter;
+import io.agentrelay.relay.dialect.FrameRate;
 import io.agentrelay.relay.dialect.InvalidFrameException;
 import io.agentrelay.relay.dialect.Opening;
 import io.agentrelay.relay.dialect.Request;
-import io.agentrelay.relay.dialect.EventFilter;
-import io.agentrelay.relay.dialect.FrameRate;
 import io.agentrelay.relay.dialect.WsCloseCodes;
 
 /**
@@ -80,7 +79,7 @@ public final class AgentCraftDialect implements Dialect {
     private static final List<String> TYPES = List.of("get_session_state", "get_session_logs", "start_log_streaming",
         "stop_log_streaming", "pong");
 
-    private final Supplier<List<SessionSnapshot>> listed;
+    private final SessionLists listed;
     private final Duration pingAfter;
     private final FrameRate rate;
     private final AgentCraftAppEvents appEvents;
@@ -90,11 +89,11 @@ public final class AgentCraftDialect implements Dialect {
      * @param pingAfter     the silence after which the server pings
      * @param ratePerMinute messages a minute one client may send
      */
-    public AgentCraftDialect(Supplier<List<SessionSnapshot>> listed, Duration pingAfter, int ratePerMinute) {
+    public AgentCraftDialect(SessionLists listed, Duration pingAfter, int ratePerMinute) {
         this(listed, pingAfter, FrameRate.perMinute(ratePerMinute), null);
     }
 
-    private AgentCraftDialect(Supplier<List<SessionSnapshot>> listed, Duration pingAfter, FrameRate rate,
+    private AgentCraftDialect(SessionLists listed, Duration pingAfter, FrameRate rate,
                               AgentCraftAppEvents appEvents) {
         this.listed = listed;
         this.pingAfter = pingAfter;
@@ -136,7 +135,7 @@ public final class AgentCraftDialect implements Dialect {
         if (!CLIENT_ID.matcher(connection.resource()).matches()) {
             return new Opening.Refuse(WsCloseCodes.POLICY_VIOLATION, "Invalid client ID");
         }
-        byte[] welcome = sessionsChanged(connection, listed.get());
+        byte[] welcome = sessionsChanged(connection, listed.first());
         if (followsGlobal(connection)) {
             return new Opening.Accept(welcome, List.of(new Request.Subscribe(UUID.randomUUID().toString(),
                 Channel.GLOBAL, null)));

@@ -15,6 +15,8 @@ import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.common.protocol.Position;
 import io.agentrelay.common.protocol.RelayException;
+import io.agentrelay.common.query.EventQuery;
+import io.agentrelay.common.query.ReadScope;
 import io.agentrelay.relay.dialect.Connection;
 import io.agentrelay.relay.dialect.Dialect;
 import io.agentrelay.relay.dialect.InvalidFrameException;
@@ -32,8 +34,11 @@ import io.agentrelay.relay.dialect.Request;
  *   <li>A request without {@code id} is answered with its {@code correlation_id}, or else with an id the relay makes
  *       up, so that every response and error can be matched.</li>
  *   <li>{@code subscribe} takes an optional {@code since}: the {@code pos} of the last event the client has.</li>
- *   <li>{@code replay {channel, from, to?, speed?}} takes ISO-8601 times or {@code pos} strings for {@code from}
- *       and {@code to}, both inclusive; without {@code to} it stops at the channel's end when the replay starts.</li>
+ *   <li>{@code replay {channel, from, to?, speed?, events?, where?}} takes times relative to now ({@code -1h}),
+ *       ISO-8601 times or {@code pos} strings for {@code from} and {@code to}, both inclusive; without {@code to} it
+ *       stops at the end when the replay starts. {@code channel} may also be {@code <namespace>:*} or
+ *       {@code global}; {@code events} (name patterns such as {@code workflow.fail*}) and {@code where}
+ *       ({@code {"data.tool": "read_file"}}) keep only the events that match.</li>
  *   <li>{@code execute_workflow} without {@code workflow_id} gets one ({@code wf-<uuid>}), returned in the
  *       {@code accepted} response.</li>
  *   <li>{@code execute_workflow} naming a workflow that another request already ran is {@code accepted} (Kafka has
@@ -168,20 +173,43 @@ public final class CanonicalDialect implements Dialect {
     }
 
     private static Request.Replay replay(JsonNode data, String id) {
-        Channel channel = Channel.parse(text(data, "channel", id));
-        if (!(channel instanceof Channel.Scoped scoped)) {
-            throw new InvalidFrameException(ErrorCode.INVALID_REQUEST, "replay needs one channel, not 'global'", id);
-        }
+        ReadScope scope = ReadScope.parse(text(data, "channel", id));
         ReplayBound from = ReplayBound.parse("from", text(data, "from", id));
         JsonNode to = data.get("to");
         ReplayBound until = to == null || to.isNull() ? null : ReplayBound.parse("to", to.asText());
+        if (!(scope instanceof ReadScope.OneChannel)
+            && (from instanceof ReplayBound.AtPosition || until instanceof ReplayBound.AtPosition)) {
+            throw new InvalidFrameException(ErrorCode.INVALID_REQUEST,
+                "a pos bounds the replay of one channel; replay " + scope.name() + " between times", id);
+        }
         JsonNode speed = data.get("speed");
         double pace = speed == null || speed.isNull() ? 0 : speed.asDouble(-1);
         if (speed != null && !speed.isNull() && !speed.isNumber() || pace < 0 || pace > 1_000) {
             throw new InvalidFrameException(ErrorCode.INVALID_REQUEST,
                 "field 'data.speed' must be a number from 0 (as fast as possible) to 1000", id);
         }
-        return new Request.Replay(id, scoped, from, until, pace);
+        return new Request.Replay(id, scope, from, until, pace, query(data, id));
+    }
+
+    /** A replay's optional filters: {@code events} (name patterns) and {@code where} ({@code data.<field>: value}). */
+    private static EventQuery query(JsonNode data, String id) {
+        JsonNode events = data.path("events");
+        JsonNode where = data.path("where");
+        if (!events.isMissingNode() && !events.isNull() && !events.isTextual() && !events.isArray()
+            || !where.isMissingNode() && !where.isNull() && !where.isObject()) {
+            throw new InvalidFrameException(ErrorCode.INVALID_REQUEST, "field 'data.events' must be a string or an "
+                + "array of event name patterns, and 'data.where' an object of data fields and values", id);
+        }
+        List<String> patterns = new ArrayList<>();
+        (events.isArray() ? events : Json.object().arrayNode().add(events.asText(""))).forEach(pattern ->
+            patterns.add(pattern.asText()));
+        List<String> conditions = new ArrayList<>();
+        where.properties().forEach(field -> conditions.add(field.getKey() + "=" + field.getValue().asText()));
+        try {
+            return EventQuery.parse(patterns, conditions);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidFrameException(ErrorCode.INVALID_REQUEST, "field 'data.where': " + e.getMessage(), id);
+        }
     }
 
     private static Position since(JsonNode data) {

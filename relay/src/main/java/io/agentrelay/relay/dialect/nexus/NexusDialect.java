@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,10 +20,10 @@ import io.agentrelay.common.protocol.Position;
 import io.agentrelay.relay.auth.Grants;
 import io.agentrelay.relay.dialect.Connection;
 import io.agentrelay.relay.dialect.Dialect;
+import io.agentrelay.relay.dialect.EventFilter;
 import io.agentrelay.relay.dialect.InvalidFrameException;
 import io.agentrelay.relay.dialect.Opening;
 import io.agentrelay.relay.dialect.Request;
-import io.agentrelay.relay.dialect.EventFilter;
 import io.agentrelay.relay.dialect.WsCloseCodes;
 
 /**
@@ -49,7 +50,8 @@ public final class NexusDialect implements Dialect {
 
     private static final String PATCH = "panel.patch";
     private static final String EVENT = "panel.event";
-    private static final Map<String, String> TOPICS = Map.of("state", PATCH, "events", EVENT);
+    /** Sorted, so that errors list the topics in one order. */
+    private static final Map<String, String> TOPICS = new TreeMap<>(Map.of("state", PATCH, "events", EVENT));
     private static final List<String> TYPES = List.of("TRIGGER", "SUBSCRIBE", "UNSUBSCRIBE", "PING");
 
     private final PanelStates panels;

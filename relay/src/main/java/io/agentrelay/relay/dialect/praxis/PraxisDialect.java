@@ -20,10 +20,10 @@ import io.agentrelay.common.protocol.Position;
 import io.agentrelay.common.protocol.RelayException;
 import io.agentrelay.relay.dialect.Connection;
 import io.agentrelay.relay.dialect.Dialect;
+import io.agentrelay.relay.dialect.EventFilter;
 import io.agentrelay.relay.dialect.InvalidFrameException;
 import io.agentrelay.relay.dialect.Opening;
 import io.agentrelay.relay.dialect.Request;
-import io.agentrelay.relay.dialect.EventFilter;
 import io.agentrelay.relay.dialect.WsCloseCodes;
 
 /**

@@ -1,0 +1,191 @@
+package io.agentrelay.runtime.kafka;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+
+import com.fasterxml.jackson.databind.ObjectReader;
+import io.agentrelay.common.json.Json;
+import io.agentrelay.common.protocol.Event;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads channels' past events straight from their event partition, with a consumer of its own that joins no group
+ * and commits nothing. The cost of a read grows with what that partition holds in the range, not with all traffic,
+ * nor with how many of its channels the read serves.
+ *
+ * <p>Not thread-safe: one reader per thread, closed after use.
+ */
+public final class ChannelHistory implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ChannelHistory.class);
+    private static final Duration POLL = Duration.ofMillis(200);
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final ObjectReader eventReader = Json.readerFor(Event.class);
+    private final Duration timeout;
+
+    private ChannelHistory(KafkaConsumer<String, byte[]> consumer, Duration timeout) {
+        this.consumer = consumer;
+        this.timeout = timeout;
+    }
+
+    /**
+     * @param bootstrapServers the Kafka cluster
+     * @param clientId         the consumer's client id
+     * @param timeout          how long each question to Kafka may take
+     * @return a reader; close it after use
+     */
+    public static ChannelHistory open(String bootstrapServers, String clientId, Duration timeout) {
+        return new ChannelHistory(new KafkaConsumer<>(Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+            ConsumerConfig.CLIENT_ID_CONFIG, clientId,
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+            // Executors write in transactions; aborted steps are not history.
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+            // A seek below what retention kept fails instead of jumping to the end: a read that skipped to the end
+            // would pass over the events it was asked for and look complete.
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none",
+            ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis()),
+            new StringDeserializer(), new ByteArrayDeserializer()), timeout);
+    }
+
+    /**
+     * @param topic a topic
+     * @return its partition count
+     * @throws org.apache.kafka.common.errors.TimeoutException when Kafka does not answer in time
+     */
+    public int partitionCount(String topic) {
+        List<PartitionInfo> partitions = consumer.partitionsFor(topic, timeout);
+        if (partitions == null || partitions.isEmpty()) {
+            throw new IllegalArgumentException("topic " + topic + " does not exist");
+        }
+        return partitions.size();
+    }
+
+    /** The first offset still kept; retention deleted the ones before. */
+    public long firstOffset(TopicPartition partition) {
+        return consumer.beginningOffsets(List.of(partition), timeout).get(partition);
+    }
+
+    /** The offset the next committed event will get. */
+    public long endOffset(TopicPartition partition) {
+        return consumer.endOffsets(List.of(partition), timeout).get(partition);
+    }
+
+    /**
+     * @param partition   the partition
+     * @param epochMillis a moment
+     * @return the first offset whose record time is at or after that moment, or the end offset when there is none
+     */
+    public long offsetAt(TopicPartition partition, long epochMillis) {
+        OffsetAndTimestamp found = consumer.offsetsForTimes(Map.of(partition, epochMillis), timeout).get(partition);
+        return found == null ? endOffset(partition) : found.offset();
+    }
+
+    /**
+     * Reads one channel's events in {@code [from, to)}, in order, skipping other channels' records and unreadable
+     * ones.
+     *
+     * @param partition the partition that holds the channel
+     * @param channel   the channel's name (the record key)
+     * @param from      the first offset
+     * @param to        the offset to stop before
+     * @param sink      receives each of the channel's events; returns false to stop early
+     * @return how many events the sink received
+     */
+    public long read(TopicPartition partition, String channel, long from, long to, Sink sink) {
+        long[] count = {0};
+        read(partition, from, to, channel::equals, (key, event) -> {
+            count[0]++;
+            return sink.accept(event);
+        });
+        return count[0];
+    }
+
+    /**
+     * Reads the events of several channels of one partition in {@code [from, to)}, in offset order, in one pass:
+     * resumes waiting on the same partition share it instead of reading it once each.
+     *
+     * @param partition the partition
+     * @param from      the first offset
+     * @param to        the offset to stop before
+     * @param channels  the channels (record keys) whose events the sink receives; other records are skipped unread
+     * @param sink      receives each event of those channels; returns false to stop after it
+     * @return the offset to go on from: {@code to} when the range was read, else the one after the sink stopped
+     * @throws org.apache.kafka.clients.consumer.OffsetOutOfRangeException when retention deleted {@code from} meanwhile
+     */
+    public long read(TopicPartition partition, long from, long to, Predicate<String> channels, ChannelsSink sink) {
+        consumer.assign(Set.of(partition));
+        consumer.seek(partition, from);
+        while (consumer.position(partition, timeout) < to) {
+            for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+                if (record.offset() >= to) {
+                    return to;
+                }
+                if (record.key() == null || record.value() == null || !channels.test(record.key())) {
+                    continue;
+                }
+                Event event;
+                try {
+                    event = eventReader.readValue(record.value());
+                } catch (IOException | RuntimeException e) {
+                    LOG.error("Skipping unreadable event at {} offset {}", partition, record.offset(), e);
+                    continue;
+                }
+                if (!sink.accept(record.key(), new HistoricEvent(record.offset(), record.timestamp(), event))) {
+                    return record.offset() + 1;
+                }
+            }
+        }
+        return to;
+    }
+
+    @Override
+    public void close() {
+        consumer.close();
+    }
+
+    /**
+     * One event as read from history.
+     *
+     * @param offset    its offset
+     * @param timestamp its record time, epoch milliseconds
+     * @param event     the event
+     */
+    public record HistoricEvent(long offset, long timestamp, Event event) {
+    }
+
+    /** Receives the events of several channels read from history. */
+    @FunctionalInterface
+    public interface ChannelsSink {
+        /**
+         * @param channel the event's channel
+         * @param event   the next event
+         * @return true to go on, false to stop
+         */
+        boolean accept(String channel, HistoricEvent event);
+    }
+
+    /** Receives events read from history. */
+    @FunctionalInterface
+    public interface Sink {
+        /**
+         * @param event the next event
+         * @return true to go on, false to stop
+         */
+        boolean accept(HistoricEvent event);
+    }
+}
