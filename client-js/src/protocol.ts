@@ -146,8 +146,19 @@ export interface Events {
     edges: WorkflowEdge[];
     adapter?: string;
     prompt?: string;
+    /** The executor that started it, and the trace id its steps continue (absent on older events). */
+    worker_id?: string;
+    trace_id?: string;
   };
-  'node.started': { workflow_id: string; node_id: string; tool: string; attempt: number };
+  'node.started': {
+    workflow_id: string;
+    node_id: string;
+    tool: string;
+    attempt: number;
+    /** The executor that runs it, and the trace id of its step (absent on events older than these fields). */
+    worker_id?: string;
+    trace_id?: string;
+  };
   /** `progress` and `total` only when the tool reports numbers (an MCP server does). */
   'node.progress': { workflow_id: string; node_id: string; message: string; progress?: number; total?: number };
   'node.completed': { workflow_id: string; node_id: string; result: unknown; duration_ms: number };
