@@ -28,6 +28,11 @@ export interface WorkflowNode {
   params?: Record<string, unknown>;
 }
 
+/** A node as events carry it: `params` is always there, `{}` when the request gave none. */
+export interface EventNode extends WorkflowNode {
+  params: Record<string, unknown>;
+}
+
 /** `to` starts once `from` completed. */
 export interface WorkflowEdge {
   from: string;
@@ -133,16 +138,27 @@ export interface SubscribeResponse {
 
 /** The data of each event the executors and the relay publish. */
 export interface Events {
-  'session.created': { connection_id: string; server: string; node: string; message: string };
+  'session.created': { connection_id: string; server: 'agent-relay'; node: string; message: string };
   'workflow.started': {
     workflow_id: string;
     total_nodes: number;
-    nodes: WorkflowNode[];
+    nodes: EventNode[];
     edges: WorkflowEdge[];
     adapter?: string;
     prompt?: string;
+    /** The executor that started it, and the trace id its steps continue (absent on older events). */
+    worker_id?: string;
+    trace_id?: string;
   };
-  'node.started': { workflow_id: string; node_id: string; tool: string; attempt: number };
+  'node.started': {
+    workflow_id: string;
+    node_id: string;
+    tool: string;
+    attempt: number;
+    /** The executor that runs it, and the trace id of its step (absent on events older than these fields). */
+    worker_id?: string;
+    trace_id?: string;
+  };
   /** `progress` and `total` only when the tool reports numbers (an MCP server does). */
   'node.progress': { workflow_id: string; node_id: string; message: string; progress?: number; total?: number };
   'node.completed': { workflow_id: string; node_id: string; result: unknown; duration_ms: number };
@@ -186,7 +202,7 @@ export interface Events {
     command: string;
     success: boolean;
     /** What the text compiled to. */
-    workflow?: { nodes: WorkflowNode[]; edges: WorkflowEdge[] };
+    workflow?: { nodes: EventNode[]; edges: WorkflowEdge[] };
     /** On success: each node's output. */
     result?: Record<string, unknown>;
     /** On failure: why. */
@@ -241,8 +257,8 @@ interface EventFrameBase {
 export type KnownEventFrame<E extends EventName = EventName> = { [N in E]: EventFrameBase & { event: N; data: Events[N] } }[E];
 
 /**
- * An event frame, as a subscription's handler receives it. Its `data` is `unknown` because a relay may carry events
- * these types do not know (a plugged-in tool's, say): narrow it with {@link isEvent}.
+ * An event frame, as a subscription's handler receives it. Its `data` is `unknown` because a later relay or executor
+ * version may send events these types do not know yet: narrow it with {@link isEvent}.
  */
 export type EventFrame = KnownEventFrame | (EventFrameBase & { event: string; data: unknown });
 

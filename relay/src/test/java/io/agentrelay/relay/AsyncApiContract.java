@@ -7,9 +7,12 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.networknt.schema.Schema;
@@ -85,36 +88,66 @@ final class AsyncApiContract {
         return registry.getSchema(SchemaLocation.of(BASE + pointer));
     }
 
+    /** @return the ids of every message the document's channels carry */
+    Set<String> messageIds() {
+        Set<String> ids = new TreeSet<>();
+        document.path("channels").forEach(channel -> channel.path("messages").properties()
+            .forEach(entry -> ids.add(entry.getKey())));
+        return ids;
+    }
+
     /**
-     * What is wrong with a frame or record of a channel: nothing when one of the channel's messages allows it;
-     * otherwise the errors against the messages of its name ({@code event}, or a command's {@code payload.kind}), or
-     * against the closest message when none has that name.
+     * How a frame or record fares against a channel's messages.
+     *
+     * @param match      the first message that allows it, or null
+     * @param violations what is wrong with it when none does: the errors against the messages of its name, or, for a
+     *                   value without a name (a state record), against the closest message
+     */
+    record Verdict(Message match, List<String> violations) {
+    }
+
+    /**
+     * Checks a frame or record against the messages of its name ({@code event}, a command's {@code payload.kind}, or
+     * {@code type}); a value without one (the state topic's) against all of the channel's messages. A message with a
+     * key or headers requires them: a record without a key fails, and one with a header the message does not list.
      *
      * @param messages the channel's messages
-     * @param key      the record key, or null for a frame
+     * @param key      the record key, or null (a frame, or a record without a key)
      * @param headers  the record headers as text, or null for a frame
      * @param value    the frame or the record value
-     * @return the errors, empty when it is allowed
      */
-    static List<String> violations(List<Message> messages, String key, JsonNode headers, JsonNode value) {
+    static Verdict check(List<Message> messages, String key, JsonNode headers, JsonNode value) {
         String name = value.path("event").asText(value.path("payload").path("kind").asText(value.path("type").asText()));
-        List<Message> named = messages.stream().filter(m -> m.name().equals(name)).toList();
+        List<Message> candidates = name.isEmpty() ? messages
+            : messages.stream().filter(m -> m.name().equals(name)).toList();
+        if (candidates.isEmpty()) {
+            return new Verdict(null, List.of("no message named '" + name + "'"));
+        }
         List<List<String>> failures = new ArrayList<>();
-        for (Message message : named.isEmpty() ? messages : named) {
+        for (Message message : candidates) {
             List<String> errors = new ArrayList<>();
             message.payload().validate(value).forEach(e -> errors.add(message.id() + ": " + e));
-            if (message.key() != null && key != null) {
-                message.key().validate(new TextNode(key)).forEach(e -> errors.add(message.id() + " key: " + e));
+            if (message.key() != null) {
+                if (key == null) {
+                    errors.add(message.id() + " key: missing");
+                } else {
+                    message.key().validate(new TextNode(key)).forEach(e -> errors.add(message.id() + " key: " + e));
+                }
             }
-            if (message.headers() != null && headers != null) {
-                message.headers().validate(headers).forEach(e -> errors.add(message.id() + " headers: " + e));
+            if (message.headers() != null) {
+                message.headers().validate(headers == null ? NullNode.getInstance() : headers)
+                    .forEach(e -> errors.add(message.id() + " headers: " + e));
             }
             if (errors.isEmpty()) {
-                return List.of();
+                return new Verdict(message, List.of());
             }
             failures.add(errors);
         }
-        List<String> closest = failures.stream().min(Comparator.comparingInt(List::size)).orElseThrow();
-        return named.isEmpty() ? List.of("no message named '" + name + "'; closest: " + closest) : closest;
+        return new Verdict(null, failures.stream().min(Comparator.comparingInt(List::size)).orElseThrow());
+    }
+
+    /** @return what is wrong with a frame or record, see {@link #check} */
+    static List<String> violations(List<Message> messages, String key, JsonNode headers, JsonNode value) {
+        return check(messages, key, headers, value).violations();
     }
 }

@@ -18,6 +18,7 @@ import io.agentrelay.common.protocol.CommandPayload;
 import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.common.protocol.Principal;
 import io.agentrelay.common.protocol.PanelDefinition;
+import io.agentrelay.common.trace.Traceparent;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -57,8 +58,11 @@ public final class PanelBootstrap {
                 CommandPayload.CreatePanel create = new CommandPayload.CreatePanel(panel);
                 Command command = new Command(UUID.randomUUID(), "panel-file-" + panel.id(), create.target(), sender,
                     new Principal(workerId, Map.of()), create, Instant.now());
-                Future<RecordMetadata> sent = producer.send(
-                    new ProducerRecord<>(kafka.topics().commands(), create.target().name(), command));
+                ProducerRecord<String, Command> record =
+                    new ProducerRecord<>(kafka.topics().commands(), create.target().name(), command);
+                // Every command carries a trace, as the ones relays publish do: a panel's creation starts its own.
+                record.headers().add(Traceparent.HEADER, Traceparent.newTrace().bytes());
+                Future<RecordMetadata> sent = producer.send(record);
                 sent.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             }
         } catch (ExecutionException | TimeoutException e) {
