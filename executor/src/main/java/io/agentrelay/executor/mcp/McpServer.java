@@ -404,18 +404,16 @@ final class McpServer implements AutoCloseable {
 
     /**
      * Ends a session, and for a stdio server its process and every process that one started: a wrapper such as
-     * {@code npx} or a shell may exit on SIGTERM and leave the server it started running. Each gets SIGTERM, and
-     * SIGKILL when it has not exited within {@link #STOP_WAIT} (a stopped or wedged process ignores SIGTERM).
+     * {@code npx} or a shell may exit on SIGTERM and leave the server it started running. Each gets SIGTERM at once,
+     * and SIGKILL when it has not exited within {@link #STOP_WAIT} (a stopped or wedged process ignores SIGTERM).
      */
     private void stop(Connection connection) {
         // Taken first: once the process is gone, the processes it started are no longer its descendants.
         List<ProcessHandle> family = connection.process == null ? List.of()
             : Stream.concat(Stream.of(connection.process.toHandle()), connection.process.descendants()).toList();
-        try {
-            connection.client.closeGracefully().block(STOP_WAIT);
-        } catch (RuntimeException e) {
-            LOG.warn("MCP server {} did not close cleanly: {}", name, LogText.escape(String.valueOf(e.getMessage())));
-        }
+        // Never cancelled: the SDK shuts down its threads only once its process has exited, which the kill below
+        // makes sure of, and a cancelled close would leave them running for good.
+        CompletableFuture<Void> closed = connection.client.closeGracefully().toFuture();
         List<ProcessHandle> left = family.stream().filter(ProcessHandle::isAlive).toList();
         try {
             left.forEach(ProcessHandle::destroy);
@@ -432,6 +430,16 @@ final class McpServer implements AutoCloseable {
                     stuck.stream().map(ProcessHandle::pid).toList(), STOP_WAIT.toSeconds());
                 stuck.forEach(ProcessHandle::destroyForcibly);
             }
+        }
+        try {
+            closed.get(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (TimeoutException e) {
+            LOG.warn("MCP server {}: its session did not end within {} s of its processes", name,
+                STOP_WAIT.toSeconds());
+        } catch (ExecutionException e) {
+            LOG.warn("MCP server {} did not close cleanly: {}", name, LogText.escape(SizeLimits.rootMessage(e)));
         }
     }
 
