@@ -136,6 +136,20 @@ final class McpServer implements AutoCloseable {
             TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Fails at once, with what to do, when the MCP SDK on the class path lacks what the executor reads of it, rather
+     * than at the first stdio server.
+     */
+    static void checkSdk() {
+        try {
+            Class.forName(OwnEnvironmentTransport.class.getName(), true, McpServer.class.getClassLoader());
+        } catch (ExceptionInInitializerError e) {
+            throw (IllegalStateException) e.getCause();
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     String name() {
         return name;
     }
@@ -209,16 +223,21 @@ final class McpServer implements AutoCloseable {
 
     /** Declares the server lost when it does not answer a ping in time: a wedged server must not hold calls. */
     private void checkAlive() {
-        Connection current = state.get().connection();
-        if (current == null) {
-            return;
-        }
         try {
-            current.client.ping().block(PING_TIMEOUT);
-        } catch (McpError answered) {
-            // It answered, if only to refuse: it is alive.
-        } catch (RuntimeException e) {
-            lost(current, "stopped answering pings (none answered within " + PING_TIMEOUT.toSeconds() + " s)");
+            Connection current = state.get().connection();
+            if (current == null) {
+                return;
+            }
+            try {
+                current.client.ping().block(PING_TIMEOUT);
+            } catch (McpError answered) {
+                // It answered, if only to refuse: it is alive.
+            } catch (RuntimeException e) {
+                lost(current, "stopped answering pings (none answered within " + PING_TIMEOUT.toSeconds() + " s)");
+            }
+        } catch (Throwable unexpected) {
+            // Thrown out of a task scheduled at a fixed delay, it would end every later ping without a word.
+            LOG.error("MCP server {}: checking that it is alive failed", name, unexpected);
         }
     }
 
@@ -379,7 +398,9 @@ final class McpServer implements AutoCloseable {
         try {
             return current.next().get(RESTART_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
-            throw unavailable(state.get().problem());
+            // The problem of the state waited on: the current one may be a connection made just now, with none.
+            State now = state.get();
+            throw unavailable(now.problem() != null ? now.problem() : current.problem());
         }
     }
 
@@ -550,7 +571,9 @@ final class McpServer implements AutoCloseable {
                 PROCESS = MethodHandles.privateLookupIn(StdioClientTransport.class, MethodHandles.lookup())
                     .findVarHandle(StdioClientTransport.class, "process", Process.class);
             } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
+                throw new IllegalStateException("this mcp-core is not the one the executor was built for: it reads "
+                    + "the private field StdioClientTransport.process (mcp-core 2.1.0) to stop a wedged server, and "
+                    + "cannot: " + e, e);
             }
         }
 
