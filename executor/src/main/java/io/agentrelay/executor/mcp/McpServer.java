@@ -74,11 +74,6 @@ final class McpServer implements AutoCloseable {
     static final Duration PING_TIMEOUT = Duration.ofSeconds(5);
     /** How long an open circuit breaker refuses calls before it lets one through to try the server again. */
     static final Duration BREAKER_OPEN = Duration.ofSeconds(10);
-    /**
-     * A call that takes more than this share of its timeout counts as slow, and the breaker opens when half of the
-     * recent calls are slow as when half failed: a server that answers only just in time holds tool threads too.
-     */
-    static final int SLOW_CALL_PERCENT = 80;
     /** How long a server that is stopped gets to exit after its stdin closes and SIGTERM, before it is killed. */
     static final Duration STOP_WAIT = Duration.ofSeconds(3);
     private static final Logger LOG = LoggerFactory.getLogger(McpServer.class);
@@ -123,8 +118,6 @@ final class McpServer implements AutoCloseable {
         this.mapper = mapper;
         this.breaker = CircuitBreaker.of("mcp-" + name, CircuitBreakerConfig.custom()
             .failureRateThreshold(50)
-            .slowCallRateThreshold(50)
-            .slowCallDurationThreshold(requestTimeout.multipliedBy(SLOW_CALL_PERCENT).dividedBy(100))
             .slidingWindowSize(10)
             .minimumNumberOfCalls(4)
             .waitDurationInOpenState(BREAKER_OPEN)
@@ -293,6 +286,10 @@ final class McpServer implements AutoCloseable {
                 serverFailure = down;
                 throw down;
             }
+            // The wait for a restart is the server's downtime, not the call's duration; it counts against the timeout.
+            long connected = System.nanoTime();
+            long timeLeft = requestTimeout.toNanos() - (connected - started);
+            started = connected;
             String token = UUID.randomUUID().toString();
             progress.put(token, context);
             CompletableFuture<McpSchema.CallToolResult> call = null;
@@ -300,9 +297,13 @@ final class McpServer implements AutoCloseable {
                 call = current.client.callTool(new McpSchema.CallToolRequest(
                     tool.toolName(), arguments, Map.of("progressToken", token))).toFuture();
                 current.calls.add(call);
-                McpSchema.CallToolResult result = call.get();
+                McpSchema.CallToolResult result = call.get(Math.max(timeLeft, 0), TimeUnit.NANOSECONDS);
                 answered = true;
                 return McpResults.output(result);
+            } catch (TimeoutException e) {
+                serverFailure = e;
+                call.cancel(true);
+                throw failed(current, token, e);
             } catch (InterruptedException e) {
                 current.transport.cancel(token, "the node was cancelled or timed out");
                 call.cancel(true);
