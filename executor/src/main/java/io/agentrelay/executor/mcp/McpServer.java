@@ -74,11 +74,6 @@ final class McpServer implements AutoCloseable {
     static final Duration PING_TIMEOUT = Duration.ofSeconds(5);
     /** How long an open circuit breaker refuses calls before it lets one through to try the server again. */
     static final Duration BREAKER_OPEN = Duration.ofSeconds(10);
-    /**
-     * A call that takes more than this share of its timeout counts as slow, and the breaker opens when half of the
-     * recent calls are slow as when half failed: a server that answers only just in time holds tool threads too.
-     */
-    static final int SLOW_CALL_PERCENT = 80;
     /** How long a server that is stopped gets to exit after its stdin closes and SIGTERM, before it is killed. */
     static final Duration STOP_WAIT = Duration.ofSeconds(3);
     private static final Logger LOG = LoggerFactory.getLogger(McpServer.class);
@@ -123,8 +118,6 @@ final class McpServer implements AutoCloseable {
         this.mapper = mapper;
         this.breaker = CircuitBreaker.of("mcp-" + name, CircuitBreakerConfig.custom()
             .failureRateThreshold(50)
-            .slowCallRateThreshold(50)
-            .slowCallDurationThreshold(requestTimeout.multipliedBy(SLOW_CALL_PERCENT).dividedBy(100))
             .slidingWindowSize(10)
             .minimumNumberOfCalls(4)
             .waitDurationInOpenState(BREAKER_OPEN)
@@ -134,6 +127,20 @@ final class McpServer implements AutoCloseable {
             .build());
         worker.scheduleWithFixedDelay(this::checkAlive, PING_INTERVAL.toMillis(), PING_INTERVAL.toMillis(),
             TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Fails at once, with what to do, when the MCP SDK on the class path lacks what the executor reads of it, rather
+     * than at the first stdio server.
+     */
+    static void checkSdk() {
+        try {
+            Class.forName(OwnEnvironmentTransport.class.getName(), true, McpServer.class.getClassLoader());
+        } catch (ExceptionInInitializerError e) {
+            throw (IllegalStateException) e.getCause();
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     String name() {
@@ -209,16 +216,21 @@ final class McpServer implements AutoCloseable {
 
     /** Declares the server lost when it does not answer a ping in time: a wedged server must not hold calls. */
     private void checkAlive() {
-        Connection current = state.get().connection();
-        if (current == null) {
-            return;
-        }
         try {
-            current.client.ping().block(PING_TIMEOUT);
-        } catch (McpError answered) {
-            // It answered, if only to refuse: it is alive.
-        } catch (RuntimeException e) {
-            lost(current, "stopped answering pings (none answered within " + PING_TIMEOUT.toSeconds() + " s)");
+            Connection current = state.get().connection();
+            if (current == null) {
+                return;
+            }
+            try {
+                current.client.ping().block(PING_TIMEOUT);
+            } catch (McpError answered) {
+                // It answered, if only to refuse: it is alive.
+            } catch (RuntimeException e) {
+                lost(current, "stopped answering pings (none answered within " + PING_TIMEOUT.toSeconds() + " s)");
+            }
+        } catch (Throwable unexpected) {
+            // Thrown out of a task scheduled at a fixed delay, it would end every later ping without a word.
+            LOG.error("MCP server {}: checking that it is alive failed", name, unexpected);
         }
     }
 
@@ -274,6 +286,10 @@ final class McpServer implements AutoCloseable {
                 serverFailure = down;
                 throw down;
             }
+            // The wait for a restart is the server's downtime, not the call's duration; it counts against the timeout.
+            long connected = System.nanoTime();
+            long timeLeft = requestTimeout.toNanos() - (connected - started);
+            started = connected;
             String token = UUID.randomUUID().toString();
             progress.put(token, context);
             CompletableFuture<McpSchema.CallToolResult> call = null;
@@ -281,9 +297,13 @@ final class McpServer implements AutoCloseable {
                 call = current.client.callTool(new McpSchema.CallToolRequest(
                     tool.toolName(), arguments, Map.of("progressToken", token))).toFuture();
                 current.calls.add(call);
-                McpSchema.CallToolResult result = call.get();
+                McpSchema.CallToolResult result = call.get(Math.max(timeLeft, 0), TimeUnit.NANOSECONDS);
                 answered = true;
                 return McpResults.output(result);
+            } catch (TimeoutException e) {
+                serverFailure = e;
+                call.cancel(true);
+                throw failed(current, token, e);
             } catch (InterruptedException e) {
                 current.transport.cancel(token, "the node was cancelled or timed out");
                 call.cancel(true);
@@ -379,7 +399,9 @@ final class McpServer implements AutoCloseable {
         try {
             return current.next().get(RESTART_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
-            throw unavailable(state.get().problem());
+            // The problem of the state waited on: the current one may be a connection made just now, with none.
+            State now = state.get();
+            throw unavailable(now.problem() != null ? now.problem() : current.problem());
         }
     }
 
@@ -404,18 +426,16 @@ final class McpServer implements AutoCloseable {
 
     /**
      * Ends a session, and for a stdio server its process and every process that one started: a wrapper such as
-     * {@code npx} or a shell may exit on SIGTERM and leave the server it started running. Each gets SIGTERM, and
-     * SIGKILL when it has not exited within {@link #STOP_WAIT} (a stopped or wedged process ignores SIGTERM).
+     * {@code npx} or a shell may exit on SIGTERM and leave the server it started running. Each gets SIGTERM at once,
+     * and SIGKILL when it has not exited within {@link #STOP_WAIT} (a stopped or wedged process ignores SIGTERM).
      */
     private void stop(Connection connection) {
         // Taken first: once the process is gone, the processes it started are no longer its descendants.
         List<ProcessHandle> family = connection.process == null ? List.of()
             : Stream.concat(Stream.of(connection.process.toHandle()), connection.process.descendants()).toList();
-        try {
-            connection.client.closeGracefully().block(STOP_WAIT);
-        } catch (RuntimeException e) {
-            LOG.warn("MCP server {} did not close cleanly: {}", name, LogText.escape(String.valueOf(e.getMessage())));
-        }
+        // Never cancelled: the SDK shuts down its threads only once its process has exited, which the kill below
+        // makes sure of, and a cancelled close would leave them running for good.
+        CompletableFuture<Void> closed = connection.client.closeGracefully().toFuture();
         List<ProcessHandle> left = family.stream().filter(ProcessHandle::isAlive).toList();
         try {
             left.forEach(ProcessHandle::destroy);
@@ -432,6 +452,16 @@ final class McpServer implements AutoCloseable {
                     stuck.stream().map(ProcessHandle::pid).toList(), STOP_WAIT.toSeconds());
                 stuck.forEach(ProcessHandle::destroyForcibly);
             }
+        }
+        try {
+            closed.get(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (TimeoutException e) {
+            LOG.warn("MCP server {}: its session did not end within {} s of its processes", name,
+                STOP_WAIT.toSeconds());
+        } catch (ExecutionException e) {
+            LOG.warn("MCP server {} did not close cleanly: {}", name, LogText.escape(SizeLimits.rootMessage(e)));
         }
     }
 
@@ -542,7 +572,9 @@ final class McpServer implements AutoCloseable {
                 PROCESS = MethodHandles.privateLookupIn(StdioClientTransport.class, MethodHandles.lookup())
                     .findVarHandle(StdioClientTransport.class, "process", Process.class);
             } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
+                throw new IllegalStateException("this mcp-core is not the one the executor was built for: it reads "
+                    + "the private field StdioClientTransport.process (mcp-core 2.1.0) to stop a wedged server, and "
+                    + "cannot: " + e, e);
             }
         }
 

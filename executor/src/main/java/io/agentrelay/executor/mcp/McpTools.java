@@ -60,9 +60,15 @@ public final class McpTools implements ToolSource, AutoCloseable {
      * @return the servers' tools
      */
     public static McpTools start(McpConfig config, Duration nodeTimeout, int maxOutputBytes) {
+        McpServer.checkSdk();
         McpTools tools = new McpTools(config, nodeTimeout, maxOutputBytes);
-        // In parallel, each on its server's thread: a server that cannot be reached must not hold up the others.
-        tools.servers.values().stream().map(McpServer::start).toList().forEach(McpTools::join);
+        try {
+            // In parallel, each on its server's thread: a server that cannot be reached must not hold up the others.
+            joinAll(tools.servers.values().stream().map(McpServer::start).toList());
+        } catch (RuntimeException e) {
+            tools.close();
+            throw e;
+        }
         return tools;
     }
 
@@ -108,19 +114,31 @@ public final class McpTools implements ToolSource, AutoCloseable {
      */
     @Override
     public void close() {
-        servers.values().stream().map(server -> CompletableFuture.runAsync(server::close, task -> {
+        joinAll(servers.values().stream().map(server -> CompletableFuture.runAsync(server::close, task -> {
             Thread closing = new Thread(task, "mcp-close-" + server.name());
             closing.start();
-        })).toList().forEach(McpTools::join);
+        })).toList());
     }
 
-    private static void join(Future<?> done) {
-        try {
-            done.get();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("an MCP server failed unexpectedly", e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    /** Waits for every one, even after one failed, so that none is left running unseen; then throws the first. */
+    private static void joinAll(List<? extends Future<?>> all) {
+        IllegalStateException failure = null;
+        for (Future<?> done : all) {
+            try {
+                done.get();
+            } catch (ExecutionException e) {
+                if (failure == null) {
+                    failure = new IllegalStateException("an MCP server failed unexpectedly", e.getCause());
+                } else {
+                    failure.addSuppressed(e.getCause());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 

@@ -43,7 +43,8 @@ final class RequestTrackingTransport implements McpClientTransport {
      */
     void cancel(String progressToken, String reason) {
         Object requestId = requestIds.remove(progressToken);
-        if (requestId != null) {
+        // An ended session sends nothing, not even this.
+        if (requestId != null && !ended) {
             delegate.sendMessage(new McpSchema.JSONRPCNotification(McpSchema.JSONRPC_VERSION,
                 CANCELLED, Map.of("requestId", requestId, "reason", reason)))
                 .onErrorComplete().subscribe();

@@ -11,6 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.common.json.Json;
@@ -139,6 +142,13 @@ final class EverythingServer implements AutoCloseable {
     @Override
     public void close() {
         process.destroy();
-        process.onExit().join();
+        try {
+            process.onExit().get(10, TimeUnit.SECONDS);
+        } catch (TimeoutException | ExecutionException stuck) {
+            process.destroyForcibly();
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
     }
 }

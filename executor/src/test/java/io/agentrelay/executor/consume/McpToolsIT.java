@@ -62,12 +62,18 @@ class McpToolsIT {
     private CommittedEvents events;
 
     @AfterEach
-    void stop() throws Exception {
+    void stop() {
+        // Each on its own: one that fails must not leave the later processes running.
+        List<AutoCloseable> all = new ArrayList<>(open);
         if (fleet != null) {
-            fleet.close();
+            all.add(fleet);
         }
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
+        for (int i = all.size() - 1; i >= 0; i--) {
+            try {
+                all.get(i).close();
+            } catch (Exception e) {
+                System.err.println("McpToolsIT: closing " + all.get(i) + " failed: " + e);
+            }
         }
     }
 
@@ -267,14 +273,17 @@ class McpToolsIT {
             send(new ExecuteWorkflow(id, List.of(node("sum", "web/get-sum", Json.object().put("a", 1).put("b", 2))),
                 List.of()));
         }
-        await().atMost(WAIT).until(() -> stuck.stream().allMatch(id -> events.has(id, "workflow.failed", null)));
-        assertThat(metrics(fleet.executors().get(0))).containsPattern(circuitOpen(1));
+        // Sent as soon as the breaker opens, well within the time it stays open, so that no half-open trial takes it.
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(50))
+            .until(() -> circuitOpen(1).matcher(metrics(fleet.executors().get(0))).find());
         send(new ExecuteWorkflow("wf-refused", List.of(
             node("sum", "web/get-sum", Json.object().put("a", 1).put("b", 2))), List.of()));
+        await().atMost(WAIT).until(() -> stuck.stream().allMatch(id -> events.has(id, "workflow.failed", null)));
         await().atMost(WAIT).until(() -> events.has("wf-refused", "workflow.failed", null));
         assertThat(error("wf-refused")).contains("MCP server 'web' is unavailable: its circuit breaker is open");
+        // Below the 2.7 s call timeout with room for a loaded CI machine: refused, not waited out.
         assertThat(events.of("wf-refused")).filteredOn(event -> event.event().equals("node.failed"))
-            .allSatisfy(event -> assertThat(event.data().path("duration_ms").asLong()).isLessThan(500));
+            .allSatisfy(event -> assertThat(event.data().path("duration_ms").asLong()).isLessThan(2_000));
 
         signal("CONT", server);
         await().atMost(WAIT).until(() -> circuitOpen(0).matcher(metrics(fleet.executors().get(0))).find()
@@ -315,14 +324,16 @@ class McpToolsIT {
         send(longWorkflow("wf-wedged", 25));
         await().atMost(WAIT).until(() -> events.has("wf-wedged", "node.progress", "long"));
         ProcessHandle wedged = ProcessHandle.of(Long.parseLong(Files.readString(pid).trim())).orElseThrow();
+        // SIGKILL ends a stopped process too, and is harmless once it is gone.
         open.add(wedged::destroyForcibly);
         signal("STOP", wedged);
 
         await().atMost(WAIT).until(() -> events.has("wf-wedged", "workflow.failed", null));
         assertThat(error("wf-wedged")).contains("MCP server 'everything' stopped answering pings");
-        // The node timeout is 30 s; the ping notices within its interval and timeout.
+        // The node timeout is 30 s; the ping notices within its interval and timeout (the error says it was the ping),
+        // and the bound leaves room for Kafka and a loaded machine.
         assertThat(events.of("wf-wedged")).filteredOn(event -> event.event().equals("node.failed"))
-            .allSatisfy(event -> assertThat(event.data().path("duration_ms").asLong()).isLessThan(20_000));
+            .allSatisfy(event -> assertThat(event.data().path("duration_ms").asLong()).isLessThan(28_000));
         await("the stopped server is killed, not left behind").atMost(WAIT).until(() -> !wedged.isAlive());
         send(new ExecuteWorkflow("wf-after", List.of(
             node("sum", "everything/get-sum", Json.object().put("a", 2).put("b", 2))), List.of()));
