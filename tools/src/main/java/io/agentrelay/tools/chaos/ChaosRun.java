@@ -166,16 +166,25 @@ final class ChaosRun {
             log.add(track.channel(), new Seen(position.offset(), client.reconnects(), System.nanoTime()));
             track.onEvent(event.event());
         };
-        try {
-            client.subscribe(track.channel(), handler).get(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-        } catch (ExecutionException | TimeoutException e) {
-            // The subscription stays with the client, which makes it again on its next connection; its position
-            // is known once the relay has answered one of them.
-            while (client.lastPosition(track.channel()).isEmpty() && System.nanoTime() < deadline) {
+        CompletableFuture<Envelope> subscribed = client.subscribe(track.channel(), handler);
+        while (System.nanoTime() < deadline) {
+            try {
+                subscribed.get(10, TimeUnit.SECONDS);
+                break;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException e) {
+                // The client does not keep a subscription that failed (refused, or sent while disconnected):
+                // make it again.
                 pause(RETRY_PAUSE);
+                subscribed = client.subscribe(track.channel(), handler);
+            } catch (TimeoutException e) {
+                // Still pending: the client makes it again on its next connection, and its position is known
+                // once the relay has answered one of them.
+                if (client.lastPosition(track.channel()).isPresent()) {
+                    break;
+                }
             }
         }
         ObjectNode workflow = workflow(track.id());
