@@ -422,8 +422,7 @@ public final class Session {
     }
 
     private void writeNext() {
-        Outgoing next = outbox.poll();
-        if (next != null) {
+        for (Outgoing next : outbox.poll()) {
             WebSockets.sendText(ByteBuffer.wrap(next.bytes()), socket, onWritten, next);
         }
     }
