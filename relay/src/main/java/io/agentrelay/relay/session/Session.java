@@ -422,7 +422,8 @@ public final class Session {
     }
 
     private void writeNext() {
-        for (Outgoing next : outbox.poll()) {
+        Outgoing next = outbox.poll();
+        if (next != null) {
             WebSockets.sendText(ByteBuffer.wrap(next.bytes()), socket, onWritten, next);
         }
     }

@@ -2,8 +2,6 @@ package io.agentrelay.relay.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
-
 import org.junit.jupiter.api.Test;
 
 class OutboxTest {
@@ -27,38 +25,21 @@ class OutboxTest {
     }
 
     @Test
-    void shouldHandOverEveryQueuedFrameInOrderAndKeepTheWriterUntilTheLastIsWritten() {
+    void shouldHandOutOneFrameAtATimeInOrder() {
         Outbox outbox = new Outbox(10, 1_000);
         outbox.offer(Outgoing.plain(new byte[] {1}));
         outbox.offer(Outgoing.plain(new byte[] {2}));
 
-        List<Outgoing> batch = outbox.poll();
-        assertThat(batch).extracting(frame -> frame.bytes()[0]).containsExactly((byte) 1, (byte) 2);
-        outbox.offer(Outgoing.plain(new byte[] {3}));
-        assertThat(outbox.poll()).as("the batch is still being written").isEmpty();
-        outbox.sent(batch.get(0));
-        assertThat(outbox.poll()).as("one frame of the batch is still being written").isEmpty();
-        assertThat(outbox.size()).as("a frame counts until written").isEqualTo(2);
+        Outgoing first = outbox.poll();
+        assertThat(first.bytes()[0]).isEqualTo((byte) 1);
+        assertThat(outbox.poll()).as("the first frame is still being written").isNull();
 
-        outbox.sent(batch.get(1));
-        List<Outgoing> next = outbox.poll();
-        assertThat(next).extracting(frame -> frame.bytes()[0]).containsExactly((byte) 3);
-        outbox.sent(next.get(0));
-        assertThat(outbox.poll()).isEmpty();
+        outbox.sent(first);
+        Outgoing second = outbox.poll();
+        assertThat(second.bytes()[0]).isEqualTo((byte) 2);
+        outbox.sent(second);
+        assertThat(outbox.poll()).isNull();
         assertThat(outbox.size()).isZero();
-    }
-
-    @Test
-    void shouldHandOverAtMostOneBatchOfFramesAtOnce() {
-        Outbox outbox = new Outbox(1_000, 100_000);
-        for (int i = 0; i < Outbox.MAX_BATCH + 1; i++) {
-            outbox.offer(frame(1));
-        }
-
-        List<Outgoing> batch = outbox.poll();
-        assertThat(batch).hasSize(Outbox.MAX_BATCH);
-        batch.forEach(outbox::sent);
-        assertThat(outbox.poll()).hasSize(1);
     }
 
     @Test
@@ -67,7 +48,7 @@ class OutboxTest {
         outbox.offer(frame(10));
         assertThat(outbox.offer(frame(10))).isFalse();
 
-        outbox.poll().forEach(outbox::sent);
+        outbox.sent(outbox.poll());
 
         assertThat(outbox.offer(frame(10))).isTrue();
     }
