@@ -15,7 +15,8 @@ say() { printf '[bench %s] %s\n' "$scenario" "$*" >&2; }
 fail() { say "$*"; exit 1; }
 
 build_when_needed relay executor tools testkit
-# RELAY_JAR compares another build of the relay against this one on the same machine.
+# RELAY_JAR runs another build of the relay instead of this one; COMPARE_JAR runs another build beside it in the same
+# run (label relay-b, on the same broker, measured right after the relay at each step).
 relay_jar="${RELAY_JAR:-$(jar_of relay)}"
 executor_jar="$(jar_of executor)"
 tools_jar="$(jar_of tools)"
@@ -62,15 +63,15 @@ start_broker() {
   say "Kafka at $KAFKA_BOOTSTRAP_SERVERS"
 }
 
-# start_relay NAME: a relay with room for the scenario's connections; sets RELAY_URL, RELAY_HTTP and RELAY_PID.
+# start_relay [NAME [JAR]]: a relay with room for the scenario's connections; sets RELAY_URL, RELAY_HTTP and RELAY_PID.
 start_relay() {
-  local name="${1:-relay}" port
+  local name="${1:-relay}" jar="${2:-$relay_jar}" port
   port="$(free_port 18100)"
   # The load clients send no tokens and all come from loopback (one remote address): the relays run without
   # authentication, as they must be told explicitly, and without a per-subject connection limit worth the name.
   RELAY_PORT="$port" RELAY_MAX_CONNECTIONS=100000 RELAY_MAX_CONNECTIONS_PER_SUBJECT=100000 RELAY_DRAIN_MS=0 \
     RELAY_NODE_ID="$name" RELAY_AUTH_DISABLED=true RELAY_JWT_SECRET= RELAY_JWKS_FILE= \
-    java -Xms512m -Xmx"${RELAY_HEAP:-1g}" -XX:+UseG1GC -jar "$relay_jar" 2> "$logs/$name.log" &
+    java -Xms512m -Xmx"${RELAY_HEAP:-1g}" -XX:+UseG1GC -jar "$jar" 2> "$logs/$name.log" &
   local pid=$!
   bench_pids+=("$pid")
   for _ in $(seq 1 120); do
@@ -82,6 +83,16 @@ start_relay() {
   RELAY_HTTP="http://127.0.0.1:$port"
   RELAY_PID="$pid"
   say "$name at $RELAY_URL (pid $pid)"
+}
+
+# start_relays: the relay, and with COMPARE_JAR the other build beside it; sets RELAYS to "LABEL URL HTTP" lines.
+start_relays() {
+  start_relay
+  RELAYS=("relay $RELAY_URL $RELAY_HTTP")
+  if [[ -n "${COMPARE_JAR:-}" ]]; then
+    start_relay relay-b "$COMPARE_JAR"
+    RELAYS+=("relay-b $RELAY_URL $RELAY_HTTP")
+  fi
 }
 
 # start_executor: one executor; EXECUTOR_METRICS_PORT fixes the port of its /metrics (default: any free one).

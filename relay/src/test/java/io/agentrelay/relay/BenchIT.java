@@ -48,11 +48,9 @@ class BenchIT {
     @Test
     void loadShouldReceiveEveryPublishedEventOnceAcrossAResumeStorm() throws Exception {
         Path json = dir.resolve("load.json");
-        StringWriter loadErr = new StringWriter();
-        CompletableFuture<Run> load = CompletableFuture.supplyAsync(() -> run(loadErr, "bench", "load",
-            "--url", cluster.webSocket(0).toString(), "--connections", "20", "--channel", "workflow:bench-storm",
-            "--warmup", "0", "--duration", "7", "--resume-at", "2", "--json", json.toString()));
-        await().atMost(Duration.ofSeconds(30)).until(() -> loadErr.toString().contains("live: 20 of 20"));
+        CompletableFuture<Run> load = loadOnceLive(20, "--url", cluster.webSocket(0).toString(), "--connections",
+            "20", "--channel", "workflow:bench-storm", "--warmup", "0", "--duration", "7", "--resume-at", "2",
+            "--json", json.toString());
 
         Run publish = run(new StringWriter(), "bench", "publish", "--bootstrap-servers", kafka.bootstrapServers(),
             "--topic-prefix", cluster.prefix().value(), "--channel", "workflow:bench-storm", "--rate", "50",
@@ -113,11 +111,49 @@ class BenchIT {
     }
 
     @Test
+    void loadFloorShouldAlsoReadTheRunsOwnEventsFromKafka() throws Exception {
+        Path json = dir.resolve("floor.json");
+        CompletableFuture<Run> load = loadOnceLive(2, "--url", cluster.webSocket(0).toString(), "--connections", "2",
+            "--channel", "workflow:bench-floor-{i}", "--channels", "2", "--warmup", "0", "--duration", "5", "--floor",
+            "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", cluster.prefix().value(),
+            "--json", json.toString());
+
+        Run publish = run(new StringWriter(), "bench", "publish", "--bootstrap-servers", kafka.bootstrapServers(),
+            "--topic-prefix", cluster.prefix().value(), "--channel", "workflow:bench-floor-{i}", "--channels", "2",
+            "--rate", "40", "--duration", "3", "--payload", "20");
+        Run loaded = load.get(60, java.util.concurrent.TimeUnit.SECONDS);
+
+        assertThat(publish.exitCode).as(publish.out).isZero();
+        assertThat(loaded.exitCode).as(loaded.err).isZero();
+        JsonNode figures = Json.readTree(Files.readAllBytes(json));
+        long delivered = figures.path("event_latency_ms").path("count").asLong();
+        JsonNode sameRecords = figures.path("floor_same_records_ms");
+        assertThat(delivered).isPositive();
+        assertThat(sameRecords.path("count").asLong()).as("each event the clients measured, read once from Kafka")
+            .isBetween(delivered - 10, delivered + 10);
+        assertThat(sameRecords.path("p50").asDouble()).isPositive();
+        assertThat(loaded.out).contains("floor: same records", "event latency - same records");
+    }
+
+    @Test
     void loadShouldRefuseTargetsOffLoopback() {
         Run run = run(new StringWriter(), "bench", "load", "--url", "ws://192.0.2.1:8080/ws");
 
         assertThat(run.exitCode).isEqualTo(2);
         assertThat(run.err).contains("only targets loopback addresses");
+    }
+
+    /** Starts {@code bench load} with some options and returns once its clients are live. */
+    private static CompletableFuture<Run> loadOnceLive(int clients, String... options) {
+        StringWriter progress = new StringWriter();
+        String[] args = new String[options.length + 2];
+        args[0] = "bench";
+        args[1] = "load";
+        System.arraycopy(options, 0, args, 2, options.length);
+        CompletableFuture<Run> load = CompletableFuture.supplyAsync(() -> run(progress, args));
+        await().atMost(Duration.ofSeconds(30))
+            .until(() -> progress.toString().contains("live: " + clients + " of " + clients));
+        return load;
     }
 
     /** Runs the CLI; the load generator's progress goes to {@code progress} while it runs. */

@@ -15,6 +15,12 @@ final class FloorFigures {
     private final Histogram commandHop = histogram();
     private final Histogram eventHop = histogram();
     private final Histogram twoHops = histogram();
+    /** The run's own events read straight from Kafka ({@link PublishedHop}); empty for other runs. */
+    private Histogram published = histogram();
+
+    synchronized void published(Histogram latency) {
+        published = latency;
+    }
 
     synchronized void record(TwoHopFloor.Hops hops) {
         commandHop.recordValue(micros(hops.commandNanos()));
@@ -44,8 +50,15 @@ final class FloorFigures {
         figures.forEach((name, h) -> out.printf("  %-24s %s%n", name + " / floor", ratios(h, twoHops)));
     }
 
-    /** How much later than the floor's event hop, and than both hops, a run's events arrived, in ms. */
+    /**
+     * How much later a run's events arrived than its own records read straight from Kafka (when measured: the fair
+     * comparison), than the floor's event hop, and than both hops, in ms.
+     */
     synchronized void printOver(PrintWriter out, String name, Histogram h) {
+        if (published.getTotalCount() > 0) {
+            row(out, "floor: same records", published);
+            out.printf("  %-24s %s%n", name + " - same records", over(h, published));
+        }
         out.printf("  %-24s %s%n", name + " - event hop", over(h, eventHop));
         out.printf("  %-24s %s%n", name + " - two hops", over(h, twoHops));
     }
@@ -59,6 +72,9 @@ final class FloorFigures {
         json.set("floor_command_hop_ms", LoadReport.percentiles(commandHop));
         json.set("floor_event_hop_ms", LoadReport.percentiles(eventHop));
         json.set("floor_ms", LoadReport.percentiles(twoHops));
+        if (published.getTotalCount() > 0) {
+            json.set("floor_same_records_ms", LoadReport.percentiles(published));
+        }
     }
 
     /** How much longer a workflow took to complete than to show its first event, at the median. */

@@ -5,8 +5,10 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -127,8 +129,11 @@ final class LoadCommand implements Callable<Integer> {
         AtomicBoolean measuring = new AtomicBoolean();
         AtomicBoolean stop = new AtomicBoolean();
         Thread sampler = floor ? sampleFloor(floorFigures, measuring, stop) : null;
+        // An event run's floor is also taken on its own records: what the relay's figure holds before the relay.
+        PublishedHop published = floor && channel != null && commandRate == 0
+            ? new PublishedHop(kafka, channelNames(), measuring) : null;
         AtomicReference<StageWindow> stages = new AtomicReference<>();
-        try (LoadGenerator generator = new LoadGenerator(plan, err)) {
+        try (published; LoadGenerator generator = new LoadGenerator(plan, err)) {
             report = generator.run(() -> {
                 if (metrics != null) {
                     stages.set(StageWindow.open(metrics));
@@ -143,6 +148,9 @@ final class LoadCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         report.print(out);
+        if (published != null) {
+            floorFigures.published(published.latency());
+        }
         if (floorFigures != null) {
             printAgainstFloor(out, report, floorFigures);
         }
@@ -199,6 +207,15 @@ final class LoadCommand implements Callable<Integer> {
             floor.print(out, Map.of("event latency", report.eventLatency()));
             floor.printOver(out, "event latency", report.eventLatency());
         }
+    }
+
+    /** The channels the clients follow: {@code --channel} with {i} from 0 to {@code --channels} - 1. */
+    private Set<String> channelNames() {
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < channels; i++) {
+            names.add(channel.replace("{i}", Integer.toString(i)));
+        }
+        return Set.copyOf(names);
     }
 
     /** Each client is one file descriptor: say so before the run fails halfway at the process's limit. */

@@ -2,7 +2,9 @@ package io.agentrelay.tools.bench;
 
 import java.time.Instant;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.agentrelay.common.protocol.Channel;
@@ -65,6 +67,20 @@ final class PublishCommand implements Callable<Integer> {
         long transactions = 0;
         long end = TimeUnit.SECONDS.toNanos(duration);
         int i = 0;
+        // Stopped early (the scenarios stop it once their measurement ends), it commits the transaction it is in and
+        // closes: a transaction left open would hide every later event of its partitions from read_committed readers
+        // until the broker aborts it, a minute later, and stall the next run on the same channels.
+        AtomicBoolean stop = new AtomicBoolean();
+        CountDownLatch closed = new CountDownLatch(1);
+        Thread stopOnSignal = new Thread(() -> {
+            stop.set(true);
+            try {
+                closed.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "publish-stop");
+        Runtime.getRuntime().addShutdownHook(stopOnSignal);
         try (KafkaProducer<String, Event> producer = BenchEvents.transactionalProducer(kafka.bootstrapServers,
             "bench-publisher")) {
             // Paced from here, once the producer is ready: events due while it registered its transactional id would
@@ -72,7 +88,7 @@ final class PublishCommand implements Callable<Integer> {
             Pacer pacer = new Pacer(rate);
             Instant wallStart = Instant.now();
             long nanoStart = System.nanoTime();
-            while (pacer.elapsedNanos() < end) {
+            while (pacer.elapsedNanos() < end && !stop.get()) {
                 // As an executor's steps: the events that came due while a commit was in flight go in the next
                 // transaction together, each stamped when it was due, so that its latency includes the wait.
                 producer.beginTransaction();
@@ -84,10 +100,17 @@ final class PublishCommand implements Callable<Integer> {
                         (metadata, failure) -> (failure == null ? acked : failed).incrementAndGet());
                     sent++;
                     i = (i + 1) % channels;
-                } while (pacer.due() && pacer.elapsedNanos() < end);
+                } while (pacer.due() && pacer.elapsedNanos() < end && !stop.get());
                 producer.commitTransaction();
                 transactions++;
             }
+        } finally {
+            closed.countDown();
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopOnSignal);
+        } catch (IllegalStateException e) {
+            // Stopping already: the hook finds the producer closed.
         }
         spec.commandLine().getOut().printf("Published %d events over %d channel(s) in %d s (%.0f/s) in %d "
                 + "transactions, %d acknowledged, %d failed%n", sent, channels, duration, sent / (double) duration,

@@ -99,7 +99,8 @@ final class ReportCommand implements Callable<Integer> {
 
     /**
      * For the subject measured with its own floor ({@code load --floor}): a workflow run's first event as a multiple
-     * of the two-hop floor, an event run's latency over the floor's transactional event hop, the hop its events take.
+     * of the two-hop floor, an event run's latency over its own records read straight from Kafka (or, without them,
+     * the floor's transactional event hop).
      * Otherwise, for the subject: its p99 over the Kafka floor's (runs tagged {@code hop…}: few subscribers, the floor's rate),
      * or, for command runs, over two floor hops. For the others: the subject's delivered rate as a share of theirs.
      */
@@ -114,10 +115,12 @@ final class ReportCommand implements Callable<Integer> {
                     latency.path("p99").asDouble() / twoHops.path("p99").asDouble(),
                     twoHops.path("p50").asText(), twoHops.path("p99").asText());
             }
-            JsonNode eventHop = run.path("floor_event_hop_ms");
-            return String.format("p50 %+.2f, p99 %+.2f ms over the transactional event hop (%s / %s ms)",
+            boolean sameRecords = run.has("floor_same_records_ms");
+            JsonNode eventHop = run.path(sameRecords ? "floor_same_records_ms" : "floor_event_hop_ms");
+            return String.format("p50 %+.2f, p99 %+.2f ms over %s (%s / %s ms)",
                 latency.path("p50").asDouble() - eventHop.path("p50").asDouble(),
                 latency.path("p99").asDouble() - eventHop.path("p99").asDouble(),
+                sameRecords ? "the same records read from Kafka" : "the transactional event hop",
                 eventHop.path("p50").asText(), eventHop.path("p99").asText());
         }
         if (label.equals(subject)) {

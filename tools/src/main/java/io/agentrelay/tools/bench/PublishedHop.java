@@ -1,0 +1,107 @@
+package io.agentrelay.tools.bench;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import com.fasterxml.jackson.databind.ObjectReader;
+import io.agentrelay.common.json.Json;
+import io.agentrelay.common.protocol.Channel;
+import io.agentrelay.common.protocol.Event;
+import io.agentrelay.common.topic.Topics;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * The floor of an event run taken on the very records the relay delivers: a {@code read_committed} consumer, set up
+ * as the relay's (every partition of the channels' event topic, a 10 ms fetch wait), reads what {@code bench publish}
+ * writes for the run's channels and measures each event from its stamp, as the clients do. The stamp is when the
+ * event came due in the publisher, so this hop holds what the relay's figure holds before the relay: the wait behind
+ * the publisher's commit in flight, the commit, the fetch. The relay's latency less this one is the relay's own.
+ */
+final class PublishedHop implements AutoCloseable {
+
+    private static final Duration POLL = Duration.ofMillis(100);
+    /** The relay's event consumer's fetch wait (EventSource). */
+    private static final int FETCH_MAX_WAIT_MS = 10;
+
+    private final Histogram latency = FloorFigures.histogram();
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private final Thread reader;
+
+    /**
+     * Starts reading from the end of each partition.
+     *
+     * @param kafka     the broker and topic prefix
+     * @param channels  the run's channels
+     * @param measuring records only while true (the run's measurement window)
+     */
+    PublishedHop(KafkaOptions kafka, Set<String> channels, AtomicBoolean measuring) {
+        Channel.Scoped any = Channel.Scoped.parseScoped(channels.iterator().next());
+        String topic = new Topics(kafka.topicPrefix).events(any.namespace());
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers,
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+            ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, FETCH_MAX_WAIT_MS,
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+            new StringDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+            .map(info -> new TopicPartition(topic, info.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        partitions.forEach(consumer::position);
+        ObjectReader events = Json.readerFor(Event.class);
+        this.reader = new Thread(() -> {
+            try (consumer) {
+                while (!stop.get()) {
+                    for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+                        if (measuring.get() && channels.contains(record.key())) {
+                            record(events, record.value());
+                        }
+                    }
+                }
+            }
+        }, "floor-published");
+        reader.start();
+    }
+
+    private void record(ObjectReader events, byte[] value) {
+        Instant now = Instant.now();
+        try {
+            Event event = events.readValue(value);
+            synchronized (latency) {
+                latency.recordValue(Math.max(0, event.ts().until(now, ChronoUnit.MICROS)));
+            }
+        } catch (IOException e) {
+            // Not a bench event: not part of the run.
+        }
+    }
+
+    /** The latency of the published events, read straight from Kafka, in microseconds. */
+    Histogram latency() {
+        synchronized (latency) {
+            return latency.copy();
+        }
+    }
+
+    /** Stops the reader; an interrupt cuts the wait short and stays set for the caller. */
+    @Override
+    public void close() {
+        stop.set(true);
+        try {
+            reader.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
