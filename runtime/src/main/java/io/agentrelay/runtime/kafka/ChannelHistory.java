@@ -16,6 +16,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
@@ -135,22 +136,60 @@ public final class ChannelHistory implements AutoCloseable {
                 if (record.offset() >= to) {
                     return to;
                 }
-                if (record.key() == null || record.value() == null || !channels.test(record.key())) {
-                    continue;
-                }
-                Event event;
-                try {
-                    event = eventReader.readValue(record.value());
-                } catch (IOException | RuntimeException e) {
-                    LOG.error("Skipping unreadable event at {} offset {}", partition, record.offset(), e);
-                    continue;
-                }
-                if (!sink.accept(record.key(), new HistoricEvent(record.offset(), record.timestamp(), event))) {
+                HistoricEvent event = decode(record, channels);
+                if (event != null && !sink.accept(record.key(), event)) {
                     return record.offset() + 1;
                 }
             }
         }
         return to;
+    }
+
+    /**
+     * Follows several partitions at once, each from its offset, handing over their events as they are committed, until
+     * the sink stops or {@link #wakeup} is called: the live part of a tail, after its history was read with
+     * {@link #read(TopicPartition, long, long, Predicate, ChannelsSink)} up to the offsets it starts from. Each
+     * partition's events come in order; partitions interleave as Kafka hands them over.
+     *
+     * @param from     the offset to start at, per partition
+     * @param channels the channels (record keys) whose events the sink receives
+     * @param sink     receives each event of those channels with its partition; returns false to stop
+     */
+    public void follow(Map<TopicPartition, Long> from, Predicate<String> channels, PartitionSink sink) {
+        consumer.assign(from.keySet());
+        from.forEach(consumer::seek);
+        try {
+            while (true) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+                    HistoricEvent event = decode(record, channels);
+                    if (event != null && !sink.accept(new TopicPartition(record.topic(), record.partition()),
+                        record.key(), event)) {
+                        return;
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            // wakeup(): the reader was asked to stop.
+        }
+    }
+
+    /** Ends a {@link #follow} from another thread (a shutdown hook), or the next call to Kafka if none runs. */
+    public void wakeup() {
+        consumer.wakeup();
+    }
+
+    /** The event of a record of one of the channels, or null for another channel's record or an unreadable one. */
+    private HistoricEvent decode(ConsumerRecord<String, byte[]> record, Predicate<String> channels) {
+        if (record.key() == null || record.value() == null || !channels.test(record.key())) {
+            return null;
+        }
+        try {
+            return new HistoricEvent(record.offset(), record.timestamp(), eventReader.readValue(record.value()));
+        } catch (IOException | RuntimeException e) {
+            LOG.error("Skipping unreadable event at {}-{} offset {}", record.topic(), record.partition(),
+                record.offset(), e);
+            return null;
+        }
     }
 
     @Override
@@ -177,6 +216,18 @@ public final class ChannelHistory implements AutoCloseable {
          * @return true to go on, false to stop
          */
         boolean accept(String channel, HistoricEvent event);
+    }
+
+    /** Receives the events a {@link #follow} reads, with the partition each came from. */
+    @FunctionalInterface
+    public interface PartitionSink {
+        /**
+         * @param partition where the event is
+         * @param channel   the event's channel
+         * @param event     the next event
+         * @return true to go on, false to stop
+         */
+        boolean accept(TopicPartition partition, String channel, HistoricEvent event);
     }
 
     /** Receives events read from history. */
