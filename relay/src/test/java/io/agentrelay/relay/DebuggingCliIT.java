@@ -272,22 +272,8 @@ class DebuggingCliIT {
     void inspectShouldShowTheHandOverOfAWorkflowWhoseExecutorDiedMidRun() throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.startNew();
              LocalCluster cluster = LocalCluster.start(kafka.bootstrapServers(), KafkaExtension.uniquePrefix(),
-                 ownSandbox, 1, Map.of("EXECUTOR_TRANSACTION_TIMEOUT_MS", "2000"))) {
-            ObjectNode workflow = Json.object().put("workflow_id", "dbg-moved");
-            workflow.putArray("nodes").add(Workflows.node("wait", "sleep", Json.object().put("ms", 3000)))
-                .add(Workflows.node("after", "echo", Json.object().put("message", "done")));
-            workflow.putArray("edges").add(Workflows.edge("wait", "after"));
-            RelayConnection client = cluster.connect(0);
-            Frames frames = new Frames();
-            client.addListener(frames);
-            client.subscribe("workflow:dbg-moved").get(10, TimeUnit.SECONDS);
-            client.request("execute_workflow", workflow).get(10, TimeUnit.SECONDS);
-            await().atMost(WAIT).until(() -> frames.eventNames("workflow:dbg-moved").contains("node.started"));
-
-            cluster.startExecutor("executor-1");
-            cluster.executor(0).abort();
-            await().atMost(Duration.ofSeconds(90))
-                .until(() -> frames.eventNames("workflow:dbg-moved").contains("workflow.completed"));
+                 ownSandbox, 1, HandOver.QUICK)) {
+            HandOver.run(cluster, "dbg-moved");
 
             CliRun inspect = run("inspect", "workflow:dbg-moved", "--json", "--bootstrap-servers",
                 kafka.bootstrapServers(), "--topic-prefix", cluster.prefix().value());
