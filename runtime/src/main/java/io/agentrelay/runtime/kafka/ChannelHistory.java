@@ -2,6 +2,9 @@ package io.agentrelay.runtime.kafka;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -143,6 +146,68 @@ public final class ChannelHistory implements AutoCloseable {
             }
         }
         return to;
+    }
+
+    /**
+     * Reads ranges of several partitions as one history in record time: each partition in offset order, so every
+     * channel's events keep their exact order, and across partitions the earliest record first (the first partition
+     * of the map first on a tie). A partition whose next record has not been fetched yet holds the others back; each
+     * partition holding one fetched batch is paused meanwhile, so at most a batch per partition waits in memory.
+     *
+     * @param ranges   per partition, the first offset and the offset to stop before
+     * @param channels the channels (record keys) whose events the sink receives
+     * @param sink     receives each event of those channels with its partition; returns false to stop
+     * @return whether every range was read to its end (false when the sink stopped)
+     */
+    public boolean readMerged(Map<TopicPartition, long[]> ranges, Predicate<String> channels, PartitionSink sink) {
+        Map<TopicPartition, ArrayDeque<ConsumerRecord<String, byte[]>>> waiting = new LinkedHashMap<>();
+        ranges.forEach((partition, range) -> {
+            if (range[0] < range[1]) {
+                waiting.put(partition, new ArrayDeque<>());
+            }
+        });
+        consumer.assign(waiting.keySet());
+        waiting.keySet().forEach(partition -> consumer.seek(partition, ranges.get(partition)[0]));
+        Set<TopicPartition> unread = new HashSet<>(waiting.keySet());
+        while (!waiting.isEmpty()) {
+            if (waiting.values().stream().anyMatch(ArrayDeque::isEmpty)) {
+                consumer.pause(waiting.entrySet().stream().filter(entry -> !entry.getValue().isEmpty())
+                    .map(Map.Entry::getKey).toList());
+                consumer.resume(waiting.entrySet().stream().filter(entry -> entry.getValue().isEmpty())
+                    .map(Map.Entry::getKey).toList());
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+                    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+                    if (record.offset() < ranges.get(partition)[1] && record.key() != null
+                        && channels.test(record.key())) {
+                        waiting.get(partition).add(record);
+                    }
+                }
+                // A partition read to its end with nothing left waiting is done; one whose fetched records were all
+                // other channels' is polled again.
+                for (TopicPartition partition : List.copyOf(unread)) {
+                    if (consumer.position(partition, timeout) >= ranges.get(partition)[1]) {
+                        unread.remove(partition);
+                    }
+                }
+                waiting.entrySet().removeIf(entry -> entry.getValue().isEmpty() && !unread.contains(entry.getKey()));
+                continue;
+            }
+            Map.Entry<TopicPartition, ArrayDeque<ConsumerRecord<String, byte[]>>> earliest = null;
+            for (var entry : waiting.entrySet()) {
+                if (earliest == null || entry.getValue().peek().timestamp() < earliest.getValue().peek().timestamp()) {
+                    earliest = entry;
+                }
+            }
+            ConsumerRecord<String, byte[]> record = earliest.getValue().poll();
+            if (earliest.getValue().isEmpty() && !unread.contains(earliest.getKey())) {
+                waiting.remove(earliest.getKey());
+            }
+            HistoricEvent event = decode(record, channels);
+            if (event != null && !sink.accept(earliest.getKey(), record.key(), event)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

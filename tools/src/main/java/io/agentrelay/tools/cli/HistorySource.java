@@ -21,7 +21,8 @@ interface HistorySource {
     Optional<WorkflowState> workflowState(String workflowId);
 
     /**
-     * Reads the events of a scope between two times that match a query, partition after partition, each in order.
+     * Reads the events of a scope between two times that match a query, each channel's in order: from Kafka merged
+     * by record time across partitions, through a relay partition after partition.
      *
      * @param scope a channel, a namespace or {@code global}
      * @param from  the first moment, inclusive

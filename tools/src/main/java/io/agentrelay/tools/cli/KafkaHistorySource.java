@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -155,26 +156,23 @@ final class KafkaHistorySource implements HistorySource {
         }
 
         /**
-         * Reads the history between two times, partition after partition, each in order.
+         * Reads the history between two times in record time across partitions, each partition (so each channel) in
+         * its exact order.
          *
          * @param to   the last moment, inclusive, or null for all committed now
          * @param next filled with the offset after the range read, per partition
          * @return how many events the sink received
          */
         long history(Instant from, Instant to, Map<TopicPartition, Long> next) {
+            Map<TopicPartition, long[]> ranges = new LinkedHashMap<>();
             for (TopicPartition partition : partitions) {
                 long start = history.offsetAt(partition, from.toEpochMilli());
                 long end = to == null ? history.endOffset(partition)
                     : history.offsetAt(partition, to.toEpochMilli() + 1);
+                ranges.put(partition, new long[] {start, Math.max(start, end)});
                 next.put(partition, Math.max(start, end));
-                if (start < end) {
-                    history.read(partition, start, end, scope::includes,
-                        (channel, historic) -> emit(partition, historic));
-                }
-                if (stopped) {
-                    break;
-                }
             }
+            history.readMerged(ranges, scope::includes, (partition, channel, historic) -> emit(partition, historic));
             return count;
         }
 

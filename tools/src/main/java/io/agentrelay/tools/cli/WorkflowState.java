@@ -32,7 +32,7 @@ record WorkflowState(String source, String status, Map<String, String> nodes, St
     /** From the data of a {@code get_workflow_status} answer. */
     static WorkflowState ofStatus(JsonNode data) {
         Map<String, String> nodes = new TreeMap<>();
-        data.path("nodes").fields().forEachRemaining(node -> nodes.put(node.getKey(), node.getValue().asText()));
+        data.path("nodes").properties().forEach(node -> nodes.put(node.getKey(), node.getValue().asText()));
         return new WorkflowState("get_workflow_status", data.path("status").asText(), nodes,
             data.hasNonNull("error") ? data.path("error").asText() : null);
     }
