@@ -48,7 +48,8 @@ async function checkHandOver(workflowId) {
   await page.locator('#graph-title', { hasText: workflowId }).waitFor({ timeout: 5000 });
 
   step('see the hand-over on the timeline: a mark, the interrupted attempt and the one that completed');
-  await page.locator('#gantt line.handover').waitFor({ timeout: 15000 });
+  // A vertical line has an empty box, which Playwright counts as hidden: wait for it to be drawn.
+  await page.locator('#gantt line.handover').waitFor({ state: 'attached', timeout: 15000 });
   const labels = await page.locator('#gantt text.handover-label').allTextContents();
   if (JSON.stringify(labels) !== JSON.stringify(['executor-0 → executor-1'])) {
     throw new Error('expected one hand-over from executor-0 to executor-1, saw ' + JSON.stringify(labels));
