@@ -1,10 +1,12 @@
 // Drives the web console in a real browser: start a workflow, watch its nodes turn completed and its timeline grow,
-// replay it, then find a failed workflow in the recent list and open its timeline.
+// replay it, then find a failed workflow in the recent list and open its timeline. Given the id of a workflow that
+// another executor took over mid-run, it opens that one from the recent list instead and checks the hand-over marks.
 // Usage: node console-test.mjs <relay base URL> <directory for screenshots: console.png, or console-failure.png>
+//        [<id of a handed-over workflow>]
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 
-const [base, artifacts] = process.argv.slice(2);
+const [base, artifacts, handedOver] = process.argv.slice(2);
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-dev-shm-usage'],
@@ -18,6 +20,51 @@ try {
   await page.locator('#status', { hasText: 'connected' }).waitFor({ timeout: 15000 });
   await page.locator('.counter[data-counter="connections"]').waitFor({ timeout: 15000 });
 
+  if (handedOver) {
+    await checkHandOver(handedOver);
+  } else {
+    await runAndReplay();
+  }
+  mkdirSync(artifacts, { recursive: true });
+  await page.screenshot({ path: artifacts + '/console.png' });
+  step('done');
+} catch (error) {
+  mkdirSync(artifacts, { recursive: true });
+  await page.screenshot({ path: artifacts + '/console-failure.png', fullPage: true });
+  console.error('failed at "' + steps[steps.length - 1] + '": ' + error.message);
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}
+
+/** Opens a workflow that executor-0 started and executor-1 finished after executor-0 died in node "wait". */
+async function checkHandOver(workflowId) {
+  step('open the handed-over workflow from the recent list');
+  await page.selectOption('#recent-status', 'completed');
+  await page.click('#recent-form button');
+  const recent = page.locator(`#recent li[data-workflow="${workflowId}"]`);
+  await recent.waitFor({ timeout: 15000 });
+  await recent.click();
+  await page.locator('#graph-title', { hasText: workflowId }).waitFor({ timeout: 5000 });
+
+  step('see the hand-over on the timeline: a mark, the interrupted attempt and the one that completed');
+  // A vertical line has an empty box, which Playwright counts as hidden: wait for it to be drawn.
+  await page.locator('#gantt line.handover').waitFor({ state: 'attached', timeout: 15000 });
+  const labels = await page.locator('#gantt text.handover-label').allTextContents();
+  if (JSON.stringify(labels) !== JSON.stringify(['executor-0 → executor-1'])) {
+    throw new Error('expected one hand-over from executor-0 to executor-1, saw ' + JSON.stringify(labels));
+  }
+  await page.locator('#gantt rect.bar.interrupted[data-node="wait"][data-attempt="1"]').waitFor({ timeout: 5000 });
+  await page.locator('#gantt rect.bar.completed[data-node="wait"][data-attempt="2"]').waitFor({ timeout: 5000 });
+  const durations = await page.locator('#gantt text.duration').allTextContents();
+  if (!durations.some((text) => text.includes('(attempt 2)'))) {
+    throw new Error('the second attempt is not marked as such: ' + JSON.stringify(durations));
+  }
+  await page.locator('#gantt-summary', { hasText: 'completed' }).waitFor({ timeout: 5000 });
+  await page.locator('#gantt-summary', { hasText: '1 hand-over(s)' }).waitFor({ timeout: 5000 });
+}
+
+async function runAndReplay() {
   step('start the default workflow');
   await page.click('#workflow-form button');
   const nodes = page.locator('#graph g.node');
@@ -93,15 +140,4 @@ try {
   await page.locator('#gantt rect.bar.failed[data-node="broken"]').waitFor({ timeout: 15000 });
   await page.locator('#gantt rect.bar.completed[data-node="fetch"]').waitFor({ timeout: 5000 });
   await page.locator('#gantt-summary', { hasText: 'failed' }).waitFor({ timeout: 5000 });
-
-  mkdirSync(artifacts, { recursive: true });
-  await page.screenshot({ path: artifacts + '/console.png' });
-  step('done');
-} catch (error) {
-  mkdirSync(artifacts, { recursive: true });
-  await page.screenshot({ path: artifacts + '/console-failure.png', fullPage: true });
-  console.error('failed at "' + steps[steps.length - 1] + '": ' + error.message);
-  process.exitCode = 1;
-} finally {
-  await browser.close();
 }

@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Namespace;
+import io.agentrelay.runtime.kafka.Partitions;
 import io.agentrelay.testkit.EmbeddedKafka;
 import io.agentrelay.testkit.KafkaExtension;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -58,6 +60,35 @@ class CliIT {
             assertThat(line.path("pos").asText()).isNotBlank();
         });
         assertThat(run.err()).contains("3 events of workflow:cli");
+    }
+
+    @Test
+    void replayOfANamespaceFromKafkaShouldMergeItsPartitionsByRecordTime() throws Exception {
+        // Two channels on different partitions, whose events alternate in time.
+        Channel.Scoped first = Channel.of(Namespace.WORKFLOW, "merge-a");
+        Channel.Scoped second = IntStream.range(0, 100).mapToObj(i -> Channel.of(Namespace.WORKFLOW, "merge-" + i))
+            .filter(other -> partitionOf(other) != partitionOf(first)).findFirst().orElseThrow();
+        long later = start + 60 * 60_000L;
+        for (int seq = 0; seq < 4; seq++) {
+            writer.tickAt(first, seq * 2, 10, later + seq * 2 * 1000L);
+        }
+        for (int seq = 0; seq < 4; seq++) {
+            writer.tickAt(second, seq * 2 + 1, 10, later + (seq * 2 + 1) * 1000L);
+        }
+
+        CliRun run = run("replay", "workflow:*", "--from", Instant.ofEpochMilli(later).toString(), "--to",
+            Instant.ofEpochMilli(later + 60_000L).toString(), "--bootstrap-servers", kafka.bootstrapServers(),
+            "--topic-prefix", cluster.prefix().value());
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.lines()).extracting(line -> line.path("data").path("seq").asInt())
+            .containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
+        assertThat(run.lines()).extracting(line -> line.path("room").asText()).containsExactly(first.name(),
+            second.name(), first.name(), second.name(), first.name(), second.name(), first.name(), second.name());
+    }
+
+    private static int partitionOf(Channel.Scoped channel) {
+        return Partitions.forKey(channel.name(), 3);
     }
 
     @Test

@@ -20,7 +20,11 @@ import picocli.CommandLine;
 record CliRun(int exitCode, String out, String err) {
 
     static CliRun run(String... args) {
-        StringWriter out = new StringWriter();
+        return run(new StringWriter(), args);
+    }
+
+    /** A run whose standard output the caller may watch while it runs. */
+    static CliRun run(StringWriter out, String... args) {
         StringWriter err = new StringWriter();
         CommandLine cli = RelayCli.commandLine();
         cli.setOut(new PrintWriter(out, true));

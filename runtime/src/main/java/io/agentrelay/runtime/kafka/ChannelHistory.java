@@ -2,6 +2,9 @@ package io.agentrelay.runtime.kafka;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,6 +19,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
@@ -135,22 +139,122 @@ public final class ChannelHistory implements AutoCloseable {
                 if (record.offset() >= to) {
                     return to;
                 }
-                if (record.key() == null || record.value() == null || !channels.test(record.key())) {
-                    continue;
-                }
-                Event event;
-                try {
-                    event = eventReader.readValue(record.value());
-                } catch (IOException | RuntimeException e) {
-                    LOG.error("Skipping unreadable event at {} offset {}", partition, record.offset(), e);
-                    continue;
-                }
-                if (!sink.accept(record.key(), new HistoricEvent(record.offset(), record.timestamp(), event))) {
+                HistoricEvent event = decode(record, channels);
+                if (event != null && !sink.accept(record.key(), event)) {
                     return record.offset() + 1;
                 }
             }
         }
         return to;
+    }
+
+    /**
+     * Reads ranges of several partitions as one history in record time: each partition in offset order, so every
+     * channel's events keep their exact order, and across partitions the earliest record first (the first partition
+     * of the map first on a tie). A partition whose next record has not been fetched yet holds the others back; each
+     * partition holding one fetched batch is paused meanwhile, so at most a batch per partition waits in memory.
+     *
+     * @param ranges   per partition, the first offset and the offset to stop before
+     * @param channels the channels (record keys) whose events the sink receives
+     * @param sink     receives each event of those channels with its partition; returns false to stop
+     * @return whether every range was read to its end (false when the sink stopped)
+     */
+    public boolean readMerged(Map<TopicPartition, long[]> ranges, Predicate<String> channels, PartitionSink sink) {
+        Map<TopicPartition, ArrayDeque<ConsumerRecord<String, byte[]>>> waiting = new LinkedHashMap<>();
+        ranges.forEach((partition, range) -> {
+            if (range[0] < range[1]) {
+                waiting.put(partition, new ArrayDeque<>());
+            }
+        });
+        consumer.assign(waiting.keySet());
+        waiting.keySet().forEach(partition -> consumer.seek(partition, ranges.get(partition)[0]));
+        Set<TopicPartition> unread = new HashSet<>(waiting.keySet());
+        while (!waiting.isEmpty()) {
+            if (waiting.values().stream().anyMatch(ArrayDeque::isEmpty)) {
+                consumer.pause(waiting.entrySet().stream().filter(entry -> !entry.getValue().isEmpty())
+                    .map(Map.Entry::getKey).toList());
+                consumer.resume(waiting.entrySet().stream().filter(entry -> entry.getValue().isEmpty())
+                    .map(Map.Entry::getKey).toList());
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+                    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+                    if (record.offset() < ranges.get(partition)[1] && record.key() != null
+                        && channels.test(record.key())) {
+                        waiting.get(partition).add(record);
+                    }
+                }
+                // A partition read to its end with nothing left waiting is done; one whose fetched records were all
+                // other channels' is polled again.
+                for (TopicPartition partition : List.copyOf(unread)) {
+                    if (consumer.position(partition, timeout) >= ranges.get(partition)[1]) {
+                        unread.remove(partition);
+                    }
+                }
+                waiting.entrySet().removeIf(entry -> entry.getValue().isEmpty() && !unread.contains(entry.getKey()));
+                continue;
+            }
+            Map.Entry<TopicPartition, ArrayDeque<ConsumerRecord<String, byte[]>>> earliest = null;
+            for (var entry : waiting.entrySet()) {
+                if (earliest == null || entry.getValue().peek().timestamp() < earliest.getValue().peek().timestamp()) {
+                    earliest = entry;
+                }
+            }
+            ConsumerRecord<String, byte[]> record = earliest.getValue().poll();
+            if (earliest.getValue().isEmpty() && !unread.contains(earliest.getKey())) {
+                waiting.remove(earliest.getKey());
+            }
+            HistoricEvent event = decode(record, channels);
+            if (event != null && !sink.accept(earliest.getKey(), record.key(), event)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Follows several partitions at once, each from its offset, handing over their events as they are committed, until
+     * the sink stops or {@link #wakeup} is called: the live part of a tail, after its history was read with
+     * {@link #read(TopicPartition, long, long, Predicate, ChannelsSink)} up to the offsets it starts from. Each
+     * partition's events come in order; partitions interleave as Kafka hands them over.
+     *
+     * @param from     the offset to start at, per partition
+     * @param channels the channels (record keys) whose events the sink receives
+     * @param sink     receives each event of those channels with its partition; returns false to stop
+     */
+    public void follow(Map<TopicPartition, Long> from, Predicate<String> channels, PartitionSink sink) {
+        consumer.assign(from.keySet());
+        from.forEach(consumer::seek);
+        try {
+            while (true) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+                    HistoricEvent event = decode(record, channels);
+                    if (event != null && !sink.accept(new TopicPartition(record.topic(), record.partition()),
+                        record.key(), event)) {
+                        return;
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            // wakeup(): the reader was asked to stop.
+        }
+    }
+
+    /** Ends a {@link #follow} from another thread (a shutdown hook), or the next call to Kafka if none runs. */
+    public void wakeup() {
+        consumer.wakeup();
+    }
+
+    /** The event of a record of one of the channels, or null for another channel's record or an unreadable one. */
+    private HistoricEvent decode(ConsumerRecord<String, byte[]> record, Predicate<String> channels) {
+        if (record.key() == null || record.value() == null || !channels.test(record.key())) {
+            return null;
+        }
+        try {
+            return new HistoricEvent(record.offset(), record.timestamp(), eventReader.readValue(record.value()));
+        } catch (IOException | RuntimeException e) {
+            LOG.error("Skipping unreadable event at {}-{} offset {}", record.topic(), record.partition(),
+                record.offset(), e);
+            return null;
+        }
     }
 
     @Override
@@ -177,6 +281,18 @@ public final class ChannelHistory implements AutoCloseable {
          * @return true to go on, false to stop
          */
         boolean accept(String channel, HistoricEvent event);
+    }
+
+    /** Receives the events a {@link #follow} reads, with the partition each came from. */
+    @FunctionalInterface
+    public interface PartitionSink {
+        /**
+         * @param partition where the event is
+         * @param channel   the event's channel
+         * @param event     the next event
+         * @return true to go on, false to stop
+         */
+        boolean accept(TopicPartition partition, String channel, HistoricEvent event);
     }
 
     /** Receives events read from history. */

@@ -1,16 +1,28 @@
 package io.agentrelay.tools.cli;
 
 import java.time.Instant;
+import java.util.Optional;
 
 import io.agentrelay.common.protocol.Envelope;
 import io.agentrelay.common.query.EventQuery;
 import io.agentrelay.common.query.ReadScope;
 
-/** Where past events are read from: a relay (with {@code replay}) or Kafka itself. */
+/**
+ * Where past events, and a workflow's last recorded state, are read from: a relay (with {@code replay} and
+ * {@code get_workflow_status}) or Kafka itself.
+ */
 interface HistorySource {
 
     /**
-     * Reads the events of a scope between two times that match a query, partition after partition, each in order.
+     * @param workflowId a workflow
+     * @return its last state as its owner recorded it, or empty when there is none
+     * @throws SourceException when it cannot be read
+     */
+    Optional<WorkflowState> workflowState(String workflowId);
+
+    /**
+     * Reads the events of a scope between two times that match a query, each channel's in order: from Kafka merged
+     * by record time across partitions, through a relay partition after partition.
      *
      * @param scope a channel, a namespace or {@code global}
      * @param from  the first moment, inclusive

@@ -5,9 +5,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Envelope;
@@ -23,11 +26,14 @@ import picocli.CommandLine;
 
 /**
  * {@code relay inspect workflow:<id>}: a workflow's story from its events, as a table or JSON: each node's attempts
- * with their executor, times, trace id and result or error; hand-overs between executors; gaps; the final status.
+ * with their executor, times, trace id and result or error; hand-overs between executors; gaps; the final status;
+ * then its last recorded state (the snapshot, which compaction keeps after retention deleted the events) and where
+ * the two disagree.
  */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
     description = "Tell a workflow's story from its events: nodes, attempts, executors, hand-overs, gaps, trace ids, "
-        + "status; straight from Kafka, or through a relay with --url.")
+        + "status; beside its last snapshot (through a relay: get_workflow_status), saying where they disagree; "
+        + "straight from Kafka, or through a relay with --url.")
 final class InspectCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -59,25 +65,79 @@ final class InspectCommand implements Callable<Integer> {
         Instant now = Instant.now();
         Instant start = from == null ? Instant.EPOCH : SourceOptions.time(commandLine, "--from", from, now);
         List<Event> events = new ArrayList<>();
+        HistorySource history = source.source();
         try {
-            source.source().read(one, start, now, EventQuery.ALL, frame -> events.add(event(frame)));
+            history.read(one, start, now, EventQuery.ALL, frame -> events.add(event(frame)));
         } catch (HistorySource.SourceException e) {
             err.println(e.getMessage());
             return e.exitCode();
         }
-        if (events.isEmpty()) {
+        Optional<WorkflowState> state = lastState(history, one.channel().id(), err);
+        if (events.isEmpty() && state.isEmpty()) {
             err.println("no events of " + one.name() + " since " + start
                 + ": it never ran, or retention deleted its events");
             return RelayCli.NOT_FOUND;
         }
-        WorkflowTimeline timeline = WorkflowTimeline.of(one.channel().id(), events);
-        if (json) {
-            out.println(Json.writer().withDefaultPrettyPrinter().writeValueAsString(timeline));
+        ObjectNode story;
+        if (events.isEmpty()) {
+            // Retention deleted the events; the compacted snapshot is all that is left.
+            story = Json.object().put("workflow_id", one.channel().id()).put("events", 0);
+            story.put("events_cut", true);
         } else {
-            print(timeline, out);
+            WorkflowTimeline timeline = WorkflowTimeline.of(one.channel().id(), events);
+            story = (ObjectNode) Json.tree(timeline);
+            story.put("events_cut", "unknown".equals(timeline.status()));
+            story.set("disagreements", Json.tree(state.map(last -> last.disagreements(timeline)).orElse(List.of())));
+            if (!json) {
+                print(timeline, out);
+            }
+        }
+        state.ifPresent(last -> story.set("snapshot", Json.tree(last)));
+        if (json) {
+            out.println(Json.writer().withDefaultPrettyPrinter().writeValueAsString(story));
+        } else {
+            printState(one, start, story, state, out);
         }
         out.flush();
         return 0;
+    }
+
+    /** The workflow's last recorded state; when it cannot be read, the events' story is still worth telling. */
+    private static Optional<WorkflowState> lastState(HistorySource history, String workflowId, PrintWriter err) {
+        try {
+            return history.workflowState(workflowId);
+        } catch (HistorySource.SourceException e) {
+            err.println("warning: no snapshot to compare with: " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** The snapshot's side of the story, and where it and the events part. */
+    private static void printState(ReadScope.OneChannel one, Instant start, ObjectNode story,
+                                   Optional<WorkflowState> state, PrintWriter out) {
+        if (story.path("events").asInt() == 0) {
+            out.printf("no events of %s since %s: retention deleted them, or --from is after them%n", one.name(),
+                start);
+        } else if (story.path("events_cut").asBoolean() && state.isPresent()) {
+            out.printf("%nthe events start after the workflow did (retention deleted the first): the snapshot tells "
+                + "its end%n");
+        }
+        if (state.isEmpty()) {
+            return;
+        }
+        WorkflowState last = state.get();
+        out.printf("%nlast state (%s): %s%s%n", last.source(), last.status(),
+            last.error() == null ? "" : ", error: " + last.error());
+        StringBuilder nodes = new StringBuilder();
+        last.nodes().forEach((node, nodeState) -> nodes.append(nodes.isEmpty() ? "" : ", ").append(node)
+            .append(' ').append(nodeState));
+        out.printf("  nodes: %s%n", nodes.isEmpty() ? "-" : nodes);
+        JsonNode disagreements = story.path("disagreements");
+        if (disagreements.isEmpty()) {
+            out.println(story.path("events").asInt() == 0 ? "" : "  agrees with the events");
+        } else {
+            disagreements.forEach(disagreement -> out.printf("  DISAGREES: %s%n", disagreement.asText()));
+        }
     }
 
     /** An event as the timeline reads it, from the frame a relay or the Kafka reader made of it. */

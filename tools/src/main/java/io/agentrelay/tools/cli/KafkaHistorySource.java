@@ -1,25 +1,39 @@
 package io.agentrelay.tools.cli;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.ToLongFunction;
 import java.util.stream.IntStream;
 
+import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Envelope;
 import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.common.protocol.Position;
 import io.agentrelay.common.query.EventQuery;
 import io.agentrelay.common.query.ReadScope;
+import io.agentrelay.common.state.WorkflowSnapshot;
 import io.agentrelay.common.topic.Topics;
+import io.agentrelay.runtime.config.KafkaSettings;
 import io.agentrelay.runtime.kafka.ChannelHistory;
 import io.agentrelay.runtime.kafka.Partitions;
+import io.agentrelay.runtime.kafka.StateView;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
 
 /** Reads history straight from the event topics in Kafka, so that no relay needs to run. */
 final class KafkaHistorySource implements HistorySource {
@@ -28,6 +42,8 @@ final class KafkaHistorySource implements HistorySource {
 
     private final String bootstrapServers;
     private final Topics topics;
+    private volatile ChannelHistory following;
+    private volatile boolean stopped;
 
     KafkaHistorySource(String bootstrapServers, String topicPrefix) {
         this.bootstrapServers = bootstrapServers;
@@ -36,47 +52,154 @@ final class KafkaHistorySource implements HistorySource {
 
     @Override
     public long read(ReadScope scope, Instant from, Instant to, EventQuery query, Sink sink) {
-        List<String> names = scope.namespaces().stream().map(topics::events).toList();
-        long[] count = {0};
-        boolean[] stopped = {false};
-        try (ChannelHistory history = ChannelHistory.open(bootstrapServers, "relay-cli", KAFKA_TIMEOUT)) {
-            Map<String, TopicDescription> described = describe(names);
-            for (Namespace namespace : scope.namespaces()) {
-                String topic = topics.events(namespace);
-                int partitions = history.partitionCount(topic);
-                String incarnation = described.get(topic).topicId().toString();
-                List<Integer> read = scope instanceof ReadScope.OneChannel one
-                    ? List.of(Partitions.forKey(one.channel().name(), partitions))
-                    : IntStream.range(0, partitions).boxed().toList();
-                for (int p : read) {
-                    TopicPartition partition = new TopicPartition(topic, p);
-                    long start = history.offsetAt(partition, from.toEpochMilli());
-                    long end = to == null ? history.endOffset(partition)
-                        : history.offsetAt(partition, to.toEpochMilli() + 1);
-                    if (start < end) {
-                        history.read(partition, start, end, scope::includes, (channel, historic) -> {
-                            // Answers addressed to one connection are not the channel's story.
-                            if (historic.event().to() != null || !query.matches(historic.event())) {
-                                return true;
-                            }
-                            count[0]++;
-                            stopped[0] = !sink.accept(Envelope.event(historic.event(),
-                                new Position(incarnation, p, historic.offset()), true));
-                            return !stopped[0];
-                        });
-                    }
-                    if (stopped[0]) {
-                        return count[0];
-                    }
-                }
+        return withHistory(history -> new Reading(history, scope, query, sink).history(from, to, new HashMap<>()));
+    }
+
+    /**
+     * Reads a scope's history from a time up to now, then its events as they are committed, until the sink stops or
+     * {@link #stop} is called. Live reading starts at the offsets where the history ended, per partition, so no
+     * event is missed or printed twice between the two.
+     *
+     * @param from the first moment of the history, or null to print new events only
+     * @return how many events the sink received
+     */
+    long follow(ReadScope scope, Instant from, EventQuery query, Sink sink) {
+        return withHistory(history -> {
+            following = history;
+            if (stopped) {
+                return 0L;
             }
-            return count[0];
+            Reading reading = new Reading(history, scope, query, sink);
+            Map<TopicPartition, Long> next = new HashMap<>();
+            reading.history(from == null ? Instant.now() : from, null, next);
+            if (!reading.stopped) {
+                history.follow(next, scope::includes, (partition, channel, historic) ->
+                    reading.emit(partition, historic));
+            }
+            return reading.count;
+        });
+    }
+
+    /**
+     * Reads the whole compacted state topic, as relays and executors do, keeping the last committed snapshot of the
+     * workflow.
+     */
+    @Override
+    public Optional<WorkflowState> workflowState(String workflowId) {
+        String key = WorkflowSnapshot.key(workflowId);
+        AtomicReference<byte[]> last = new AtomicReference<>();
+        KafkaSettings settings = new KafkaSettings(bootstrapServers, topics, KafkaSettings.DEFAULT_PARTITIONS, 0,
+            KafkaSettings.DEFAULT_EVENT_RETENTION);
+        try (StateView view = new StateView(settings, "relay-cli-state", (record, value) -> {
+            if (key.equals(record)) {
+                last.set(value);
+            }
+        })) {
+            view.start();
+            view.caughtUp().get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return last.get() == null ? Optional.empty()
+                : Optional.of(WorkflowState.of(Json.readerFor(WorkflowSnapshot.class).readValue(last.get())));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SourceException("interrupted", RelayCli.UNREACHABLE);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new SourceException("cannot read the state topic " + topics.state() + " at " + bootstrapServers
+                + " within " + KAFKA_TIMEOUT.toSeconds() + " s", RelayCli.UNREACHABLE);
+        } catch (IOException e) {
+            throw new SourceException("unreadable snapshot of " + key + ": " + e.getMessage(), RelayCli.UNREACHABLE);
+        }
+    }
+
+    /** Ends a {@link #follow} (from a shutdown hook): it returns once its reader noticed. */
+    void stop() {
+        stopped = true;
+        ChannelHistory history = following;
+        if (history != null) {
+            history.wakeup();
+        }
+    }
+
+    private long withHistory(ToLongFunction<ChannelHistory> reading) {
+        try (ChannelHistory history = ChannelHistory.open(bootstrapServers, "relay-cli", KAFKA_TIMEOUT)) {
+            return reading.applyAsLong(history);
         } catch (IllegalArgumentException e) {
             throw new SourceException(e.getMessage() + " at " + bootstrapServers + " (is --topic-prefix right?)",
                 RelayCli.USAGE);
+        } catch (WakeupException e) {
+            // Stopped while asking Kafka something, before following.
+            return 0;
         } catch (KafkaException e) {
             throw new SourceException("cannot reach Kafka at " + bootstrapServers + ": " + e.getMessage(),
                 RelayCli.UNREACHABLE);
+        }
+    }
+
+    /** One read of a scope: which partitions hold it, and what has been handed to the sink. */
+    private final class Reading {
+        private final ChannelHistory history;
+        private final ReadScope scope;
+        private final EventQuery query;
+        private final Sink sink;
+        private final List<TopicPartition> partitions;
+        private final Map<String, String> incarnations = new HashMap<>();
+        private long count;
+        private boolean stopped;
+
+        Reading(ChannelHistory history, ReadScope scope, EventQuery query, Sink sink) {
+            this.history = history;
+            this.scope = scope;
+            this.query = query;
+            this.sink = sink;
+            this.partitions = partitions();
+            describe(scope.namespaces().stream().map(topics::events).toList())
+                .forEach((topic, description) -> incarnations.put(topic, description.topicId().toString()));
+        }
+
+        /**
+         * Reads the history between two times in record time across partitions, each partition (so each channel) in
+         * its exact order.
+         *
+         * @param to   the last moment, inclusive, or null for all committed now
+         * @param next filled with the offset after the range read, per partition
+         * @return how many events the sink received
+         */
+        long history(Instant from, Instant to, Map<TopicPartition, Long> next) {
+            Map<TopicPartition, long[]> ranges = new LinkedHashMap<>();
+            for (TopicPartition partition : partitions) {
+                long start = history.offsetAt(partition, from.toEpochMilli());
+                long end = to == null ? history.endOffset(partition)
+                    : history.offsetAt(partition, to.toEpochMilli() + 1);
+                ranges.put(partition, new long[] {start, Math.max(start, end)});
+                next.put(partition, Math.max(start, end));
+            }
+            history.readMerged(ranges, scope::includes, (partition, channel, historic) -> emit(partition, historic));
+            return count;
+        }
+
+        /** The partitions that hold the scope: its channel's, or all of its namespaces'. */
+        private List<TopicPartition> partitions() {
+            List<TopicPartition> all = new ArrayList<>();
+            for (Namespace namespace : scope.namespaces()) {
+                String topic = topics.events(namespace);
+                int partitions = history.partitionCount(topic);
+                List<Integer> read = scope instanceof ReadScope.OneChannel one
+                    ? List.of(Partitions.forKey(one.channel().name(), partitions))
+                    : IntStream.range(0, partitions).boxed().toList();
+                read.forEach(p -> all.add(new TopicPartition(topic, p)));
+            }
+            return all;
+        }
+
+        /** Hands an event to the sink unless it is not part of the story; returns whether to go on. */
+        boolean emit(TopicPartition partition, ChannelHistory.HistoricEvent historic) {
+            // Answers addressed to one connection are not the channel's story.
+            if (historic.event().to() != null || !query.matches(historic.event())) {
+                return true;
+            }
+            count++;
+            stopped = !sink.accept(Envelope.event(historic.event(),
+                new Position(incarnations.get(partition.topic()), partition.partition(), historic.offset()), true));
+            return !stopped;
         }
     }
 

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -78,6 +79,27 @@ final class RelayHistorySource implements HistorySource {
             throw new SourceException("the replay failed: " + rootMessage(e), RelayCli.UNREACHABLE);
         } catch (TimeoutException e) {
             throw new SourceException("the relay did not answer the replay within 30 s", RelayCli.UNREACHABLE);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SourceException("interrupted", RelayCli.UNREACHABLE);
+        }
+    }
+
+    /** Asks the workflow's owner, through a relay, with {@code get_workflow_status}. */
+    @Override
+    public Optional<WorkflowState> workflowState(String workflowId) {
+        try (RelayConnection connection = connect(urls, token)) {
+            Envelope answer = connection.request("get_workflow_status", Json.object().put("workflow_id", workflowId))
+                .get(30, TimeUnit.SECONDS);
+            return Optional.of(WorkflowState.ofStatus(answer.data()));
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RelayErrorException refused && "NOT_FOUND".equals(refused.errorCode())) {
+                return Optional.empty();
+            }
+            throw new SourceException("get_workflow_status failed: " + rootMessage(e), RelayCli.UNREACHABLE);
+        } catch (TimeoutException e) {
+            throw new SourceException("the relay did not answer get_workflow_status within 30 s",
+                RelayCli.UNREACHABLE);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SourceException("interrupted", RelayCli.UNREACHABLE);

@@ -33,8 +33,15 @@ final class SourceOptions {
     String topicPrefix;
 
     HistorySource source() {
-        return urls == null || urls.isEmpty() ? new KafkaHistorySource(bootstrapServers, topicPrefix)
-            : new RelayHistorySource(urls, token);
+        return throughRelays() ? new RelayHistorySource(urls, token) : kafka();
+    }
+
+    boolean throughRelays() {
+        return urls != null && !urls.isEmpty();
+    }
+
+    KafkaHistorySource kafka() {
+        return new KafkaHistorySource(bootstrapServers, topicPrefix);
     }
 
     /** A channel, {@code <namespace>:*} or {@code global}, or a usage error. */

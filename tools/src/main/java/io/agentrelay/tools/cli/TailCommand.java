@@ -29,15 +29,19 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine;
 
 /**
- * {@code relay tail <channel|namespace:*|global>}: prints events as they happen, optionally from a time or position
- * first, reconnecting and resuming as needed. A namespace is followed through {@code global} (its token must grant
- * it) and its events picked out here; a channel's resume after a reconnect is the relay's, {@code global}'s starts
- * again with new events.
+ * {@code relay tail <channel|namespace:*|global>}: prints events as they happen, optionally from a time (or, through
+ * a relay, a position) first. Straight from Kafka it reads the history up to the end of each partition, then follows
+ * each from there. Through a relay it reconnects and resumes as needed; a namespace is followed through
+ * {@code global} (its token must grant it) and its events picked out here; a channel's resume after a reconnect is
+ * the relay's, {@code global}'s starts again with new events.
  */
 @Command(name = "tail", mixinStandardHelpOptions = true,
-    description = "Follow a channel, a namespace (workflow:*) or global through a relay and print its events as JSON "
-        + "lines or a table.")
+    description = "Follow a channel, a namespace (workflow:*) or global and print its events as JSON lines or a "
+        + "table; straight from Kafka, or through a relay with --url. Ctrl-C stops it.")
 final class TailCommand implements Callable<Integer> {
+
+    /** How long a stopping JVM waits for the Kafka reader to close. */
+    private static final long STOP_WAIT_SECONDS = 5;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -46,18 +50,13 @@ final class TailCommand implements Callable<Integer> {
         description = "A channel (workflow:wf-1), a namespace (workflow:*) or global.")
     String scopeName;
 
-    @Option(names = "--url", split = ",", paramLabel = "WS_URL",
-        description = "Relay endpoints, tried in turn (default: ${DEFAULT-VALUE}).",
-        defaultValue = "ws://127.0.0.1:8080/ws")
-    List<URI> urls;
-
-    @Option(names = "--token", paramLabel = "JWT", description = "The relay's token (default: $RELAY_TOKEN).",
-        defaultValue = "${env:RELAY_TOKEN}")
-    String token;
-
     @Option(names = "--from", paramLabel = "POS|TIME",
-        description = "Start after this event position (one channel), or at this time: -15m, -1h, ISO-8601.")
+        description = "First print the history from this time: -15m, -1h, ISO-8601; through a relay, also after "
+            + "this event position (one channel). Default: new events only.")
     String from;
+
+    @Mixin
+    SourceOptions source;
 
     @Mixin
     EventOutput output;
@@ -72,6 +71,11 @@ final class TailCommand implements Callable<Integer> {
         Optional<Instant> fromTime = TimeBound.parse(from, now);
         String since = from == null || fromTime.isPresent() ? null : position(commandLine, scope);
         output.start(commandLine.getOut(), err);
+        if (!source.throughRelays()) {
+            return followKafka(scope, fromTime.orElse(null), query, err);
+        }
+        List<URI> urls = source.urls;
+        String token = source.token;
         Live live = new Live(scope, query);
         CountDownLatch enough = new CountDownLatch(1);
         try (RelayClient client = RelayClient.builder().endpoints(urls.stream()
@@ -101,7 +105,7 @@ final class TailCommand implements Callable<Integer> {
             }
             if (fromTime.isPresent()) {
                 // The history while the live events wait, then those the history did not have: no gap, no duplicate.
-                replay(scope, fromTime.get(), query, live);
+                new RelayHistorySource(urls, token).read(scope, fromTime.get(), null, query, live::replayed);
             }
             if (!live.flush()) {
                 return 0;
@@ -115,6 +119,10 @@ final class TailCommand implements Callable<Integer> {
     }
 
     private String position(CommandLine commandLine, ReadScope scope) {
+        if (!source.throughRelays()) {
+            throw new CommandLine.ParameterException(commandLine, "--from must be a time such as -15m or "
+                + "2026-11-23T10:00:00Z when reading from Kafka; a pos resumes through a relay (--url)");
+        }
         if (!(scope instanceof ReadScope.OneChannel)) {
             throw new CommandLine.ParameterException(commandLine, "--from of " + scope.name()
                 + " must be a time such as -15m or 2026-11-23T10:00:00Z; a pos belongs to one channel");
@@ -128,11 +136,35 @@ final class TailCommand implements Callable<Integer> {
     }
 
     /**
-     * Prints the history through a relay, up to its end when the replay starts: after the live subscription, so
-     * that what comes between is in one or the other.
+     * Follows the scope straight from Kafka until enough events were printed or the JVM stops (Ctrl-C, SIGTERM),
+     * whose shutdown waits for the reader to close.
      */
-    private void replay(ReadScope scope, Instant start, EventQuery query, Live live) {
-        new RelayHistorySource(urls, token).read(scope, start, null, query, live::replayed);
+    private int followKafka(ReadScope scope, Instant start, EventQuery query, PrintWriter err) {
+        KafkaHistorySource kafka = source.kafka();
+        CountDownLatch closed = new CountDownLatch(1);
+        Thread stop = new Thread(() -> {
+            kafka.stop();
+            try {
+                closed.await(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "relay-tail-stop");
+        Runtime.getRuntime().addShutdownHook(stop);
+        try {
+            kafka.follow(scope, start, query, output::print);
+            return 0;
+        } catch (HistorySource.SourceException e) {
+            err.println(e.getMessage());
+            return e.exitCode();
+        } finally {
+            closed.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(stop);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook runs now; it has been told the reader closed.
+            }
+        }
     }
 
     /**
