@@ -29,6 +29,7 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -159,6 +160,8 @@ final class LoadGenerator implements AutoCloseable {
             .webSocketUri(plan.url())
             .maxFramePayloadLength(MAX_FRAME)
             .handleCloseFrames(false)
+            // Without a status, closing the channel sends no close frame: the abrupt drop's reset comes alone.
+            .sendCloseFrame(plan.abruptDrop() ? null : WebSocketCloseStatus.NORMAL_CLOSURE)
             .handshakeTimeoutMillis(OPEN_TIMEOUT.toMillis())
             .build();
         Bootstrap forClient = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
@@ -223,7 +226,7 @@ final class LoadGenerator implements AutoCloseable {
     /** Every client drops its socket at once and reconnects, resuming after its last event. */
     private long storm() throws InterruptedException {
         long start = System.nanoTime();
-        sockets.forEach(BenchSocket::drop);
+        sockets.forEach(socket -> socket.drop(plan.abruptDrop()));
         tally.reconnects.add(sockets.size());
         int live = open(sockets, start);
         long took = System.nanoTime() - start;
