@@ -218,6 +218,7 @@ final class BenchSocket {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
             if (event == ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
+                tally.stormStage(tally.stormUpgraded);
                 socket = ctx.channel();
                 if (channel == null) {
                     live.complete(null);
@@ -259,6 +260,9 @@ final class BenchSocket {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            if (ctx.channel().attr(EXPECTED).get() != null) {
+                tally.stormStage(tally.stormClosed);
+            }
             if (!closeSeen && ctx.channel().attr(EXPECTED).get() == null && socket == ctx.channel()) {
                 tally.closed(1006);
             }
