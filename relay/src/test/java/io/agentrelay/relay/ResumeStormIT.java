@@ -104,10 +104,7 @@ class ResumeStormIT {
     void shouldServeOtherResumesOfAPartitionWhileClientsThatStoppedReadingCatchUp(
         EmbeddedKafka kafka, TopicPrefix prefix, @TempDir Path sandbox) throws Exception {
         Channel.Scoped backlog = Channel.of(Namespace.WORKFLOW, "backlog");
-        Channel.Scoped neighbour = IntStream.range(0, 100)
-            .mapToObj(i -> Channel.of(Namespace.WORKFLOW, "neighbour-" + i))
-            .filter(channel -> Partitions.forKey(channel.name(), 3) == Partitions.forKey(backlog.name(), 3))
-            .findFirst().orElseThrow();
+        Channel.Scoped neighbour = onTheSamePartition(backlog, "neighbour-");
         try (LocalCluster cluster = LocalCluster.start(kafka.bootstrapServers(), prefix, sandbox, 1,
                  Map.of("RELAY_OUTBOX_MESSAGES", "64"));
              EventWriter writer = new EventWriter(kafka.bootstrapServers(), prefix.value())) {
@@ -236,10 +233,7 @@ class ResumeStormIT {
     void shouldGiveResumesThatArriveWhileTheirPartitionIsReadExactlyTheirEvents(
         EmbeddedKafka kafka, TopicPrefix prefix, @TempDir Path sandbox) throws Exception {
         Channel.Scoped channel = Channel.of(Namespace.WORKFLOW, "long-read");
-        Channel.Scoped neighbour = IntStream.range(0, 100)
-            .mapToObj(i -> Channel.of(Namespace.WORKFLOW, "beside-" + i))
-            .filter(other -> Partitions.forKey(other.name(), 3) == Partitions.forKey(channel.name(), 3))
-            .findFirst().orElseThrow();
+        Channel.Scoped neighbour = onTheSamePartition(channel, "beside-");
         try (LocalCluster cluster = LocalCluster.start(kafka.bootstrapServers(), prefix, sandbox, 1, Map.of());
              EventWriter writer = new EventWriter(kafka.bootstrapServers(), prefix.value())) {
             RelayConnection watcher = cluster.connect(0);
@@ -307,6 +301,14 @@ class ResumeStormIT {
         }
         await().atMost(WAIT).until(() -> watched.events(channel.name()).size() == 600);
         return watched;
+    }
+
+    /** A workflow channel named {@code prefix<n>} whose events share a partition with {@code channel}'s. */
+    private static Channel.Scoped onTheSamePartition(Channel.Scoped channel, String prefix) {
+        return IntStream.range(0, 100)
+            .mapToObj(i -> Channel.of(Namespace.WORKFLOW, prefix + i))
+            .filter(other -> Partitions.forKey(other.name(), 3) == Partitions.forKey(channel.name(), 3))
+            .findFirst().orElseThrow();
     }
 
     /** The seq of the last event client {@code c} had of channel {@code i}. */
