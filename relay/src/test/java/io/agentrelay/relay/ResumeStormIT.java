@@ -104,10 +104,7 @@ class ResumeStormIT {
     void shouldServeOtherResumesOfAPartitionWhileClientsThatStoppedReadingCatchUp(
         EmbeddedKafka kafka, TopicPrefix prefix, @TempDir Path sandbox) throws Exception {
         Channel.Scoped backlog = Channel.of(Namespace.WORKFLOW, "backlog");
-        Channel.Scoped neighbour = IntStream.range(0, 100)
-            .mapToObj(i -> Channel.of(Namespace.WORKFLOW, "neighbour-" + i))
-            .filter(channel -> Partitions.forKey(channel.name(), 3) == Partitions.forKey(backlog.name(), 3))
-            .findFirst().orElseThrow();
+        Channel.Scoped neighbour = onTheSamePartition(backlog, "neighbour-");
         try (LocalCluster cluster = LocalCluster.start(kafka.bootstrapServers(), prefix, sandbox, 1,
                  Map.of("RELAY_OUTBOX_MESSAGES", "64"));
              EventWriter writer = new EventWriter(kafka.bootstrapServers(), prefix.value())) {
@@ -232,6 +229,67 @@ class ResumeStormIT {
         }
     }
 
+    @Test
+    void shouldGiveResumesThatArriveWhileTheirPartitionIsReadExactlyTheirEvents(
+        EmbeddedKafka kafka, TopicPrefix prefix, @TempDir Path sandbox) throws Exception {
+        Channel.Scoped channel = Channel.of(Namespace.WORKFLOW, "long-read");
+        Channel.Scoped neighbour = onTheSamePartition(channel, "beside-");
+        try (LocalCluster cluster = LocalCluster.start(kafka.bootstrapServers(), prefix, sandbox, 1, Map.of());
+             EventWriter writer = new EventWriter(kafka.bootstrapServers(), prefix.value())) {
+            RelayConnection watcher = cluster.connect(0);
+            Frames watched = new Frames();
+            watcher.addListener(watched);
+            watcher.subscribe(neighbour.name()).get(10, TimeUnit.SECONDS);
+            writer.tick(neighbour, 0, 10);
+            Frames backlog = backlog(cluster, writer, channel);
+            writer.tick(neighbour, 1, 10);
+            await().atMost(WAIT).until(() -> watched.events(neighbour.name()).size() == 2);
+
+            // The first resume reads 19 MB of the partition; the others come once it is answered, while that read
+            // goes on: from positions it has passed, has not reached yet, and near its end, and of another channel.
+            RelayConnection first = cluster.connect(0);
+            Frames firstFrames = new Frames();
+            first.addListener(firstFrames);
+            List<RelayConnection> later = new ArrayList<>();
+            List<Frames> laterFrames = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                RelayConnection client = cluster.connect(0);
+                Frames frames = new Frames();
+                client.addListener(frames);
+                later.add(client);
+                laterFrames.add(frames);
+            }
+            int[] since = {10, 300, 550, 598};
+            assertThat(first.request("subscribe", Json.object().put("channel", channel.name())
+                .put("since", backlog.events(channel.name()).get(0).pos())).get(30, TimeUnit.SECONDS)
+                .data().path("recovered").asBoolean()).isTrue();
+            List<CompletableFuture<Envelope>> answers = new ArrayList<>();
+            for (int i = 0; i < since.length; i++) {
+                answers.add(later.get(i).request("subscribe", Json.object().put("channel", channel.name())
+                    .put("since", backlog.events(channel.name()).get(since[i]).pos())));
+            }
+            answers.add(later.get(4).request("subscribe", Json.object().put("channel", neighbour.name())
+                .put("since", watched.events(neighbour.name()).get(0).pos())));
+            for (CompletableFuture<Envelope> answer : answers) {
+                assertThat(answer.get(30, TimeUnit.SECONDS).data().path("recovered").asBoolean()).isTrue();
+            }
+            writer.tick(channel, 600, 10);
+            writer.tick(neighbour, 2, 10);
+
+            await().atMost(WAIT).until(() -> firstFrames.events(channel.name()).size() >= 600
+                && IntStream.range(0, since.length)
+                    .allMatch(i -> laterFrames.get(i).events(channel.name()).size() >= 600 - since[i])
+                && laterFrames.get(4).events(neighbour.name()).size() >= 2);
+            assertThat(seqs(firstFrames.events(channel.name())))
+                .containsExactlyElementsOf(IntStream.rangeClosed(1, 600).boxed().toList());
+            for (int i = 0; i < since.length; i++) {
+                assertThat(seqs(laterFrames.get(i).events(channel.name()))).as("resumed after seq %d", since[i])
+                    .containsExactlyElementsOf(IntStream.rangeClosed(since[i] + 1, 600).boxed().toList());
+            }
+            assertThat(seqs(laterFrames.get(4).events(neighbour.name()))).containsExactly(1, 2);
+        }
+    }
+
     /** Writes 600 events of 32 KiB to a channel, far more than a socket's buffers take; returns what a watcher saw. */
     private static Frames backlog(LocalCluster cluster, EventWriter writer, Channel.Scoped channel) throws Exception {
         RelayConnection watcher = cluster.connect(0);
@@ -243,6 +301,14 @@ class ResumeStormIT {
         }
         await().atMost(WAIT).until(() -> watched.events(channel.name()).size() == 600);
         return watched;
+    }
+
+    /** A workflow channel named {@code prefix<n>} whose events share a partition with {@code channel}'s. */
+    private static Channel.Scoped onTheSamePartition(Channel.Scoped channel, String prefix) {
+        return IntStream.range(0, 100)
+            .mapToObj(i -> Channel.of(Namespace.WORKFLOW, prefix + i))
+            .filter(other -> Partitions.forKey(other.name(), 3) == Partitions.forKey(channel.name(), 3))
+            .findFirst().orElseThrow();
     }
 
     /** The seq of the last event client {@code c} had of channel {@code i}. */

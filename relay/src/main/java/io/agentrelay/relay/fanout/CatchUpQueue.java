@@ -4,9 +4,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import io.agentrelay.runtime.kafka.ChannelHistory;
@@ -23,6 +25,9 @@ import org.slf4j.LoggerFactory;
  * The catch-ups waiting for history, by partition, and the turns that serve them. A turn takes a partition's waiting
  * catch-ups, starts the new ones with one look at the partition's bounds, and reads the partition once for a group
  * of those that want nearby offsets, handing each event to every catch-up of its channel.
+ *
+ * <p>Catch-ups that arrive while their partition's turn reads do not wait for that read to end: the read starts
+ * (answers) them at its next event of a channel it serves, and those that want nothing before that event join it.
  *
  * <p>No catch-up holds up the others: a turn reads at most {@link #TURN_OFFSETS} offsets, and what is left of its
  * catch-ups waits behind the rest of the partition's queue; a session without room in its outbox leaves the turn
@@ -44,6 +49,8 @@ final class CatchUpQueue {
     private final int maxWaiting;
     private final Map<TopicPartition, Deque<Waiting>> waiting = new HashMap<>();
     private int count;
+    /** Catch-ups added so far: a read in progress looks at its partition's queue again when this moved. */
+    private final AtomicLong added = new AtomicLong();
 
     /**
      * @param maxWaiting catch-ups that may wait at once; more are refused
@@ -73,6 +80,7 @@ final class CatchUpQueue {
             throw new RejectedExecutionException(count + " catch-ups are waiting");
         }
         count++;
+        added.incrementAndGet();
         Deque<Waiting> queue = waiting.get(catchUp.location().partition());
         if (queue != null) {
             queue.addLast(new Waiting(catchUp));
@@ -151,7 +159,7 @@ final class CatchUpQueue {
             }
         }
         List<Waiting> group = group(ready, notNow);
-        List<Waiting> unfinished = group.isEmpty() ? List.of() : read(partition, history, group);
+        List<Waiting> unfinished = group.isEmpty() ? List.of() : read(partition, history, bounds, group, taken);
         synchronized (this) {
             Deque<Waiting> queue = waiting.get(partition);
             // Not served yet: ahead of those that came during the turn. Served and not done: behind them.
@@ -212,12 +220,13 @@ final class CatchUpQueue {
     }
 
     /**
-     * Reads the partition once for a group.
+     * Reads the partition once for a group, which the partition's catch-ups that arrive meanwhile may join.
      *
+     * @param taken what the turn took from the queue; those that join are added
      * @return the catch-ups of the group that are not done
      */
-    private static List<Waiting> read(TopicPartition partition, Supplier<ChannelHistory> history,
-                                      List<Waiting> group) {
+    private List<Waiting> read(TopicPartition partition, Supplier<ChannelHistory> history, PartitionBounds bounds,
+                               List<Waiting> group, List<Waiting> taken) {
         Map<String, List<Waiting>> byChannel = new HashMap<>();
         long from = Long.MAX_VALUE;
         long to = 0;
@@ -228,9 +237,18 @@ final class CatchUpQueue {
         }
         to = Math.min(to, from + TURN_OFFSETS);
         int[] reading = {group.size()};
+        long[] seen = {-1};
         long reached;
         try {
             reached = history.get().read(partition, from, to, byChannel::containsKey, (channel, historic) -> {
+                if (added.get() != seen[0]) {
+                    seen[0] = added.get();
+                    for (Waiting joiner : join(partition, bounds, historic.offset(), taken)) {
+                        byChannel.computeIfAbsent(joiner.channel(), ignored -> new ArrayList<>()).add(joiner);
+                        group.add(joiner);
+                        reading[0]++;
+                    }
+                }
                 EncodedEvent encoded = null;
                 String pos = null;
                 for (Waiting catchUp : byChannel.get(channel)) {
@@ -316,6 +334,52 @@ final class CatchUpQueue {
             }
         }
         return unfinished;
+    }
+
+    /**
+     * Starts, and so answers, the catch-ups of a partition that arrived since its turn took its own, while the turn
+     * reads. Those that want nothing before the offset the read is at, and have room, join the read; the others go
+     * back to the head of the queue, started, for the next turn.
+     *
+     * @param offset the offset of the event the read hands out next
+     * @param taken  what the turn took from the queue; those that join or are over already are added
+     * @return those that join the read
+     */
+    private List<Waiting> join(TopicPartition partition, PartitionBounds bounds, long offset, List<Waiting> taken) {
+        List<Waiting> fresh = new ArrayList<>();
+        synchronized (this) {
+            for (Iterator<Waiting> queued = waiting.get(partition).iterator(); queued.hasNext(); ) {
+                Waiting catchUp = queued.next();
+                if (catchUp.range == null) {
+                    fresh.add(catchUp);
+                    queued.remove();
+                }
+            }
+        }
+        if (fresh.isEmpty()) {
+            return List.of();
+        }
+        // The end may have moved since the turn asked for it: a client coming from a node that read further needs it.
+        PartitionBounds later = bounds.withEndAskedAgain();
+        List<Waiting> joining = new ArrayList<>();
+        List<Waiting> notNow = new ArrayList<>();
+        for (Waiting catchUp : fresh) {
+            if (!start(catchUp, later)) {
+                taken.add(catchUp);
+            } else if (catchUp.next >= offset && catchUp.current() && catchUp.session().hasRoom()) {
+                taken.add(catchUp);
+                joining.add(catchUp);
+            } else {
+                notNow.add(catchUp);
+            }
+        }
+        synchronized (this) {
+            Deque<Waiting> queue = waiting.get(partition);
+            for (int i = notNow.size() - 1; i >= 0; i--) {
+                queue.addFirst(notNow.get(i));
+            }
+        }
+        return joining;
     }
 
     private static void end(Waiting catchUp) {

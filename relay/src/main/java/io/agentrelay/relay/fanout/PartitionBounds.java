@@ -41,6 +41,16 @@ public final class PartitionBounds {
         return end;
     }
 
+    /**
+     * Bounds for catch-ups started later in the same turn: the first offset as asked already (retention deleting
+     * more meanwhile fails the read, as it would anyway), the end asked again when wanted.
+     */
+    PartitionBounds withEndAskedAgain() {
+        PartitionBounds later = new PartitionBounds(history, partition);
+        later.first = first;
+        return later;
+    }
+
     private long ask(LongSupplier question) {
         if (failure != null) {
             throw failure;

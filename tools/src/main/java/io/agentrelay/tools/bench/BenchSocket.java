@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -50,11 +51,20 @@ final class BenchSocket {
         return current != null && current.isActive();
     }
 
-    /** Drops the socket without a close frame, as a network failure or a killed browser tab would. */
-    void drop() {
+    /**
+     * Drops the socket without waiting for the server. Politely, the connection's protocol handler sends a close frame
+     * (1000) first, as a client that leaves does; abruptly, with {@code SO_LINGER} 0 on a connection opened without
+     * close frames, the server gets a TCP reset and nothing else, as from a network failure or a killed process.
+     *
+     * @param abrupt whether to reset the connection; its handler must have been made without close frames
+     */
+    void drop(boolean abrupt) {
         Channel current = socket;
         if (current != null) {
             current.attr(Handler.EXPECTED).set(Boolean.TRUE);
+            if (abrupt) {
+                current.config().setOption(ChannelOption.SO_LINGER, 0);
+            }
             current.close();
         }
     }
@@ -208,6 +218,7 @@ final class BenchSocket {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
             if (event == ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
+                tally.stormStage(tally.stormUpgraded);
                 socket = ctx.channel();
                 if (channel == null) {
                     live.complete(null);
@@ -249,6 +260,9 @@ final class BenchSocket {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            if (ctx.channel().attr(EXPECTED).get() != null) {
+                tally.stormStage(tally.stormClosed);
+            }
             if (!closeSeen && ctx.channel().attr(EXPECTED).get() == null && socket == ctx.channel()) {
                 tally.closed(1006);
             }

@@ -1,5 +1,7 @@
 package io.agentrelay.tools.bench;
 
+import io.agentrelay.common.json.UtcInstantDeserializer;
+
 /**
  * Reads an ISO-8601 UTC instant ({@code 2026-11-23T10:15:30.123456Z}, any number of fraction digits) into
  * microseconds since the epoch without allocating, as the load generator does for every frame it receives.
@@ -56,14 +58,6 @@ final class IsoMicros {
     }
 
     private static int digits(CharSequence text, int from, int count) {
-        int value = 0;
-        for (int i = from; i < from + count; i++) {
-            char c = text.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            value = value * 10 + (c - '0');
-        }
-        return value;
+        return UtcInstantDeserializer.digits(text, from, count);
     }
 }

@@ -29,7 +29,9 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 
 /**
  * Opens many WebSocket clients against one endpoint and measures what they get: opens them at a set rate, lets them
@@ -159,6 +161,8 @@ final class LoadGenerator implements AutoCloseable {
             .webSocketUri(plan.url())
             .maxFramePayloadLength(MAX_FRAME)
             .handleCloseFrames(false)
+            // Without a status, closing the channel sends no close frame: the abrupt drop's reset comes alone.
+            .sendCloseFrame(plan.abruptDrop() ? null : WebSocketCloseStatus.NORMAL_CLOSURE)
             .handshakeTimeoutMillis(OPEN_TIMEOUT.toMillis())
             .build();
         Bootstrap forClient = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
@@ -174,6 +178,8 @@ final class LoadGenerator implements AutoCloseable {
         forClient.connect(target, sources.forClient(client.index())).addListener(done -> {
             if (!done.isSuccess()) {
                 live.completeExceptionally(done.cause());
+            } else {
+                tally.stormStage(tally.stormConnected);
             }
         });
         return live;
@@ -223,14 +229,27 @@ final class LoadGenerator implements AutoCloseable {
     /** Every client drops its socket at once and reconnects, resuming after its last event. */
     private long storm() throws InterruptedException {
         long start = System.nanoTime();
-        sockets.forEach(BenchSocket::drop);
+        tally.stormStart = start;
+        sockets.forEach(socket -> socket.drop(plan.abruptDrop()));
+        long dropped = System.nanoTime() - start;
         tally.reconnects.add(sockets.size());
         int live = open(sockets, start);
         long took = System.nanoTime() - start;
+        tally.stormStart = -1;
         progress.printf("Resume storm: %d of %d clients live again after %d ms%n", live, sockets.size(),
             TimeUnit.NANOSECONDS.toMillis(took));
+        // Where the time went: when the first, the median and the last client passed each stage.
+        progress.printf("Resume storm stages, ms after the drop (first / p50 / last): drops asked %d; old sockets "
+                + "closed %s; new ones connected %s; upgraded %s%n", TimeUnit.NANOSECONDS.toMillis(dropped),
+            stage(tally.stormClosed), stage(tally.stormConnected), stage(tally.stormUpgraded));
         progress.flush();
         return took;
+    }
+
+    private static String stage(Recorder stage) {
+        Histogram times = stage.getIntervalHistogram();
+        return times.getTotalCount() == 0 ? "-" : String.format("%d / %d / %d", times.getMinValue() / 1_000,
+            times.getValueAtPercentile(50) / 1_000, times.getMaxValue() / 1_000);
     }
 
     private static void sleep(Duration duration) throws InterruptedException {

@@ -32,6 +32,12 @@ final class Tally {
     final Recorder completedLatency = new Recorder(MAX_MICROS, 3);
     /** For each client in a resume storm: from the drop until it follows its channel again. */
     final Recorder liveAgain = new Recorder(MAX_MICROS, 3);
+    /** For each client in a resume storm, from the drop: its old socket closed, its new one connected, upgraded. */
+    final Recorder stormClosed = new Recorder(MAX_MICROS, 3);
+    final Recorder stormConnected = new Recorder(MAX_MICROS, 3);
+    final Recorder stormUpgraded = new Recorder(MAX_MICROS, 3);
+    /** When the resume storm's drop began ({@link System#nanoTime}), while it lasts; else -1. */
+    volatile long stormStart = -1;
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
     private final Map<Integer, LongAdder> closes = new ConcurrentHashMap<>();
     private volatile boolean measuring;
@@ -56,6 +62,14 @@ final class Tally {
         Map<Integer, Long> copy = new TreeMap<>();
         closes.forEach((code, count) -> copy.put(code, count.sum()));
         return copy;
+    }
+
+    /** Records that a client reached a stage of the resume storm now, while it lasts. */
+    void stormStage(Recorder stage) {
+        long start = stormStart;
+        if (start >= 0) {
+            stage.recordValue(micros(System.nanoTime() - start));
+        }
     }
 
     /** Whether latencies are recorded: not while warming up. */
