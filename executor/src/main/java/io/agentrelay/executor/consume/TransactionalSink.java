@@ -57,8 +57,8 @@ import org.slf4j.LoggerFactory;
  * <p>Every transaction carries command offsets with the consumer group's metadata: those that moved since the last
  * commit, or one already committed when none did (the broker checks the group's generation whatever the offsets, and
  * fewer offsets are less for it to write). That is what fences a zombie: an executor that lost its partitions (killed
- * midway, paused past its session, or slow to notice a rebalance) has a stale group generation, so the broker refuses its transactions, and
- * none of its steps can reach clients after the new owner took over.
+ * midway, paused past its session, or slow to notice a rebalance) has a stale group generation, so the broker refuses
+ * its transactions, and none of its steps can reach clients after the new owner took over.
  *
  * <p>A transaction the broker aborted (it outlived {@code EXECUTOR_TRANSACTION_TIMEOUT_MS}, as while a broker fails
  * over) is written again by a new producer; a commit that timed out is asked again until it is answered, never
