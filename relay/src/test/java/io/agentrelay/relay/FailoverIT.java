@@ -36,7 +36,7 @@ class FailoverIT {
              EventWriter writer = new EventWriter(kafka.bootstrapServers(), prefix.value());
              RelayClient client = clientOfBoth(cluster)) {
             client.connect();
-            Recorder recorder = new Recorder();
+            SeqRecorder recorder = new SeqRecorder();
             client.subscribe(channel.name(), recorder).get(10, TimeUnit.SECONDS);
             Thread publisher = new Thread(() -> {
                 try {
@@ -125,21 +125,6 @@ class FailoverIT {
         @Override
         public void onResumed(boolean recovered, String reason) {
             resumes.add(recovered + ": " + reason);
-        }
-    }
-
-    private static final class Recorder implements ChannelHandler {
-        final List<Integer> seqs = new CopyOnWriteArrayList<>();
-        final List<Boolean> resumes = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void onEvent(Envelope event) {
-            seqs.add(event.data().path("seq").asInt());
-        }
-
-        @Override
-        public void onResumed(boolean recovered, String reason) {
-            resumes.add(recovered);
         }
     }
 }

@@ -8,11 +8,9 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
-import io.agentrelay.client.ChannelHandler;
 import io.agentrelay.client.RelayClient;
 import io.agentrelay.client.RelayErrorException;
 import io.agentrelay.common.protocol.Channel;
@@ -59,8 +57,8 @@ class RelayClientIT {
                                                                     @TempDir Path sandbox) throws Exception {
         try (LocalCluster cluster = LocalCluster.start(kafka, prefix, sandbox, 1)) {
             cluster.addRelay(ONE_SUBSCRIPTION);
-            Recorder a = new Recorder();
-            Recorder b = new Recorder();
+            SeqRecorder a = new SeqRecorder();
+            SeqRecorder b = new SeqRecorder();
             try (RelayClient client = clientOf(cluster, 0, 1)) {
                 client.connect();
                 client.subscribe("workflow:a", a).get(10, TimeUnit.SECONDS);
@@ -70,8 +68,8 @@ class RelayClientIT {
 
                 await().atMost(WAIT).until(() -> a.resumes.size() + a.refusals.size() == 1
                     && b.resumes.size() + b.refusals.size() == 1);
-                Recorder refused = a.refusals.isEmpty() ? b : a;
-                Recorder resumed = refused == a ? b : a;
+                SeqRecorder refused = a.refusals.isEmpty() ? b : a;
+                SeqRecorder resumed = refused == a ? b : a;
                 assertThat(refused.refusals).singleElement().extracting(RelayErrorException::errorCode)
                     .isEqualTo("INVALID_REQUEST");
                 assertThat(resumed.resumes).containsExactly(true);
@@ -95,7 +93,7 @@ class RelayClientIT {
             // A position ahead of the partition (a made-up or corrupted offset): the relay answers recovered false
             // and subscribes from the partition's end.
             String ahead = new Position(now.incarnation(), now.partition(), now.offset() + 1_000_000).encode();
-            Recorder recorder = new Recorder();
+            SeqRecorder recorder = new SeqRecorder();
 
             Envelope answer = client.subscribe(channel.name(), ahead, recorder).get(10, TimeUnit.SECONDS);
             for (int seq = 0; seq < 3; seq++) {
@@ -112,26 +110,5 @@ class RelayClientIT {
             .endpoints(Arrays.stream(relays).mapToObj(cluster::webSocket).toList())
             .backoff(Duration.ofMillis(50), Duration.ofSeconds(1))
             .build();
-    }
-
-    private static final class Recorder implements ChannelHandler {
-        final List<Integer> seqs = new CopyOnWriteArrayList<>();
-        final List<Boolean> resumes = new CopyOnWriteArrayList<>();
-        final List<RelayErrorException> refusals = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void onEvent(Envelope event) {
-            seqs.add(event.data().path("seq").asInt());
-        }
-
-        @Override
-        public void onResumed(boolean recovered, String reason) {
-            resumes.add(recovered);
-        }
-
-        @Override
-        public void onRefused(RelayErrorException refusal) {
-            refusals.add(refusal);
-        }
     }
 }

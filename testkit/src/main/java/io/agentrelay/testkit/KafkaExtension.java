@@ -9,8 +9,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 /**
  * Gives tests a running {@link EmbeddedKafka} and a {@link TopicPrefix} of their own.
  *
- * <p>One broker serves every test class of a test run: it starts on first use (a few seconds) and is closed, storage
- * and all, when the run ends, also when tests fail. Tests stay apart by topic prefix, never by broker. A test that
+ * <p>One broker serves every test class of a test JVM (Failsafe runs two side by side, each with its broker): it
+ * starts on first use (a few seconds) and is closed, storage and all, when the JVM's run ends, also when tests fail. Tests stay apart by topic prefix, never by broker. A test that
  * stops its broker must start one of its own with {@link EmbeddedKafka#startNew()}.
  *
  * <pre>{@code
