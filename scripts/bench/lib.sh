@@ -15,10 +15,11 @@ say() { printf '[bench %s] %s\n' "$scenario" "$*" >&2; }
 fail() { say "$*"; exit 1; }
 
 build_when_needed relay executor tools testkit
-# RELAY_JAR runs another build of the relay instead of this one; COMPARE_JAR runs another build beside it in the same
-# run (label relay-b, on the same broker, measured right after the relay at each step).
+# RELAY_JAR and EXECUTOR_JAR run another build of the relay or executor instead of this one; COMPARE_JAR runs
+# another relay build beside this one in the same run (label relay-b, on the same broker, measured right after the
+# relay at each step).
 relay_jar="${RELAY_JAR:-$(jar_of relay)}"
-executor_jar="$(jar_of executor)"
+executor_jar="${EXECUTOR_JAR:-$(jar_of executor)}"
 tools_jar="$(jar_of tools)"
 testkit_cp="testkit/target/classes:$(cat testkit/target/runtime-classpath.txt)"
 mkdir -p "$logs"
@@ -98,7 +99,7 @@ start_relays() {
 # start_executor: one executor; EXECUTOR_METRICS_PORT fixes the port of its /metrics (default: any free one).
 start_executor() {
   EXECUTOR_METRICS_PORT="${EXECUTOR_METRICS_PORT:-0}" EXECUTOR_SANDBOX_DIR="$out/sandbox" \
-    java -Xms128m -Xmx512m -jar "$executor_jar" 2> "$logs/executor.log" &
+    java -Xms128m -Xmx512m ${EXECUTOR_JAVA_OPTS:-} -jar "$executor_jar" 2> "$logs/executor.log" &
   bench_pids+=($!)
   say "executor started"
 }

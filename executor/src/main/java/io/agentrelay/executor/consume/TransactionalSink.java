@@ -54,10 +54,11 @@ import org.slf4j.LoggerFactory;
  * is never split between transactions, so relays reading {@code read_committed} see all of a step or none of it, and
  * a command's offset is committed only with the effects of handling it.
  *
- * <p>Every transaction carries the offsets of every partition this executor owns, with the consumer group's
- * metadata. That is what fences a zombie: an executor that lost its partitions (killed midway, paused past its
- * session, or slow to notice a rebalance) has a stale group generation, so the broker refuses its transactions, and
- * none of its steps can reach clients after the new owner took over.
+ * <p>Every transaction carries command offsets with the consumer group's metadata: those that moved since the last
+ * commit, or one already committed when none did (the broker checks the group's generation whatever the offsets, and
+ * fewer offsets are less for it to write). That is what fences a zombie: an executor that lost its partitions (killed
+ * midway, paused past its session, or slow to notice a rebalance) has a stale group generation, so the broker refuses
+ * its transactions, and none of its steps can reach clients after the new owner took over.
  *
  * <p>A transaction the broker aborted (it outlived {@code EXECUTOR_TRANSACTION_TIMEOUT_MS}, as while a broker fails
  * over) is written again by a new producer; a commit that timed out is asked again until it is answered, never
@@ -81,7 +82,9 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TransactionalSink.class);
     private static final Duration FIRST_RETRY = Duration.ofMillis(100);
     private static final Duration LONGEST_RETRY = Duration.ofSeconds(2);
-    private static final int LINGER_MS = 1;
+    // The step's records are sent at once: while the producer waits for a transactional request (the offsets), it
+    // sends no records, so records that lingered were sent only after the offsets' answer.
+    private static final int LINGER_MS = 0;
     // How soon the producer asks again when the broker answers CONCURRENT_TRANSACTIONS: a transaction that starts
     // right after a commit meets it while the broker still writes that commit's markers, for a few milliseconds.
     // Kafka's default of 100 ms made every step that queued during a commit wait that long, with the producer's I/O
@@ -577,10 +580,31 @@ public final class TransactionalSink implements EventSink, AutoCloseable {
             }
         }
         if (!offsets.isEmpty() && group != null) {
-            producer.sendOffsetsToTransaction(offsets, group);
+            producer.sendOffsetsToTransaction(movedSinceCommitted(offsets), group);
         }
         commitTransaction();
         return sent;
+    }
+
+    /**
+     * @param offsets the command offsets of a transaction, not empty
+     * @return those that moved since the last commit, or when none did, one of them: a transaction needs one to carry
+     *         the group's metadata that fences it
+     */
+    private Map<TopicPartition, OffsetAndMetadata> movedSinceCommitted(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        Map<TopicPartition, OffsetAndMetadata> moved = new HashMap<>();
+        synchronized (lock) {
+            offsets.forEach((partition, offset) -> {
+                if (!offset.equals(committed.get(partition))) {
+                    moved.put(partition, offset);
+                }
+            });
+        }
+        if (moved.isEmpty()) {
+            Map.Entry<TopicPartition, OffsetAndMetadata> any = offsets.entrySet().iterator().next();
+            moved.put(any.getKey(), any.getValue());
+        }
+        return moved;
     }
 
     /**
