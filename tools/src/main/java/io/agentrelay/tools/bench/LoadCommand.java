@@ -144,6 +144,8 @@ final class LoadCommand implements Callable<Integer> {
                 }
                 measuring.set(true);
             });
+            // The clients' window has closed: the floor's samples end with it, not once the clients are closed.
+            measuring.set(false);
         } finally {
             stop.set(true);
             if (sampler != null) {

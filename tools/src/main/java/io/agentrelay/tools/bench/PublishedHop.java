@@ -14,6 +14,7 @@ import io.agentrelay.common.json.Json;
 import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Event;
 import io.agentrelay.common.topic.Topics;
+import io.agentrelay.runtime.kafka.Partitions;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -24,7 +25,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * The floor of an event run taken on the very records the relay delivers: a {@code read_committed} consumer, set up
- * as the relay's (every partition of the channels' event topic, a 10 ms fetch wait), reads what {@code bench publish}
+ * as the relay's (the partitions that hold the run's channels, a 10 ms fetch wait), reads what {@code bench publish}
  * writes for the run's channels and measures each event from its stamp, as the clients do. The stamp is when the
  * event came due in the publisher, so this hop holds what the relay's figure holds before the relay: the wait behind
  * the publisher's commit in flight, the commit, the fetch. The relay's latency less this one is the relay's own.
@@ -40,7 +41,7 @@ final class PublishedHop implements AutoCloseable {
     private final Thread reader;
 
     /**
-     * Starts reading from the end of each partition.
+     * Starts reading from the end of each partition that holds one of the channels.
      *
      * @param kafka     the broker and topic prefix
      * @param channels  the run's channels
@@ -55,8 +56,10 @@ final class PublishedHop implements AutoCloseable {
             ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, FETCH_MAX_WAIT_MS,
             ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
             new StringDeserializer(), new ByteArrayDeserializer());
-        List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-            .map(info -> new TopicPartition(topic, info.partition())).toList();
+        // As the relay: only the partitions its subscribers want are fetched.
+        int count = consumer.partitionsFor(topic).size();
+        List<TopicPartition> partitions = channels.stream()
+            .map(channel -> new TopicPartition(topic, Partitions.forKey(channel, count))).distinct().toList();
         consumer.assign(partitions);
         consumer.seekToEnd(partitions);
         partitions.forEach(consumer::position);
