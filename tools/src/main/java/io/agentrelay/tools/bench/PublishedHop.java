@@ -19,6 +19,8 @@ import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -33,6 +35,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 final class PublishedHop implements AutoCloseable {
 
     private static final Duration POLL = Duration.ofMillis(100);
+    /** How long Kafka has to tell the event topic's partitions and their ends before the run is given up. */
+    private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(10);
     /** The relay's event consumer's fetch wait (EventSource). */
     private static final int FETCH_MAX_WAIT_MS = 10;
 
@@ -46,6 +50,8 @@ final class PublishedHop implements AutoCloseable {
      * @param kafka     the broker and topic prefix
      * @param channels  the run's channels
      * @param measuring records only while true (the run's measurement window)
+     * @throws IllegalStateException when Kafka does not answer in time, or has no such event topic; the message says
+     *                               which
      */
     PublishedHop(KafkaOptions kafka, Set<String> channels, AtomicBoolean measuring) {
         Channel.Scoped any = Channel.Scoped.parseScoped(channels.iterator().next());
@@ -53,16 +59,24 @@ final class PublishedHop implements AutoCloseable {
         KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
             ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers,
             ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+            // A wrong --topic-prefix must not create the topic it names.
+            ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false,
             ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, FETCH_MAX_WAIT_MS,
             ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
             new StringDeserializer(), new ByteArrayDeserializer());
-        // As the relay: only the partitions its subscribers want are fetched.
-        int count = consumer.partitionsFor(topic).size();
-        List<TopicPartition> partitions = channels.stream()
-            .map(channel -> new TopicPartition(topic, Partitions.forKey(channel, count))).distinct().toList();
-        consumer.assign(partitions);
-        consumer.seekToEnd(partitions);
-        partitions.forEach(consumer::position);
+        try {
+            // As the relay: only the partitions its subscribers want are fetched.
+            int count = partitionCount(consumer, topic, kafka.bootstrapServers);
+            List<TopicPartition> partitions = channels.stream()
+                .map(channel -> new TopicPartition(topic, Partitions.forKey(channel, count))).distinct().toList();
+            consumer.assign(partitions);
+            consumer.seekToEnd(partitions);
+            partitions.forEach(partition -> consumer.position(partition, KAFKA_TIMEOUT));
+        } catch (RuntimeException e) {
+            consumer.close();
+            throw e instanceof KafkaException ? new IllegalStateException("cannot read " + topic + " from Kafka at "
+                + kafka.bootstrapServers + " (is --bootstrap-servers right?): " + e.getMessage(), e) : e;
+        }
         ObjectReader events = Json.readerFor(Event.class);
         this.reader = new Thread(() -> {
             try (consumer) {
@@ -76,6 +90,15 @@ final class PublishedHop implements AutoCloseable {
             }
         }, "floor-published");
         reader.start();
+    }
+
+    private static int partitionCount(KafkaConsumer<?, ?> consumer, String topic, String bootstrapServers) {
+        List<PartitionInfo> partitions = consumer.partitionsFor(topic, KAFKA_TIMEOUT);
+        if (partitions.isEmpty()) {
+            throw new IllegalStateException("Kafka at " + bootstrapServers + " has no topic " + topic
+                + " (is --topic-prefix right?)");
+        }
+        return partitions.size();
     }
 
     private void record(ObjectReader events, byte[] value) {
