@@ -172,11 +172,24 @@ class CliIT {
         CliRun noBroker = run("replay", channel.name(), "--from", "2020-01-01T00:00:00Z",
             "--bootstrap-servers", "127.0.0.1:1");
         CliRun noRelay = run("tail", channel.name(), "--url", "ws://127.0.0.1:1/ws");
+        // Without --url, tail reads Kafka, like replay, find and inspect; one who meant the local relay is told so.
+        CliRun tailNoBroker = run("tail", channel.name(), "--bootstrap-servers", "127.0.0.1:1");
+        CliRun findBackwards = run("find", "--since", "-1h", "--until", "-2h", "--bootstrap-servers",
+            kafka.bootstrapServers());
+        CliRun tailBadFrom = run("tail", channel.name(), "--from", "yesterday", "--bootstrap-servers",
+            kafka.bootstrapServers());
 
         assertThat(badChannel.exitCode()).isEqualTo(2);
         assertThat(badChannel.err()).contains("invalid channel: channel 'nonsense' must be 'global' or '<namespace>:<id>'");
         assertThat(noBroker.exitCode()).isEqualTo(1);
         assertThat(noBroker.err()).contains("cannot reach Kafka at 127.0.0.1:1");
+        assertThat(tailNoBroker.exitCode()).isEqualTo(1);
+        assertThat(tailNoBroker.err()).contains("cannot reach Kafka at 127.0.0.1:1 (--bootstrap-servers or "
+            + "$KAFKA_BOOTSTRAP_SERVERS; --url reads through a relay instead)");
+        assertThat(findBackwards.exitCode()).isEqualTo(2);
+        assertThat(findBackwards.err()).containsPattern("--until \\S+ is before --since \\S+");
+        assertThat(tailBadFrom.exitCode()).isEqualTo(2);
+        assertThat(tailBadFrom.err()).contains("--from must be a time such as -15m", "not 'yesterday'");
         assertThat(noRelay.exitCode()).isEqualTo(1);
         assertThat(noRelay.err()).contains("cannot reach a relay at [ws://127.0.0.1:1/ws]");
     }

@@ -129,7 +129,8 @@ final class KafkaHistorySource implements HistorySource {
             // Stopped while asking Kafka something, before following.
             return 0;
         } catch (KafkaException e) {
-            throw new SourceException("cannot reach Kafka at " + bootstrapServers + ": " + e.getMessage(),
+            throw new SourceException("cannot reach Kafka at " + bootstrapServers + " (--bootstrap-servers or "
+                + "$KAFKA_BOOTSTRAP_SERVERS; --url reads through a relay instead): " + e.getMessage(),
                 RelayCli.UNREACHABLE);
         }
     }
