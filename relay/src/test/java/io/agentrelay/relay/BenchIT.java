@@ -5,9 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -136,6 +138,28 @@ class BenchIT {
     }
 
     @Test
+    void loadFloorShouldFailAtOnceSayingWhyWhenKafkaCannotBeRead() throws Exception {
+        int closedPort;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            closedPort = probe.getLocalPort();
+        }
+        String[] load = {"bench", "load", "--url", cluster.webSocket(0).toString(), "--connections", "1",
+            "--channel", "workflow:bench-unread", "--warmup", "0", "--duration", "1", "--floor"};
+
+        Run unreachable = run(new StringWriter(), concat(load, "--bootstrap-servers", "127.0.0.1:" + closedPort,
+            "--topic-prefix", cluster.prefix().value()));
+        Run wrongPrefix = run(new StringWriter(), concat(load, "--bootstrap-servers", kafka.bootstrapServers(),
+            "--topic-prefix", "no-such-prefix"));
+
+        assertThat(unreachable.exitCode).as(unreachable.err).isEqualTo(1);
+        assertThat(unreachable.err).startsWith("The floor cannot be measured: ")
+            .contains("127.0.0.1:" + closedPort, "is --bootstrap-servers right?").doesNotContain("live:", "\tat ");
+        assertThat(wrongPrefix.exitCode).as(wrongPrefix.err).isEqualTo(1);
+        assertThat(wrongPrefix.err).contains("has no topic no-such-prefix.", "is --topic-prefix right?")
+            .doesNotContain("live:", "\tat ");
+    }
+
+    @Test
     void loadShouldRefuseTargetsOffLoopback() {
         Run run = run(new StringWriter(), "bench", "load", "--url", "ws://192.0.2.1:8080/ws");
 
@@ -154,6 +178,12 @@ class BenchIT {
         await().atMost(Duration.ofSeconds(30))
             .until(() -> progress.toString().contains("live: " + clients + " of " + clients));
         return load;
+    }
+
+    private static String[] concat(String[] args, String... more) {
+        String[] all = Arrays.copyOf(args, args.length + more.length);
+        System.arraycopy(more, 0, all, args.length, more.length);
+        return all;
     }
 
     /** Runs the CLI; the load generator's progress goes to {@code progress} while it runs. */

@@ -38,8 +38,10 @@ class GracefulShutdownIT {
     @Test
     void shouldDrainThenCloseWithGoingAwayAndResumePositions(EmbeddedKafka kafka, TopicPrefix prefix,
                                                              @TempDir Path sandbox) throws Exception {
+        // The default drain: the health checks below and the look at the connection fit in it with seconds to spare,
+        // also with the suite's two test JVMs on two cores.
         try (LocalCluster cluster = LocalCluster.start(kafka.bootstrapServers(), prefix, sandbox, 1,
-            Map.of("RELAY_DRAIN_MS", "1500"))) {
+            Map.of("RELAY_DRAIN_MS", "5000"))) {
             RelayConnection client = cluster.connect(0);
             Frames frames = new Frames();
             client.addListener(frames);

@@ -116,11 +116,15 @@ class ReplayIT {
 
         await().atMost(WAIT).until(() -> frames.eventNames(channel.name()).contains("replay.completed"));
         assertThat(arrivals).hasSize(5);
+        // Each gap is waited out (as fast as possible, they would come within milliseconds), and all of them at the
+        // original pace. Measured where the client receives, each gap may also lose what delayed the frame before it
+        // (a busy test machine), hence the tolerance; the whole span loses only what delayed the first.
         for (int i = 1; i < arrivals.size(); i++) {
             assertThat(Duration.ofNanos(arrivals.get(i) - arrivals.get(i - 1)))
-                .as("gap before event %d", i).isGreaterThanOrEqualTo(Duration.ofMillis(GAP_MS - 50));
+                .as("gap before event %d", i).isGreaterThanOrEqualTo(Duration.ofMillis(GAP_MS - 100));
         }
         assertThat(Duration.ofNanos(arrivals.get(4) - arrivals.get(0)))
+            .isGreaterThanOrEqualTo(Duration.ofMillis(4 * GAP_MS - 100))
             .isLessThan(Duration.ofMillis(4 * GAP_MS + 2_000));
     }
 

@@ -132,10 +132,26 @@ final class LoadCommand implements Callable<Integer> {
         FloorFigures floorFigures = floor ? new FloorFigures() : null;
         AtomicBoolean measuring = new AtomicBoolean();
         AtomicBoolean stop = new AtomicBoolean();
-        Thread sampler = floor ? sampleFloor(floorFigures, measuring, stop) : null;
-        // An event run's floor is also taken on its own records: what the relay's figure holds before the relay.
-        PublishedHop published = floor && channel != null && commandRate == 0
-            ? new PublishedHop(kafka, channelNames(), measuring) : null;
+        // The floor's instruments reach Kafka before any client opens: a broker that does not answer ends the run
+        // here, saying so, rather than after the clients' warm-up or with a floor measured on nothing.
+        PublishedHop published;
+        TwoHopFloor twoHops;
+        try {
+            // An event run's floor is also taken on its own records: what the relay's figure holds before the relay.
+            published = floor && channel != null && commandRate == 0
+                ? new PublishedHop(kafka, channelNames(), measuring) : null;
+        } catch (IllegalStateException e) {
+            return floorFailed(err, e);
+        }
+        try {
+            twoHops = floor ? new TwoHopFloor(kafka) : null;
+        } catch (Exception e) {
+            if (published != null) {
+                published.close();
+            }
+            return floorFailed(err, e);
+        }
+        Thread sampler = floor ? sampleFloor(twoHops, floorFigures, measuring, stop) : null;
         AtomicReference<StageWindow> stages = new AtomicReference<>();
         try (published; LoadGenerator generator = new LoadGenerator(plan, err)) {
             report = generator.run(() -> {
@@ -144,6 +160,8 @@ final class LoadCommand implements Callable<Integer> {
                 }
                 measuring.set(true);
             });
+            // The clients' window has closed: the floor's samples end with it, not once the clients are closed.
+            measuring.set(false);
         } finally {
             stop.set(true);
             if (sampler != null) {
@@ -184,9 +202,10 @@ final class LoadCommand implements Callable<Integer> {
      * Samples the two-hop floor until {@code stop}, on topics of its own on the same broker, and keeps the samples
      * taken while {@code measuring}: the floor under the same load as the run, at a few samples a second.
      */
-    private Thread sampleFloor(FloorFigures figures, AtomicBoolean measuring, AtomicBoolean stop) {
+    private Thread sampleFloor(TwoHopFloor twoHops, FloorFigures figures, AtomicBoolean measuring,
+                               AtomicBoolean stop) {
         Thread sampler = new Thread(() -> {
-            try (TwoHopFloor twoHops = new TwoHopFloor(kafka)) {
+            try (twoHops) {
                 while (!stop.get()) {
                     TwoHopFloor.Hops hops = twoHops.sample();
                     if (measuring.get()) {
@@ -200,6 +219,13 @@ final class LoadCommand implements Callable<Integer> {
         }, "floor-sampler");
         sampler.start();
         return sampler;
+    }
+
+    /** Exit code 1, as the CLI's other commands when Kafka cannot be reached. */
+    private static int floorFailed(PrintWriter err, Exception e) {
+        err.println("The floor cannot be measured: " + (e.getMessage() != null ? e.getMessage() : e));
+        err.flush();
+        return 1;
     }
 
     private static void printAgainstFloor(PrintWriter out, LoadReport report, FloorFigures floor) {

@@ -1,5 +1,6 @@
 package io.agentrelay.tools.bench;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -25,6 +26,9 @@ import picocli.CommandLine.Option;
 @Command(name = "publish", mixinStandardHelpOptions = true,
     description = "Publishes numbered events to Kafka at a steady rate, as an executor would.")
 final class PublishCommand implements Callable<Integer> {
+
+    /** How long the producer has to finish its last commit when it closes; the stop signal's hook waits longer. */
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -81,8 +85,9 @@ final class PublishCommand implements Callable<Integer> {
             }
         }, "publish-stop");
         Runtime.getRuntime().addShutdownHook(stopOnSignal);
-        try (KafkaProducer<String, Event> producer = BenchEvents.transactionalProducer(kafka.bootstrapServers,
-            "bench-publisher")) {
+        KafkaProducer<String, Event> producer = null;
+        try {
+            producer = BenchEvents.transactionalProducer(kafka.bootstrapServers, "bench-publisher");
             // Paced from here, once the producer is ready: events due while it registered its transactional id would
             // arrive seconds late, a backlog of the benchmark's own making.
             Pacer pacer = new Pacer(rate);
@@ -105,12 +110,16 @@ final class PublishCommand implements Callable<Integer> {
                 transactions++;
             }
         } finally {
+            if (producer != null) {
+                // Bounded: with a transaction open and Kafka gone, close() without a timeout tries to abort it forever.
+                producer.close(CLOSE_TIMEOUT);
+            }
             closed.countDown();
-        }
-        try {
-            Runtime.getRuntime().removeShutdownHook(stopOnSignal);
-        } catch (IllegalStateException e) {
-            // Stopping already: the hook finds the producer closed.
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopOnSignal);
+            } catch (IllegalStateException e) {
+                // Stopping already: the hook finds the producer closed.
+            }
         }
         spec.commandLine().getOut().printf("Published %d events over %d channel(s) in %d s (%.0f/s) in %d "
                 + "transactions, %d acknowledged, %d failed%n", sent, channels, duration, sent / (double) duration,

@@ -61,8 +61,15 @@ final class TwoHopFloor implements AutoCloseable {
         String eventTopic = kafka.topicPrefix + ".bench.floor-events-" + suffix;
         this.topicNames = List.of(commandTopic, eventTopic);
         this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers));
-        admin.createTopics(topicNames.stream().map(name -> new NewTopic(name, Optional.of(1), Optional.empty()))
-            .toList()).all().get(30, TimeUnit.SECONDS);
+        try {
+            admin.createTopics(topicNames.stream().map(name -> new NewTopic(name, Optional.of(1), Optional.empty()))
+                .toList()).all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            admin.close(Duration.ZERO);
+            throw new IllegalStateException("Kafka at " + kafka.bootstrapServers + " did not create the floor's "
+                + "topics (is --bootstrap-servers right?): "
+                + (e instanceof TimeoutException ? "no answer within 30 s" : e.getCause()), e);
+        }
         this.commands = new KafkaProducer<>(Map.of(
             ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers,
             ProducerConfig.ACKS_CONFIG, "all",
