@@ -7,7 +7,11 @@ import java.time.LocalDate;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.BeanProperty;
 import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.deser.ContextualDeserializer;
 import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.datatype.jsr310.deser.InstantDeserializer;
 
@@ -16,14 +20,22 @@ import com.fasterxml.jackson.datatype.jsr310.deser.InstantDeserializer;
  * digits up to nine), digit by digit; anything else (offsets, numbers, leap seconds, bad text) goes to Jackson's own
  * {@link InstantDeserializer}, which reads or refuses it as before. Every event carries one, and
  * {@link java.time.format.DateTimeFormatter#ISO_INSTANT} took about 40 % of the time to read an event: replaying
- * history for thousands of resumes reads many.
+ * history for thousands of resumes reads many. An instant whose property (or type) has a {@code @JsonFormat} of its
+ * own is read by Jackson alone, as that format says.
  */
-public final class UtcInstantDeserializer extends StdScalarDeserializer<Instant> {
+public final class UtcInstantDeserializer extends StdScalarDeserializer<Instant> implements ContextualDeserializer {
 
     private static final long SECONDS_PER_DAY = 86_400;
 
     UtcInstantDeserializer() {
         super(Instant.class);
+    }
+
+    @Override
+    public JsonDeserializer<?> createContextual(DeserializationContext context, BeanProperty property)
+        throws JsonMappingException {
+        JsonDeserializer<?> javaTime = InstantDeserializer.INSTANT.createContextual(context, property);
+        return javaTime == InstantDeserializer.INSTANT ? this : javaTime;
     }
 
     @Override

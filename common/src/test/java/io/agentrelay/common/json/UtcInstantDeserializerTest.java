@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Instant;
 import java.util.SplittableRandom;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import io.agentrelay.common.protocol.Event;
@@ -61,6 +62,19 @@ class UtcInstantDeserializerTest {
     @Test
     void shouldRefuseWhatJavaTimeRefuses() {
         assertThatThrownBy(() -> EVENT.readValue(event("\"2026-02-30T12:00:00Z\"")))
+            .isInstanceOf(InvalidFormatException.class);
+    }
+
+    /** An instant of a format of its own, such as a record from another system may carry. */
+    record Stamped(@JsonFormat(pattern = "yyyy-MM-dd HH:mm", timezone = "UTC") Instant at) {
+    }
+
+    @Test
+    void shouldReadAnInstantOfAFormatOfItsOwnAsThatFormatSays() throws Exception {
+        ObjectReader stamped = Json.readerFor(Stamped.class);
+        assertThat(stamped.<Stamped>readValue("{\"at\":\"2026-11-29 12:30\"}").at())
+            .isEqualTo(Instant.parse("2026-11-29T12:30:00Z"));
+        assertThatThrownBy(() -> stamped.readValue("{\"at\":\"2026-11-29T12:30:00Z\"}"))
             .isInstanceOf(InvalidFormatException.class);
     }
 

@@ -213,7 +213,7 @@ public final class ChannelHistory implements AutoCloseable {
     /**
      * Follows several partitions at once, each from its offset, handing over their events as they are committed, until
      * the sink stops or {@link #wakeup} is called: the live part of a tail, after its history was read with
-     * {@link #read(TopicPartition, long, long, Predicate, ChannelsSink)} up to the offsets it starts from. Each
+     * {@link #readMerged} up to the offsets it starts from. Each
      * partition's events come in order; partitions interleave as Kafka hands them over.
      *
      * @param from     the offset to start at, per partition
@@ -222,6 +222,8 @@ public final class ChannelHistory implements AutoCloseable {
      */
     public void follow(Map<TopicPartition, Long> from, Predicate<String> channels, PartitionSink sink) {
         consumer.assign(from.keySet());
+        // The read of the history before may have left some paused, and a partition assigned again stays paused.
+        consumer.resume(from.keySet());
         from.forEach(consumer::seek);
         try {
             while (true) {

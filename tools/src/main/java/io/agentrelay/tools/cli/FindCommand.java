@@ -80,6 +80,7 @@ final class FindCommand implements Callable<Integer> {
         Instant now = Instant.now();
         Instant from = SourceOptions.time(commandLine, "--since", since, now);
         Instant to = until == null ? now : SourceOptions.time(commandLine, "--until", until, now);
+        SourceOptions.inOrder(commandLine, "--since", from, "--until", to);
         Namespace namespace = kind == Kind.PANELS ? Namespace.PANEL : Namespace.WORKFLOW;
         Map<String, List<Event>> byEntity = new LinkedHashMap<>();
         try {

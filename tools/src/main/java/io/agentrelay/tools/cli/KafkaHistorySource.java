@@ -71,7 +71,7 @@ final class KafkaHistorySource implements HistorySource {
             }
             Reading reading = new Reading(history, scope, query, sink);
             Map<TopicPartition, Long> next = new HashMap<>();
-            reading.history(from == null ? Instant.now() : from, null, next);
+            reading.history(from, null, next);
             if (!reading.stopped) {
                 history.follow(next, scope::includes, (partition, channel, historic) ->
                     reading.emit(partition, historic));
@@ -129,7 +129,8 @@ final class KafkaHistorySource implements HistorySource {
             // Stopped while asking Kafka something, before following.
             return 0;
         } catch (KafkaException e) {
-            throw new SourceException("cannot reach Kafka at " + bootstrapServers + ": " + e.getMessage(),
+            throw new SourceException("cannot reach Kafka at " + bootstrapServers + " (--bootstrap-servers or "
+                + "$KAFKA_BOOTSTRAP_SERVERS; --url reads through a relay instead): " + e.getMessage(),
                 RelayCli.UNREACHABLE);
         }
     }
@@ -159,6 +160,7 @@ final class KafkaHistorySource implements HistorySource {
          * Reads the history between two times in record time across partitions, each partition (so each channel) in
          * its exact order.
          *
+         * @param from the first moment, inclusive, or null for none: new events only, whatever their record time
          * @param to   the last moment, inclusive, or null for all committed now
          * @param next filled with the offset after the range read, per partition
          * @return how many events the sink received
@@ -166,9 +168,10 @@ final class KafkaHistorySource implements HistorySource {
         long history(Instant from, Instant to, Map<TopicPartition, Long> next) {
             Map<TopicPartition, long[]> ranges = new LinkedHashMap<>();
             for (TopicPartition partition : partitions) {
-                long start = history.offsetAt(partition, from.toEpochMilli());
+                Long first = from == null ? null : history.offsetAt(partition, from.toEpochMilli());
                 long end = to == null ? history.endOffset(partition)
                     : history.offsetAt(partition, to.toEpochMilli() + 1);
+                long start = first == null ? end : first;
                 ranges.put(partition, new long[] {start, Math.max(start, end)});
                 next.put(partition, Math.max(start, end));
             }

@@ -7,11 +7,12 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code relay}: the command line of Agent Relay. {@code tail} follows a channel or namespace through a relay and
- * {@code replay} reads the history of a channel, a namespace or {@code global}, straight from Kafka or through a relay,
- * both printing one JSON event per line (or a table) on standard output (messages go to standard error);
- * {@code inspect} tells a workflow's story from its events and {@code find} lists workflows by status; {@code token} mints a client token; {@code bench} is the load generator of the benchmarks and
- * {@code chaos} the client side of the chaos test.
+ * {@code relay}: the command line of Agent Relay. {@code tail} follows a channel, a namespace or {@code global} and
+ * {@code replay} reads its history, both straight from Kafka or through a relay ({@code --url}), printing one JSON
+ * event per line (or a table) on standard output (messages go to standard error); {@code inspect} tells a workflow's
+ * story from its events and {@code find} lists workflows, sessions or panels by status, from the same sources;
+ * {@code token} mints a client token; {@code bench} is the load generator of the benchmarks and {@code chaos} the
+ * client side of the chaos test.
  */
 @Command(name = "relay", mixinStandardHelpOptions = true, version = "Agent Relay 0.1.0",
     description = "Follow, replay and inspect Agent Relay channels.",

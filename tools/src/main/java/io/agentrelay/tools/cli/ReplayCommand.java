@@ -49,9 +49,7 @@ final class ReplayCommand implements Callable<Integer> {
         Instant now = Instant.now();
         Instant start = SourceOptions.time(commandLine, "--from", from, now);
         Instant until = to == null ? now : SourceOptions.time(commandLine, "--to", to, now);
-        if (until.isBefore(start)) {
-            throw new CommandLine.ParameterException(commandLine, "--to " + until + " is before --from " + start);
-        }
+        SourceOptions.inOrder(commandLine, "--from", start, "--to", until);
         var query = output.query(commandLine);
         output.start(commandLine.getOut(), err);
         try {

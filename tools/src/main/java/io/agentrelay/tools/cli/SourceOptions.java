@@ -53,6 +53,14 @@ final class SourceOptions {
         }
     }
 
+    /** A usage error unless a range's end is at or after its start. */
+    static void inOrder(CommandLine commandLine, String startOption, Instant start, String endOption, Instant end) {
+        if (end.isBefore(start)) {
+            throw new CommandLine.ParameterException(commandLine, endOption + " " + end + " is before " + startOption
+                + " " + start);
+        }
+    }
+
     /** A time such as -15m, -1h, -2d or 2026-11-23T10:00:00Z, or a usage error. */
     static Instant time(CommandLine commandLine, String option, String text, Instant now) {
         return TimeBound.parse(text, now).orElseThrow(() -> new CommandLine.ParameterException(commandLine, option

@@ -121,7 +121,8 @@ final class TailCommand implements Callable<Integer> {
     private String position(CommandLine commandLine, ReadScope scope) {
         if (!source.throughRelays()) {
             throw new CommandLine.ParameterException(commandLine, "--from must be a time such as -15m or "
-                + "2026-11-23T10:00:00Z when reading from Kafka; a pos resumes through a relay (--url)");
+                + "2026-11-23T10:00:00Z when reading from Kafka, not '" + from + "'; a pos resumes through a relay "
+                + "(--url)");
         }
         if (!(scope instanceof ReadScope.OneChannel)) {
             throw new CommandLine.ParameterException(commandLine, "--from of " + scope.name()
