@@ -72,6 +72,12 @@ final class EventSource implements AutoCloseable {
     private volatile KafkaClientMetrics clientMetrics;
     private final KafkaConsumer<String, byte[]> consumer;
     private final BlockingQueue<AssignmentRequest> assignmentRequests = new LinkedBlockingQueue<>();
+    /*
+     * Set by the request that wakes the consumer, cleared by the consumer before it takes the queued requests: the
+     * requests queued meanwhile ride on that one wakeup. A storm of closing sessions, each of which brings the
+     * reading up to date, otherwise woke the consumer (and cut short its fetch) once per session.
+     */
+    private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final Queue<ReadWaiter> readWaiters = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread thread;
@@ -171,7 +177,9 @@ final class EventSource implements AutoCloseable {
     private CompletableFuture<Optional<Position>> requestAssignment(TopicPartition partition) {
         AssignmentRequest request = new AssignmentRequest(partition, new CompletableFuture<>());
         assignmentRequests.add(request);
-        consumer.wakeup();
+        if (wakeupPending.compareAndSet(false, true)) {
+            consumer.wakeup();
+        }
         return request.done();
     }
 
@@ -184,6 +192,7 @@ final class EventSource implements AutoCloseable {
             consumer.pause(eventPartitions);
             while (!closed.get()) {
                 try {
+                    wakeupPending.set(false);
                     for (AssignmentRequest request; (request = assignmentRequests.poll()) != null; ) {
                         waiting.add(request);
                     }
