@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentrelay.common.json.Json;
@@ -15,6 +17,7 @@ import io.undertow.websockets.core.AbstractReceiveListener;
 import io.undertow.websockets.core.BufferedTextMessage;
 import io.undertow.websockets.core.WebSocketChannel;
 import io.undertow.websockets.core.WebSockets;
+import org.xnio.IoUtils;
 
 /**
  * A relay stand-in on a real Undertow socket that welcomes connections only when told to, for the client's connect
@@ -24,6 +27,7 @@ import io.undertow.websockets.core.WebSockets;
 final class HeldWelcomeRelay implements AutoCloseable {
 
     private final Set<WebSocketChannel> open = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger accepted = new AtomicInteger();
     private final Undertow undertow;
     private volatile boolean welcoming;
 
@@ -35,6 +39,7 @@ final class HeldWelcomeRelay implements AutoCloseable {
             .setWorkerThreads(2)
             .setHandler(websocket((exchange, channel) -> {
                 open.add(channel);
+                accepted.incrementAndGet();
                 channel.addCloseTask(closed -> open.remove(closed));
                 channel.getReceiveSetter().set(new Answers());
                 channel.resumeReceives();
@@ -49,6 +54,11 @@ final class HeldWelcomeRelay implements AutoCloseable {
     URI uri() {
         int port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
         return URI.create("ws://127.0.0.1:" + port + "/ws");
+    }
+
+    /** Connections accepted since the start, closed ones included. */
+    int acceptedConnections() {
+        return accepted.get();
     }
 
     /** Connections not closed on the relay's side. */
@@ -67,10 +77,12 @@ final class HeldWelcomeRelay implements AutoCloseable {
         welcoming = false;
     }
 
-    /** Drops every connection without a close frame, as a relay that dies does. */
-    void dropAll() throws IOException {
+    /** Drops every connection without a close frame, as a relay that dies does; returns once each is closed here. */
+    void dropAll() {
         for (WebSocketChannel channel : open) {
-            channel.close();
+            // On the channel's own I/O thread: closed from another thread, a channel could stay open on this side
+            // after its peer saw it end.
+            CompletableFuture.runAsync(() -> IoUtils.safeClose(channel), channel.getIoThread()).join();
         }
     }
 

@@ -69,8 +69,9 @@ class RelayClientTest {
             client.connect();
             relay.holdWelcomes();
             relay.dropAll();
-            // The reconnect's socket is open and waits for its welcome.
-            await().atMost(WAIT).until(() -> relay.openConnections() == 1 && !client.isConnected());
+            // The reconnect's socket (the second accepted) is open and waits for its welcome.
+            await().atMost(WAIT).until(() -> relay.acceptedConnections() == 2 && relay.openConnections() == 1
+                && !client.isConnected());
 
             client.close();
 

@@ -77,7 +77,7 @@ import static org.xnio.nio.Log.selectorLog;
  * XNIO 3.8.16.Final's I/O thread (xnio-nio, Apache License 2.0), copied whole so that it replaces the library's class
  * on the relay's class path, with one change in {@link #cancelKey}: a socket closed on its own I/O thread no longer
  * costs a {@code selectNow()}. Nothing else differs from the library's source; {@code XnioPatchTest} fails when the
- * XNIO version changes, so that this copy is compared with the new release (or dropped) before it ships.
+ * XNIO or Undertow version changes, so that this copy is compared with the new release (or dropped) before it ships.
  *
  * @author <a href="mailto:david.lloyd@redhat.com">David M. Lloyd</a>
  */
@@ -770,7 +770,7 @@ final class WorkerThread extends XnioIoThread implements XnioExecutor {
                 // which re-reports every other ready socket of this thread: when thousands of clients drop at once,
                 // each close cost a scan of the thousands still waiting, and the new connections queued for this
                 // thread waited for all of it. The key is deregistered (and the socket's descriptor released) by
-                // this thread's next select, right after the ready keys in hand are handled.
+                // this thread's next select, after the ready keys in hand and the queued tasks.
             } catch (Throwable t) {
                 log.logf(FQCN, Logger.Level.TRACE, t, "Error cancelling key %s of %s (same thread)", key, channel);
             }

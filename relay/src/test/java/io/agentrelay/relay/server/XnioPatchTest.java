@@ -12,6 +12,9 @@ import org.junit.jupiter.api.Test;
 class XnioPatchTest {
 
     private static final String PATCHED_RELEASE = "xnio-nio-3.8.16.Final.jar";
+    // The Undertow release whose XNIO the copy was taken from: the build pins XNIO, so a newer Undertow asking for a
+    // newer XNIO would otherwise run on the pinned one without anyone comparing the copy.
+    private static final String UNDERTOW_RELEASE = "2.4.4.Final";
 
     @Test
     void shouldRunThePatchedIoThread() throws ClassNotFoundException {
@@ -26,6 +29,12 @@ class XnioPatchTest {
         // A new XNIO release: compare its WorkerThread with the relay's copy, carry the change over (or drop the
         // copy if the release no longer selects per cancelled key), then name the release here.
         assertThat(location(Class.forName("org.xnio.nio.NioXnio"))).endsWith(PATCHED_RELEASE);
+    }
+
+    @Test
+    void shouldRunOnTheUndertowReleaseThePatchWasCheckedWith() {
+        // A new Undertow: check which XNIO it asks for, and update xnio.version and the copy with it.
+        assertThat(io.undertow.Version.getVersionString()).isEqualTo(UNDERTOW_RELEASE);
     }
 
     private static String location(Class<?> type) {
