@@ -149,14 +149,21 @@ load() {
 }
 
 # load_with_publisher SECONDS PUBLISH_ARGS -- LOAD_ARGS: runs the load generator and, once its clients are live,
-# publishes events for SECONDS, so that no event is offered before anyone listens.
+# publishes events for SECONDS, so that no event is offered before anyone listens. The publisher's JVM starts with
+# the clients and waits, producer ready, for them: started only once they were live, its start-up took most of a
+# core from the relay in the first seconds of the fan-out (2026-11-29), a lag that bare servers, which make their
+# events themselves, never had.
 load_with_publisher() {
   local seconds="$1"; shift
   local publish=()
   while [[ "$1" != "--" ]]; do publish+=("$1"); shift; done
   shift
-  local err="$logs/load.err"
+  local err="$logs/load.err" go="$logs/publish.go"
   : > "$err"
+  rm -f "$go"
+  java -Xms128m -Xmx512m -jar "$tools_jar" bench publish --duration "$seconds" --start-when "$go" "${publish[@]}" \
+    > "$logs/publish.out" 2>&1 &
+  local publish_pid=$!
   load "$@" 2> >(tee "$err" >&2) &
   local load_pid=$!
   for _ in $(seq 1 2400); do
@@ -164,9 +171,7 @@ load_with_publisher() {
     kill -0 "$load_pid" 2>/dev/null || break
     sleep 0.25
   done
-  java -Xms128m -Xmx512m -jar "$tools_jar" bench publish --duration "$seconds" "${publish[@]}" \
-    > "$logs/publish.out" 2>&1 &
-  local publish_pid=$!
+  touch "$go"
   wait "$load_pid"
   kill "$publish_pid" 2>/dev/null || true
   wait "$publish_pid" 2>/dev/null || true

@@ -18,14 +18,6 @@ final class EncodedEvent {
     private final Map<Dialect, byte[]> frames = new IdentityHashMap<>(2);
     private final Map<Dialect, Boolean> skipped = new IdentityHashMap<>(1);
     private final Map<Dialect, byte[]> trailers = new IdentityHashMap<>(1);
-    /**
-     * The dialect asked last and its frame: an event goes to thousands of sessions, nearly all of one dialect, and
-     * this check costs less than a map's look-up per session (the same for trailers).
-     */
-    private Dialect lastDialect;
-    private byte[] lastFrame;
-    private Dialect lastTrailerDialect;
-    private byte[] lastTrailer;
 
     EncodedEvent(Event event, Position position) {
         this.event = event;
@@ -38,9 +30,6 @@ final class EncodedEvent {
 
     /** The frame for a dialect, or null when the dialect does not show this event. */
     byte[] bytesFor(Dialect dialect) {
-        if (dialect == lastDialect) {
-            return lastFrame;
-        }
         byte[] frame = frames.get(dialect);
         if (frame == null && !skipped.containsKey(dialect)) {
             frame = dialect.encode(event, position);
@@ -50,21 +39,11 @@ final class EncodedEvent {
                 frames.put(dialect, frame);
             }
         }
-        lastDialect = dialect;
-        lastFrame = frame;
         return frame;
     }
 
     /** The frame a dialect sends right after the event's, or null; asked only once the event's frame was sent. */
     byte[] trailerFor(Dialect dialect) {
-        if (event.isReply()) {
-            return null;
-        }
-        if (dialect != lastTrailerDialect) {
-            lastTrailer = trailers.containsKey(dialect) ? trailers.get(dialect) : dialect.trailer(event);
-            trailers.put(dialect, lastTrailer);
-            lastTrailerDialect = dialect;
-        }
-        return lastTrailer;
+        return event.isReply() ? null : trailers.computeIfAbsent(dialect, ignored -> dialect.trailer(event));
     }
 }

@@ -64,11 +64,6 @@ final class Outbox {
         return null;
     }
 
-    /** Whether a frame is being written: the writer takes the next one when it is done. */
-    boolean writing() {
-        return writing.get();
-    }
-
     /** The writer finished a frame and gives up its role. */
     void sent(Outgoing frame) {
         messages.decrementAndGet();

@@ -64,9 +64,6 @@ public final class Session {
     private final AtomicInteger waitingForRoom = new AtomicInteger();
     private final WebSocketCallback<Outgoing> onWritten = new Written();
     private final WebSocketCallback<Void> controlFrameSent = new ControlFrameSent();
-    private final WriteRequests writeRequests;
-    /** Whether this session waits in {@link #writeRequests} for its I/O thread to write its frames. */
-    private final AtomicBoolean writeRequested = new AtomicBoolean();
 
     private final FrameRateLimiter rateLimiter;
     private final EventFilter filter;
@@ -77,8 +74,7 @@ public final class Session {
     private final Connection connection;
 
     Session(String id, String resource, Dialect dialect, Grants grants, String owner, WebSocketChannel socket,
-            int outboxMessages, int outboxBytes, FrameRate rate, Duration pingInterval, RelayStats stats,
-            WriteRequests writeRequests) {
+            int outboxMessages, int outboxBytes, FrameRate rate, Duration pingInterval, RelayStats stats) {
         this.id = id;
         this.connection = new Connection(id, resource, grants);
         this.privateChannel = Channel.of(Namespace.CONN, id);
@@ -93,7 +89,6 @@ public final class Session {
         this.commandsReady = replyRoute;
         this.cursors = new ChannelCursors(outboxMessages, this::enqueue, this::overflow);
         this.stats = stats;
-        this.writeRequests = writeRequests;
     }
 
     /** The connection id. */
@@ -340,17 +335,6 @@ public final class Session {
             overflow();
             return;
         }
-        if (socket.getIoThread() == Thread.currentThread()) {
-            writeNext();
-        } else if (!outbox.writing() && writeRequested.compareAndSet(false, true)) {
-            // A frame in flight is followed by the next when it completes; otherwise the I/O thread starts writing.
-            writeRequests.request(this);
-        }
-    }
-
-    /** The I/O thread's turn to write the frames queued from other threads. */
-    void writeRequested() {
-        writeRequested.set(false);
         writeNext();
     }
 

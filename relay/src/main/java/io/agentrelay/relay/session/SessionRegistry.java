@@ -14,7 +14,6 @@ import io.agentrelay.relay.dialect.Dialect;
 import io.agentrelay.relay.dialect.FrameRate;
 import io.agentrelay.relay.dialect.WsCloseCodes;
 import io.undertow.websockets.core.WebSocketChannel;
-import org.xnio.XnioIoThread;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +26,6 @@ public final class SessionRegistry implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SessionRegistry.class);
 
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
-    private final Map<XnioIoThread, WriteRequests> writeRequests = new ConcurrentHashMap<>();
     private final ConnectionSlots slots;
     private final RelayConfig config;
     private final RelayStats stats;
@@ -77,8 +75,7 @@ public final class SessionRegistry implements AutoCloseable {
         String id = UUID.randomUUID().toString();
         Session session = new Session(id, resource, dialect, grants, owner, socket, config.outboxMessages(),
             config.outboxBytes(), dialect.frameRate().orElse(FrameRate.perSecond(config.rateLimit())),
-            config.pingInterval(), stats,
-            writeRequests.computeIfAbsent(socket.getIoThread(), WriteRequests::new));
+            config.pingInterval(), stats);
         sessions.put(id, session);
         stats.connectionOpened();
         return new Admission.Admitted(session);
