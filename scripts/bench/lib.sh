@@ -150,7 +150,7 @@ load() {
 
 # load_with_publisher SECONDS PUBLISH_ARGS -- LOAD_ARGS: runs the load generator and, once its clients are live,
 # publishes events for SECONDS, so that no event is offered before anyone listens. The publisher's JVM starts with
-# the clients and waits, producer ready, for them: started only once they were live, its start-up took most of a
+# the clients and waits, producer ready, for them: started only once they were live, its start-up took 70–93 % of a
 # core from the relay in the first seconds of the fan-out (2026-11-29), a lag that bare servers, which make their
 # events themselves, never had.
 load_with_publisher() {

@@ -226,7 +226,6 @@ final class LoadCommand implements Callable<Integer> {
         return sampler;
     }
 
-    /** Exit code 1, as the CLI's other commands when Kafka cannot be reached. */
     /**
      * Scrapes the histograms at the start of the window. A server too busy to answer its {@code /metrics} in time
      * (the relay serves HTTP on the I/O threads that write the fan-out) loses the per-stage table, not the run.
@@ -241,6 +240,7 @@ final class LoadCommand implements Callable<Integer> {
         }
     }
 
+    /** Exit code 1, as the CLI's other commands when Kafka cannot be reached. */
     private static int floorFailed(PrintWriter err, Exception e) {
         err.println("The floor cannot be measured: " + (e.getMessage() != null ? e.getMessage() : e));
         err.flush();
