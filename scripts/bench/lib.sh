@@ -72,7 +72,7 @@ start_relay() {
   # authentication, as they must be told explicitly, and without a per-subject connection limit worth the name.
   RELAY_PORT="$port" RELAY_MAX_CONNECTIONS=100000 RELAY_MAX_CONNECTIONS_PER_SUBJECT=100000 RELAY_DRAIN_MS=0 \
     RELAY_NODE_ID="$name" RELAY_AUTH_DISABLED=true RELAY_JWT_SECRET= RELAY_JWKS_FILE= \
-    java -Xms512m -Xmx"${RELAY_HEAP:-1g}" -XX:+UseG1GC -jar "$jar" 2> "$logs/$name.log" &
+    java -Xms512m -Xmx"${RELAY_HEAP:-1g}" -XX:+UseG1GC ${RELAY_JAVA_OPTS:-} -jar "$jar" 2> "$logs/$name.log" &
   local pid=$!
   bench_pids+=("$pid")
   for _ in $(seq 1 120); do
@@ -137,7 +137,7 @@ stop_last() {
 }
 
 load() {
-  java -Xms256m -Xmx"${LOAD_HEAP:-1g}" -jar "$tools_jar" bench load "$@"
+  java -Xms256m -Xmx"${LOAD_HEAP:-1g}" ${LOAD_JAVA_OPTS:-} -jar "$tools_jar" bench load "$@"
 }
 
 # load_with_publisher SECONDS PUBLISH_ARGS -- LOAD_ARGS: runs the load generator and, once its clients are live,
