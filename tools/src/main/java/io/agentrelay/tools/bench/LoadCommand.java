@@ -82,10 +82,6 @@ final class LoadCommand implements Callable<Integer> {
         description = "Into the measurement, every client drops its socket and resumes after its last event.")
     Integer resumeAt;
 
-    @Option(names = "--warmup-storm", description = "Also drop and resume every client once during the warm-up, "
-        + "unmeasured: the storm measured then meets processes that ran that path before, like a node up for a while.")
-    boolean warmupStorm;
-
     @Option(names = "--abrupt-drop", description = "In the resume storm, drop each socket with a TCP reset and no "
         + "close frame, as a network failure or a killed process would; by default each client sends a close frame.")
     boolean abruptDrop;
@@ -126,7 +122,7 @@ final class LoadCommand implements Callable<Integer> {
             plan = new LoadPlan(label, url, connections, channel, channels, connectRate, pending,
                 sources > 0 ? sources : (connections + 9_999) / 10_000, firstSource, threads,
                 Duration.ofSeconds(warmup), Duration.ofSeconds(duration), commandRate,
-                resumeAt == null ? null : Duration.ofSeconds(resumeAt), warmupStorm, abruptDrop,
+                resumeAt == null ? null : Duration.ofSeconds(resumeAt), abruptDrop,
                 pingEvery == null ? null : Duration.ofSeconds(pingEvery));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

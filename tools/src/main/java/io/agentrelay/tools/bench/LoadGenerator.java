@@ -91,11 +91,6 @@ final class LoadGenerator implements AutoCloseable {
         progress.flush();
 
         sleep(plan.warmup());
-        if (plan.warmupStorm()) {
-            storm("Warm-up storm");
-            tally.liveAgain.reset();
-            sleep(plan.warmup());
-        }
         tally.eventLatency.reset();
         tally.acceptedLatency.reset();
         tally.commandLatency.reset();
@@ -206,7 +201,7 @@ final class LoadGenerator implements AutoCloseable {
         for (long now = System.nanoTime(); now < end; now = System.nanoTime()) {
             if (now >= stormAt) {
                 stormAt = Long.MAX_VALUE;
-                stormNanos = storm("Resume storm");
+                stormNanos = storm();
             } else if (now >= nextCommand) {
                 sockets.get(commands % sockets.size()).startWorkflow("bench-" + run + "-" + commands);
                 commands++;
@@ -231,8 +226,8 @@ final class LoadGenerator implements AutoCloseable {
         }
     }
 
-    /** Every client drops its socket at once and reconnects, resuming after its last event; says how it went. */
-    private long storm(String name) throws InterruptedException {
+    /** Every client drops its socket at once and reconnects, resuming after its last event. */
+    private long storm() throws InterruptedException {
         long start = System.nanoTime();
         tally.stormStart = start;
         sockets.forEach(socket -> socket.drop(plan.abruptDrop()));
@@ -241,11 +236,11 @@ final class LoadGenerator implements AutoCloseable {
         int live = open(sockets, start);
         long took = System.nanoTime() - start;
         tally.stormStart = -1;
-        progress.printf("%s: %d of %d clients live again after %d ms%n", name, live, sockets.size(),
+        progress.printf("Resume storm: %d of %d clients live again after %d ms%n", live, sockets.size(),
             TimeUnit.NANOSECONDS.toMillis(took));
         // Where the time went: when the first, the median and the last client passed each stage.
-        progress.printf("%s stages, ms after the drop (first / p50 / last): drops asked %d; old sockets "
-                + "closed %s; new ones connected %s; upgraded %s%n", name, TimeUnit.NANOSECONDS.toMillis(dropped),
+        progress.printf("Resume storm stages, ms after the drop (first / p50 / last): drops asked %d; old sockets "
+                + "closed %s; new ones connected %s; upgraded %s%n", TimeUnit.NANOSECONDS.toMillis(dropped),
             stage(tally.stormClosed), stage(tally.stormConnected), stage(tally.stormUpgraded));
         progress.flush();
         return took;

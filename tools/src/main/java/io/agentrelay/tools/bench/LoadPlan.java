@@ -22,16 +22,13 @@ import java.util.Objects;
  * @param duration     how long to measure
  * @param commandRate  workflows started a second during the measurement, spread over the clients; 0 for none
  * @param resumeAt     when in the measurement every client drops its socket and resumes; null for never
- * @param warmupStorm  whether every client also drops its socket and resumes once during the warm-up, unmeasured, so
- *                     that the storm measured meets processes that have run that path before, as a node up for a
- *                     while has, rather than JVMs started seconds before that still compile it
  * @param abruptDrop   whether the storm's clients drop their sockets with a TCP reset and no close frame, as a
  *                     network failure or a killed process would, rather than with a close frame (1000)
  * @param pingEvery    how often each client sends {@code ping}; null for never
  */
 record LoadPlan(String label, URI url, int connections, String channel, int channels, int connectRate,
                 int maxPending, int sources, String firstSource, int threads, Duration warmup, Duration duration,
-                double commandRate, Duration resumeAt, boolean warmupStorm, boolean abruptDrop, Duration pingEvery) {
+                double commandRate, Duration resumeAt, boolean abruptDrop, Duration pingEvery) {
 
     LoadPlan {
         Objects.requireNonNull(label, "label");
