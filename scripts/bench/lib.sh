@@ -145,7 +145,7 @@ stop_last() {
 }
 
 load() {
-  java -Xms256m -Xmx"${LOAD_HEAP:-1g}" -jar "$tools_jar" bench load "$@"
+  java -Xms256m -Xmx"${LOAD_HEAP:-1g}" ${LOAD_JAVA_OPTS:-} -jar "$tools_jar" bench load "$@"
 }
 
 # load_with_publisher SECONDS PUBLISH_ARGS -- LOAD_ARGS: runs the load generator and, once its clients are live,

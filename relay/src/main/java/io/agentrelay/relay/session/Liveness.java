@@ -37,8 +37,9 @@ final class Liveness {
     Liveness(Dialect dialect, Duration pingInterval, LongSupplier clock) {
         this.dialect = dialect;
         this.clock = clock;
-        Duration dead = dialect.silenceLimit() != null ? dialect.silenceLimit() : pingInterval.multipliedBy(MISSED_PINGS);
-        this.deadAfter = dead.toNanos();
+        // In nanoseconds: Duration.multipliedBy goes through BigDecimal, a cost on every new connection's I/O thread.
+        this.deadAfter = dialect.silenceLimit() != null ? dialect.silenceLimit().toNanos()
+            : pingInterval.toNanos() * MISSED_PINGS;
         // A dialect that allows less silence than the node gets its pings sooner, so that a live client is never
         // closed before it could answer one.
         this.probeAfter = Math.min(pingInterval.toNanos(), deadAfter / MISSED_PINGS);
