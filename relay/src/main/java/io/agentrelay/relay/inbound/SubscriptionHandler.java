@@ -41,7 +41,10 @@ final class SubscriptionHandler {
         this.stats = stats;
     }
 
-    void subscribe(Session session, Request.Subscribe request) {
+    /**
+     * @return completes once answered; fails, the subscription undone, when the fan-out cannot take it
+     */
+    CompletableFuture<Void> subscribe(Session session, Request.Subscribe request) {
         Channel channel = request.channel();
         ChannelAccess.requireReadable(session, channel);
         if (!(channel instanceof Channel.Scoped) && request.since() != null) {
@@ -49,7 +52,7 @@ final class SubscriptionHandler {
         }
         if (session.subscriptions().contains(channel)) {
             respond(session, request, subscribed(channel));
-            return;
+            return CompletableFuture.completedFuture(null);
         }
         requireRoomFor(session);
         session.subscriptions().add(channel);
@@ -59,7 +62,12 @@ final class SubscriptionHandler {
             : null;
         CompletableFuture<Optional<Position>> subscribed = fanout.subscribe(session, channel);
         forgetIfClosed(session, channel);
-        subscribed.thenAccept(liveStart -> {
+        return subscribed.whenComplete((liveStart, failure) -> {
+            if (failure != null && session.subscriptions().remove(channel)) {
+                fanout.unsubscribe(session, channel);
+                session.unfollow(channel.name());
+            }
+        }).thenAccept(liveStart -> {
             if (since == null) {
                 ObjectNode data = subscribed(channel);
                 liveStart.ifPresent(pos -> data.put("pos", pos.encode()));
