@@ -359,8 +359,9 @@ final class CatchUpQueue {
         if (fresh.isEmpty()) {
             return List.of();
         }
-        // The end may have moved since the turn asked for it: a client coming from a node that read further needs it.
-        PartitionBounds later = bounds.withEndAskedAgain();
+        // The end may have moved since the turn asked for it (a client coming from a node that read further needs
+        // it), and retention may have deleted the start: a client must not be told it recovered what is gone.
+        PartitionBounds later = bounds.askedAgain(offset);
         List<Waiting> joining = new ArrayList<>();
         List<Waiting> notNow = new ArrayList<>();
         for (Waiting catchUp : fresh) {

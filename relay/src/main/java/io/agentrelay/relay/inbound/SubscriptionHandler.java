@@ -207,7 +207,6 @@ final class SubscriptionHandler {
                     .put("reason", "unsubscribed before the channel's history was read"));
                 return new Range(0, 0);
             }
-            long first = bounds.first();
             long end = liveStart.filter(start -> start.partition() == location.partition().partition())
                 .map(start -> start.offset() + 1)
                 .orElse(-1L);
@@ -222,10 +221,10 @@ final class SubscriptionHandler {
                 lost = Optional.of("'since' is ahead of the channel's partition (end offset " + end
                     + "); only new events follow");
                 from = end;
-            } else if (from < first) {
-                lost = Optional.of("'since' is older than the retention: events before offset " + first
+            } else if (bounds.keptFrom(from) > from) {
+                from = bounds.keptFrom(from);
+                lost = Optional.of("'since' is older than the retention: events before offset " + from
                     + " were deleted; the rest follow");
-                from = first;
             }
             if (lost.isPresent()) {
                 // The cursor still holds the client's offset, which would drop live events up to it.
