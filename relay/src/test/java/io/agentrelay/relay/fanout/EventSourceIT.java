@@ -51,8 +51,7 @@ class EventSourceIT {
     void readsAWantedPartitionFromItsEndDispatchesBeforeWaitersAndSkipsKeylessRecords(EmbeddedKafka kafka,
                                                                                        TopicPrefix prefix)
         throws Exception {
-        KafkaSettings settings = KafkaSettings.fromEnv(Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
-            "RELAY_TOPIC_PREFIX", prefix.value(), "RELAY_TOPIC_PARTITIONS", "2"));
+        KafkaSettings settings = settings(kafka, prefix);
         ChannelPartitions partitions = new ChannelPartitions(settings.topics(), eventTopics(settings));
         TopicPartition partition = partitions.partitionOf(CHANNEL);
         Recording dispatcher = new Recording();
@@ -93,8 +92,7 @@ class EventSourceIT {
     @Test
     void answersEveryRequestOnceItsConsumerThreadFailedOrStopped(EmbeddedKafka kafka, TopicPrefix prefix)
         throws Exception {
-        KafkaSettings settings = KafkaSettings.fromEnv(Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
-            "RELAY_TOPIC_PREFIX", prefix.value(), "RELAY_TOPIC_PARTITIONS", "2"));
+        KafkaSettings settings = settings(kafka, prefix);
         ChannelPartitions partitions = new ChannelPartitions(settings.topics(), eventTopics(settings));
         TopicPartition partition = partitions.partitionOf(CHANNEL);
         Recording dispatcher = new Recording();
@@ -120,6 +118,11 @@ class EventSourceIT {
         }
         // The same once the node closed it.
         assertThat(source.liveStart(partition)).failsWithin(Duration.ofSeconds(10));
+    }
+
+    private static KafkaSettings settings(EmbeddedKafka kafka, TopicPrefix prefix) {
+        return KafkaSettings.fromEnv(Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+            "RELAY_TOPIC_PREFIX", prefix.value(), "RELAY_TOPIC_PARTITIONS", "2"));
     }
 
     private static Map<String, TopicInfo> eventTopics(KafkaSettings settings) {
