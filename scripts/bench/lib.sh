@@ -65,14 +65,17 @@ start_broker() {
 }
 
 # start_relay [NAME [JAR]]: a relay with room for the scenario's connections; sets RELAY_URL, RELAY_HTTP and RELAY_PID.
+# RELAY_JAVA_OPTS: more JVM options for every relay, {name} replaced by the relay's name (a GC log or flight
+# recording per relay: -Xlog:gc:file=/tmp/{name}-gc.log).
 start_relay() {
-  local name="${1:-relay}" jar="${2:-$relay_jar}" port
+  local name="${1:-relay}" jar="${2:-$relay_jar}" port opts="${RELAY_JAVA_OPTS:-}"
   port="$(free_port 18100)"
   # The load clients send no tokens and all come from loopback (one remote address): the relays run without
   # authentication, as they must be told explicitly, and without a per-subject connection limit worth the name.
   RELAY_PORT="$port" RELAY_MAX_CONNECTIONS=100000 RELAY_MAX_CONNECTIONS_PER_SUBJECT=100000 RELAY_DRAIN_MS=0 \
     RELAY_NODE_ID="$name" RELAY_AUTH_DISABLED=true RELAY_JWT_SECRET= RELAY_JWKS_FILE= \
-    java -Xms512m -Xmx"${RELAY_HEAP:-1g}" -XX:+UseG1GC -jar "$jar" 2> "$logs/$name.log" &
+    java -Xms512m -Xmx"${RELAY_HEAP:-1g}" -XX:+UseG1GC ${opts//\{name\}/$name} -jar "$jar" \
+    2> "$logs/$name.log" &
   local pid=$!
   bench_pids+=("$pid")
   for _ in $(seq 1 120); do
@@ -113,9 +116,14 @@ start_ceiling() {
   CEILING_PID=$!
 }
 
-# start_peer RATE PATTERN CHANNELS: the Node.js ws server; sets PEER_URL, or leaves it empty without Node.js.
+# start_peer RATE PATTERN CHANNELS: the Node.js ws server; sets PEER_URL, or leaves it empty without Node.js or
+# with PEER=off.
 start_peer() {
   PEER_URL=""
+  if [[ "${PEER:-on}" == off ]]; then
+    say "PEER=off: skipping the ws peer"
+    return
+  fi
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     say "no Node.js: skipping the ws peer (Debian: apt-get install -y nodejs npm)"
     return
@@ -141,14 +149,21 @@ load() {
 }
 
 # load_with_publisher SECONDS PUBLISH_ARGS -- LOAD_ARGS: runs the load generator and, once its clients are live,
-# publishes events for SECONDS, so that no event is offered before anyone listens.
+# publishes events for SECONDS, so that no event is offered before anyone listens. The publisher's JVM starts with
+# the clients and waits, producer ready, for them: started only once they were live, its start-up took 70–93 % of a
+# core from the relay in the first seconds of the fan-out (2026-11-29), a lag that bare servers, which make their
+# events themselves, never had.
 load_with_publisher() {
   local seconds="$1"; shift
   local publish=()
   while [[ "$1" != "--" ]]; do publish+=("$1"); shift; done
   shift
-  local err="$logs/load.err"
+  local err="$logs/load.err" go="$logs/publish.go"
   : > "$err"
+  rm -f "$go"
+  java -Xms128m -Xmx512m -jar "$tools_jar" bench publish --duration "$seconds" --start-when "$go" "${publish[@]}" \
+    > "$logs/publish.out" 2>&1 &
+  local publish_pid=$!
   load "$@" 2> >(tee "$err" >&2) &
   local load_pid=$!
   for _ in $(seq 1 2400); do
@@ -156,9 +171,7 @@ load_with_publisher() {
     kill -0 "$load_pid" 2>/dev/null || break
     sleep 0.25
   done
-  java -Xms128m -Xmx512m -jar "$tools_jar" bench publish --duration "$seconds" "${publish[@]}" \
-    > "$logs/publish.out" 2>&1 &
-  local publish_pid=$!
+  touch "$go"
   wait "$load_pid"
   kill "$publish_pid" 2>/dev/null || true
   wait "$publish_pid" 2>/dev/null || true

@@ -77,6 +77,34 @@ class BenchIT {
     }
 
     @Test
+    void publishShouldWaitWithItsProducerReadyUntilItsStartFileExistsThenPublishToEveryClient() throws Exception {
+        Path go = dir.resolve("publish.go");
+        Path json = dir.resolve("started.json");
+        // As the scenarios do: the publisher starts first, the clients connect meanwhile, the file says they are live.
+        CompletableFuture<Run> publish = CompletableFuture.supplyAsync(() -> run(new StringWriter(), "bench",
+            "publish", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", cluster.prefix().value(),
+            "--channel", "workflow:bench-go", "--rate", "50", "--duration", "1", "--payload", "20", "--start-when",
+            go.toString()));
+        CompletableFuture<Run> load = loadOnceLive(3, "--url", cluster.webSocket(0).toString(), "--connections",
+            "3", "--channel", "workflow:bench-go", "--warmup", "0", "--duration", "10", "--json", json.toString());
+
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> !publish.isDone());
+        Files.createFile(go);
+        Run published = publish.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        Run loaded = load.get(60, java.util.concurrent.TimeUnit.SECONDS);
+
+        assertThat(published.exitCode).as(published.out + published.err).isZero();
+        Matcher count = PUBLISHED.matcher(published.out);
+        assertThat(count.find()).as(published.out).isTrue();
+        long events = Long.parseLong(count.group(1));
+        assertThat(events).as("a second's events at 50 a second, paced from the start file").isBetween(45L, 55L);
+        assertThat(loaded.exitCode).as(loaded.err).isZero();
+        JsonNode figures = Json.readTree(Files.readAllBytes(json));
+        assertThat(figures.path("events_total").asLong()).as("every event to every client").isEqualTo(events * 3);
+        assertThat(figures.path("missing").asLong()).isZero();
+    }
+
+    @Test
     void loadShouldMeasureEveryCommandFromItsFrameToTheWorkflowsFirstEvent() throws Exception {
         Path json = dir.resolve("commands.json");
         Run run = run(new StringWriter(), "bench", "load", "--url", cluster.webSocket(0).toString(),

@@ -1,6 +1,7 @@
 package io.agentrelay.tools.bench;
 
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -156,7 +157,7 @@ final class LoadCommand implements Callable<Integer> {
         try (published; LoadGenerator generator = new LoadGenerator(plan, err)) {
             report = generator.run(() -> {
                 if (metrics != null) {
-                    stages.set(StageWindow.open(metrics));
+                    stages.set(openStages(err));
                 }
                 measuring.set(true);
             });
@@ -177,7 +178,11 @@ final class LoadCommand implements Callable<Integer> {
             printAgainstFloor(out, report, floorFigures);
         }
         if (stages.get() != null) {
-            stages.get().print(out, label + (tag.isEmpty() ? "" : " " + tag), report.toJson());
+            try {
+                stages.get().print(out, label + (tag.isEmpty() ? "" : " " + tag), report.toJson());
+            } catch (UncheckedIOException e) {
+                err.println("per stage: not measured, the scrape at the end failed: " + e.getCause().getMessage());
+            }
         }
         out.printf("  %-20s relay %s%n", "command", String.join(" ", spec.root().commandLine()
             .getParseResult().originalArgs()));
@@ -219,6 +224,20 @@ final class LoadCommand implements Callable<Integer> {
         }, "floor-sampler");
         sampler.start();
         return sampler;
+    }
+
+    /**
+     * Scrapes the histograms at the start of the window. A server too busy to answer its {@code /metrics} in time
+     * (the relay serves HTTP on the I/O threads that write the fan-out) loses the per-stage table, not the run.
+     */
+    private StageWindow openStages(PrintWriter err) {
+        try {
+            return StageWindow.open(metrics);
+        } catch (UncheckedIOException e) {
+            err.println("per stage: not measured, the scrape at the start failed: " + e.getCause().getMessage());
+            err.flush();
+            return null;
+        }
     }
 
     /** Exit code 1, as the CLI's other commands when Kafka cannot be reached. */

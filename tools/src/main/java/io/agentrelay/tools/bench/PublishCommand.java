@@ -1,5 +1,7 @@
 package io.agentrelay.tools.bench;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Callable;
@@ -52,6 +54,11 @@ final class PublishCommand implements Callable<Integer> {
     @Option(names = "--payload", defaultValue = "100", paramLabel = "BYTES", description = "Padding per event.")
     int payload;
 
+    @Option(names = "--start-when", paramLabel = "FILE", description = "Get the producer ready, then wait until FILE "
+        + "exists before publishing: a scenario starts this JVM before its clients, so that the publisher's own "
+        + "start-up does not take the cores from the server in the first seconds of its fan-out.")
+    Path startWhen;
+
     @Override
     public Integer call() throws Exception {
         if (channels < 1 || payload < 0 || duration < 1) {
@@ -88,6 +95,9 @@ final class PublishCommand implements Callable<Integer> {
         KafkaProducer<String, Event> producer = null;
         try {
             producer = BenchEvents.transactionalProducer(kafka.bootstrapServers, "bench-publisher");
+            while (startWhen != null && !Files.exists(startWhen) && !stop.get()) {
+                Thread.sleep(10);
+            }
             // Paced from here, once the producer is ready: events due while it registered its transactional id would
             // arrive seconds late, a backlog of the benchmark's own making.
             Pacer pacer = new Pacer(rate);
