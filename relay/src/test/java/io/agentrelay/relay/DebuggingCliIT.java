@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentrelay.client.RelayConnection;
 import io.agentrelay.common.json.Json;
+import io.agentrelay.common.protocol.Channel;
 import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.common.state.NodeState;
 import io.agentrelay.common.state.RunState;
@@ -36,6 +37,7 @@ import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -172,6 +174,17 @@ class DebuggingCliIT {
         assertThat(parted.out()).contains("last state (state topic): completed",
             "DISAGREES: the events say failed, the state topic says completed",
             "DISAGREES: node broken: the events say failed, the state topic says completed");
+
+        // --from after the workflow's start: its first events are not read, but retention deleted nothing.
+        RecordMetadata late;
+        try (EventWriter writer = new EventWriter(kafka.bootstrapServers(), cluster.prefix().value())) {
+            late = writer.tick(Channel.of(Namespace.WORKFLOW, "dbg-snap"), 1, 0);
+        }
+        CliRun fromLater = run(with(new String[] {"inspect", "workflow:dbg-snap", "--from",
+            Instant.ofEpochMilli(late.timestamp()).toString()}, kafkaSource));
+        assertThat(fromLater.exitCode()).as(fromLater.err()).isZero();
+        assertThat(fromLater.out()).contains("start after the workflow did", "--from")
+            .doesNotContain("retention deleted");
 
         // Retention deletes the events; compaction keeps the snapshot.
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -49,8 +50,11 @@ final class CatchUpQueue {
     private final int maxWaiting;
     private final Map<TopicPartition, Deque<Waiting>> waiting = new HashMap<>();
     private int count;
-    /** Catch-ups added so far: a read in progress looks at its partition's queue again when this moved. */
-    private final AtomicLong added = new AtomicLong();
+    /**
+     * Catch-ups added so far, by partition: a read in progress looks at its partition's queue again when its count
+     * moved, not on every resume of another partition. One entry per event partition, kept.
+     */
+    private final Map<TopicPartition, AtomicLong> added = new ConcurrentHashMap<>();
 
     /**
      * @param maxWaiting catch-ups that may wait at once; more are refused
@@ -80,7 +84,7 @@ final class CatchUpQueue {
             throw new RejectedExecutionException(count + " catch-ups are waiting");
         }
         count++;
-        added.incrementAndGet();
+        addedTo(catchUp.location().partition()).incrementAndGet();
         Deque<Waiting> queue = waiting.get(catchUp.location().partition());
         if (queue != null) {
             queue.addLast(new Waiting(catchUp));
@@ -237,12 +241,13 @@ final class CatchUpQueue {
         }
         to = Math.min(to, from + TURN_OFFSETS);
         int[] reading = {group.size()};
+        AtomicLong addedHere = addedTo(partition);
         long[] seen = {-1};
         long reached;
         try {
             reached = history.get().read(partition, from, to, byChannel::containsKey, (channel, historic) -> {
-                if (added.get() != seen[0]) {
-                    seen[0] = added.get();
+                if (addedHere.get() != seen[0]) {
+                    seen[0] = addedHere.get();
                     for (Waiting joiner : join(partition, bounds, historic.offset(), taken)) {
                         byChannel.computeIfAbsent(joiner.channel(), ignored -> new ArrayList<>()).add(joiner);
                         group.add(joiner);
@@ -359,8 +364,9 @@ final class CatchUpQueue {
         if (fresh.isEmpty()) {
             return List.of();
         }
-        // The end may have moved since the turn asked for it: a client coming from a node that read further needs it.
-        PartitionBounds later = bounds.withEndAskedAgain();
+        // The end may have moved since the turn asked for it (a client coming from a node that read further needs
+        // it), and retention may have deleted the start: a client must not be told it recovered what is gone.
+        PartitionBounds later = bounds.askedAgain(offset);
         List<Waiting> joining = new ArrayList<>();
         List<Waiting> notNow = new ArrayList<>();
         for (Waiting catchUp : fresh) {
@@ -380,6 +386,10 @@ final class CatchUpQueue {
             }
         }
         return joining;
+    }
+
+    private AtomicLong addedTo(TopicPartition partition) {
+        return added.computeIfAbsent(partition, ignored -> new AtomicLong());
     }
 
     private static void end(Waiting catchUp) {

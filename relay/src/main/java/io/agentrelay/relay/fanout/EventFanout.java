@@ -144,6 +144,11 @@ public final class EventFanout implements AutoCloseable {
         return source.whenRead(partition, offset);
     }
 
+    /** Whether events are still read: false once the node stops, or after the fan-out's consumer failed. */
+    public boolean isRunning() {
+        return source.isRunning();
+    }
+
     /** Channels with at least one subscriber on this node. */
     public int channelCount() {
         return hub.channelCount();

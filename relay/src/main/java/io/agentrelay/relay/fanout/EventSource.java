@@ -16,8 +16,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.agentrelay.runtime.config.KafkaSettings;
+import io.agentrelay.common.protocol.ErrorCode;
 import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.common.protocol.Position;
+import io.agentrelay.common.protocol.RelayException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -80,6 +82,11 @@ final class EventSource implements AutoCloseable {
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final Queue<ReadWaiter> readWaiters = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /*
+     * Set by the consumer thread as it ends, before it answers what is queued: a request queued later sees it and is
+     * answered by its caller, never left waiting for a thread that is gone.
+     */
+    private volatile boolean ended;
     private final Thread thread;
 
     /**
@@ -112,12 +119,18 @@ final class EventSource implements AutoCloseable {
         thread.start();
     }
 
+    /** Whether the consumer thread still reads: false once the node stops, or after the thread failed. */
+    boolean isRunning() {
+        return !ended;
+    }
+
     /**
      * Brings the reading up to date with the dispatcher's wishes, and finds where a partition's live events start.
      *
      * @param partition a partition the dispatcher wants
      * @return completes once the partition is read from a known position, with the position just before the first
-     *     event that is dispatched; empty when Kafka did not tell, or the partition is not read
+     *     event that is dispatched; empty when Kafka did not tell, or the partition is not read; fails with
+     *     {@link ErrorCode#UNAVAILABLE} once the consumer thread has ended
      */
     CompletableFuture<Optional<Position>> liveStart(TopicPartition partition) {
         return requestAssignment(partition);
@@ -126,7 +139,7 @@ final class EventSource implements AutoCloseable {
     /**
      * Brings the reading up to date with the dispatcher's wishes.
      *
-     * @return completes once the partitions it wants are read
+     * @return completes once the partitions it wants are read; fails once the consumer thread has ended
      */
     CompletableFuture<Void> followInterest() {
         return requestAssignment(null).thenApply(ignored -> null);
@@ -138,12 +151,16 @@ final class EventSource implements AutoCloseable {
      *
      * @param partition an event partition
      * @param offset    the offset
-     * @return completes when the partition is read up to the offset, or not read
+     * @return completes when the partition is read up to the offset, or not read (nothing is, once the consumer
+     *     thread has ended)
      */
     CompletableFuture<Void> whenRead(TopicPartition partition, long offset) {
         ReadWaiter waiter = new ReadWaiter(partition, offset, new CompletableFuture<>());
         // No wakeup: the loop checks the waiters after every poll, and a wakeup would interrupt position lookups.
         readWaiters.add(waiter);
+        if (ended) {
+            answerQueued();
+        }
         return waiter.done();
     }
 
@@ -177,10 +194,27 @@ final class EventSource implements AutoCloseable {
     private CompletableFuture<Optional<Position>> requestAssignment(TopicPartition partition) {
         AssignmentRequest request = new AssignmentRequest(partition, new CompletableFuture<>());
         assignmentRequests.add(request);
-        if (wakeupPending.compareAndSet(false, true)) {
+        if (ended) {
+            answerQueued();
+        } else if (wakeupPending.compareAndSet(false, true)) {
             consumer.wakeup();
         }
         return request.done();
+    }
+
+    /**
+     * Answers every queued request once the consumer thread has ended: a subscription then fails (the client gets an
+     * error frame, not a silence), and a read waiter completes, as for a partition not read.
+     */
+    private void answerQueued() {
+        RelayException stopped = new RelayException(ErrorCode.UNAVAILABLE,
+            "this relay no longer reads events (it is stopping, or its event reader failed); connect to another relay");
+        for (AssignmentRequest request; (request = assignmentRequests.poll()) != null; ) {
+            request.done().completeExceptionally(stopped);
+        }
+        for (ReadWaiter waiter; (waiter = readWaiters.poll()) != null; ) {
+            waiter.done().complete(null);
+        }
     }
 
     private void run() {
@@ -225,9 +259,9 @@ final class EventSource implements AutoCloseable {
             LOG.error("Event fan-out stopped unexpectedly", e);
             throw e;
         } finally {
-            waiting.forEach(request -> request.done().complete(Optional.empty()));
-            assignmentRequests.forEach(request -> request.done().complete(Optional.empty()));
-            readWaiters.forEach(waiter -> waiter.done().complete(null));
+            ended = true;
+            assignmentRequests.addAll(waiting);
+            answerQueued();
             consumer.close();
         }
     }

@@ -16,21 +16,37 @@ public final class PartitionBounds {
 
     private final Supplier<ChannelHistory> history;
     private final TopicPartition partition;
+    /** An offset that a read in progress has just fetched, so still kept; none when {@link Long#MAX_VALUE}. */
+    private final long fetched;
     private Long first;
     private Long end;
     private RuntimeException failure;
 
     PartitionBounds(Supplier<ChannelHistory> history, TopicPartition partition) {
-        this.history = history;
-        this.partition = partition;
+        this(history, partition, Long.MAX_VALUE);
     }
 
-    /** The first offset still kept. */
-    public long first() {
+    private PartitionBounds(Supplier<ChannelHistory> history, TopicPartition partition, long fetched) {
+        this.history = history;
+        this.partition = partition;
+        this.fetched = fetched;
+    }
+
+    /**
+     * Where a read that wants an offset can start.
+     *
+     * @param offset the offset wanted
+     * @return the offset itself while it is kept; else the first offset kept, greater than it (retention deleted
+     *     the ones between)
+     */
+    public long keptFrom(long offset) {
+        if (offset >= fetched) {
+            return offset;
+        }
         if (first == null) {
             first = ask(() -> history.get().firstOffset(partition));
         }
-        return first;
+        return Math.max(offset, first);
     }
 
     /** The offset the next committed event will get. */
@@ -42,13 +58,14 @@ public final class PartitionBounds {
     }
 
     /**
-     * Bounds for catch-ups started later in the same turn: the first offset as asked already (retention deleting
-     * more meanwhile fails the read, as it would anyway), the end asked again when wanted.
+     * Bounds for catch-ups that join a read in progress: both ends asked again when wanted, since retention may have
+     * deleted more, and the end moved, since the turn began; but offsets from the one the read just fetched on are
+     * known to be kept without asking.
+     *
+     * @param fetched the offset of the event the read hands out now
      */
-    PartitionBounds withEndAskedAgain() {
-        PartitionBounds later = new PartitionBounds(history, partition);
-        later.first = first;
-        return later;
+    PartitionBounds askedAgain(long fetched) {
+        return new PartitionBounds(history, partition, fetched);
     }
 
     private long ask(LongSupplier question) {

@@ -113,7 +113,7 @@ public final class RequestRouter {
 
     private void route(Session session, Request request) {
         if (request instanceof Request.Subscribe subscribe) {
-            subscriptions.subscribe(session, subscribe);
+            answerFailure(session, request, subscriptions.subscribe(session, subscribe));
         } else if (request instanceof Request.Unsubscribe unsubscribe) {
             subscriptions.unsubscribe(session, unsubscribe);
         } else if (request instanceof Request.Replay replay) {
@@ -133,7 +133,8 @@ public final class RequestRouter {
             // its limit (AgentCraft's React app streams the logs of a new chat id with every message).
             CompletableFuture<Void> following = session.subscriptions().contains(Channel.GLOBAL)
                 ? CompletableFuture.completedFuture(null) : subscriptions.follow(session, watch.channel());
-            following.thenRun(() -> respond(session, request, Json.object().put("channel", watch.channel().name())));
+            answerFailure(session, request, following.thenRun(() ->
+                respond(session, request, Json.object().put("channel", watch.channel().name()))));
         } else if (request instanceof Request.Ping) {
             session.clientPinged();
             respond(session, request, Json.object().put("status", "pong"));
@@ -152,23 +153,30 @@ public final class RequestRouter {
         CompletableFuture<Void> ready = session.nextCommand(() -> request.follow()
             ? subscriptions.follow(session, payload.target())
             : CompletableFuture.completedFuture(null));
-        ready
+        CompletableFuture<?> published = ready
             .thenCompose(ignored -> commands.publish(command, trace))
             .whenComplete((metadata, failure) -> {
-                if (failure == null) {
-                    if (!payload.isQuery()) {
-                        respond(session, request, CommandGateway.accepted(command, trace));
-                    }
-                } else {
-                    Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
-                    if (cause instanceof RelayException relayFailure) {
-                        sendError(session, relayFailure.code(), relayFailure.getMessage(), request.id());
-                    } else {
-                        LOG.error("Publishing command {} failed", command.id(), cause);
-                        sendError(session, ErrorCode.SERVER_ERROR, ErrorCode.SERVER_ERROR.defaultMessage(), request.id());
-                    }
+                if (failure == null && !payload.isQuery()) {
+                    respond(session, request, CommandGateway.accepted(command, trace));
                 }
             });
+        answerFailure(session, request, published);
+    }
+
+    /** Answers a request whose work failed after it was routed with an error frame. */
+    private void answerFailure(Session session, Request request, CompletableFuture<?> work) {
+        work.whenComplete((ignored, failure) -> {
+            if (failure == null) {
+                return;
+            }
+            Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+            if (cause instanceof RelayException relayFailure) {
+                sendError(session, relayFailure.code(), relayFailure.getMessage(), request.id());
+            } else {
+                LOG.error("Request {} of session {} failed", request.name(), session.id(), cause);
+                sendError(session, ErrorCode.SERVER_ERROR, ErrorCode.SERVER_ERROR.defaultMessage(), request.id());
+            }
+        });
     }
 
     private static void respond(Session session, Request request, ObjectNode data) {

@@ -41,7 +41,10 @@ final class SubscriptionHandler {
         this.stats = stats;
     }
 
-    void subscribe(Session session, Request.Subscribe request) {
+    /**
+     * @return completes once answered; fails, the subscription undone, when the fan-out cannot take it
+     */
+    CompletableFuture<Void> subscribe(Session session, Request.Subscribe request) {
         Channel channel = request.channel();
         ChannelAccess.requireReadable(session, channel);
         if (!(channel instanceof Channel.Scoped) && request.since() != null) {
@@ -49,7 +52,7 @@ final class SubscriptionHandler {
         }
         if (session.subscriptions().contains(channel)) {
             respond(session, request, subscribed(channel));
-            return;
+            return CompletableFuture.completedFuture(null);
         }
         requireRoomFor(session);
         session.subscriptions().add(channel);
@@ -59,7 +62,12 @@ final class SubscriptionHandler {
             : null;
         CompletableFuture<Optional<Position>> subscribed = fanout.subscribe(session, channel);
         forgetIfClosed(session, channel);
-        subscribed.thenAccept(liveStart -> {
+        return subscribed.whenComplete((liveStart, failure) -> {
+            if (failure != null && session.subscriptions().remove(channel)) {
+                fanout.unsubscribe(session, channel);
+                session.unfollow(channel.name());
+            }
+        }).thenAccept(liveStart -> {
             if (since == null) {
                 ObjectNode data = subscribed(channel);
                 liveStart.ifPresent(pos -> data.put("pos", pos.encode()));
@@ -199,7 +207,6 @@ final class SubscriptionHandler {
                     .put("reason", "unsubscribed before the channel's history was read"));
                 return new Range(0, 0);
             }
-            long first = bounds.first();
             long end = liveStart.filter(start -> start.partition() == location.partition().partition())
                 .map(start -> start.offset() + 1)
                 .orElse(-1L);
@@ -214,10 +221,10 @@ final class SubscriptionHandler {
                 lost = Optional.of("'since' is ahead of the channel's partition (end offset " + end
                     + "); only new events follow");
                 from = end;
-            } else if (from < first) {
-                lost = Optional.of("'since' is older than the retention: events before offset " + first
+            } else if (bounds.keptFrom(from) > from) {
+                from = bounds.keptFrom(from);
+                lost = Optional.of("'since' is older than the retention: events before offset " + from
                     + " were deleted; the rest follow");
-                from = first;
             }
             if (lost.isPresent()) {
                 // The cursor still holds the client's offset, which would drop live events up to it.

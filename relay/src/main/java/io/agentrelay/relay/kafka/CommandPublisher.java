@@ -58,6 +58,11 @@ public final class CommandPublisher implements AutoCloseable {
     private final Producer<String, byte[]> producer;
     private final CircuitBreaker breaker;
     private final ThreadPoolBulkhead bulkhead;
+    /*
+     * What the health probe last found. The breaker lets a trial command through a while after it opened; while the
+     * probe knows Kafka is down, that trial would only wait out the whole command timeout, so none is let through.
+     */
+    private volatile boolean kafkaReachable = true;
 
     /**
      * @param config the node's settings: Kafka, topic names and the command timeout
@@ -118,7 +123,7 @@ public final class CommandPublisher implements AutoCloseable {
             return CompletableFuture.failedFuture(new CommandTooLargeException("the command is " + value.length
                 + " bytes; a command may be at most " + MAX_COMMAND_BYTES, null));
         }
-        if (!breaker.tryAcquirePermission()) {
+        if (!kafkaReachable || !breaker.tryAcquirePermission()) {
             return CompletableFuture.failedFuture(
                 new RelayException(ErrorCode.UNAVAILABLE, "Kafka is unavailable; retry later"));
         }
@@ -135,13 +140,19 @@ public final class CommandPublisher implements AutoCloseable {
 
     /**
      * Opens the circuit from outside, as when the health probe finds Kafka unreachable: commands then fail at once
-     * until trial commands succeed again.
+     * until the probe finds it {@link #kafkaReachable() reachable} again and trial commands succeed.
      */
     public void kafkaUnreachable() {
+        kafkaReachable = false;
         if (breaker.getState() == CircuitBreaker.State.CLOSED || breaker.getState() == CircuitBreaker.State.HALF_OPEN) {
             LOG.warn("Kafka unreachable: refusing commands until it answers again");
             breaker.transitionToOpenState();
         }
+    }
+
+    /** Lets trial commands through again (once the breaker's pause is over), as the health probe found Kafka. */
+    public void kafkaReachable() {
+        kafkaReachable = true;
     }
 
     /** The circuit breaker's state, for health and stats. */

@@ -77,6 +77,8 @@ public final class KafkaHealth implements AutoCloseable {
         if (!ok) {
             // Open the circuit before readiness says DOWN, so that nobody who saw DOWN can still wait on Kafka.
             publisher.kafkaUnreachable();
+        } else {
+            publisher.kafkaReachable();
         }
         if (ok != reachable) {
             LOG.info("Kafka is {}", ok ? "reachable again" : "unreachable");

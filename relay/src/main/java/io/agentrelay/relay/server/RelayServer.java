@@ -94,7 +94,7 @@ public final class RelayServer implements AutoCloseable {
             .addExactPath("/api/workflows", new AuthHandler(verifier, api.workflows()))
             .addExactPath("/api/panels", new AuthHandler(verifier, api.panels()))
             .addExactPath("/health/live", StatusHandlers.json(() -> Json.object().put("status", "UP"), body -> 200))
-            .addExactPath("/health", StatusHandlers.json(() -> health(config, health, publisher, draining),
+            .addExactPath("/health", StatusHandlers.json(() -> health(config, health, fanout, publisher, draining),
                 body -> body.path("status").asText().equals("UP") ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE))
             .addExactPath("/metrics", StatusHandlers.text(metrics::scrape, Metrics.CONTENT_TYPE))
             .addPrefixPath("/console", new ConsoleHandler(verifier))
@@ -126,13 +126,16 @@ public final class RelayServer implements AutoCloseable {
         undertow.stop();
     }
 
-    private static ObjectNode health(RelayConfig config, KafkaHealth health, CommandPublisher publisher,
-                                     BooleanSupplier draining) {
+    private static ObjectNode health(RelayConfig config, KafkaHealth health, EventFanout fanout,
+                                     CommandPublisher publisher, BooleanSupplier draining) {
         boolean kafka = health.isReachable();
+        // A fan-out whose consumer failed delivers nothing: new clients must go to another node.
+        boolean events = fanout.isRunning();
         return Json.object()
-            .put("status", draining.getAsBoolean() ? "DRAINING" : kafka ? "UP" : "DOWN")
+            .put("status", draining.getAsBoolean() ? "DRAINING" : kafka && events ? "UP" : "DOWN")
             .put("node", config.nodeId())
             .put("kafka", kafka ? "UP" : "DOWN")
+            .put("events", events ? "UP" : "DOWN")
             .put("commands", publisher.circuitState().name());
     }
 

@@ -1,6 +1,7 @@
 package io.agentrelay.relay.fanout;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -15,8 +16,10 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 
 import io.agentrelay.common.protocol.Channel;
+import io.agentrelay.common.protocol.ErrorCode;
 import io.agentrelay.common.protocol.Namespace;
 import io.agentrelay.common.protocol.Position;
+import io.agentrelay.common.protocol.RelayException;
 import io.agentrelay.common.topic.TopicInfo;
 import io.agentrelay.runtime.config.KafkaSettings;
 import io.agentrelay.runtime.kafka.TopicProvisioner;
@@ -48,8 +51,7 @@ class EventSourceIT {
     void readsAWantedPartitionFromItsEndDispatchesBeforeWaitersAndSkipsKeylessRecords(EmbeddedKafka kafka,
                                                                                        TopicPrefix prefix)
         throws Exception {
-        KafkaSettings settings = KafkaSettings.fromEnv(Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
-            "RELAY_TOPIC_PREFIX", prefix.value(), "RELAY_TOPIC_PARTITIONS", "2"));
+        KafkaSettings settings = settings(kafka, prefix);
         ChannelPartitions partitions = new ChannelPartitions(settings.topics(), eventTopics(settings));
         TopicPartition partition = partitions.partitionOf(CHANNEL);
         Recording dispatcher = new Recording();
@@ -87,6 +89,42 @@ class EventSourceIT {
         assertThat(dispatcher.values()).containsExactly("after");
     }
 
+    @Test
+    void answersEveryRequestOnceItsConsumerThreadFailedOrStopped(EmbeddedKafka kafka, TopicPrefix prefix)
+        throws Exception {
+        KafkaSettings settings = settings(kafka, prefix);
+        ChannelPartitions partitions = new ChannelPartitions(settings.topics(), eventTopics(settings));
+        TopicPartition partition = partitions.partitionOf(CHANNEL);
+        Recording dispatcher = new Recording();
+        dispatcher.failing = true;
+        EventSource source = new EventSource(settings, partitions, "source-it", () -> { }, dispatcher);
+        try (KafkaProducer<String, byte[]> producer = producer(kafka); source) {
+            source.start();
+            dispatcher.wanted.add(partition);
+            assertThat(source.liveStart(partition)).succeedsWithin(Duration.ofSeconds(30));
+            assertThat(source.isRunning()).isTrue();
+            // A dispatcher that throws ends the consumer thread (a bug, not a Kafka error that is retried).
+            send(producer, partition, CHANNEL.name(), "breaks the dispatcher");
+            // (Awaitility would fail on the thread's uncaught exception, which is the point here.)
+            await().dontCatchUncaughtExceptions().atMost(Duration.ofSeconds(30)).until(() -> !source.isRunning());
+
+            // A subscribe after that is refused at once, and says why, rather than waiting forever.
+            assertThat(source.liveStart(partition)).failsWithin(Duration.ofSeconds(10))
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .havingCause().isInstanceOfSatisfying(RelayException.class,
+                    failure -> assertThat(failure.code()).isEqualTo(ErrorCode.UNAVAILABLE));
+            assertThat(source.followInterest()).failsWithin(Duration.ofSeconds(10));
+            assertThat(source.whenRead(partition, 1_000)).succeedsWithin(Duration.ofSeconds(10));
+        }
+        // The same once the node closed it.
+        assertThat(source.liveStart(partition)).failsWithin(Duration.ofSeconds(10));
+    }
+
+    private static KafkaSettings settings(EmbeddedKafka kafka, TopicPrefix prefix) {
+        return KafkaSettings.fromEnv(Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+            "RELAY_TOPIC_PREFIX", prefix.value(), "RELAY_TOPIC_PARTITIONS", "2"));
+    }
+
     private static Map<String, TopicInfo> eventTopics(KafkaSettings settings) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
             settings.bootstrapServers()))) {
@@ -112,6 +150,7 @@ class EventSourceIT {
 
         final Set<TopicPartition> wanted = ConcurrentHashMap.newKeySet();
         final List<ConsumedRecord> records = new CopyOnWriteArrayList<>();
+        volatile boolean failing;
 
         @Override
         public Set<TopicPartition> wantedPartitions() {
@@ -120,6 +159,9 @@ class EventSourceIT {
 
         @Override
         public void dispatch(ConsumedRecord record) {
+            if (failing) {
+                throw new IllegalStateException("a dispatcher bug, for the test");
+            }
             records.add(record);
         }
 

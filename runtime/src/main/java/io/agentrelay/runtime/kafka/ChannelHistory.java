@@ -57,6 +57,8 @@ public final class ChannelHistory implements AutoCloseable {
             ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
             ConsumerConfig.CLIENT_ID_CONFIG, clientId,
             ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+            // Asking about a topic that does not exist (a wrong prefix) must not create it on a broker that allows it.
+            ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false,
             // Executors write in transactions; aborted steps are not history.
             ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
             // A seek below what retention kept fails instead of jumping to the end: a read that skipped to the end

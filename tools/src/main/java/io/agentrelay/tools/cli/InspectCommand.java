@@ -119,8 +119,10 @@ final class InspectCommand implements Callable<Integer> {
             out.printf("no events of %s since %s: retention deleted them, or --from is after them%n", one.name(),
                 start);
         } else if (story.path("events_cut").asBoolean() && state.isPresent()) {
-            out.printf("%nthe events start after the workflow did (retention deleted the first): the snapshot tells "
-                + "its end%n");
+            out.printf(start.equals(Instant.EPOCH)
+                ? "%nthe events start after the workflow did (retention deleted the first): the snapshot tells its end%n"
+                : "%nthe events since --from " + start + " start after the workflow did (without --from, all that "
+                    + "Kafka keeps is read): the snapshot tells its end%n");
         }
         if (state.isEmpty()) {
             return;

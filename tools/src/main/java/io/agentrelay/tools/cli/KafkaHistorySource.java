@@ -9,10 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToLongFunction;
 import java.util.stream.IntStream;
 
@@ -24,21 +21,26 @@ import io.agentrelay.common.query.EventQuery;
 import io.agentrelay.common.query.ReadScope;
 import io.agentrelay.common.state.WorkflowSnapshot;
 import io.agentrelay.common.topic.Topics;
-import io.agentrelay.runtime.config.KafkaSettings;
 import io.agentrelay.runtime.kafka.ChannelHistory;
 import io.agentrelay.runtime.kafka.Partitions;
-import io.agentrelay.runtime.kafka.StateView;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** Reads history straight from the event topics in Kafka, so that no relay needs to run. */
 final class KafkaHistorySource implements HistorySource {
 
     private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration POLL = Duration.ofMillis(200);
 
     private final String bootstrapServers;
     private final Topics topics;
@@ -81,30 +83,49 @@ final class KafkaHistorySource implements HistorySource {
     }
 
     /**
-     * Reads the whole compacted state topic, as relays and executors do, keeping the last committed snapshot of the
-     * workflow.
+     * Reads the one partition of the compacted state topic that holds the workflow's snapshots (the producers' default
+     * partitioner on its key), keeping the last committed one.
      */
     @Override
     public Optional<WorkflowState> workflowState(String workflowId) {
         String key = WorkflowSnapshot.key(workflowId);
-        AtomicReference<byte[]> last = new AtomicReference<>();
-        KafkaSettings settings = new KafkaSettings(bootstrapServers, topics, KafkaSettings.DEFAULT_PARTITIONS, 0,
-            KafkaSettings.DEFAULT_EVENT_RETENTION);
-        try (StateView view = new StateView(settings, "relay-cli-state", (record, value) -> {
-            if (key.equals(record)) {
-                last.set(value);
+        String topic = topics.state();
+        long deadline = System.nanoTime() + KAFKA_TIMEOUT.toNanos();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+            ConsumerConfig.CLIENT_ID_CONFIG, "relay-cli-state",
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+            ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false,
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+            ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) KAFKA_TIMEOUT.toMillis()),
+            new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<PartitionInfo> partitions = consumer.partitionsFor(topic, KAFKA_TIMEOUT);
+            if (partitions == null || partitions.isEmpty()) {
+                throw new SourceException("the state topic " + topic + " does not exist at " + bootstrapServers
+                    + " (is --topic-prefix right?)", RelayCli.USAGE);
             }
-        })) {
-            view.start();
-            view.caughtUp().get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            return last.get() == null ? Optional.empty()
-                : Optional.of(WorkflowState.of(Json.readerFor(WorkflowSnapshot.class).readValue(last.get())));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SourceException("interrupted", RelayCli.UNREACHABLE);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new SourceException("cannot read the state topic " + topics.state() + " at " + bootstrapServers
-                + " within " + KAFKA_TIMEOUT.toSeconds() + " s", RelayCli.UNREACHABLE);
+            TopicPartition partition = new TopicPartition(topic, Partitions.forKey(key, partitions.size()));
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            long end = consumer.endOffsets(List.of(partition), KAFKA_TIMEOUT).get(partition);
+            byte[] last = null;
+            while (consumer.position(partition, KAFKA_TIMEOUT) < end) {
+                if (System.nanoTime() > deadline) {
+                    throw new org.apache.kafka.common.errors.TimeoutException("partition " + partition
+                        + " not read to its end");
+                }
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+                    if (key.equals(record.key())) {
+                        // A tombstone (null) means the workflow's snapshot was removed.
+                        last = record.value();
+                    }
+                }
+            }
+            return last == null ? Optional.empty()
+                : Optional.of(WorkflowState.of(Json.readerFor(WorkflowSnapshot.class).readValue(last)));
+        } catch (KafkaException e) {
+            throw new SourceException("cannot read the state topic " + topic + " at " + bootstrapServers
+                + " within " + KAFKA_TIMEOUT.toSeconds() + " s: " + e.getMessage(), RelayCli.UNREACHABLE);
         } catch (IOException e) {
             throw new SourceException("unreadable snapshot of " + key + ": " + e.getMessage(), RelayCli.UNREACHABLE);
         }
