@@ -152,9 +152,14 @@ load() {
 # publishes events for SECONDS, so that no event is offered before anyone listens. The publisher's JVM starts with
 # the clients and waits, producer ready, for them: started only once they were live, its start-up took 70–93 % of a
 # core from the relay in the first seconds of the fan-out (2026-11-29), a lag that bare servers, which make their
-# events themselves, never had.
+# events themselves, never had. PUBLISH_FROM=connect publishes from before the first client connects instead, as the
+# bare servers broadcast from their start: the server then warms up while its load grows, as a relay does when its
+# clients come back after a deploy (a client counts gaps and repeats from the first event it gets).
 load_with_publisher() {
   local seconds="$1"; shift
+  if [[ "${PUBLISH_FROM:-live}" == connect ]]; then
+    seconds=$((seconds + 600)) # stopped when the clients are done, however long they took to connect
+  fi
   local publish=()
   while [[ "$1" != "--" ]]; do publish+=("$1"); shift; done
   shift
@@ -164,6 +169,7 @@ load_with_publisher() {
   java -Xms128m -Xmx512m -jar "$tools_jar" bench publish --duration "$seconds" --start-when "$go" "${publish[@]}" \
     > "$logs/publish.out" 2>&1 &
   local publish_pid=$!
+  [[ "${PUBLISH_FROM:-live}" == connect ]] && touch "$go"
   load "$@" 2> >(tee "$err" >&2) &
   local load_pid=$!
   for _ in $(seq 1 2400); do
