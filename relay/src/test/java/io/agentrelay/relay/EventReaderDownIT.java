@@ -14,7 +14,6 @@ import java.util.concurrent.TimeUnit;
 import io.agentrelay.client.RelayConnection;
 import io.agentrelay.client.RelayErrorException;
 import io.agentrelay.common.json.Json;
-import io.agentrelay.relay.fanout.EventFanout;
 import io.agentrelay.testkit.EmbeddedKafka;
 import io.agentrelay.testkit.KafkaExtension;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,12 +32,9 @@ class EventReaderDownIT {
     private LocalCluster cluster;
 
     @BeforeEach
-    void start(EmbeddedKafka kafka, LocalCluster cluster) throws Exception {
+    void start(EmbeddedKafka kafka, LocalCluster cluster) {
         this.cluster = cluster;
-        // The node has no way to end only its reader from outside; closing the fan-out leaves it in that state.
-        var field = RelayNode.class.getDeclaredField("fanout");
-        field.setAccessible(true);
-        ((EventFanout) field.get(cluster.relay(0))).close();
+        cluster.relay(0).stopEventReader();
     }
 
     @Test
