@@ -170,6 +170,11 @@ public final class RelayNode implements AutoCloseable {
         publisher.bindMetrics(registry);
     }
 
+    /** Ends only the node's event reader, as a failed reader would, while the node goes on serving. */
+    void stopEventReader() {
+        fanout.close();
+    }
+
     /** The port the node listens on. */
     public int port() {
         return server.port();

@@ -62,12 +62,7 @@ final class SubscriptionHandler {
             : null;
         CompletableFuture<Optional<Position>> subscribed = fanout.subscribe(session, channel);
         forgetIfClosed(session, channel);
-        return subscribed.whenComplete((liveStart, failure) -> {
-            if (failure != null && session.subscriptions().remove(channel)) {
-                fanout.unsubscribe(session, channel);
-                session.unfollow(channel.name());
-            }
-        }).thenAccept(liveStart -> {
+        return undoneIfFailed(session, channel, subscribed).thenAccept(liveStart -> {
             if (since == null) {
                 ObjectNode data = subscribed(channel);
                 liveStart.ifPresent(pos -> data.put("pos", pos.encode()));
@@ -81,7 +76,8 @@ final class SubscriptionHandler {
     /**
      * Subscribes a session to a command's entity without a response, so that its client sees the work it started.
      *
-     * @return completes when the channel's events reach the session
+     * @return completes when the channel's events reach the session; fails, the subscription undone, when the
+     *     fan-out cannot take it
      * @throws RelayException when the session already has as many subscriptions as a connection may have
      */
     CompletableFuture<Void> follow(Session session, Channel.Scoped channel) {
@@ -91,9 +87,23 @@ final class SubscriptionHandler {
         requireRoomFor(session);
         session.subscriptions().add(channel);
         session.follow(channel.name(), -1, false);
-        CompletableFuture<Void> following = fanout.subscribe(session, channel).thenApply(ignored -> null);
+        CompletableFuture<Void> following = undoneIfFailed(session, channel, fanout.subscribe(session, channel))
+            .thenApply(ignored -> null);
         forgetIfClosed(session, channel);
         return following;
+    }
+
+    /**
+     * Takes a subscription the fan-out could not make out of the session again: left there, the session's next
+     * subscribe or command on the channel would be answered as if it were subscribed, and never get an event.
+     */
+    private <T> CompletableFuture<T> undoneIfFailed(Session session, Channel channel, CompletableFuture<T> subscribed) {
+        return subscribed.whenComplete((ignored, failure) -> {
+            if (failure != null && session.subscriptions().remove(channel)) {
+                fanout.unsubscribe(session, channel);
+                session.unfollow(channel.name());
+            }
+        });
     }
 
     private void requireRoomFor(Session session) {
