@@ -73,7 +73,7 @@ class EventReaderDownIT {
             RelayConnection.CloseStatus closed = watcher.closed().get(10, TimeUnit.SECONDS);
             assertThat(closed.code()).isEqualTo(WsCloseCodes.INTERNAL_ERROR);
             assertThat(closed.reason())
-                .isEqualTo("relay reads no events; resume elsewhere " + channel.name() + "@" + lastPos);
+                .isEqualTo("event reader ended; resume " + channel.name() + "@" + lastPos);
             for (int seq = 10; seq < 20; seq++) {
                 writer.tick(channel, seq, 10);
             }

@@ -16,7 +16,7 @@ final class ResumeReason {
     static final String SLOW_CONSUMER = "slow consumer; resume";
     static final String SHUTTING_DOWN = "relay shutting down; resume";
     static final String CATCH_UP_FAILED = "catch-up failed; resume";
-    static final String READER_ENDED = "relay reads no events; resume elsewhere";
+    static final String READER_ENDED = "event reader ended; resume";
 
     private ResumeReason() {
     }
