@@ -66,10 +66,12 @@ start_broker() {
 
 # start_relay [NAME [JAR]]: a relay with room for the scenario's connections; sets RELAY_URL, RELAY_HTTP and RELAY_PID.
 # RELAY_JAVA_OPTS: more JVM options for every relay, {name} replaced by the relay's name (a GC log or flight
-# recording per relay: -Xlog:gc:file=/tmp/{name}-gc.log).
+# recording per relay: -Xlog:gc:file=/tmp/{name}-gc.log). RELAY_MANAGEMENT_PORT set (to anything): each relay serves
+# /health and /metrics on a free port of its own, and RELAY_HTTP is that port's.
 start_relay() {
   local name="${1:-relay}" jar="${2:-$relay_jar}" port opts="${RELAY_JAVA_OPTS:-}"
   port="$(free_port 18100)"
+  local -x RELAY_MANAGEMENT_PORT="${RELAY_MANAGEMENT_PORT:+$(free_port $((port + 1)))}"
   # The load clients send no tokens and all come from loopback (one remote address): the relays run without
   # authentication, as they must be told explicitly, and without a per-subject connection limit worth the name.
   RELAY_PORT="$port" RELAY_MAX_CONNECTIONS=100000 RELAY_MAX_CONNECTIONS_PER_SUBJECT=100000 RELAY_DRAIN_MS=0 \
@@ -79,12 +81,12 @@ start_relay() {
   local pid=$!
   bench_pids+=("$pid")
   for _ in $(seq 1 120); do
-    curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
+    curl -fsS "http://127.0.0.1:${RELAY_MANAGEMENT_PORT:-$port}/health" >/dev/null 2>&1 && break
     kill -0 "$pid" 2>/dev/null || fail "the relay exited; see $logs/$name.log"
     sleep 0.5
   done
   RELAY_URL="ws://127.0.0.1:$port/ws"
-  RELAY_HTTP="http://127.0.0.1:$port"
+  RELAY_HTTP="http://127.0.0.1:${RELAY_MANAGEMENT_PORT:-$port}"
   RELAY_PID="$pid"
   say "$name at $RELAY_URL (pid $pid)"
 }

@@ -87,6 +87,7 @@ final class EventSource implements AutoCloseable {
      * answered by its caller, never left waiting for a thread that is gone.
      */
     private volatile boolean ended;
+    private final CompletableFuture<Void> endedFuture = new CompletableFuture<>();
     private final Thread thread;
 
     /**
@@ -122,6 +123,14 @@ final class EventSource implements AutoCloseable {
     /** Whether the consumer thread still reads: false once the node stops, or after the thread failed. */
     boolean isRunning() {
         return !ended;
+    }
+
+    /**
+     * Completes on the consumer thread once it has ended, whatever ended it; by then {@link #isRunning()} is false and
+     * every request is refused. It never starts again.
+     */
+    CompletableFuture<Void> ended() {
+        return endedFuture;
     }
 
     /**
@@ -207,8 +216,7 @@ final class EventSource implements AutoCloseable {
      * error frame, not a silence), and a read waiter completes, as for a partition not read.
      */
     private void answerQueued() {
-        RelayException stopped = new RelayException(ErrorCode.UNAVAILABLE,
-            "this relay no longer reads events (it is stopping, or its event reader failed); connect to another relay");
+        RelayException stopped = new RelayException(ErrorCode.UNAVAILABLE, EventFanout.READER_ENDED);
         for (AssignmentRequest request; (request = assignmentRequests.poll()) != null; ) {
             request.done().completeExceptionally(stopped);
         }
@@ -262,6 +270,7 @@ final class EventSource implements AutoCloseable {
             ended = true;
             assignmentRequests.addAll(waiting);
             answerQueued();
+            endedFuture.complete(null);
             consumer.close();
         }
     }
