@@ -28,6 +28,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -260,6 +261,9 @@ final class EventSource implements AutoCloseable {
                 } catch (WakeupException e) {
                     // A new assignment request, or close: the loop looks at both.
                 } catch (KafkaException e) {
+                    if (!isRetriable(e)) {
+                        throw e;
+                    }
                     LOG.warn("Reading events failed; retrying", e);
                 }
             }
@@ -273,6 +277,16 @@ final class EventSource implements AutoCloseable {
             endedFuture.complete(null);
             consumer.close();
         }
+    }
+
+    /**
+     * Whether the consumer may go on after this failure. Only Kafka's retriable errors (a broker away, a leader
+     * moving: the node's Kafka probe says so on /health meanwhile) are worth another poll; the rest (not authorized, a
+     * record that cannot be read, an unsupported broker) would fail the same way on every poll while the node looked
+     * healthy. Those end the reader, and with it the node's sessions, so that clients resume on a node that can read.
+     */
+    static boolean isRetriable(KafkaException failure) {
+        return failure instanceof RetriableException;
     }
 
     /**
