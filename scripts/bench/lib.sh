@@ -64,17 +64,19 @@ start_broker() {
   say "Kafka at $KAFKA_BOOTSTRAP_SERVERS"
 }
 
-# start_relay [NAME [JAR]]: a relay with room for the scenario's connections; sets RELAY_URL, RELAY_HTTP and RELAY_PID.
-# RELAY_JAVA_OPTS: more JVM options for every relay, {name} replaced by the relay's name (a GC log or flight
-# recording per relay: -Xlog:gc:file=/tmp/{name}-gc.log).
+# start_relay [NAME [JAR [OPTS]]]: a relay with room for the scenario's connections; sets RELAY_URL, RELAY_HTTP and
+# RELAY_PID. OPTS (default RELAY_JAVA_OPTS): more JVM options, {name} replaced by the relay's name (a GC log or flight
+# recording per relay: -Xlog:gc:file=/tmp/{name}-gc.log); they come after the defaults, so they can replace the heap
+# sizes, and one that picks a collector (-XX:+Use...GC) replaces G1.
 start_relay() {
-  local name="${1:-relay}" jar="${2:-$relay_jar}" port opts="${RELAY_JAVA_OPTS:-}"
+  local name="${1:-relay}" jar="${2:-$relay_jar}" port opts="${3-${RELAY_JAVA_OPTS:-}}" gc="-XX:+UseG1GC"
+  [[ ! " $opts " =~ \ -XX:\+Use[A-Za-z]+GC\  ]] || gc=""
   port="$(free_port 18100)"
   # The load clients send no tokens and all come from loopback (one remote address): the relays run without
   # authentication, as they must be told explicitly, and without a per-subject connection limit worth the name.
   RELAY_PORT="$port" RELAY_MAX_CONNECTIONS=100000 RELAY_MAX_CONNECTIONS_PER_SUBJECT=100000 RELAY_DRAIN_MS=0 \
     RELAY_NODE_ID="$name" RELAY_AUTH_DISABLED=true RELAY_JWT_SECRET= RELAY_JWKS_FILE= \
-    java -Xms512m -Xmx"${RELAY_HEAP:-1g}" -XX:+UseG1GC ${opts//\{name\}/$name} -jar "$jar" \
+    java -Xms512m -Xmx"${RELAY_HEAP:-1g}" $gc ${opts//\{name\}/$name} -jar "$jar" \
     2> "$logs/$name.log" &
   local pid=$!
   bench_pids+=("$pid")
@@ -89,12 +91,13 @@ start_relay() {
   say "$name at $RELAY_URL (pid $pid)"
 }
 
-# start_relays: the relay, and with COMPARE_JAR the other build beside it; sets RELAYS to "LABEL URL HTTP" lines.
+# start_relays: the relay, and with COMPARE_JAR or COMPARE_JAVA_OPTS a second one beside it (relay-b: that build, or
+# this one, with COMPARE_JAVA_OPTS instead of RELAY_JAVA_OPTS when set); sets RELAYS to "LABEL URL HTTP" lines.
 start_relays() {
   start_relay
   RELAYS=("relay $RELAY_URL $RELAY_HTTP")
-  if [[ -n "${COMPARE_JAR:-}" ]]; then
-    start_relay relay-b "$COMPARE_JAR"
+  if [[ -n "${COMPARE_JAR:-}${COMPARE_JAVA_OPTS:-}" ]]; then
+    start_relay relay-b "${COMPARE_JAR:-$relay_jar}" "${COMPARE_JAVA_OPTS-${RELAY_JAVA_OPTS:-}}"
     RELAYS+=("relay-b $RELAY_URL $RELAY_HTTP")
   fi
 }
