@@ -190,7 +190,8 @@ load_with_publisher() {
 process_memory() {
   jcmd "$1" GC.run >/dev/null
   local heap rss
-  heap="$(jcmd "$1" GC.heap_info | sed -n 's/.*total [0-9]*K, used \([0-9]*\)K.*/\1/p' | head -1)"
+  # G1 reports one heap line, the Parallel and Serial collectors one per generation: their sum.
+  heap="$(jcmd "$1" GC.heap_info | sed -n 's/.*total [0-9]*K, used \([0-9]*\)K.*/\1/p' | awk '{ s += $1 } END { print s }')"
   rss="$(awk '/VmRSS/ {print $2}' "/proc/$1/status")"
   echo "$(( heap * 1024 )) $(( rss * 1024 ))"
 }
