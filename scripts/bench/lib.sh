@@ -72,7 +72,7 @@ start_broker() {
 # collection and its relay lagged 1.3–6.6 × as much at p99 (docs/BENCHMARKS.md, "The relay's collector").
 start_relay() {
   local name="${1:-relay}" jar="${2:-$relay_jar}" port opts="${3-${RELAY_JAVA_OPTS:-}}" gc="-XX:+UseParallelGC"
-  [[ ! " $opts " =~ \ -XX:\+Use[A-Za-z]+GC\  ]] || gc=""
+  [[ ! " $opts " =~ \ -XX:\+Use[A-Za-z0-9]+GC\  ]] || gc=""
   port="$(free_port 18100)"
   # The load clients send no tokens and all come from loopback (one remote address): the relays run without
   # authentication, as they must be told explicitly, and without a per-subject connection limit worth the name.
