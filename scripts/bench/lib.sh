@@ -69,7 +69,7 @@ start_broker() {
 # recording per relay: -Xlog:gc:file=/tmp/{name}-gc.log); they come after the defaults, so they can replace the heap
 # sizes, and one that picks a collector (-XX:+Use...GC) replaces the Parallel collector, the relay's default since
 # 2026-11-29: at 10 events/s to 10,000 subscribers G1 copied the outboxes' backlog young collection after young
-# collection and its relay lagged 1.3–6.6 × as much at p99 (docs/BENCHMARKS.md, "The relay's collector").
+# collection and its relay lagged more at p99 in most runs (docs/BENCHMARKS.md, "The relay's collector").
 start_relay() {
   local name="${1:-relay}" jar="${2:-$relay_jar}" port opts="${3-${RELAY_JAVA_OPTS:-}}" gc="-XX:+UseParallelGC"
   [[ ! " $opts " =~ \ -XX:\+Use[A-Za-z0-9]+GC\  ]] || gc=""
