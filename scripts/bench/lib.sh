@@ -70,10 +70,13 @@ start_broker() {
 # sizes, and one that picks a collector (-XX:+Use...GC) replaces the Parallel collector, the relay's default since
 # 2026-11-29: at 10 events/s to 10,000 subscribers G1 copied the outboxes' backlog young collection after young
 # collection and its relay lagged more at p99 in most runs (docs/BENCHMARKS.md, "The relay's collector").
+# RELAY_MANAGEMENT_PORT set (to anything): each relay serves /health and /metrics on a free port of its own, and
+# RELAY_HTTP is that port's.
 start_relay() {
   local name="${1:-relay}" jar="${2:-$relay_jar}" port opts="${3-${RELAY_JAVA_OPTS:-}}" gc="-XX:+UseParallelGC"
   [[ ! " $opts " =~ \ -XX:\+Use[A-Za-z0-9]+GC\  ]] || gc=""
   port="$(free_port 18100)"
+  local -x RELAY_MANAGEMENT_PORT="${RELAY_MANAGEMENT_PORT:+$(free_port $((port + 1)))}"
   # The load clients send no tokens and all come from loopback (one remote address): the relays run without
   # authentication, as they must be told explicitly, and without a per-subject connection limit worth the name.
   RELAY_PORT="$port" RELAY_MAX_CONNECTIONS=100000 RELAY_MAX_CONNECTIONS_PER_SUBJECT=100000 RELAY_DRAIN_MS=0 \
@@ -83,12 +86,12 @@ start_relay() {
   local pid=$!
   bench_pids+=("$pid")
   for _ in $(seq 1 120); do
-    curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
+    curl -fsS "http://127.0.0.1:${RELAY_MANAGEMENT_PORT:-$port}/health" >/dev/null 2>&1 && break
     kill -0 "$pid" 2>/dev/null || fail "the relay exited; see $logs/$name.log"
     sleep 0.5
   done
   RELAY_URL="ws://127.0.0.1:$port/ws"
-  RELAY_HTTP="http://127.0.0.1:$port"
+  RELAY_HTTP="http://127.0.0.1:${RELAY_MANAGEMENT_PORT:-$port}"
   RELAY_PID="$pid"
   say "$name at $RELAY_URL (pid $pid)"
 }

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * A client of Agent Relay that survives relay nodes going away. It connects to one of its endpoints, subscribes with
  * handlers, and sends requests; when the connection drops it reconnects with exponential backoff and jitter, trying
  * the endpoints in turn, and resumes every channel from the last event its handler received, so that each event
- * reaches the handler once and in order.
+ * reaches the handler once and in order. It pings the relay to notice a connection that ended without the client
+ * being told ({@link Builder#pingInterval}).
  *
  * <pre>{@code
  * try (RelayClient client = RelayClient.builder()
@@ -52,10 +53,14 @@ public final class RelayClient implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RelayClient.class);
 
+    /** The close code the client uses when it drops a connection that did not answer its ping. */
+    public static final int PING_UNANSWERED = 4002;
+
     private final List<URI> endpoints;
     private final Duration requestTimeout;
     private final Duration initialBackoff;
     private final Duration maxBackoff;
+    private final Duration pingInterval;
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     private final ScheduledExecutorService reconnector;
     private final AtomicInteger nextEndpoint = new AtomicInteger();
@@ -71,6 +76,7 @@ public final class RelayClient implements AutoCloseable {
         this.requestTimeout = builder.requestTimeout;
         this.initialBackoff = builder.initialBackoff;
         this.maxBackoff = builder.maxBackoff;
+        this.pingInterval = builder.pingInterval;
         this.reconnector = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "relay-client-reconnect");
             thread.setDaemon(true);
@@ -285,7 +291,41 @@ public final class RelayClient implements AutoCloseable {
                 scheduleReconnect(0);
             }
         });
+        schedulePing(fresh);
         return true;
+    }
+
+    /**
+     * Liveness: a relay gone without a close (a network gone, or a close that the JDK's WebSocket missed) leaves the
+     * connection looking open, and its subscriptions silently get nothing. A ping the relay answers, even with an
+     * error, shows it is there; one unanswered within the request timeout, or that cannot be sent, drops the
+     * connection, and the reconnect resumes every subscription.
+     */
+    private void schedulePing(RelayConnection on) {
+        if (pingInterval.isZero()) {
+            return;
+        }
+        try {
+            reconnector.schedule(() -> ping(on), pingInterval.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("Client closed; not pinging");
+        }
+    }
+
+    private void ping(RelayConnection on) {
+        if (closed || connection != on || on.closed().isDone()) {
+            return;
+        }
+        on.request("ping", Json.object()).whenComplete((pong, failure) -> {
+            Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+            if (cause == null || cause instanceof RelayErrorException) {
+                schedulePing(on);
+            } else if (!closed && !on.closed().isDone()) {
+                LOG.warn("No answer to a ping within {} ms ({}); dropping the connection", requestTimeout.toMillis(),
+                    cause.toString());
+                on.abort(PING_UNANSWERED, "no answer to ping");
+            }
+        });
     }
 
     private void scheduleReconnect(int attempt) {
@@ -457,6 +497,7 @@ public final class RelayClient implements AutoCloseable {
         private Duration requestTimeout = Duration.ofSeconds(10);
         private Duration initialBackoff = Duration.ofMillis(100);
         private Duration maxBackoff = Duration.ofSeconds(30);
+        private Duration pingInterval = Duration.ofSeconds(30);
 
         private Builder() {
         }
@@ -474,7 +515,7 @@ public final class RelayClient implements AutoCloseable {
         }
 
         /**
-         * @param requestTimeout how long connecting and each request may take; default 10 s
+         * @param requestTimeout how long connecting, each request and each ping's answer may take; default 10 s
          * @return this builder
          */
         public Builder requestTimeout(Duration requestTimeout) {
@@ -493,6 +534,24 @@ public final class RelayClient implements AutoCloseable {
             if (max.compareTo(initial) < 0) {
                 throw new IllegalArgumentException("max backoff " + max + " is shorter than initial backoff " + initial);
             }
+            return this;
+        }
+
+        /**
+         * How often the client pings the relay while connected. A connection whose ping gets no answer within the
+         * request timeout is dropped with close code {@link #PING_UNANSWERED} and the client reconnects: a relay that
+         * vanished without closing the socket, or whose close the JDK's WebSocket missed, is noticed within this
+         * interval plus the request timeout.
+         *
+         * @param pingInterval the interval; default 30 s; {@link Duration#ZERO} turns pinging off
+         * @return this builder
+         */
+        public Builder pingInterval(Duration pingInterval) {
+            Objects.requireNonNull(pingInterval, "pingInterval");
+            if (pingInterval.isNegative()) {
+                throw new IllegalArgumentException("pingInterval must not be negative, but was " + pingInterval);
+            }
+            this.pingInterval = pingInterval;
             return this;
         }
 

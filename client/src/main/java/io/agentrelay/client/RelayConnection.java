@@ -193,8 +193,22 @@ public final class RelayConnection implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
-            socket.abort();
+            abort(ABNORMAL_CLOSURE, "no close from the relay");
         }
+    }
+
+    /**
+     * Ends the connection at once, for a relay that no longer answers: the close frame goes out only if the socket
+     * takes it straight away, and nothing waits for the relay's. {@link #closed()} completes with the given code and
+     * requests still waiting for an answer fail.
+     */
+    void abort(int code, String reason) {
+        receiver.end(new CloseStatus(code, reason), new IOException("connection dropped: " + code + " " + reason));
+        if (!socket.isOutputClosed()) {
+            socket.sendClose(code, reason);
+        }
+        // Closes the socket even when the JDK missed the relay's close (see Receiver): no CLOSE-WAIT is left behind.
+        socket.abort();
     }
 
     /**
@@ -206,6 +220,14 @@ public final class RelayConnection implements AutoCloseable {
     public record CloseStatus(int code, String reason) {
     }
 
+    /**
+     * Hands the relay's frames on. JDK 17's WebSocket can miss the relay's end of the connection: it reads the
+     * socket's end of stream even while this listener is still handling the frame before it, and then its
+     * {@code acknowledgeReception} finds no demand and throws an {@code InternalError} on the HTTP client's selector
+     * thread; its receiving side is stopped by then, so neither {@link #onClose} nor {@link #onError} is ever called
+     * and the socket stays in CLOSE-WAIT. Every path here asks for the next frame; it is the time spent handling a
+     * frame (listeners, or a busy machine) that opens the window. {@link RelayClient}'s ping finds such connections.
+     */
     private static final class Receiver implements WebSocket.Listener {
         private final CompletableFuture<Envelope> welcome = new CompletableFuture<>();
         private final CompletableFuture<CloseStatus> closed = new CompletableFuture<>();
@@ -234,17 +256,20 @@ public final class RelayConnection implements AutoCloseable {
 
         @Override
         public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            closed.complete(new CloseStatus(statusCode, reason));
-            welcome.completeExceptionally(new IOException("closed by the relay: " + statusCode + " " + reason));
-            failPending(new IOException("connection closed: " + statusCode + " " + reason));
+            end(new CloseStatus(statusCode, reason),
+                new IOException("connection closed: " + statusCode + " " + reason));
             return null;
         }
 
         @Override
         public void onError(WebSocket webSocket, Throwable error) {
-            closed.complete(new CloseStatus(ABNORMAL_CLOSURE, String.valueOf(error.getMessage())));
-            welcome.completeExceptionally(error);
-            failPending(error);
+            end(new CloseStatus(ABNORMAL_CLOSURE, String.valueOf(error.getMessage())), error);
+        }
+
+        private void end(CloseStatus status, Throwable failure) {
+            closed.complete(status);
+            welcome.completeExceptionally(failure);
+            pending.values().forEach(response -> response.completeExceptionally(failure));
         }
 
         private void onFrame(String text) {
@@ -276,10 +301,6 @@ public final class RelayConnection implements AutoCloseable {
                     }
                 }
             }
-        }
-
-        private void failPending(Throwable failure) {
-            pending.values().forEach(response -> response.completeExceptionally(failure));
         }
     }
 }

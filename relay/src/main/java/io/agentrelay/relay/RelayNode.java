@@ -29,6 +29,7 @@ import io.agentrelay.relay.kafka.KafkaHealth;
 import io.agentrelay.relay.server.Dialects;
 import io.agentrelay.relay.server.RelayServer;
 import io.agentrelay.relay.session.RelayStats;
+import io.agentrelay.relay.session.Session;
 import io.agentrelay.relay.session.SessionRegistry;
 import io.agentrelay.relay.state.EntityDirectory;
 import io.agentrelay.relay.state.SessionListings;
@@ -103,6 +104,15 @@ public final class RelayNode implements AutoCloseable {
             CommandPublisher publisher = started(started, new CommandPublisher(config));
             KafkaHealth health = started(started, new KafkaHealth(config.kafka(), config.nodeId(), publisher));
             EventFanout fanout = started(started, new EventFanout(config.kafka(), eventTopics, config.nodeId(), stats));
+            AtomicBoolean draining = new AtomicBoolean();
+            fanout.readerEnded().thenRun(() -> {
+                if (!draining.get()) {
+                    LOG.error("Relay {} reads no more events and never will in this process: closing its {} "
+                        + "connections with 1011 so that they resume elsewhere; /health and /health/live say DOWN, "
+                        + "restart it", config.nodeId(), sessions.size());
+                    sessions.forEach(Session::closeReaderEnded);
+                }
+            });
             HistoryReader history = started(started, new HistoryReader(config.kafka(), config.nodeId(), 4));
             CommandGateway commands = new CommandGateway(publisher, stats);
             RequestRouter router = new RequestRouter(fanout, history, commands, stats, config.maxSubscriptions());
@@ -118,11 +128,11 @@ public final class RelayNode implements AutoCloseable {
                 config.agentCraftRatePerMinute());
             Dialects dialects = new Dialects(new CanonicalDialect(), new PraxisDialect(config.praxisHeartbeat()),
                 agentCraft, agentCraft.forReactApp(), new NexusDialect(panelStates(directory, fanout)));
-            AtomicBoolean draining = new AtomicBoolean();
             RelayServer server = RelayServer.start(config, dialects, sessions, fanout, router, publisher, health,
                 stats, directory, new HttpApi(commands, directory, config.maxFrameBytes()), metrics, draining::get);
-            LOG.info("Relay {} listening on port {} (Kafka {}, topics {}.*)", config.nodeId(), server.port(),
-                config.kafka().bootstrapServers(), config.kafka().topics().prefix());
+            LOG.info("Relay {} listening on port {}, /health and /metrics on port {} (Kafka {}, topics {}.*)",
+                config.nodeId(), server.port(), server.managementPort(), config.kafka().bootstrapServers(),
+                config.kafka().topics().prefix());
             return new RelayNode(config, sessions, publisher, health, fanout, history, directory, listings, metrics,
                 server, draining);
         } catch (RuntimeException e) {
@@ -178,6 +188,11 @@ public final class RelayNode implements AutoCloseable {
     /** The port the node listens on. */
     public int port() {
         return server.port();
+    }
+
+    /** The port of {@code /health} and {@code /metrics}: {@code RELAY_MANAGEMENT_PORT}, else {@link #port()}. */
+    public int managementPort() {
+        return server.managementPort();
     }
 
     /** Stops the node; a second call does nothing. */

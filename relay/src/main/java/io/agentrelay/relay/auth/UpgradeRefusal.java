@@ -13,7 +13,7 @@ public final class UpgradeRefusal {
 
     /**
      * @param exchange the upgrade request
-     * @param status   the HTTP status: 401, 403 or 404
+     * @param status   the HTTP status: 401, 403, 404, or 503 when the node can serve no socket
      * @param code     the error code, as on every other refusal
      * @param message  why, worded for the client
      */

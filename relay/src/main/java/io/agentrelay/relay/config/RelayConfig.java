@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.UUID;
 
 import io.agentrelay.runtime.config.Checks;
@@ -17,6 +18,11 @@ import io.agentrelay.runtime.config.KafkaSettings;
  * @param host           {@code RELAY_HOST}: the address to listen on, default {@value #DEFAULT_HOST}
  * @param port           {@code RELAY_PORT}: the HTTP and WebSocket port, default {@value #DEFAULT_PORT}; 0 picks a
  *                       free one
+ * @param managementPort {@code RELAY_MANAGEMENT_PORT}: when set, {@code /health}, {@code /health/live},
+ *                       {@code /metrics} and {@code /stats} are served on this port, on a listener with an I/O thread
+ *                       of its own, so that a flood of WebSocket frames cannot delay a health check or a scrape; the
+ *                       main port then no longer serves the first three ({@code /stats} stays there for the web
+ *                       console). Unset (the default): all four on {@code RELAY_PORT}. 0 picks a free port
  * @param nodeId         {@code RELAY_NODE_ID}: this node's name in logs and stats, default a random one
  * @param kafka          how to reach Kafka
  * @param maxFrameBytes  {@code RELAY_MAX_FRAME_BYTES}: the largest inbound frame; a larger one closes the socket with
@@ -63,6 +69,7 @@ import io.agentrelay.runtime.config.KafkaSettings;
 public record RelayConfig(
     String host,
     int port,
+    OptionalInt managementPort,
     String nodeId,
     KafkaSettings kafka,
     int maxFrameBytes,
@@ -115,6 +122,11 @@ public record RelayConfig(
     public RelayConfig {
         Checks.notBlank("RELAY_HOST", host);
         Checks.range("RELAY_PORT", port, 0, 65_535);
+        Objects.requireNonNull(managementPort, "managementPort");
+        managementPort.ifPresent(value -> Checks.range("RELAY_MANAGEMENT_PORT", value, 0, 65_535));
+        if (managementPort.isPresent() && managementPort.getAsInt() == port && port != 0) {
+            throw new ConfigException("RELAY_MANAGEMENT_PORT must differ from RELAY_PORT (" + port + ")");
+        }
         Checks.notBlank("RELAY_NODE_ID", nodeId);
         Objects.requireNonNull(kafka, "kafka");
         Checks.range("RELAY_MAX_FRAME_BYTES", maxFrameBytes, 256, 16 * 1024 * 1024);
@@ -172,6 +184,7 @@ public record RelayConfig(
         return new RelayConfig(
             vars.string("RELAY_HOST", DEFAULT_HOST),
             vars.integer("RELAY_PORT", DEFAULT_PORT),
+            vars.optionalInteger("RELAY_MANAGEMENT_PORT"),
             vars.string("RELAY_NODE_ID", "relay-" + UUID.randomUUID().toString().substring(0, 8)),
             KafkaSettings.fromEnv(env),
             vars.integer("RELAY_MAX_FRAME_BYTES", DEFAULT_MAX_FRAME_BYTES),

@@ -11,7 +11,7 @@ public final class WsCloseCodes {
     public static final int POLICY_VIOLATION = 1008;
     /** A frame was larger than {@code RELAY_MAX_FRAME_BYTES}. */
     public static final int MESSAGE_TOO_BIG = 1009;
-    /** An unexpected failure on the relay. */
+    /** An unexpected failure on the relay, such as its event reader ending: reconnect (elsewhere) and resume. */
     public static final int INTERNAL_ERROR = 1011;
     /** The client read too slowly and its outbox filled up: reconnect and resume. */
     public static final int TRY_AGAIN_LATER = 1013;

@@ -29,6 +29,10 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class EventFanout implements AutoCloseable {
 
+    /** What a client is told when it wants events from a node whose reader has ended. */
+    public static final String READER_ENDED =
+        "this relay no longer reads events (it is stopping, or its event reader failed); connect to another relay";
+
     private final ChannelPartitions partitions;
     private final EventHub hub;
     private final EventSource source;
@@ -147,6 +151,14 @@ public final class EventFanout implements AutoCloseable {
     /** Whether events are still read: false once the node stops, or after the fan-out's consumer failed. */
     public boolean isRunning() {
         return source.isRunning();
+    }
+
+    /**
+     * Completes, on the fan-out thread, once the event reader has ended: when the node stops, or when the reader
+     * failed. A reader never starts again; only a new process reads events again.
+     */
+    public CompletableFuture<Void> readerEnded() {
+        return source.ended();
     }
 
     /** Channels with at least one subscriber on this node. */

@@ -28,6 +28,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -87,6 +88,7 @@ final class EventSource implements AutoCloseable {
      * answered by its caller, never left waiting for a thread that is gone.
      */
     private volatile boolean ended;
+    private final CompletableFuture<Void> endedFuture = new CompletableFuture<>();
     private final Thread thread;
 
     /**
@@ -122,6 +124,14 @@ final class EventSource implements AutoCloseable {
     /** Whether the consumer thread still reads: false once the node stops, or after the thread failed. */
     boolean isRunning() {
         return !ended;
+    }
+
+    /**
+     * Completes on the consumer thread once it has ended, whatever ended it; by then {@link #isRunning()} is false and
+     * every request is refused. It never starts again.
+     */
+    CompletableFuture<Void> ended() {
+        return endedFuture;
     }
 
     /**
@@ -207,8 +217,7 @@ final class EventSource implements AutoCloseable {
      * error frame, not a silence), and a read waiter completes, as for a partition not read.
      */
     private void answerQueued() {
-        RelayException stopped = new RelayException(ErrorCode.UNAVAILABLE,
-            "this relay no longer reads events (it is stopping, or its event reader failed); connect to another relay");
+        RelayException stopped = new RelayException(ErrorCode.UNAVAILABLE, EventFanout.READER_ENDED);
         for (AssignmentRequest request; (request = assignmentRequests.poll()) != null; ) {
             request.done().completeExceptionally(stopped);
         }
@@ -252,6 +261,9 @@ final class EventSource implements AutoCloseable {
                 } catch (WakeupException e) {
                     // A new assignment request, or close: the loop looks at both.
                 } catch (KafkaException e) {
+                    if (!isRetriable(e)) {
+                        throw e;
+                    }
                     LOG.warn("Reading events failed; retrying", e);
                 }
             }
@@ -262,8 +274,19 @@ final class EventSource implements AutoCloseable {
             ended = true;
             assignmentRequests.addAll(waiting);
             answerQueued();
+            endedFuture.complete(null);
             consumer.close();
         }
+    }
+
+    /**
+     * Whether the consumer may go on after this failure. Only Kafka's retriable errors (a broker away, a leader
+     * moving: the node's Kafka probe says so on /health meanwhile) are worth another poll; the rest (not authorized, a
+     * record that cannot be read, an unsupported broker) would fail the same way on every poll while the node looked
+     * healthy. Those end the reader, and with it the node's sessions, so that clients resume on a node that can read.
+     */
+    static boolean isRetriable(KafkaException failure) {
+        return failure instanceof RetriableException;
     }
 
     /**

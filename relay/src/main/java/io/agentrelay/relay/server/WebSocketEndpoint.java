@@ -78,6 +78,11 @@ final class WebSocketEndpoint implements WebSocketConnectionCallback {
             sessions.remove(session);
             fanout.sessionClosed(session);
         });
+        if (!fanout.isRunning()) {
+            // Upgraded just as the reader ended, after the node closed the sessions it had: closed the same way.
+            session.closeReaderEnded();
+            return;
+        }
         Opening opening = dialect.open(session.connection(), nodeId);
         if (opening instanceof Opening.Refuse refuse) {
             LOG.debug("Refused session {} on {}: {}", session.id(), dialect.name(), refuse.reason());

@@ -6,9 +6,9 @@ import java.util.TreeMap;
 
 /**
  * The close reason of a connection that a client should resume elsewhere or later (1013 for a slow consumer, 1001 for
- * a relay shutting down): why, then the last position written per channel, as many as fit in a close frame's 123
- * bytes. Clients should resume from the positions of the events they received; the reason helps those that do not
- * keep them, and people reading logs.
+ * a relay shutting down, 1011 for a relay whose event reader ended): why, then the last position written per channel,
+ * as many as fit in a close frame's 123 bytes. Clients should resume from the positions of the events they received;
+ * the reason helps those that do not keep them, and people reading logs.
  */
 final class ResumeReason {
 
@@ -16,6 +16,7 @@ final class ResumeReason {
     static final String SLOW_CONSUMER = "slow consumer; resume";
     static final String SHUTTING_DOWN = "relay shutting down; resume";
     static final String CATCH_UP_FAILED = "catch-up failed; resume";
+    static final String READER_ENDED = "event reader ended; resume";
 
     private ResumeReason() {
     }

@@ -371,6 +371,15 @@ public final class Session {
     }
 
     /**
+     * Closes the connection because the node's event reader ended and it can deliver nothing more, with 1011 and the
+     * positions to resume from: every client reconnects on its own (the load balancer sends it to a node whose
+     * {@code /health} is UP) and misses nothing, rather than stay on a socket that stays silent.
+     */
+    public void closeReaderEnded() {
+        close(WsCloseCodes.INTERNAL_ERROR, ResumeReason.of(ResumeReason.READER_ENDED, writtenPositions()));
+    }
+
+    /**
      * Closes the connection because a resume's catch-up failed after its answer went out, with 1013 and the positions
      * to resume from: the client comes back and reads the rest, rather than miss it while told it had everything.
      */

@@ -79,7 +79,8 @@ class RelayConfigTest {
     void shouldApplyTheSameBoundsWhereverTheSettingsComeFrom() {
         RelayConfig defaults = RelayConfig.fromEnv(Map.of("RELAY_AUTH_DISABLED", "true"));
 
-        assertThatThrownBy(() -> new RelayConfig(defaults.host(), defaults.port(), defaults.nodeId(), defaults.kafka(),
+        assertThatThrownBy(() -> new RelayConfig(defaults.host(), defaults.port(), defaults.managementPort(),
+            defaults.nodeId(), defaults.kafka(),
             defaults.maxFrameBytes(), defaults.outboxMessages(), defaults.outboxBytes(), defaults.commandTimeout(),
             defaults.ioThreads(), defaults.rateLimit(), defaults.maxSubscriptions(), defaults.maxConnections(),
             defaults.maxConnectionsPerSubject(), defaults.handshakeTimeout(), defaults.pingInterval(),
@@ -88,6 +89,21 @@ class RelayConfigTest {
             .hasMessage("RELAY_DRAIN_MS must be between 0 and 600000 milliseconds, but was -1");
         assertThatThrownBy(() -> RelayConfig.fromEnv(Map.of("RELAY_DRAIN_MS", "-1")))
             .hasMessage("RELAY_DRAIN_MS must be between 0 and 600000 milliseconds, but was -1");
+    }
+
+    @Test
+    void shouldServeManagementOnTheMainPortUnlessAPortOfItsOwnIsSet() {
+        assertThat(RelayConfig.fromEnv(Map.of("RELAY_JWT_SECRET", SECRET)).managementPort()).isEmpty();
+        assertThat(RelayConfig.fromEnv(Map.of("RELAY_JWT_SECRET", SECRET, "RELAY_MANAGEMENT_PORT", "9090"))
+            .managementPort()).hasValue(9090);
+        assertThat(RelayConfig.fromEnv(Map.of("RELAY_JWT_SECRET", SECRET, "RELAY_PORT", "0",
+            "RELAY_MANAGEMENT_PORT", "0")).managementPort()).hasValue(0);
+        assertThatThrownBy(() -> RelayConfig.fromEnv(Map.of("RELAY_JWT_SECRET", SECRET,
+            "RELAY_MANAGEMENT_PORT", "8080")))
+            .hasMessage("RELAY_MANAGEMENT_PORT must differ from RELAY_PORT (8080)");
+        assertThatThrownBy(() -> RelayConfig.fromEnv(Map.of("RELAY_JWT_SECRET", SECRET,
+            "RELAY_MANAGEMENT_PORT", "-1")))
+            .hasMessage("RELAY_MANAGEMENT_PORT must be between 0 and 65535, but was -1");
     }
 
     @Test

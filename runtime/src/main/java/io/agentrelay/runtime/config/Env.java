@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalInt;
 
 /**
  * Reads typed settings from environment variables, failing with a {@link ConfigException} that names the variable
@@ -34,6 +35,12 @@ public final class Env {
         } catch (NumberFormatException e) {
             throw new ConfigException(name + " must be a whole number, but was '" + value + "'");
         }
+    }
+
+    /** Parses only, empty when unset: the record's constructor checks the range. */
+    public OptionalInt optionalInteger(String name) {
+        String value = variables.get(name);
+        return value == null || value.isBlank() ? OptionalInt.empty() : OptionalInt.of(integer(name, 0));
     }
 
     /** Parses only: the record's constructor checks the range. */
