@@ -40,7 +40,8 @@ build_when_needed() {
         # The local broker runs from testkit's classes and the classpath file written beside its jar (Maven rewrites
         # either only when it changes, so their sources decide).
         local testkit_jar
-        testkit_jar="$(ls -1t "$root"/testkit/target/agent-relay-testkit-*.jar 2>/dev/null | head -n 1)"
+        # (|| true: before the first build there is none, and ls fails under pipefail)
+        testkit_jar="$(ls -1t "$root"/testkit/target/agent-relay-testkit-*.jar 2>/dev/null | head -n 1 || true)"
         why+="$(outdated "${testkit_jar:-$root/testkit/target/agent-relay-testkit.jar}" testkit)"$'\n'
         [[ -f "$root/testkit/target/runtime-classpath.txt" ]] || why+="testkit/target/runtime-classpath.txt is missing"$'\n' ;;
     esac

@@ -64,19 +64,24 @@ start_broker() {
   say "Kafka at $KAFKA_BOOTSTRAP_SERVERS"
 }
 
-# start_relay [NAME [JAR]]: a relay with room for the scenario's connections; sets RELAY_URL, RELAY_HTTP and RELAY_PID.
-# RELAY_JAVA_OPTS: more JVM options for every relay, {name} replaced by the relay's name (a GC log or flight
-# recording per relay: -Xlog:gc:file=/tmp/{name}-gc.log). RELAY_MANAGEMENT_PORT set (to anything): each relay serves
-# /health and /metrics on a free port of its own, and RELAY_HTTP is that port's.
+# start_relay [NAME [JAR [OPTS]]]: a relay with room for the scenario's connections; sets RELAY_URL, RELAY_HTTP and
+# RELAY_PID. OPTS (default RELAY_JAVA_OPTS): more JVM options, {name} replaced by the relay's name (a GC log or flight
+# recording per relay: -Xlog:gc:file=/tmp/{name}-gc.log); they come after the defaults, so they can replace the heap
+# sizes, and one that picks a collector (-XX:+Use...GC) replaces the Parallel collector, the relay's default since
+# 2026-11-29: at 10 events/s to 10,000 subscribers G1 copied the outboxes' backlog young collection after young
+# collection and its relay lagged more at p99 in most runs (docs/BENCHMARKS.md, "The relay's collector").
+# RELAY_MANAGEMENT_PORT set (to anything): each relay serves /health and /metrics on a free port of its own, and
+# RELAY_HTTP is that port's.
 start_relay() {
-  local name="${1:-relay}" jar="${2:-$relay_jar}" port opts="${RELAY_JAVA_OPTS:-}"
+  local name="${1:-relay}" jar="${2:-$relay_jar}" port opts="${3-${RELAY_JAVA_OPTS:-}}" gc="-XX:+UseParallelGC"
+  [[ ! " $opts " =~ \ -XX:\+Use[A-Za-z0-9]+GC\  ]] || gc=""
   port="$(free_port 18100)"
   local -x RELAY_MANAGEMENT_PORT="${RELAY_MANAGEMENT_PORT:+$(free_port $((port + 1)))}"
   # The load clients send no tokens and all come from loopback (one remote address): the relays run without
   # authentication, as they must be told explicitly, and without a per-subject connection limit worth the name.
   RELAY_PORT="$port" RELAY_MAX_CONNECTIONS=100000 RELAY_MAX_CONNECTIONS_PER_SUBJECT=100000 RELAY_DRAIN_MS=0 \
     RELAY_NODE_ID="$name" RELAY_AUTH_DISABLED=true RELAY_JWT_SECRET= RELAY_JWKS_FILE= \
-    java -Xms512m -Xmx"${RELAY_HEAP:-1g}" -XX:+UseG1GC ${opts//\{name\}/$name} -jar "$jar" \
+    java -Xms"${RELAY_HEAP:-1g}" -Xmx"${RELAY_HEAP:-1g}" $gc ${opts//\{name\}/$name} -jar "$jar" \
     2> "$logs/$name.log" &
   local pid=$!
   bench_pids+=("$pid")
@@ -91,12 +96,13 @@ start_relay() {
   say "$name at $RELAY_URL (pid $pid)"
 }
 
-# start_relays: the relay, and with COMPARE_JAR the other build beside it; sets RELAYS to "LABEL URL HTTP" lines.
+# start_relays: the relay, and with COMPARE_JAR or COMPARE_JAVA_OPTS a second one beside it (relay-b: that build, or
+# this one, with COMPARE_JAVA_OPTS instead of RELAY_JAVA_OPTS when set); sets RELAYS to "LABEL URL HTTP" lines.
 start_relays() {
   start_relay
   RELAYS=("relay $RELAY_URL $RELAY_HTTP")
-  if [[ -n "${COMPARE_JAR:-}" ]]; then
-    start_relay relay-b "$COMPARE_JAR"
+  if [[ -n "${COMPARE_JAR:-}${COMPARE_JAVA_OPTS:-}" ]]; then
+    start_relay relay-b "${COMPARE_JAR:-$relay_jar}" "${COMPARE_JAVA_OPTS-${RELAY_JAVA_OPTS:-}}"
     RELAYS+=("relay-b $RELAY_URL $RELAY_HTTP")
   fi
 }
@@ -189,7 +195,9 @@ load_with_publisher() {
 process_memory() {
   jcmd "$1" GC.run >/dev/null
   local heap rss
-  heap="$(jcmd "$1" GC.heap_info | sed -n 's/.*total [0-9]*K, used \([0-9]*\)K.*/\1/p' | head -1)"
+  # G1 reports one heap line, the Parallel and Serial collectors one per generation: their sum.
+  heap="$(jcmd "$1" GC.heap_info | sed -n 's/.*total [0-9]*K, used \([0-9]*\)K.*/\1/p' |
+    awk '{ s += $1 } END { print s }')"
   rss="$(awk '/VmRSS/ {print $2}' "/proc/$1/status")"
   echo "$(( heap * 1024 )) $(( rss * 1024 ))"
 }

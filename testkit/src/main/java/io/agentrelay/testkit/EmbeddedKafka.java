@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 import kafka.server.KafkaConfig;
@@ -51,10 +52,12 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final KafkaConfig config;
     private KafkaRaftServer server;
 
-    private EmbeddedKafka(KafkaNode node, boolean temporary) {
+    private EmbeddedKafka(KafkaNode node, boolean temporary, Map<String, String> brokerOverrides) {
         this.node = node;
         this.temporary = temporary;
-        this.config = KafkaConfig.fromProps(node.brokerProperties(CONTROLLER_LISTENER));
+        Properties props = node.brokerProperties(CONTROLLER_LISTENER);
+        props.putAll(brokerOverrides);
+        this.config = KafkaConfig.fromProps(props);
     }
 
     /**
@@ -63,19 +66,35 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @return the running broker
      */
     public static EmbeddedKafka startNew() {
+        return startNew(Map.of());
+    }
+
+    /**
+     * Like {@link #startNew()}, with broker settings that replace or add to {@link KafkaNode}'s (a benchmark's
+     * variant of one setting).
+     *
+     * @param brokerOverrides broker properties by name
+     * @return the running broker
+     */
+    public static EmbeddedKafka startNew(Map<String, String> brokerOverrides) {
         int[] ports = freeLoopbackPorts(2);
-        return startNew(ports[0], ports[1]);
+        return startNew(ports[0], ports[1], brokerOverrides);
+    }
+
+    static EmbeddedKafka startNew(int brokerPort, int controllerPort) {
+        return startNew(brokerPort, controllerPort, Map.of());
     }
 
     /**
      * Starts a single-node cluster on the given ports, or on fresh ones when these cannot be bound: a port chosen free
      * can be taken by another process before the broker binds it, and a broker that cannot listen must not fail a test.
      */
-    static EmbeddedKafka startNew(int brokerPort, int controllerPort) {
+    private static EmbeddedKafka startNew(int brokerPort, int controllerPort, Map<String, String> brokerOverrides) {
         for (int attempt = 1; ; attempt++) {
             Path dataDir = createTempDirectory();
             try {
-                EmbeddedKafka kafka = new EmbeddedKafka(KafkaNode.single(dataDir, brokerPort, controllerPort), true);
+                EmbeddedKafka kafka = new EmbeddedKafka(KafkaNode.single(dataDir, brokerPort, controllerPort), true,
+                    brokerOverrides);
                 kafka.format();
                 kafka.start();
                 return kafka;
@@ -97,11 +116,12 @@ public final class EmbeddedKafka implements AutoCloseable {
      * Starts one node of a multi-node cluster, formatting its storage only the first time, and waits until the cluster
      * answers clients (which needs a majority of the voters running).
      *
-     * @param node the node's id, ports, peers and storage
+     * @param node            the node's id, ports, peers and storage
+     * @param brokerOverrides broker properties by name that replace or add to the node's
      * @return the running node
      */
-    public static EmbeddedKafka startMember(KafkaNode node) {
-        EmbeddedKafka kafka = new EmbeddedKafka(node, false);
+    public static EmbeddedKafka startMember(KafkaNode node, Map<String, String> brokerOverrides) {
+        EmbeddedKafka kafka = new EmbeddedKafka(node, false, brokerOverrides);
         if (!Files.exists(Path.of(kafka.config.metadataLogDir(), "meta.properties"))) {
             kafka.format();
         }

@@ -16,6 +16,9 @@ import java.util.concurrent.CountDownLatch;
  *     [--replication-factor 3] [--min-insync-replicas 2]
  * </pre>
  *
+ * <p>{@code KAFKA_BROKER_PROPERTIES} in the environment ({@code name=value} pairs separated by commas) replaces or adds
+ * broker settings, so that a benchmark can measure a variant of one.
+ *
  * <p>Prints {@code KAFKA_BOOTSTRAP_SERVERS=<host:port>} on standard output once the broker answers clients, then runs
  * until the process is asked to stop (SIGINT or SIGTERM), when it stops the broker; a single node's temporary storage
  * is deleted then, a cluster node's is kept.
@@ -37,7 +40,9 @@ public final class EmbeddedKafkaMain {
     public static void main(String[] args) throws InterruptedException {
         EmbeddedKafka kafka;
         try {
-            kafka = args.length == 0 ? EmbeddedKafka.startNew() : EmbeddedKafka.startMember(node(options(args)));
+            Map<String, String> overrides = brokerProperties(System.getenv().getOrDefault("KAFKA_BROKER_PROPERTIES", ""));
+            kafka = args.length == 0 ? EmbeddedKafka.startNew(overrides)
+                : EmbeddedKafka.startMember(node(options(args)), overrides);
         } catch (IllegalArgumentException e) {
             System.err.println("EmbeddedKafkaMain: " + e.getMessage());
             System.exit(2);
@@ -62,6 +67,21 @@ public final class EmbeddedKafkaMain {
             options.put(args[i], args[i + 1]);
         }
         return options;
+    }
+
+    private static Map<String, String> brokerProperties(String pairs) {
+        Map<String, String> properties = new HashMap<>();
+        for (String pair : pairs.split(",")) {
+            if (pair.isBlank()) {
+                continue;
+            }
+            int equals = pair.indexOf('=');
+            if (equals < 1) {
+                throw new IllegalArgumentException("KAFKA_BROKER_PROPERTIES: expected name=value, got '" + pair + "'");
+            }
+            properties.put(pair.substring(0, equals).trim(), pair.substring(equals + 1).trim());
+        }
+        return properties;
     }
 
     private static KafkaNode node(Map<String, String> options) {

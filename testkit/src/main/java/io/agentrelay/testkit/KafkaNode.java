@@ -65,6 +65,11 @@ public record KafkaNode(int nodeId, String clusterId, int brokerPort, int contro
         // A crashed executor's open transaction holds back every read_committed reader of its partitions until the
         // coordinator aborts it: look for expired transactions every second, not every ten.
         props.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
+        // A step transaction begun while the previous commit's markers are being written has its Produce held by the
+        // broker, which asks the transaction coordinator again after this wait (Kafka's default 20 ms). With 5 ms the
+        // first event at 50 workflows/s was nearer the floor in every pair of runs, for no measurable broker CPU; 1 ms
+        // cost CPU and was slower (docs/BENCHMARKS.md, "The broker's add-partition retry on the full stack").
+        props.put("add.partitions.to.txn.retry.backoff.ms", "5");
         // A copy that fell behind must never become the leader: that would drop records clients were told are stored.
         props.put("unclean.leader.election.enable", "false");
         // Topics are created explicitly by relay and executor; a typo must fail, not create a topic.

@@ -20,6 +20,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -65,6 +66,24 @@ class EmbeddedKafkaIT {
             }
             produce(kafka, topic, "moved");
             assertThat(readAll(kafka, topic, 1)).containsExactly("moved");
+        }
+    }
+
+    @Test
+    void shouldRetryAHeldTransactionalProduceAfter5MsUnlessOverridden() throws Exception {
+        String retry = "add.partitions.to.txn.retry.backoff.ms";
+        try (EmbeddedKafka kafka = EmbeddedKafka.startNew()) {
+            assertThat(brokerSetting(kafka, retry)).isEqualTo("5");
+        }
+        try (EmbeddedKafka kafka = EmbeddedKafka.startNew(Map.of(retry, "20"))) {
+            assertThat(brokerSetting(kafka, retry)).isEqualTo("20");
+        }
+    }
+
+    private static String brokerSetting(EmbeddedKafka kafka, String name) throws Exception {
+        ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, "1");
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            return admin.describeConfigs(List.of(broker)).all().get(30, TimeUnit.SECONDS).get(broker).get(name).value();
         }
     }
 
