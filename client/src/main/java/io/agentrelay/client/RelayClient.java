@@ -16,6 +16,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -298,8 +299,9 @@ public final class RelayClient implements AutoCloseable {
     /**
      * Liveness: a relay gone without a close (a network gone, or a close that the JDK's WebSocket missed) leaves the
      * connection looking open, and its subscriptions silently get nothing. A ping the relay answers, even with an
-     * error, shows it is there; one unanswered within the request timeout, or that cannot be sent, drops the
-     * connection, and the reconnect resumes every subscription.
+     * error, shows it is there, and so does any frame received after it; a ping unanswered within the request timeout
+     * with nothing else received meanwhile, or that cannot be sent, drops the connection, and the reconnect resumes
+     * every subscription.
      */
     private void schedulePing(RelayConnection on) {
         if (pingInterval.isZero()) {
@@ -316,9 +318,13 @@ public final class RelayClient implements AutoCloseable {
         if (closed || connection != on || on.closed().isDone()) {
             return;
         }
+        long sent = System.nanoTime();
         on.request("ping", Json.object()).whenComplete((pong, failure) -> {
             Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
-            if (cause == null || cause instanceof RelayErrorException) {
+            // Frames arriving since the ping show the relay there: its answer waits behind frames that the handlers
+            // have not taken yet (a backlog, slow handlers), and dropping the connection would only bring them again.
+            if (cause == null || cause instanceof RelayErrorException
+                || cause instanceof TimeoutException && on.heardFromSince(sent)) {
                 schedulePing(on);
             } else if (!closed && !on.closed().isDone()) {
                 LOG.warn("No answer to a ping within {} ms ({}); dropping the connection", requestTimeout.toMillis(),
@@ -539,7 +545,7 @@ public final class RelayClient implements AutoCloseable {
 
         /**
          * How often the client pings the relay while connected. A connection whose ping gets no answer within the
-         * request timeout is dropped with close code {@link #PING_UNANSWERED} and the client reconnects: a relay that
+         * request timeout, and that received no other frame meanwhile, is dropped with close code {@link #PING_UNANSWERED} and the client reconnects: a relay that
          * vanished without closing the socket, or whose close the JDK's WebSocket missed, is noticed within this
          * interval plus the request timeout.
          *

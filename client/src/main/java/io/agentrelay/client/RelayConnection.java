@@ -212,6 +212,16 @@ public final class RelayConnection implements AutoCloseable {
     }
 
     /**
+     * Whether a frame arrived since then: a relay still sending is there, even when the answer to a request waits
+     * behind frames that a busy handler has not taken yet.
+     *
+     * @param nanos a {@link System#nanoTime()} reading
+     */
+    boolean heardFromSince(long nanos) {
+        return receiver.lastFrameNanos - nanos >= 0;
+    }
+
+    /**
      * How the relay closed the connection.
      *
      * @param code   the WebSocket close code
@@ -234,9 +244,11 @@ public final class RelayConnection implements AutoCloseable {
         private final Map<String, CompletableFuture<Envelope>> pending = new ConcurrentHashMap<>();
         private final List<Consumer<Envelope>> listeners = new CopyOnWriteArrayList<>();
         private final StringBuilder partial = new StringBuilder();
+        private volatile long lastFrameNanos = System.nanoTime();
 
         @Override
         public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            lastFrameNanos = System.nanoTime();
             partial.append(data);
             if (last) {
                 String text = partial.toString();
@@ -249,6 +261,7 @@ public final class RelayConnection implements AutoCloseable {
 
         @Override
         public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+            lastFrameNanos = System.nanoTime();
             LOG.warn("Ignoring a binary frame from the relay");
             webSocket.request(1);
             return null;

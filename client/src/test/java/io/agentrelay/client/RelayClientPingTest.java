@@ -57,7 +57,7 @@ class RelayClientPingTest {
             client.subscribe(CHANNEL, event -> {
                 events.add(event);
                 if (events.size() == 1) {
-                    workAWhile();
+                    workAWhile(Duration.ofMillis(500));
                 }
             }).get(10, TimeUnit.SECONDS);
 
@@ -72,6 +72,30 @@ class RelayClientPingTest {
         }
     }
 
+    @Test
+    void shouldKeepAConnectionWhosePingAnswerWaitsBehindEventsASlowHandlerHasNotTaken() throws Exception {
+        try (StandInRelay relay = new StandInRelay(true); StandInRelay other = new StandInRelay(true);
+             RelayClient client = clientOf(relay, other)) {
+            List<Envelope> events = new CopyOnWriteArrayList<>();
+            client.connect();
+            client.subscribe(CHANNEL, event -> {
+                events.add(event);
+                workAWhile(Duration.ofMillis(250));
+            }).get(10, TimeUnit.SECONDS);
+
+            // Three seconds of work queued: each ping's answer arrives behind events, well after the request timeout.
+            int count = 12;
+            for (int i = 1; i <= count; i++) {
+                relay.publish(CHANNEL, "t.0." + i);
+            }
+
+            await().atMost(WAIT.plusSeconds(5)).until(() -> events.size() == count);
+            assertThat(client.reconnects()).isZero();
+            assertThat(relay.acceptedConnections()).isEqualTo(1);
+            assertThat(other.acceptedConnections()).isZero();
+        }
+    }
+
     /** Resumed on the live relay from the last event received, and getting its events. */
     private static void assertResumedOn(StandInRelay live, RelayClient client, List<Envelope> events) {
         await().atMost(WAIT).until(() -> !live.subscribes().isEmpty() && client.isConnected());
@@ -83,9 +107,9 @@ class RelayClientPingTest {
     }
 
     /** A handler that takes a while over an event, as application code may. */
-    private static void workAWhile() {
+    private static void workAWhile(Duration time) {
         try {
-            Thread.sleep(500);
+            Thread.sleep(time.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

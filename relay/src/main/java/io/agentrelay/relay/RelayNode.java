@@ -97,6 +97,7 @@ public final class RelayNode implements AutoCloseable {
         // Every part started so far is closed again when a later one fails (the port is taken, say): a failed start
         // must not leave consumers, producers and threads behind in the process.
         Deque<AutoCloseable> started = new ArrayDeque<>();
+        AtomicBoolean draining = new AtomicBoolean();
         try {
             Metrics metrics = started(started, new Metrics("relay", config.nodeId()));
             RelayStats stats = new RelayStats(metrics.registry());
@@ -104,7 +105,6 @@ public final class RelayNode implements AutoCloseable {
             CommandPublisher publisher = started(started, new CommandPublisher(config));
             KafkaHealth health = started(started, new KafkaHealth(config.kafka(), config.nodeId(), publisher));
             EventFanout fanout = started(started, new EventFanout(config.kafka(), eventTopics, config.nodeId(), stats));
-            AtomicBoolean draining = new AtomicBoolean();
             fanout.readerEnded().thenRun(() -> {
                 if (!draining.get()) {
                     LOG.error("Relay {} reads no more events and never will in this process: closing its {} "
@@ -136,6 +136,8 @@ public final class RelayNode implements AutoCloseable {
             return new RelayNode(config, sessions, publisher, health, fanout, history, directory, listings, metrics,
                 server, draining);
         } catch (RuntimeException e) {
+            // Not a reader that failed: its end here must not be logged as one.
+            draining.set(true);
             closeAll(started, e);
             throw e;
         }

@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -70,15 +71,29 @@ class GracefulShutdownIT {
 
     @Test
     void shouldLeaveNoThreadsBehindWhenItCannotStart(EmbeddedKafka kafka, TopicPrefix prefix) throws Exception {
+        assertNoThreadsLeftByAStartOnATakenPort(kafka, prefix, "RELAY_PORT");
+    }
+
+    @Test
+    void shouldLeaveNoThreadsBehindWhenItsManagementPortIsTaken(EmbeddedKafka kafka, TopicPrefix prefix)
+        throws Exception {
+        // The WebSocket listener is up by then: it is stopped again, with its worker.
+        assertNoThreadsLeftByAStartOnATakenPort(kafka, prefix, "RELAY_MANAGEMENT_PORT");
+    }
+
+    private static void assertNoThreadsLeftByAStartOnATakenPort(EmbeddedKafka kafka, TopicPrefix prefix,
+                                                               String portSetting) throws Exception {
         String nodeId = "relay-unstarted-" + System.nanoTime();
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            RelayConfig config = RelayConfig.fromEnv(Map.of(
+            Map<String, String> env = new HashMap<>(Map.of(
                 "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
                 "RELAY_TOPIC_PREFIX", prefix.value(),
                 "RELAY_HOST", "127.0.0.1",
-                "RELAY_PORT", String.valueOf(taken.getLocalPort()),
+                "RELAY_PORT", "0",
                 "RELAY_NODE_ID", nodeId,
                 "RELAY_AUTH_DISABLED", "true"));
+            env.put(portSetting, String.valueOf(taken.getLocalPort()));
+            RelayConfig config = RelayConfig.fromEnv(env);
 
             assertThatThrownBy(() -> RelayNode.start(config)).hasRootCauseInstanceOf(BindException.class);
         }
