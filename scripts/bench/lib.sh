@@ -23,6 +23,9 @@ executor_jar="${EXECUTOR_JAR:-$(jar_of executor)}"
 tools_jar="$(jar_of tools)"
 testkit_cp="testkit/target/classes:$(cat testkit/target/runtime-classpath.txt)"
 mkdir -p "$logs"
+# A report covers this run only: results a step left by an earlier run (one this run skips, a relay-b no longer
+# compared) would otherwise be read into its table beside this run's figures.
+rm -f "$out"/*.json "$out"/*.hgrm "$out"/*.dat
 
 set -m
 bench_pids=()
