@@ -3,6 +3,7 @@ package io.agentrelay.tools.example;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -23,6 +24,10 @@ import io.agentrelay.common.protocol.Envelope;
  * </pre>
  */
 public final class RunWorkflowExample {
+
+    /** The events that end a workflow; others ({@code workflow.log}, {@code node.*}) come and go while it runs. */
+    private static final Set<String> ENDINGS = Set.of("workflow.completed", "workflow.failed", "workflow.cancelled",
+        "workflow.refused");
 
     private RunWorkflowExample() {
     }
@@ -45,7 +50,7 @@ public final class RunWorkflowExample {
                 @Override
                 public void onEvent(Envelope event) {
                     System.out.println(event.event() + " " + event.data());
-                    if (event.event().startsWith("workflow.") && !event.event().equals("workflow.started")) {
+                    if (ENDINGS.contains(event.event())) {
                         finished.countDown();
                     }
                 }
