@@ -545,9 +545,9 @@ public final class RelayClient implements AutoCloseable {
 
         /**
          * How often the client pings the relay while connected. A connection whose ping gets no answer within the
-         * request timeout, and that received no other frame meanwhile, is dropped with close code {@link #PING_UNANSWERED} and the client reconnects: a relay that
-         * vanished without closing the socket, or whose close the JDK's WebSocket missed, is noticed within this
-         * interval plus the request timeout.
+         * request timeout, and that received no other frame meanwhile, is dropped with close code
+         * {@link #PING_UNANSWERED} and the client reconnects: a relay that vanished without closing the socket, or
+         * whose close the JDK's WebSocket missed, is noticed within this interval plus the request timeout.
          *
          * @param pingInterval the interval; default 30 s; {@link Duration#ZERO} turns pinging off
          * @return this builder

@@ -119,10 +119,9 @@ public final class RelayServer implements AutoCloseable {
         paths.addExactPath("/stats", statsPage);
         PathHandler management = config.managementPort().isEmpty() ? paths : Handlers.path();
         management
-            .addExactPath("/health/live", StatusHandlers.json(() -> liveness(fanout),
-                body -> body.path("status").asText().equals("UP") ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE))
+            .addExactPath("/health/live", StatusHandlers.json(() -> liveness(fanout), RelayServer::healthStatus))
             .addExactPath("/health", StatusHandlers.json(() -> health(config, health, fanout, publisher, draining),
-                body -> body.path("status").asText().equals("UP") ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE))
+                RelayServer::healthStatus))
             .addExactPath("/metrics", StatusHandlers.text(metrics::scrape, Metrics.CONTENT_TYPE))
             .addExactPath("/stats", statsPage);
         Undertow undertow = listener(config, config.nodeId(), config.port(), config.ioThreads(), paths);
@@ -179,6 +178,11 @@ public final class RelayServer implements AutoCloseable {
 
     private static int port(Undertow listener) {
         return ((InetSocketAddress) listener.getListenerInfo().get(0).getAddress()).getPort();
+    }
+
+    /** 200 for a health body whose status is UP, else 503: what load balancers and probes go by. */
+    private static int healthStatus(ObjectNode body) {
+        return body.path("status").asText().equals("UP") ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE;
     }
 
     /** Whether the process can still do its work: not once its event reader ended, which only a restart mends. */
